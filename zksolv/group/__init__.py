@@ -1,0 +1,23 @@
+"""secp256k1 scalars and points, encodings, hash_to_curve and backends (SPEC.md §2).
+
+The lowest layer of zksolv: nothing here imports from the rest of the package.
+"""
+
+from zksolv.group.curve import N, P
+from zksolv.group.h2c import expand_message_xmd, hash_to_curve, hash_to_field
+from zksolv.group.point import Point, base_mul, default_backend, msm, set_default_backend
+from zksolv.group.scalar import Scalar
+
+__all__ = [
+    "N",
+    "P",
+    "Point",
+    "Scalar",
+    "base_mul",
+    "default_backend",
+    "expand_message_xmd",
+    "hash_to_curve",
+    "hash_to_field",
+    "msm",
+    "set_default_backend",
+]

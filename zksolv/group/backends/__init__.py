@@ -1,0 +1,47 @@
+"""Backend registry: the fastest installed backend is the default (SPEC.md §2.3).
+
+Measured here (bench/RESULTS.md): coincurve 32 µs / pycryptodome 157 µs / py_ecc 1530 µs per
+scalar multiplication, so the preference order is coincurve, pycryptodome, py_ecc.
+"""
+
+import importlib
+
+from zksolv.errors import InputError
+
+_MODULES = {
+    "coincurve": ("zksolv.group.backends.coincurve", "CoincurveBackend"),
+    "pycryptodome": ("zksolv.group.backends.pycryptodome", "PycryptodomeBackend"),
+    "py_ecc": ("zksolv.group.backends.pyecc", "PyEccBackend"),
+}
+PREFERENCE = ("coincurve", "pycryptodome", "py_ecc")
+_loaded: dict = {}
+
+
+def get(name: str):
+    """The backend called `name`; InputError if it is unknown or its library is missing."""
+    if name not in _loaded:
+        if name not in _MODULES:
+            raise InputError(f"unknown backend {name!r}; known: {', '.join(PREFERENCE)}")
+        module, cls = _MODULES[name]
+        try:
+            _loaded[name] = getattr(importlib.import_module(module), cls)()
+        except ImportError as exc:
+            raise InputError(f"backend {name!r} is not installed: {exc}") from exc
+    return _loaded[name]
+
+
+def available() -> list[str]:
+    """Names of the backends whose libraries import here, fastest first."""
+    names = []
+    for name in PREFERENCE:
+        try:
+            get(name)
+        except InputError:
+            continue
+        names.append(name)
+    return names
+
+
+def fastest():
+    """The fastest installed backend."""
+    return get(available()[0])

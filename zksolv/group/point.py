@@ -1,0 +1,158 @@
+"""Points of secp256k1, opaque, with strict canonical encodings (SPEC.md §2.2).
+
+A `Point` wraps one backend's raw point, or `None` for the identity. Arithmetic between
+points of different backends is refused rather than silently converted.
+"""
+
+from typing import Sequence
+
+from zksolv.errors import EncodingError
+from zksolv.group import backends
+from zksolv.group.curve import GX, GY, N, on_curve
+from zksolv.group.scalar import Scalar
+
+_default = None
+
+
+def default_backend():
+    """The backend new points use unless told otherwise."""
+    global _default
+    if _default is None:
+        _default = backends.fastest()
+    return _default
+
+
+def set_default_backend(name: str) -> None:
+    """Make the backend called `name` the default for points made from now on."""
+    global _default
+    _default = backends.get(name)
+
+
+def _as_int(k) -> int:
+    if isinstance(k, Scalar):
+        return k.value
+    if isinstance(k, int):
+        return k % N
+    raise TypeError(f"cannot multiply a point by {type(k).__name__}")
+
+
+class Point:
+    """A point of secp256k1 (the identity included) bound to one arithmetic backend."""
+
+    __slots__ = ("_raw", "_be")
+
+    def __init__(self, raw, backend):
+        self._raw = raw
+        self._be = backend
+
+    # -- construction --------------------------------------------------------------------
+    @classmethod
+    def identity(cls, backend=None) -> "Point":
+        return cls(None, backend or default_backend())
+
+    @classmethod
+    def generator(cls, backend=None) -> "Point":
+        """The standard base point G of SEC 2."""
+        be = backend or default_backend()
+        return cls(be.from_affine(GX, GY), be)
+
+    @classmethod
+    def from_affine(cls, x: int, y: int, backend=None) -> "Point":
+        if not on_curve(x, y):
+            raise EncodingError("coordinates are not a point of secp256k1")
+        be = backend or default_backend()
+        return cls(be.from_affine(x, y), be)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, backend=None) -> "Point":
+        """Decode 33-byte compressed SEC1 strictly; the identity has no such encoding."""
+        be = backend or default_backend()
+        return cls(be.decode(bytes(data)), be)
+
+    # -- encodings -----------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        """33-byte compressed SEC1 (02/03 ‖ x); the identity cannot be encoded."""
+        if self._raw is None:
+            raise EncodingError("the identity has no 33-byte encoding")
+        return self._be.encode(self._raw)
+
+    def affine(self) -> tuple[int, int]:
+        if self._raw is None:
+            raise EncodingError("the identity has no affine coordinates")
+        return self._be.to_affine(self._raw)
+
+    @property
+    def is_identity(self) -> bool:
+        return self._raw is None
+
+    @property
+    def backend(self):
+        return self._be
+
+    # -- arithmetic ----------------------------------------------------------------------
+    def _same(self, other: "Point"):
+        if not isinstance(other, Point):
+            return NotImplemented
+        if other._be is not self._be:
+            raise TypeError("points of different backends")
+        return other._raw
+
+    def __add__(self, other):
+        raw = self._same(other)
+        if raw is NotImplemented:
+            return NotImplemented
+        if self._raw is None:
+            return other
+        if raw is None:
+            return self
+        return Point(self._be.add(self._raw, raw), self._be)
+
+    def __neg__(self):
+        return self if self._raw is None else Point(self._be.neg(self._raw), self._be)
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __mul__(self, k):
+        k = _as_int(k)
+        if k == 0 or self._raw is None:
+            return Point(None, self._be)
+        return Point(self._be.mul(self._raw, k), self._be)
+
+    __rmul__ = __mul__
+
+    def __eq__(self, other):
+        if not isinstance(other, Point):
+            return NotImplemented
+        if self._raw is None or other._raw is None:
+            return self._raw is None and other._raw is None
+        return self.to_bytes() == other.to_bytes()
+
+    def __hash__(self):
+        return hash(b"" if self._raw is None else self.to_bytes())
+
+    def __repr__(self):
+        return "Point(identity)" if self._raw is None else f"Point({self.to_bytes().hex()})"
+
+
+def base_mul(k, backend=None) -> Point:
+    """k·G for the standard base point, on the backend's fast fixed-base path."""
+    be = backend or default_backend()
+    k = _as_int(k)
+    return Point(be.mul_base(k) if k else None, be)
+
+
+def msm(points: Sequence[Point], scalars: Sequence) -> Point:
+    """Σ k_i·P_i in one multi-scalar multiplication (SPEC.md §2.3)."""
+    if len(points) != len(scalars):
+        raise ValueError("msm needs as many scalars as points")
+    be = points[0]._be if points else default_backend()
+    raws, ks = [], []
+    for p, k in zip(points, scalars):
+        if p._be is not be:
+            raise TypeError("points of different backends")
+        k = _as_int(k)
+        if k and p._raw is not None:
+            raws.append(p._raw)
+            ks.append(k)
+    return Point(be.msm(raws, ks) if raws else None, be)
