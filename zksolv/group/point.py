@@ -142,6 +142,13 @@ def base_mul(k, backend=None) -> Point:
     return Point(be.mul_base(k) if k else None, be)
 
 
+def point_sum(points: Sequence[Point]) -> Point:
+    """Σ P_i, in one backend call where the backend batches additions."""
+    be = points[0]._be if points else default_backend()
+    raws = [p._raw for p in points if p._raw is not None]
+    return Point(be.sum(raws) if raws else None, be)
+
+
 def msm(points: Sequence[Point], scalars: Sequence) -> Point:
     """Σ k_i·P_i in one multi-scalar multiplication (SPEC.md §2.3)."""
     if len(points) != len(scalars):

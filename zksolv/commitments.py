@@ -1,0 +1,66 @@
+"""Pedersen commitments and the nothing-up-my-sleeve generators (SPEC.md §3).
+
+C = v·G + r·H with G the SEC 2 base point. H, the inner-product point U and the
+Bulletproofs vectors G_i, H_i are RFC 9380 hash_to_curve outputs under `GENERATORS_DST`,
+so nobody knows a discrete log between any two of them.
+"""
+
+import threading
+
+from zksolv.group import Point, Scalar, base_mul, default_backend, hash_to_curve
+
+GENERATORS_DST = b"ZKSOLV-V01-CS01-with-secp256k1_XMD:SHA-256_SSWU_RO_"
+"""Domain separation tag of every zksolv generator (RFC 9380 §3.1 naming)."""
+
+LABEL_H = b"zksolv/pedersen/H"
+LABEL_U = b"zksolv/bulletproofs/U"
+LABEL_G_VEC = b"zksolv/bulletproofs/G"
+LABEL_H_VEC = b"zksolv/bulletproofs/H"
+
+
+def derive(label: bytes, index: int | None = None, backend=None) -> Point:
+    """hash_to_curve(label ‖ u32be(index), GENERATORS_DST); no index for single points."""
+    msg = label if index is None else label + index.to_bytes(4, "big")
+    return hash_to_curve(msg, GENERATORS_DST, backend)
+
+
+class Generators:
+    """The generators of one backend, derived lazily and cached for the process."""
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.H = derive(LABEL_H, backend=backend)
+        self.U = derive(LABEL_U, backend=backend)
+        self._G: list[Point] = []
+        self._H: list[Point] = []
+        self._lock = threading.Lock()
+
+    def vectors(self, count: int) -> tuple[list[Point], list[Point]]:
+        """The first `count` of G_i and of H_i, deriving any not yet cached."""
+        with self._lock:
+            for i in range(len(self._G), count):
+                self._G.append(derive(LABEL_G_VEC, i, self.backend))
+                self._H.append(derive(LABEL_H_VEC, i, self.backend))
+            return self._G[:count], self._H[:count]
+
+
+_by_backend: dict[str, Generators] = {}
+
+
+def generators(backend=None) -> Generators:
+    """The process-wide generator cache of `backend` (default: the default backend)."""
+    be = backend or default_backend()
+    if be.name not in _by_backend:
+        _by_backend[be.name] = Generators(be)
+    return _by_backend[be.name]
+
+
+def commit(value, blinding, backend=None) -> Point:
+    """Pedersen commitment v·G + r·H (SPEC.md §3.2); v and r are taken modulo n."""
+    gens = generators(backend)
+    return base_mul(value, gens.backend) + gens.H * blinding
+
+
+def random_blinding() -> Scalar:
+    """A fresh blinding factor from the OS CSPRNG."""
+    return Scalar.random()

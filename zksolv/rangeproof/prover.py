@@ -1,0 +1,83 @@
+"""Aggregated range proof, prover side (Bünz et al. 2018 §4.1–4.3; SPEC.md §5.2).
+
+Proves that each of m committed values V_j = v_j·G + γ_j·H lies in [0, 2^n).
+"""
+
+from zksolv.commitments import commit, generators
+from zksolv.errors import InputError
+from zksolv.group import N, Point, base_mul, msm, point_sum
+from zksolv.rangeproof import ipa
+from zksolv.rangeproof import statement as st
+from zksolv.rangeproof.proof import RangeProof
+from zksolv.rangeproof.scalars import inner, powers, random_scalar
+from zksolv.transcript import Transcript
+
+
+def prove(transcript: Transcript, values: list[int], blindings: list[int], n: int,
+          backend=None) -> tuple[RangeProof, list[Point]]:
+    """Prove v_j ∈ [0, 2^n) for all j; returns the proof and the commitments V_j.
+
+    `transcript` must already hold the caller's context (attestation id, circuit hash);
+    the statement itself is bound here before the first challenge.
+    """
+    m = len(values)
+    st.check_parameters(n, m)
+    if len(blindings) != m:
+        raise InputError("need exactly one blinding per value")
+    for v in values:
+        if not 0 <= v < 1 << n:
+            raise InputError(f"value is not in [0, 2^{n})")
+    gens = generators(backend)
+    G, H = gens.vectors(n * m)
+    V = [commit(v, g, gens.backend) for v, g in zip(values, blindings)]
+    st.bind_statement(transcript, n, m, V)
+    bits = [(v >> i) & 1 for v in values for i in range(n)]
+
+    alpha, rho = random_scalar(), random_scalar()
+    s_L = [random_scalar() for _ in bits]
+    s_R = [random_scalar() for _ in bits]
+    # a_R = a_L − 1, so A = α·H + Σ_{bit=1} G_i − Σ_{bit=0} H_i: additions only.
+    A = gens.H * alpha + point_sum([g if bit else -h for g, h, bit in zip(G, H, bits)])
+    S = msm([gens.H] + G + H, [rho] + s_L + s_R)
+    transcript.append_point(st.LABEL_A, A)
+    transcript.append_point(st.LABEL_S, S)
+    y = transcript.challenge_scalar(st.LABEL_Y)
+    z = transcript.challenge_scalar(st.LABEL_Z)
+
+    l0, l1, r0, r1 = _polynomials(bits, s_L, s_R, y, z, n, m)
+    t1 = (inner(l0, r1) + inner(l1, r0)) % N
+    t2 = inner(l1, r1)
+    tau1, tau2 = random_scalar(), random_scalar()
+    T1 = base_mul(t1, gens.backend) + gens.H * tau1
+    T2 = base_mul(t2, gens.backend) + gens.H * tau2
+    transcript.append_point(st.LABEL_T1, T1)
+    transcript.append_point(st.LABEL_T2, T2)
+    x = transcript.challenge_scalar(st.LABEL_X)
+
+    l = [(p + q * x) % N for p, q in zip(l0, l1)]
+    r = [(p + q * x) % N for p, q in zip(r0, r1)]
+    t_x = inner(l, r)
+    z_pows = powers(z, m + 2)
+    t_x_blinding = (tau2 * x * x + tau1 * x + inner(z_pows[2:], blindings)) % N
+    e_blinding = (alpha + rho * x) % N
+    transcript.append_scalar(st.LABEL_TX, t_x)
+    transcript.append_scalar(st.LABEL_TX_BLINDING, t_x_blinding)
+    transcript.append_scalar(st.LABEL_E_BLINDING, e_blinding)
+    w = transcript.challenge_scalar(st.LABEL_W)
+
+    y_inv = pow(y, -1, N)
+    L, R, a, b = ipa.prove(transcript, G, H, y_inv, gens.U, w, l, r)
+    proof = RangeProof(A, S, T1, T2, t_x, t_x_blinding, e_blinding, tuple(L), tuple(R), a, b)
+    return proof, V
+
+
+def _polynomials(bits, s_L, s_R, y, z, n, m):
+    """Coefficients of l(X) = l0 + l1·X and r(X) = r0 + r1·X (paper §4.1, eq. (71)–(72))."""
+    y_pows = powers(y, n * m)
+    two_pows = powers(2, n)
+    z_pows = powers(z, m + 2)
+    l0 = [(bit - z) % N for bit in bits]
+    r0 = [(yp * (bit - 1 + z) + z_pows[2 + i // n] * two_pows[i % n]) % N
+          for i, (bit, yp) in enumerate(zip(bits, y_pows))]
+    r1 = [yp * s % N for yp, s in zip(y_pows, s_R)]
+    return l0, s_L, r0, r1
