@@ -14,11 +14,12 @@ from zksolv.transcript import Transcript
 
 
 def prove(transcript: Transcript, values: list[int], blindings: list[int], n: int,
-          backend=None) -> tuple[RangeProof, list[Point]]:
+          backend=None, rng=random_scalar) -> tuple[RangeProof, list[Point]]:
     """Prove v_j ∈ [0, 2^n) for all j; returns the proof and the commitments V_j.
 
     `transcript` must already hold the caller's context (attestation id, circuit hash);
-    the statement itself is bound here before the first challenge.
+    the statement itself is bound here before the first challenge. `rng` draws the
+    prover's secret nonces: the OS CSPRNG, replaced only by the seeded vector generator.
     """
     m = len(values)
     st.check_parameters(n, m)
@@ -27,15 +28,20 @@ def prove(transcript: Transcript, values: list[int], blindings: list[int], n: in
     for v in values:
         if not 0 <= v < 1 << n:
             raise InputError(f"value is not in [0, 2^{n})")
-    gens = generators(backend)
+    return _prove(transcript, values, blindings, n, generators(backend), rng)
+
+
+def _prove(transcript, values, blindings, n, gens, rng):
+    """The protocol itself, for values already checked to lie in range."""
+    m = len(values)
     G, H = gens.vectors(n * m)
     V = [commit(v, g, gens.backend) for v, g in zip(values, blindings)]
     st.bind_statement(transcript, n, m, V)
     bits = [(v >> i) & 1 for v in values for i in range(n)]
 
-    alpha, rho = random_scalar(), random_scalar()
-    s_L = [random_scalar() for _ in bits]
-    s_R = [random_scalar() for _ in bits]
+    alpha, rho = rng(), rng()
+    s_L = [rng() for _ in bits]
+    s_R = [rng() for _ in bits]
     # a_R = a_L − 1, so A = α·H + Σ_{bit=1} G_i − Σ_{bit=0} H_i: additions only.
     A = gens.H * alpha + point_sum([g if bit else -h for g, h, bit in zip(G, H, bits)])
     S = msm([gens.H] + G + H, [rho] + s_L + s_R)
@@ -47,7 +53,7 @@ def prove(transcript: Transcript, values: list[int], blindings: list[int], n: in
     l0, l1, r0, r1 = _polynomials(bits, s_L, s_R, y, z, n, m)
     t1 = (inner(l0, r1) + inner(l1, r0)) % N
     t2 = inner(l1, r1)
-    tau1, tau2 = random_scalar(), random_scalar()
+    tau1, tau2 = rng(), rng()
     T1 = base_mul(t1, gens.backend) + gens.H * tau1
     T2 = base_mul(t2, gens.backend) + gens.H * tau2
     transcript.append_point(st.LABEL_T1, T1)

@@ -20,7 +20,7 @@ _CTX = GLOBAL_CONTEXT.ctx
 _COMPRESSED = lib.SECP256K1_EC_COMPRESSED
 _UNCOMPRESSED = lib.SECP256K1_EC_UNCOMPRESSED
 
-PIPPENGER_THRESHOLD = 192
+PIPPENGER_THRESHOLD = 512
 """Below this many terms a loop of multiplications is faster than buckets (bench/msm.py)."""
 
 
@@ -53,8 +53,8 @@ def _combine(points):
 
 
 def _window_bits(count: int) -> int:
-    """Pippenger window size: the measured optimum grows with log2 of the term count."""
-    return max(4, min(12, count.bit_length() - 4))
+    """Pippenger window size: measured optimum (bench/msm.py) is log2(count) − 5, from 4 to 12."""
+    return max(4, min(12, count.bit_length() - 6))
 
 
 class CoincurveBackend:
@@ -108,13 +108,13 @@ class CoincurveBackend:
         return _pippenger(points, scalars)
 
 
-def _pippenger(points, scalars):
+def _pippenger(points, scalars, c: int | None = None):
     """Σ k_i·P_i by buckets: per c-bit window, bucket sums B_d, then bit planes (SPEC §2.3).
 
     Within a window, Σ_d d·B_d = Σ_b 2^b·X_b with X_b the sum of the buckets whose digit has
     bit b set; all bit planes of all windows are then joined by one Horner pass of doublings.
     """
-    c = _window_bits(len(points))
+    c = c or _window_bits(len(points))
     mask = (1 << c) - 1
     planes = []  # planes[j] = X for bit position j of the scalars, j ascending
     for shift in range(0, 256, c):

@@ -1,0 +1,40 @@
+"""Shared fixtures: every backend, and the external vectors beside the repository."""
+
+import json
+import pathlib
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from zksolv.group import backends
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+EXTERNAL = ROOT.parent / "shared" / "vectors-external"
+VECTORS = ROOT / "vectors"
+
+settings.register_profile(
+    "zksolv", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("zksolv")
+
+
+def load_json(path: pathlib.Path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+@pytest.fixture(params=backends.PREFERENCE)
+def backend(request):
+    """Each arithmetic backend in turn: the fast ones and the py_ecc reference."""
+    return backends.get(request.param)
+
+
+@pytest.fixture(params=[b for b in backends.PREFERENCE if b != "py_ecc"])
+def fast_backend(request):
+    """Each C-backed backend, to be checked against py_ecc."""
+    return backends.get(request.param)
+
+
+@pytest.fixture(scope="session")
+def reference():
+    return backends.get("py_ecc")
