@@ -95,9 +95,8 @@ class _Accumulator:
         self.u += weight * ch.w * (p.t_x - p.a * p.b)
 
     def _point_terms(self, points, scalars) -> None:
-        for pt in points:
-            if pt.is_identity:
-                raise InvalidProof("identity point inside a range proof")
+        if any(pt.is_identity for pt in points):
+            raise InvalidProof("identity point inside a range proof")
         self.points += points
         self.scalars += [k % N for k in scalars]
 
@@ -128,6 +127,8 @@ def _replay(s: Statement) -> _Challenges:
     st.check_parameters(s.n, m)
     if 1 << p.rounds != s.n * m:
         raise InvalidProof(f"proof has {p.rounds} rounds, n·m = {s.n * m} needs log2 of it")
+    if any(v.is_identity for v in s.commitments):
+        raise InvalidProof("identity commitment in a range proof statement")
     st.bind_statement(t, s.n, m, s.commitments)
     t.append_point(st.LABEL_A, p.A)
     t.append_point(st.LABEL_S, p.S)
