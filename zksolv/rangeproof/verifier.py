@@ -78,17 +78,21 @@ class _Accumulator:
         self._point_terms(p.R, [weight * ui * ui for ui in ch.u_inv])
 
     def _shared_terms(self, ch, p, n, m, weight, wc) -> None:
+        """Add this proof's coefficients of G_i, H_i, G, H and U (SPEC.md §5.5)."""
         size = n * m
-        y, z = ch.y, ch.z
-        y_inv_pows = powers(pow(y, -1, N), size)
+        z = ch.z
         z_pows = powers(z, m + 3)
-        two_pows = powers(2, n)
         s = _s_vector(ch.u, ch.u_inv)
-        for i in range(size):
-            self.gvec[i] += weight * (-z - p.a * s[i])
-            zz2 = z_pows[2 + i // n] * two_pows[i % n]
-            self.hvec[i] += weight * (z + y_inv_pows[i] * (zz2 - p.b * s[size - 1 - i]))
-        sum_y = sum(powers(y, size)) % N
+        zw, aw, bw = weight * z, weight * p.a, weight * p.b
+        # z^(2+j)·2^i for bit i of value j, times the weight: shifts, not multiplications.
+        bit_terms = [zj * weight << i for zj in z_pows[2 : 2 + m] for i in range(n)]
+        y_inv_pows = powers(pow(ch.y, -1, N), size)
+        self.gvec[:size] = [g - zw - aw * si for g, si in zip(self.gvec, s)]
+        self.hvec[:size] = [
+            h + zw + yi * (bt - bw * si) % N
+            for h, yi, bt, si in zip(self.hvec, y_inv_pows, bit_terms, reversed(s))
+        ]
+        sum_y = _geometric_sum(ch.y, size)
         delta = ((z - z * z) * sum_y - ((1 << n) - 1) * sum(z_pows[3 : 3 + m])) % N
         self.g += wc * (p.t_x - delta)
         self.h += -weight * p.e_blinding + wc * p.t_x_blinding
@@ -147,6 +151,13 @@ def _replay(s: Statement) -> _Challenges:
         t.append_point(st.LABEL_R, right)
         us.append(t.challenge_scalar(st.LABEL_U))
     return _Challenges(y, z, x, w, us, batch_invert(us))
+
+
+def _geometric_sum(y: int, count: int) -> int:
+    """Σ_(i<count) y^i mod n in closed form."""
+    if y == 1:
+        return count % N
+    return (pow(y, count, N) - 1) * pow(y - 1, -1, N) % N
 
 
 def _s_vector(u: list[int], u_inv: list[int]) -> list[int]:
