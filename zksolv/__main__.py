@@ -1,0 +1,5 @@
+"""`python -m zksolv` runs the command line."""
+
+from zksolv.cli import main
+
+main()
