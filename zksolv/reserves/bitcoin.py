@@ -1,0 +1,103 @@
+"""Bitcoin proof of control: `signmessage` compact signatures (Bitcoin Core, BIP-137).
+
+The header byte says how to read the recovered key: 27–30 P2PKH with an uncompressed key,
+31–34 compressed (Bitcoin Core's P2PKH; Electrum also uses it for segwit addresses),
+35–38 P2SH-P2WPKH and 39–42 P2WPKH (BIP-137).
+"""
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+
+from coincurve import PublicKey
+from Crypto.Hash import RIPEMD160
+
+from zksolv.errors import InputError, InvalidProof
+from zksolv.reserves.encoding import base58check_decode, segwit_v0_decode
+
+_MAGIC = b"Bitcoin Signed Message:\n"
+_NETWORKS = {"bc": (0x00, 0x05), "tb": (0x6F, 0xC4)}  # hrp → (P2PKH, P2SH) version bytes
+
+
+def hash160(data: bytes) -> bytes:
+    return RIPEMD160.new(hashlib.sha256(data).digest()).digest()
+
+
+def _varint(n: int) -> bytes:
+    if n < 0xFD:
+        return bytes([n])
+    if n <= 0xFFFF:
+        return b"\xfd" + n.to_bytes(2, "little")
+    return b"\xfe" + n.to_bytes(4, "little")
+
+
+def message_hash(message: bytes) -> bytes:
+    """SHA256d(varint ‖ "Bitcoin Signed Message:\\n" ‖ varint ‖ message)."""
+    data = _varint(len(_MAGIC)) + _MAGIC + _varint(len(message)) + message
+    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
+
+
+@dataclass(frozen=True)
+class Address:
+    """A decoded address: its kind ('p2pkh', 'p2sh', 'p2wpkh') and 20-byte hash."""
+
+    kind: str
+    digest: bytes
+
+
+def decode_address(address: str) -> Address:
+    """Decode a P2PKH, P2SH or P2WPKH address (mainnet or testnet)."""
+    lowered = address.lower()
+    for hrp in _NETWORKS:
+        if lowered.startswith(hrp + "1"):
+            program = segwit_v0_decode(hrp, address)
+            if len(program) != 20:
+                raise InputError(f"{address!r} is P2WSH; only single-key addresses can sign")
+            return Address("p2wpkh", program)
+    payload = base58check_decode(address)
+    if len(payload) != 21:
+        raise InputError(f"{address!r} is not a 20-byte Base58Check address")
+    for p2pkh, p2sh in _NETWORKS.values():
+        if payload[0] == p2pkh:
+            return Address("p2pkh", payload[1:])
+        if payload[0] == p2sh:
+            return Address("p2sh", payload[1:])
+    raise InputError(f"{address!r} has unknown version byte {payload[0]}")
+
+
+def _signature(text: str) -> bytes:
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError("signature is not base64") from None
+    if len(raw) != 65:
+        raise InputError(f"signature must be 65 bytes, got {len(raw)}")
+    if not 27 <= raw[0] <= 42:
+        raise InputError(f"signature header {raw[0]} is not 27–42")
+    return raw
+
+
+def _digests(key: PublicKey, header: int) -> dict[str, bytes]:
+    """What each address kind would hash to for this key and header."""
+    if header < 31:
+        return {"p2pkh": hash160(key.format(compressed=False))}
+    keyhash = hash160(key.format(compressed=True))
+    p2sh = hash160(b"\x00\x14" + keyhash)
+    if header < 35:  # Bitcoin Core P2PKH; Electrum signs segwit addresses this way too
+        return {"p2pkh": keyhash, "p2wpkh": keyhash, "p2sh": p2sh}
+    return {"p2sh": p2sh} if header < 39 else {"p2wpkh": keyhash}
+
+
+def verify_signmessage(address: str, message: bytes, signature: str) -> None:
+    """Raise InvalidProof unless `signature` by `address` signs `message`."""
+    decoded = decode_address(address)
+    raw = _signature(signature)
+    recid = (raw[0] - 27) & 3
+    try:
+        key = PublicKey.from_signature_and_message(raw[1:] + bytes([recid]), message_hash(message),
+                                                   hasher=None)
+    except Exception as exc:  # coincurve raises ValueError on unrecoverable input
+        raise InvalidProof(f"signature for {address} does not recover a key") from exc
+    if _digests(key, raw[0]).get(decoded.kind) != decoded.digest:
+        raise InvalidProof(f"signature is not by {address}")

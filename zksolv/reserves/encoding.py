@@ -1,0 +1,71 @@
+"""Address encodings: Base58Check (Bitcoin wiki) and Bech32 (BIP-173), decoding strictly."""
+
+import hashlib
+
+from zksolv.errors import InputError
+
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_BECH32_CONST = 1  # BIP-173 (witness v0); BIP-350's bech32m is for v1+
+
+
+def base58check_decode(text: str) -> bytes:
+    """The payload (version byte included) of a Base58Check string."""
+    value = 0
+    for ch in text:
+        digit = _B58.find(ch)
+        if digit < 0:
+            raise InputError(f"{text!r} is not Base58")
+        value = value * 58 + digit
+    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+    raw = b"\x00" * (len(text) - len(text.lstrip("1"))) + raw
+    payload, checksum = raw[:-4], raw[-4:]
+    if len(raw) < 5 or hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4] != checksum:
+        raise InputError(f"{text!r} has a bad Base58Check checksum")
+    return payload
+
+
+def _polymod(values) -> int:
+    generator = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+    chk = 1
+    for v in values:
+        top = chk >> 25
+        chk = (chk & 0x1FFFFFF) << 5 ^ v
+        for i in range(5):
+            chk ^= generator[i] if (top >> i) & 1 else 0
+    return chk
+
+
+def _hrp_expand(hrp: str) -> list[int]:
+    return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+
+
+def _regroup(data, from_bits: int, to_bits: int) -> bytes | None:
+    acc = bits = 0
+    out = []
+    for value in data:
+        acc = acc << from_bits | value
+        bits += from_bits
+        while bits >= to_bits:
+            bits -= to_bits
+            out.append(acc >> bits & ((1 << to_bits) - 1))
+    if bits >= from_bits or acc & ((1 << bits) - 1):
+        return None  # non-zero or overlong padding
+    return bytes(out)
+
+
+def segwit_v0_decode(hrp: str, address: str) -> bytes:
+    """The witness program of a version-0 Bech32 address with human-readable part `hrp`."""
+    if address.lower() != address and address.upper() != address:
+        raise InputError(f"{address!r} mixes upper and lower case")
+    address = address.lower()
+    sep = address.rfind("1")
+    if address[:sep] != hrp or not 6 <= len(address) - sep - 1 or len(address) > 90:
+        raise InputError(f"{address!r} is not a {hrp}1… address")
+    data = [_BECH32.find(c) for c in address[sep + 1 :]]
+    if -1 in data or _polymod(_hrp_expand(hrp) + data) != _BECH32_CONST:
+        raise InputError(f"{address!r} has a bad Bech32 checksum")
+    version, program = data[0], _regroup(data[1:-6], 5, 8)
+    if version != 0 or program is None or len(program) not in (20, 32):
+        raise InputError(f"{address!r} is not a version-0 witness address")
+    return program

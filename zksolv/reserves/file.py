@@ -1,0 +1,168 @@
+"""The reserves file: per asset, the wallets, their claimed balances and their proofs of
+control (SPEC.md §6.4). Parsing is strict; every error names the file and the field."""
+
+import json
+import re
+from dataclasses import dataclass
+
+from zksolv.amounts import check_decimals, parse_amount
+from zksolv.errors import InputError, InvalidProof
+from zksolv.reserves import bitcoin, ethereum
+
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+ASSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
+LEAF_BITS = (64, 128)
+MAX_RESERVE_BITS = 120  # q·R stays below 2^128 for coverage ratios up to q = 256
+
+
+@dataclass(frozen=True)
+class Wallet:
+    chain: str
+    address: str
+    balance: str
+    units: int
+    signature: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return wallet_key(self.chain, self.address)
+
+
+@dataclass(frozen=True)
+class AssetReserves:
+    asset: str
+    decimals: int
+    leaf_bits: int
+    wallets: tuple[Wallet, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(w.units for w in self.wallets)
+
+
+@dataclass(frozen=True)
+class Reserves:
+    attestation_id: str
+    assets: dict[str, AssetReserves]
+
+    @property
+    def decimals(self) -> dict[str, int]:
+        return {a: r.decimals for a, r in self.assets.items()}
+
+    @property
+    def leaf_bits(self) -> dict[str, int]:
+        return {a: r.leaf_bits for a, r in self.assets.items()}
+
+
+def wallet_key(chain: str, address: str) -> tuple[str, str]:
+    """(chain, address) in the one spelling that identifies the wallet: hex and Bech32 are
+    case-insensitive, Base58 is not."""
+    lowered = address.lower()
+    if chain == "ethereum" or lowered.startswith(("bc1", "tb1")):
+        return chain, lowered
+    return chain, address
+
+
+def control_message(attestation_id: str, address: str) -> bytes:
+    """The message each wallet signs: names this attestation, so it cannot be replayed."""
+    return f"zksolv:reserves:v1:{attestation_id}:{address}".encode()
+
+
+def default_leaf_bits(decimals: int) -> int:
+    """64-bit leaves hold 1.8·10^19 base units; assets with more than 9 decimals get 128."""
+    return 64 if decimals <= 9 else 128
+
+
+def load(path: str) -> Reserves:
+    """Parse and check the reserves file at `path` (signatures are checked by `verify_control`)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON: {exc}") from exc
+    return parse(doc, path)
+
+
+def parse(doc, where: str) -> Reserves:
+    if not isinstance(doc, dict):
+        raise InputError(f"{where}: top level must be an object")
+    attestation_id = doc.get("attestation_id")
+    if not isinstance(attestation_id, str) or not IDENTIFIER.fullmatch(attestation_id):
+        raise InputError(f"{where}: attestation_id must be 1–128 of [A-Za-z0-9._-]")
+    assets = doc.get("assets")
+    if not isinstance(assets, dict) or not assets:
+        raise InputError(f"{where}: assets must be a non-empty object")
+    parsed = {name: _asset(name, spec, f"{where}: assets.{name}") for name, spec in assets.items()}
+    return Reserves(attestation_id, parsed)
+
+
+def _asset(name: str, spec, where: str) -> AssetReserves:
+    if not ASSET_NAME.fullmatch(name):
+        raise InputError(f"{where}: asset name must be 1–32 of [A-Za-z0-9._-]")
+    if not isinstance(spec, dict):
+        raise InputError(f"{where}: must be an object")
+    decimals = check_decimals(spec.get("decimals"), where)
+    leaf_bits = spec.get("leaf_bits", default_leaf_bits(decimals))
+    if leaf_bits not in LEAF_BITS:
+        raise InputError(f"{where}.leaf_bits: must be one of {LEAF_BITS}")
+    wallets = spec.get("wallets")
+    if not isinstance(wallets, list) or not wallets:
+        raise InputError(f"{where}.wallets: must be a non-empty list")
+    parsed = tuple(_wallet(w, decimals, f"{where}.wallets[{i}]") for i, w in enumerate(wallets))
+    seen = {}
+    for i, w in enumerate(parsed):
+        if w.key in seen:
+            raise InputError(f"{where}.wallets[{i}]: {w.address} is listed twice "
+                             f"(also wallets[{seen[w.key]}]); it would be counted twice")
+        seen[w.key] = i
+    result = AssetReserves(name, decimals, leaf_bits, parsed)
+    if result.total >= 1 << MAX_RESERVE_BITS:
+        raise InputError(f"{where}: total reserves exceed 2^{MAX_RESERVE_BITS} base units")
+    return result
+
+
+def _wallet(spec, decimals: int, where: str) -> Wallet:
+    if not isinstance(spec, dict):
+        raise InputError(f"{where}: must be an object")
+    fields = {}
+    for field in ("chain", "address", "balance", "signature"):
+        value = spec.get(field)
+        if not isinstance(value, str) or not value:
+            raise InputError(f"{where}.{field}: must be a non-empty string")
+        fields[field] = value
+    if fields["chain"] not in ("ethereum", "bitcoin"):
+        raise InputError(f"{where}.chain: must be 'ethereum' or 'bitcoin'")
+    try:
+        if fields["chain"] == "ethereum":
+            ethereum.normalize_address(fields["address"])
+        else:
+            bitcoin.decode_address(fields["address"])
+        units = parse_amount(fields["balance"], decimals)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
+    return Wallet(fields["chain"], fields["address"], fields["balance"], units, fields["signature"])
+
+
+def verify_control(reserves: Reserves) -> int:
+    """Check every wallet's signature over its control message; returns how many."""
+    count = 0
+    for asset in reserves.assets.values():
+        for i, w in enumerate(asset.wallets):
+            message = control_message(reserves.attestation_id, w.address)
+            verify = ethereum.verify_personal_sign if w.chain == "ethereum" else bitcoin.verify_signmessage
+            try:
+                verify(w.address, message, w.signature)
+            except (InvalidProof, InputError) as exc:
+                raise InvalidProof(f"reserves {asset.asset}.wallets[{i}]: {exc}") from None
+            count += 1
+    return count
+
+
+def to_json(reserves: Reserves) -> dict:
+    """The reserves as published in the manifest (same shape as the input file)."""
+    return {a.asset: {"decimals": a.decimals, "leaf_bits": a.leaf_bits,
+                      "wallets": [{"chain": w.chain, "address": w.address, "balance": w.balance,
+                                   "signature": w.signature} for w in a.wallets]}
+            for a in reserves.assets.values()}

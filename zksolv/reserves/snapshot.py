@@ -1,0 +1,59 @@
+"""A verifier's chain snapshot: CSV `chain,address,balance` (or `chain,address,asset,balance`
+where one address holds several attested assets), checked against the claimed balances."""
+
+import csv
+
+from zksolv.amounts import parse_amount
+from zksolv.errors import InputError, InvalidProof
+from zksolv.reserves.file import Reserves, Wallet, wallet_key
+
+
+def load(path: str) -> dict[tuple, str]:
+    """(chain, normalized address[, asset]) → balance string."""
+    rows = {}
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.reader(f, strict=True)
+            header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
+            if header not in (["chain", "address", "balance"], ["chain", "address", "asset", "balance"]):
+                raise InputError(f"{path}:1: header must be chain,address,balance "
+                                 "or chain,address,asset,balance")
+            for row in reader:
+                if len(row) != len(header):
+                    raise InputError(f"{path}:{reader.line_num}: expected {len(header)} fields")
+                rec = dict(zip(header, row))
+                key = wallet_key(rec["chain"], rec["address"]) + ((rec["asset"],) if "asset" in rec else ())
+                if key in rows:
+                    raise InputError(f"{path}:{reader.line_num}: {rec['address']} listed twice")
+                rows[key] = rec["balance"]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{path}: cannot read snapshot: {exc}") from exc
+    return rows
+
+
+def check(reserves: Reserves, snapshot: dict[tuple, str]) -> int:
+    """Raise InvalidProof listing every claimed balance the snapshot contradicts."""
+    problems, checked = [], 0
+    for asset in reserves.assets.values():
+        for w in asset.wallets:
+            observed = _lookup(snapshot, w, asset.asset)
+            if observed is None:
+                problems.append(f"{asset.asset} {w.address}: not in the snapshot")
+                continue
+            try:
+                units = parse_amount(observed, asset.decimals)
+            except InputError as exc:
+                raise InputError(f"snapshot {w.address}: {exc}") from None
+            if units != w.units:
+                problems.append(f"{asset.asset} {w.address}: claimed {w.balance}, snapshot {observed}")
+            checked += 1
+    if problems:
+        raise InvalidProof("reserves do not match the snapshot: " + "; ".join(problems))
+    return checked
+
+
+def _lookup(snapshot, wallet: Wallet, asset: str):
+    key = wallet_key(wallet.chain, wallet.address)
+    if key + (asset,) in snapshot:
+        return snapshot[key + (asset,)]
+    return snapshot.get(key)

@@ -1,0 +1,55 @@
+"""Per-round secrets (SPEC.md §6.2): a fresh master secret, and everything derived from it.
+
+master (32 bytes, OS CSPRNG) ─HMAC→ user secret ─HMAC→ leaf salt, leaf blinding
+                             └HMAC→ padding leaves, secret leaf order
+A new master secret every round keeps leaves unlinkable across rounds (DESIGN §4).
+"""
+
+import hashlib
+import hmac
+import secrets
+
+from zksolv.group import N
+from zksolv.hashing import framed
+
+MASTER_BYTES = 32
+
+
+def new_master_secret() -> bytes:
+    return secrets.token_bytes(MASTER_BYTES)
+
+
+def _mac(key: bytes, label: bytes, *fields: bytes) -> bytes:
+    return hmac.new(key, framed(label) + b"".join(fields), hashlib.sha256).digest()
+
+
+def _scalar(key: bytes, label: bytes, *fields: bytes) -> int:
+    wide = hmac.new(key, framed(label) + b"".join(fields), hashlib.sha512).digest()
+    return int.from_bytes(wide, "big") % N or 1  # 0 has probability 2^-256
+
+
+def user_secret(master: bytes, user_id: str) -> bytes:
+    """The secret handed to the user in their inclusion proof."""
+    return _mac(master, b"zksolv/v1/user-secret", framed(user_id.encode()))
+
+
+def leaf_salt(secret: bytes, asset: str) -> bytes:
+    return _mac(secret, b"zksolv/v1/leaf-salt", framed(asset.encode()))
+
+
+def leaf_blinding(secret: bytes, asset: str) -> int:
+    return _scalar(secret, b"zksolv/v1/leaf-blinding", framed(asset.encode()))
+
+
+def padding_id_hash(master: bytes, asset: str, index: int) -> bytes:
+    """Stands in for H_id in a padding leaf: pseudorandom, like a real one."""
+    return _mac(master, b"zksolv/v1/padding-id", framed(asset.encode()), index.to_bytes(8, "big"))
+
+
+def padding_blinding(master: bytes, asset: str, index: int) -> int:
+    return _scalar(master, b"zksolv/v1/padding-blinding", framed(asset.encode()), index.to_bytes(8, "big"))
+
+
+def order_key(master: bytes, asset: str, id_digest: bytes) -> bytes:
+    """Leaves are placed in increasing order of this key: secret and pseudorandom."""
+    return _mac(master, b"zksolv/v1/order", framed(asset.encode()), id_digest)

@@ -1,0 +1,89 @@
+"""The per-asset Merkle sum tree of commitments (DESIGN §4; SPEC.md §6.3).
+
+Levels are stored compactly: level k holds capacity/2^k nodes as one bytes string of
+33-byte commitments and one of 32-byte hashes. Level 0 are the leaves in tree order.
+"""
+
+from dataclasses import dataclass
+
+from zksolv.errors import InvalidProof
+from zksolv.group import Point
+from zksolv.group.curve import POINT_BYTES
+from zksolv.hashing import HASH_BYTES, node_hash
+
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    commitments: bytes
+    hashes: bytes
+
+    def __len__(self) -> int:
+        return len(self.hashes) // HASH_BYTES
+
+    def node(self, index: int) -> tuple[bytes, bytes]:
+        c = self.commitments[index * POINT_BYTES : (index + 1) * POINT_BYTES]
+        return c, self.hashes[index * HASH_BYTES : (index + 1) * HASH_BYTES]
+
+
+def check_capacity(capacity: int) -> int:
+    if capacity < 1 or capacity & (capacity - 1) or capacity > 1 << MAX_DEPTH:
+        raise ValueError(f"capacity must be a power of two up to 2^{MAX_DEPTH}, got {capacity}")
+    return capacity
+
+
+def parent_level(child: Level, child_points: list[Point], level: int) -> tuple[Level, list[Point]]:
+    """The level above: C = C_L + C_R, h = H_node(level, C_L, h_L, C_R, h_R)."""
+    points = [child_points[i] + child_points[i + 1] for i in range(0, len(child_points), 2)]
+    encoded = [p.to_bytes() for p in points]
+    hashes = []
+    for i, c in enumerate(encoded):
+        c_left, h_left = child.node(2 * i)
+        c_right, h_right = child.node(2 * i + 1)
+        hashes.append(node_hash(level, c_left, h_left, c_right, h_right))
+    return Level(b"".join(encoded), b"".join(hashes)), points
+
+
+def build(leaf_points: list[Point], leaf_hashes: list[bytes]) -> list[Level]:
+    """All levels from the leaves (a power-of-two count) to the root."""
+    check_capacity(len(leaf_points))
+    level = Level(b"".join(p.to_bytes() for p in leaf_points), b"".join(leaf_hashes))
+    levels, points = [level], leaf_points
+    while len(points) > 1:
+        level, points = parent_level(level, points, len(levels))
+        levels.append(level)
+    return levels
+
+
+def path(levels: list[Level], index: int) -> list[tuple[bytes, bytes]]:
+    """Sibling (commitment, hash) pairs of leaf `index`, bottom-up."""
+    siblings = []
+    for level in levels[:-1]:
+        siblings.append(level.node(index ^ 1))
+        index >>= 1
+    return siblings
+
+
+def walk(index: int, commitment: bytes, digest: bytes, siblings, backend=None) -> tuple[bytes, bytes]:
+    """Recompute the root (commitment, hash) from a leaf and its path (SPEC.md §6.5)."""
+    if not 0 <= index < 1 << len(siblings):
+        raise InvalidProof(f"leaf index {index} does not fit a path of {len(siblings)} levels")
+    point = Point.from_bytes(commitment, backend)
+    for level, (c_sib, h_sib) in enumerate(siblings, start=1):
+        sibling = Point.from_bytes(c_sib, backend)
+        if index & 1:
+            digest = node_hash(level, c_sib, h_sib, commitment, digest)
+            point = sibling + point
+        else:
+            digest = node_hash(level, commitment, digest, c_sib, h_sib)
+            point = point + sibling
+        commitment = point_bytes_or_fail(point)
+        index >>= 1
+    return commitment, digest
+
+
+def point_bytes_or_fail(point: Point) -> bytes:
+    if point.is_identity:
+        raise InvalidProof("a node commitment is the identity")
+    return point.to_bytes()
