@@ -1,21 +1,31 @@
 """The `zksolv` command line (README.md "Commands"; exit codes in SPEC.md §8).
 
-Exit codes: 0 valid · 1 invalid proof · 2 usage · 3 malformed input · 4 internal error.
+Exit codes: 0 valid · 1 invalid or insolvent · 2 usage · 3 malformed input · 4 internal error.
 Every ZksolvError is caught here, once, and printed as one line.
 """
 
+import dataclasses
 import json
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 import click
 
 from zksolv import demo as demo_module
-from zksolv.errors import EncodingError, InputError, InvalidProof, ZksolvError
+from zksolv import inclusion as inclusion_module
+from zksolv import state as state_module
+from zksolv.attestation import manifest as manifest_module
+from zksolv.attestation import prove as prove_module
+from zksolv.attestation import verify as verify_module
+from zksolv.errors import EncodingError, InputError, Insolvent, InvalidProof, ZksolvError
+from zksolv.fsutil import atomic_file
 from zksolv.group import backends, set_default_backend
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE, EXIT_MALFORMED, EXIT_INTERNAL = 0, 1, 2, 3, 4
-_EXIT_FOR = {InvalidProof: EXIT_INVALID, InputError: EXIT_MALFORMED, EncodingError: EXIT_MALFORMED}
+_EXIT_FOR = {InvalidProof: EXIT_INVALID, Insolvent: EXIT_INVALID, InputError: EXIT_MALFORMED,
+             EncodingError: EXIT_MALFORMED}
 
 
 class Reporter:
@@ -67,22 +77,151 @@ def cli(backend):
         set_default_backend(backend)
 
 
+def _common(f):
+    """--json and --quiet, on every command."""
+    f = click.option("--quiet", "-q", is_flag=True, help="No progress or text output.")(f)
+    return click.option("--json", "as_json", is_flag=True, help="Print a JSON result on stdout.")(f)
+
+
+_IN_FILE = click.Path(exists=False, dir_okay=False)
+_IN_DIR = click.Path(exists=False, file_okay=False)
+
+
 @cli.command()
-@click.option("--users", type=click.IntRange(1, 1 << 20), default=64, show_default=True,
-              help="Synthetic balances to commit to and prove.")
-@click.option("--bits", type=click.Choice(["8", "16", "32", "64"]), default="64", show_default=True,
-              help="Range proven for each balance: [0, 2^bits).")
-@click.option("--chunk", type=click.IntRange(1, 256), default=16, show_default=True,
-              help="Values per aggregated range proof (rounded up to a power of two).")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of text.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress or text output.")
-def demo(users, bits, chunk, as_json, quiet):
-    """Commit to synthetic balances, prove them in range, verify, and catch a tampered proof."""
+@click.option("--ledger", required=True, type=_IN_FILE, help="CSV user_id,asset,amount.")
+@click.option("--reserves", "reserves_path", required=True, type=_IN_FILE, help="Reserves JSON.")
+@click.option("--out", required=True, type=_IN_DIR, help="Directory for the public attestation.")
+@click.option("--state", "state_path", required=True, type=_IN_FILE, help="Private state file (SQLite, 0600).")
+@click.option("--capacity", type=int, default=None, help="Leaves per asset tree (power of two).")
+@click.option("--coverage", default=None, help="Also prove reserves ≥ this % of liabilities, e.g. 105.")
+@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default=True)
+@click.option("--previous", default=None, help="Hex digest of the previous round's manifest.")
+@click.option("--force", is_flag=True, help="Replace an existing attestation directory and state file.")
+@_common
+def prove(ledger, reserves_path, out, state_path, capacity, coverage, workers, previous, force,
+          as_json, quiet):
+    """Prove solvency for a ledger against reserves; write the attestation and the state."""
     report = Reporter(as_json, quiet)
-    summary = demo_module.run(users, int(bits), chunk, report)
+    options = prove_module.Options(capacity=capacity, coverage_percent=coverage, workers=workers,
+                                   previous=previous, force=force)
+    m = prove_module.run(ledger, reserves_path, out, state_path, options, report)
+    result = {"result": "proved", "attestation_id": m.attestation_id, "manifest": m.digest().hex(),
+              "directory": str(out), "state": str(state_path),
+              "assets": {a: {"capacity": e.capacity, "coverage_percent": e.coverage.percent if e.coverage else None}
+                         for a, e in m.assets.items()}}
+    report.line(f"attestation {m.attestation_id} written to {out} (manifest {result['manifest'][:16]}…)")
+    report.line(f"prover state written to {state_path} (mode 0600: it holds the round secret)")
+    report.result(result)
+
+
+def _report_check(kind: str, r, report: Reporter) -> None:
+    for asset, a in r.assets.items():
+        cov = f", coverage ≥ {a['coverage_percent']} %" if a["coverage_percent"] else ""
+        report.line(f"{asset}: solvent{cov} (capacity {a['capacity']})")
+    report.line(f"reserves: {r.wallets_checked} proofs of control valid; balances {r.balances}")
+    if kind == "audit":
+        report.line(f"audit: {r.leaves_checked} leaves, every node and {r.range_proofs_checked} range proofs valid")
+    report.line(f"{kind}: attestation {r.attestation_id} is VALID")
+    report.result({"result": "valid", "check": kind, **dataclasses.asdict(r)})
+
+
+@cli.command()
+@click.argument("directory", type=_IN_DIR)
+@click.option("--snapshot", type=_IN_FILE, default=None, help="CSV chain,address,balance to check reserves.")
+@click.option("--circuits", type=_IN_FILE, default=None, help="Circuits file (default: the shipped one).")
+@_common
+def verify(directory, snapshot, circuits, as_json, quiet):
+    """Quick check: manifest, reserves signatures, solvency and coverage proofs."""
+    _report_check("verify", verify_module.verify(directory, snapshot, circuits), Reporter(as_json, quiet))
+
+
+@cli.command()
+@click.argument("directory", type=_IN_DIR)
+@click.option("--snapshot", type=_IN_FILE, default=None, help="CSV chain,address,balance to check reserves.")
+@click.option("--circuits", type=_IN_FILE, default=None, help="Circuits file (default: the shipped one).")
+@_common
+def audit(directory, snapshot, circuits, as_json, quiet):
+    """Full check: every leaf, node and range proof, then everything verify checks."""
+    _report_check("audit", verify_module.audit(directory, snapshot, circuits), Reporter(as_json, quiet))
+
+
+@cli.command("inclusion")
+@click.option("--state", "state_path", required=True, type=_IN_FILE, help="The prover's state file.")
+@click.option("--user", required=True, help="The customer's user id.")
+@click.option("--attestation", type=_IN_DIR, default=None,
+              help="Attestation directory (default: the one beside the state file's round).")
+@click.option("--out", type=_IN_FILE, default=None, help="Write the proof here (default: stdout).")
+@_common
+def inclusion_cmd(state_path, user, attestation, out, as_json, quiet):
+    """A customer's inclusion proof for every asset they hold, as JSON."""
+    st = state_module.State(state_path)
+    try:
+        m = _manifest_for(st, attestation)
+        doc = inclusion_module.build(st, m, user)
+    finally:
+        st.close()
+    text = json.dumps(doc, indent=1) + "\n"
+    if out:
+        with atomic_file(Path(out), mode=0o600) as tmp:
+            tmp.write_text(text)
+        Reporter(as_json, quiet).line(f"inclusion proof for {user} written to {out}")
+        Reporter(as_json, quiet).result({"result": "written", "file": out, "assets": sorted(doc["assets"])})
+    else:
+        click.echo(text, nl=False)
+
+
+def _manifest_for(st, attestation):
+    if attestation is None:
+        raise InputError("--attestation DIR is needed to name the published attestation")
+    m = manifest_module.read(Path(attestation) / manifest_module.FILE)
+    if m.digest().hex() != st.meta.get("manifest_digest"):
+        raise InputError(f"{attestation} is not the attestation of this state file's round")
+    return m
+
+
+def _balance_pairs(values) -> dict[str, str]:
+    pairs = {}
+    for v in values:
+        asset, sep, amount = v.partition("=")
+        if not sep or not asset or not amount:
+            raise click.BadParameter(f"{v!r} is not ASSET=AMOUNT", param_hint="--balance")
+        pairs[asset] = amount
+    return pairs
+
+
+@cli.command("verify-inclusion")
+@click.argument("proof_file", type=_IN_FILE)
+@click.option("--attestation", required=True, type=_IN_DIR, help="The published attestation directory.")
+@click.option("--user", default=None, help="Your user id, to check the proof is yours.")
+@click.option("--balance", "balances", multiple=True, help="ASSET=AMOUNT you expect (repeatable).")
+@_common
+def verify_inclusion(proof_file, attestation, user, balances, as_json, quiet):
+    """A customer's check that their balances are counted in the published attestation."""
+    expected = _balance_pairs(balances)
+    m = manifest_module.read(Path(attestation) / manifest_module.FILE)
+    proven = inclusion_module.verify(inclusion_module.load(proof_file), m, user, expected)
+    report = Reporter(as_json, quiet)
+    for asset, amount in proven.items():
+        report.line(f"{asset}: {amount} is counted in attestation {m.attestation_id}")
+    report.line("inclusion: VALID (run `zksolv verify` on the attestation to check solvency)")
+    report.result({"result": "valid", "attestation_id": m.attestation_id, "balances": proven})
+
+
+@cli.command()
+@click.option("--users", type=click.IntRange(1, 1 << 20), default=100, show_default=True,
+              help="Synthetic customers.")
+@click.option("--dir", "directory", type=_IN_DIR, default=None,
+              help="Where to put the round's files (default: a new temporary directory).")
+@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default=True)
+@_common
+def demo(users, directory, workers, as_json, quiet):
+    """A whole round on synthetic data: prove, verify, audit, a customer's inclusion."""
+    report = Reporter(as_json, quiet)
+    path = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="zksolv-demo-"))
+    summary = demo_module.run(users, path, workers, report)
     report.result(summary)
-    if not summary["tamper_rejected"]:
-        raise InvalidProof("a tampered proof was accepted")
+    if not summary["tampered_attestation_rejected"]:
+        raise InvalidProof("a tampered attestation passed the audit")
 
 
 @cli.command("backends")

@@ -1,86 +1,128 @@
-"""The demo round of the cryptographic core (README "Quick start").
+"""`zksolv demo`: a whole round on synthetic data (README "Quick start").
 
-Synthetic balances → Pedersen commitments → aggregated range proofs → bytes → batch
-verification, the homomorphic total, and a tampered proof that must be rejected.
+A synthetic ledger over BTC, ETH and USDT, reserves held by freshly generated keys that sign
+their proofs of control, then prove (with 105 % coverage), verify, audit, one customer's
+inclusion proof, and a tampered attestation that audit must reject.
 """
 
+import csv
+import json
 import secrets
+import shutil
 import time
+from pathlib import Path
 
-from zksolv.commitments import commit
-from zksolv.errors import InvalidProof, ZksolvError
-from zksolv.group import Point, point_sum
-from zksolv.rangeproof import RangeProof, Statement, batch_verify, prove
-from zksolv.rangeproof.scalars import random_scalar
-from zksolv.transcript import Transcript
+from zksolv import inclusion, state
+from zksolv.amounts import format_amount
+from zksolv.attestation import manifest as manifest_module, prove, verify
+from zksolv.errors import ZksolvError
+from zksolv.reserves import control_message, signing
 
-CONTEXT = b"zksolv-demo"
-
-
-def _transcript(chunk_index: int) -> Transcript:
-    t = Transcript(b"zksolv/demo")
-    t.append(b"context", CONTEXT)
-    t.append_u64(b"chunk", chunk_index)
-    return t
+# asset: (decimals, chain, largest balance in whole units)
+ASSETS = {"BTC": (8, "bitcoin", 5), "ETH": (18, "ethereum", 80), "USDT": (6, "ethereum", 50_000)}
+DEMO_CHUNK = 16
 
 
-def _chunks(values: list[int], size: int) -> list[list[int]]:
-    """Split into chunks of a power-of-two size, padding the last with zero balances."""
-    m = 1 << (size - 1).bit_length()
-    padded = values + [0] * (-len(values) % m)
-    return [padded[i : i + m] for i in range(0, len(padded), m)]
+def write_ledger(path: Path, users: int) -> dict[str, int]:
+    """Each user holds one to three assets; returns each asset's total in base units."""
+    totals = {a: 0 for a in ASSETS}
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["user_id", "asset", "amount"])
+        for i in range(users):
+            for asset, (decimals, _, top) in ASSETS.items():
+                if i < len(ASSETS) or secrets.randbelow(3):  # every asset has holders
+                    units = secrets.randbelow(top * 10**decimals)
+                    totals[asset] += units
+                    out.writerow([f"user-{i:06d}", asset, format_amount(units, decimals)])
+    return totals
 
 
-def _prove_all(chunks, bits, report):
-    proofs, blinding_total = [], 0
-    with report.progress(chunks, "proving") as bar:
-        for i, chunk in enumerate(bar):
-            blindings = [random_scalar() for _ in chunk]
-            blinding_total += sum(blindings)
-            proof, V = prove(_transcript(i), chunk, blindings, bits)
-            proofs.append((proof.to_bytes(), [v.to_bytes() for v in V]))
-    return proofs, blinding_total
+def _wallet(asset, chain, key_kind, units, decimals, attestation_id):
+    key = signing.new_key()
+    if chain == "bitcoin":
+        address = signing.bitcoin_address(key, key_kind)
+        sign = lambda m: signing.bitcoin_sign(key, m, key_kind)  # noqa: E731
+    else:
+        address = signing.ethereum_address(key)
+        sign = lambda m: signing.ethereum_sign(key, m)  # noqa: E731
+    return {"chain": chain, "address": address, "balance": format_amount(units, decimals),
+            "signature": sign(control_message(attestation_id, address))}
 
 
-def _statements(proofs, bits):
-    return [Statement(_transcript(i), RangeProof.from_bytes(p), [Point.from_bytes(v) for v in vs], bits)
-            for i, (p, vs) in enumerate(proofs)]
+def write_reserves(path: Path, attestation_id: str, totals: dict[str, int]) -> None:
+    """Reserves of 110 % of each asset's liabilities, split over freshly keyed wallets."""
+    assets = {}
+    for asset, (decimals, chain, _) in ASSETS.items():
+        held = totals[asset] * 110 // 100 + 1
+        kinds = ["p2wpkh", "p2pkh"] if chain == "bitcoin" else ["eth"]
+        shares = [held // len(kinds)] * len(kinds)
+        shares[0] += held - sum(shares)
+        assets[asset] = {"decimals": decimals,
+                         "wallets": [_wallet(asset, chain, k, s, decimals, attestation_id)
+                                     for k, s in zip(kinds, shares)]}
+    path.write_text(json.dumps({"attestation_id": attestation_id, "assets": assets}, indent=1))
 
 
-def _tamper_rejected(proofs, bits) -> bool:
-    data, vs = proofs[0]
-    bad = bytearray(data)
-    bad[secrets.randbelow(len(bad))] ^= 1 << secrets.randbelow(8)
+def _timed(label, timings, fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    result = fn(*args, **kwargs)
+    timings[label] = round(time.perf_counter() - t0, 3)
+    return result
+
+
+def _tamper_rejected(attestation: Path, work: Path) -> bool:
+    copy = work / "tampered"
+    shutil.copytree(attestation, copy)
+    audit = next(copy.glob("*.audit"))
+    data = bytearray(audit.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    audit.write_bytes(bytes(data))
     try:
-        batch_verify(_statements([(bytes(bad), vs)], bits))
+        verify.audit(copy)
     except ZksolvError:
         return True
     return False
 
 
-def run(users: int, bits: int, chunk: int, report) -> dict:
-    """Run the demo and return its summary (also printed unless quiet)."""
-    values = [secrets.randbelow(1 << min(bits, 40)) for _ in range(users)]
-    chunks = _chunks(values, chunk)
-    report.line(f"{users} balances, {len(chunks)} aggregated {bits}-bit range proofs of m={len(chunks[0])}")
-    t0 = time.perf_counter()
-    proofs, blinding_total = _prove_all(chunks, bits, report)
-    t1 = time.perf_counter()
-    statements = _statements(proofs, bits)
-    batch_verify(statements)
-    t2 = time.perf_counter()
-    total = point_sum([v for s in statements for v in s.commitments])
-    if total != commit(sum(values), blinding_total):
-        raise InvalidProof("commitments do not sum to the committed total")
-    rejected = _tamper_rejected(proofs, bits)
-    summary = {
-        "users": users, "bits": bits, "proofs": len(proofs), "m": len(chunks[0]),
-        "proof_bytes": sum(len(p) for p, _ in proofs), "prove_seconds": round(t1 - t0, 3),
-        "batch_verify_seconds": round(t2 - t1, 3), "homomorphic_total_ok": True,
-        "tamper_rejected": rejected, "result": "valid",
-    }
-    report.line(f"proved in {summary['prove_seconds']} s ({summary['proof_bytes']} proof bytes); "
-                f"batch-verified in {summary['batch_verify_seconds']} s")
-    report.line("sum of commitments opens to the sum of balances: ok")
-    report.line(f"tampered proof rejected: {'yes' if rejected else 'NO'}")
+def run(users: int, directory: Path, workers: int, report) -> dict:
+    directory.mkdir(parents=True, exist_ok=True)
+    attestation_id = f"demo-{secrets.token_hex(4)}"
+    ledger, reserves_path = directory / "ledger.csv", directory / "reserves.json"
+    out, state_path = directory / "attestation", directory / "state.db"
+    totals = write_ledger(ledger, users)
+    write_reserves(reserves_path, attestation_id, totals)
+    report.line(f"synthetic round {attestation_id}: {users} users over {', '.join(ASSETS)} in {directory}")
+    t = {}
+    options = prove.Options(coverage_percent="105", workers=workers, chunk=DEMO_CHUNK, force=True)
+    m = _timed("prove", t, prove.run, ledger, reserves_path, out, state_path, options, report)
+    _timed("verify", t, verify.verify, out)
+    audit_report = _timed("audit", t, verify.audit, out)
+    customer = "user-000000"
+    st = state.State(state_path)
+    proof = _timed("inclusion", t, inclusion.build, st, m, customer)
+    st.close()
+    (directory / f"{customer}.json").write_text(json.dumps(proof, indent=1))
+    proven = _timed("verify_inclusion", t, inclusion.verify, proof, manifest_module.read(out / "manifest.json"),
+                    customer)
+    rejected = _tamper_rejected(out, directory)
+    summary = {"attestation_id": attestation_id, "directory": str(directory), "users": users,
+               "assets": {a: {"capacity": e.capacity, "coverage_percent": e.coverage.percent if e.coverage else None}
+                          for a, e in m.assets.items()},
+               "leaves_audited": audit_report.leaves_checked,
+               "range_proofs_audited": audit_report.range_proofs_checked,
+               "customer": customer, "customer_balances": proven, "seconds": t,
+               "tampered_attestation_rejected": rejected, "result": "valid" if rejected else "invalid"}
+    _print(summary, report)
     return summary
+
+
+def _print(s: dict, report) -> None:
+    report.line(f"proved in {s['seconds']['prove']} s: " + ", ".join(
+        f"{a} capacity {v['capacity']} (≥ {v['coverage_percent']} % covered)" for a, v in s["assets"].items()))
+    report.line(f"verify: solvency and coverage proofs valid ({s['seconds']['verify']} s)")
+    report.line(f"audit: {s['leaves_audited']} leaves and {s['range_proofs_audited']} range proofs valid "
+                f"({s['seconds']['audit']} s)")
+    balances = ", ".join(f"{v} {a}" for a, v in s["customer_balances"].items())
+    report.line(f"customer {s['customer']}: included with {balances} ({s['seconds']['verify_inclusion']} s)")
+    report.line(f"tampered attestation rejected by audit: {'yes' if s['tampered_attestation_rejected'] else 'NO'}")

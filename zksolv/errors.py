@@ -19,3 +19,7 @@ class InvalidProof(ZksolvError):
 
 class InputError(ZksolvError):
     """Malformed user input: a file, a field, a parameter out of range."""
+
+
+class Insolvent(ZksolvError):
+    """Reserves do not cover liabilities (or the coverage asked for): nothing is proven."""

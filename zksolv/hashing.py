@@ -10,8 +10,8 @@ TAG_USER_ID = b"zksolv/v1/user-id"
 TAG_LEAF = b"zksolv/v1/leaf"
 TAG_NODE = b"zksolv/v1/node"
 TAG_MANIFEST = b"zksolv/v1/manifest"
+TAG_MANIFEST_BODY = b"zksolv/v1/manifest-body"
 TAG_CIRCUITS = b"zksolv/v1/circuits"
-TAG_AUDIT_FILE = b"zksolv/v1/audit-file"
 HASH_BYTES = 32
 
 

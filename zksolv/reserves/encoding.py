@@ -69,3 +69,33 @@ def segwit_v0_decode(hrp: str, address: str) -> bytes:
     if version != 0 or program is None or len(program) not in (20, 32):
         raise InputError(f"{address!r} is not a version-0 witness address")
     return program
+
+
+def base58check_encode(payload: bytes) -> str:
+    """Base58Check of `payload` (version byte included)."""
+    raw = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+    value, out = int.from_bytes(raw, "big"), ""
+    while value:
+        value, digit = divmod(value, 58)
+        out = _B58[digit] + out
+    return "1" * (len(raw) - len(raw.lstrip(b"\x00"))) + out
+
+
+def segwit_v0_encode(hrp: str, program: bytes) -> str:
+    """The version-0 Bech32 address of a witness program (BIP-173)."""
+    data = [0] + list(_regroup_padded(program))
+    checksum = _polymod(_hrp_expand(hrp) + data + [0] * 6) ^ _BECH32_CONST
+    data += [(checksum >> 5 * (5 - i)) & 31 for i in range(6)]
+    return hrp + "1" + "".join(_BECH32[d] for d in data)
+
+
+def _regroup_padded(data: bytes):
+    acc = bits = 0
+    for value in data:
+        acc = acc << 8 | value
+        bits += 8
+        while bits >= 5:
+            bits -= 5
+            yield acc >> bits & 31
+    if bits:
+        yield acc << (5 - bits) & 31

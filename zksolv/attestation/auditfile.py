@@ -1,0 +1,102 @@
+"""The per-asset audit file: every leaf in tree order and the leaf range proofs (SPEC.md §6.8).
+
+    "ZKSAUDIT" ‖ u16be version ‖ u8 len(asset) ‖ asset ‖ u8 leaf_bits ‖ u8 log2(capacity)
+    ‖ u8 log2(chunk) ‖ capacity × (C 33 bytes ‖ h 32 bytes) ‖ capacity/chunk × (u32be len ‖ proof)
+
+Written and read as a stream: a reader holds one batch of leaves or one proof at a time.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator
+
+from zksolv.errors import EncodingError
+
+MAGIC = b"ZKSAUDIT"
+VERSION = 1
+LEAF_BYTES = 33 + 32
+MAX_PROOF_BYTES = 1 << 16
+
+
+@dataclass(frozen=True)
+class Header:
+    asset: str
+    leaf_bits: int
+    capacity: int
+    chunk: int
+
+    def to_bytes(self) -> bytes:
+        name = self.asset.encode()
+        return (MAGIC + VERSION.to_bytes(2, "big") + bytes([len(name)]) + name
+                + bytes([self.leaf_bits, self.capacity.bit_length() - 1, self.chunk.bit_length() - 1]))
+
+    @property
+    def proofs(self) -> int:
+        return self.capacity // self.chunk
+
+
+def write(out: BinaryIO, header: Header, leaves: bytes, proofs: list[bytes]) -> None:
+    """Write a whole audit file; `leaves` is capacity × (C ‖ h) already in tree order."""
+    out.write(header.to_bytes())
+    out.write(leaves)
+    for proof in proofs:
+        out.write(len(proof).to_bytes(4, "big") + proof)
+
+
+class Reader:
+    """Strict streaming reader; every shortfall or excess is an EncodingError naming the file."""
+
+    def __init__(self, f: BinaryIO, name: str):
+        self._f, self.name = f, name
+        self.header = self._read_header()
+        self.proofs_offset = f.tell() + self.header.capacity * LEAF_BYTES
+
+    def seek_proofs(self) -> None:
+        """Jump over the leaves (for a second reader that streams the proofs alongside)."""
+        self._f.seek(self.proofs_offset)
+
+    def _take(self, size: int, what: str) -> bytes:
+        data = self._f.read(size)
+        if len(data) != size:
+            raise EncodingError(f"{self.name}: truncated in {what}")
+        return data
+
+    def _read_header(self) -> Header:
+        if self._take(8, "magic") != MAGIC:
+            raise EncodingError(f"{self.name}: not a zksolv audit file")
+        version = int.from_bytes(self._take(2, "version"), "big")
+        if version != VERSION:
+            raise EncodingError(f"{self.name}: audit file version {version} is not supported")
+        asset = self._take(self._take(1, "asset")[0], "asset").decode("utf-8", "replace")
+        leaf_bits, log_capacity, log_chunk = self._take(3, "header")
+        if log_capacity > 32 or log_chunk > log_capacity:
+            raise EncodingError(f"{self.name}: bad capacity or chunk size")
+        return Header(asset, leaf_bits, 1 << log_capacity, 1 << log_chunk)
+
+    def leaves(self, batch: int) -> Iterator[list[tuple[bytes, bytes]]]:
+        """All leaves, `batch` at a time, as (commitment, hash) pairs."""
+        remaining = self.header.capacity
+        while remaining:
+            count = min(batch, remaining)
+            data = self._take(count * LEAF_BYTES, "leaves")
+            yield [(data[i : i + 33], data[i + 33 : i + LEAF_BYTES]) for i in range(0, len(data), LEAF_BYTES)]
+            remaining -= count
+
+    def proofs(self) -> Iterator[bytes]:
+        for _ in range(self.header.proofs):
+            size = int.from_bytes(self._take(4, "proof length"), "big")
+            if size > MAX_PROOF_BYTES:
+                raise EncodingError(f"{self.name}: proof length {size} is implausible")
+            yield self._take(size, "proofs")
+        if self._f.read(1):
+            raise EncodingError(f"{self.name}: trailing bytes after the last proof")
+
+
+def file_digest(path: str) -> tuple[str, int]:
+    """SHA-256 (hex) and size of a file, streamed."""
+    h, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+            size += len(block)
+    return h.hexdigest(), size

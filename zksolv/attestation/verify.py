@@ -1,0 +1,161 @@
+"""Checking an attestation: `verify` (manifest-level, constant time per asset) and `audit`
+(everything, streamed) — DESIGN §6; SPEC.md §6.10."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zksolv import rangeproof, reserves as reserves_module, statements
+from zksolv.attestation import auditfile, manifest as manifest_module
+from zksolv.attestation.context import transcript
+from zksolv.errors import InvalidProof
+from zksolv.group import Point
+from zksolv.hashing import node_hash
+from zksolv.rangeproof import RangeProof, Statement
+from zksolv.reserves import snapshot as snapshot_module
+
+PROOFS_PER_BATCH = 64
+
+
+@dataclass
+class Report:
+    """What was checked; printed by the CLI and returned as --json."""
+
+    attestation_id: str
+    manifest_digest: str
+    assets: dict = field(default_factory=dict)
+    wallets_checked: int = 0
+    balances: str = "taken on trust (no snapshot given)"
+    leaves_checked: int = 0
+    range_proofs_checked: int = 0
+
+
+def _load(directory, circuits_path):
+    m = manifest_module.read(Path(directory) / manifest_module.FILE)
+    circuits = statements.load(circuits_path)
+    if circuits.digest != m.circuits_hash:
+        raise InvalidProof(f"the attestation proves circuits {m.circuits_hash.hex()[:16]}…, "
+                           f"this verifier loaded {circuits.digest.hex()[:16]}… ({circuits.name})")
+    return m, circuits
+
+
+def _check_statement(circuit, m, asset, public, proof_bytes, body_digest) -> None:
+    entry = m.assets[asset]
+    D = circuit.commitment({"L": Point.from_bytes(entry.root_commitment)}, public)
+    t = transcript(m.attestation_id, m.circuits_hash, asset, circuit.name, body_digest=body_digest)
+    try:
+        rangeproof.verify(t, RangeProof.from_bytes(proof_bytes), [D], circuit.bits({}))
+    except InvalidProof:
+        raise InvalidProof(f"{asset}: the {circuit.name} proof does not verify") from None
+
+
+def verify(directory, snapshot_path=None, circuits_path=None) -> Report:
+    """Manifest, reserves signatures (and snapshot), solvency and coverage proofs."""
+    m, circuits = _load(directory, circuits_path)
+    report = Report(m.attestation_id, m.digest().hex())
+    report.wallets_checked = reserves_module.verify_control(m.reserves)
+    body_digest = m.body_digest()
+    if snapshot_path:
+        snapshot_module.check(m.reserves, snapshot_module.load(snapshot_path))
+        report.balances = f"match the snapshot {snapshot_path}"
+    for asset, entry in m.assets.items():
+        public = {"R": m.reserves.assets[asset].total}
+        _check_statement(circuits["solvency"], m, asset, public, entry.solvency_proof, body_digest)
+        summary = {"capacity": entry.capacity, "solvent": True, "coverage_percent": None}
+        if entry.coverage:
+            cov = entry.coverage
+            if cov.numerator < cov.denominator:
+                raise InvalidProof(f"{asset}: a coverage ratio below 1 proves nothing")
+            _check_statement(circuits["coverage"], m, asset,
+                             {**public, "p": cov.numerator, "q": cov.denominator}, cov.proof, body_digest)
+            summary["coverage_percent"] = cov.percent
+        report.assets[asset] = summary
+    return report
+
+
+def audit(directory, snapshot_path=None, circuits_path=None) -> Report:
+    """Everything `verify` checks, plus every leaf, every node and every range proof."""
+    report = verify(directory, snapshot_path, circuits_path)
+    m = manifest_module.read(Path(directory) / manifest_module.FILE)
+    for asset, entry in m.assets.items():
+        leaves, proofs = _audit_asset(Path(directory), m, asset, entry)
+        report.leaves_checked += leaves
+        report.range_proofs_checked += proofs
+    return report
+
+
+def _audit_asset(directory: Path, m, asset, entry) -> tuple[int, int]:
+    path = directory / entry.audit_file
+    if Path(entry.audit_file).name != entry.audit_file:
+        raise InvalidProof(f"{asset}: audit file name {entry.audit_file!r} leaves the attestation")
+    digest, size = auditfile.file_digest(path)
+    if (digest, size) != (entry.audit_sha256, entry.audit_bytes):
+        raise InvalidProof(f"{asset}: {entry.audit_file} does not match its hash in the manifest")
+    with open(path, "rb") as leaves_file, open(path, "rb") as proofs_file:
+        reader = auditfile.Reader(leaves_file, str(path))
+        proof_reader = auditfile.Reader(proofs_file, str(path))
+        proof_reader.seek_proofs()
+        h = reader.header
+        leaf_bits = m.reserves.assets[asset].leaf_bits
+        if (h.asset, h.leaf_bits, h.capacity, h.chunk) != (asset, leaf_bits, entry.capacity, entry.chunk):
+            raise InvalidProof(f"{asset}: audit file header disagrees with the manifest")
+        root = _stream(reader, proof_reader.proofs(), m, asset, h)
+        if root != (entry.root_commitment, entry.root_hash):
+            raise InvalidProof(f"{asset}: the leaves do not sum and hash to the manifest's root")
+    return h.capacity, h.proofs
+
+
+def _stream(reader, proofs, m, asset, header):
+    """One pass over the leaves: rebuild the tree with a stack (O(log n) nodes held) and
+    batch-verify each group of chunks' range proofs as soon as its leaves are read.
+
+    Refuses duplicate leaf hashes: two users must never share a leaf (DESIGN §8.3).
+    """
+    stack, seen, index = [], set(), 0
+    for batch in reader.leaves(header.chunk * PROOFS_PER_BATCH):
+        points = []
+        for c, h in batch:
+            if h in seen:
+                raise InvalidProof(f"{asset}: two leaves share the hash {h.hex()[:16]}…")
+            seen.add(h)
+            point = Point.from_bytes(c)
+            points.append(point)
+            node = (0, point, c, h)
+            while stack and stack[-1][0] == node[0]:
+                node = _join(stack.pop(), node)
+            stack.append(node)
+        index = _verify_chunks(points, proofs, m, asset, header, index)
+    for _ in proofs:  # exhausts the stream: raises on trailing bytes
+        raise InvalidProof(f"{asset}: more range proofs than chunks")
+    if len(stack) != 1:
+        raise InvalidProof(f"{asset}: leaf count is not a power of two")
+    return stack[0][2], stack[0][3]
+
+
+def _join(left, right):
+    level = left[0] + 1
+    point = left[1] + right[1]
+    if point.is_identity:
+        raise InvalidProof("a node commitment is the identity")
+    c = point.to_bytes()
+    return level, point, c, node_hash(level, left[2], left[3], right[2], right[3])
+
+
+def _verify_chunks(points, proofs, m, asset, header, first) -> int:
+    """Batch-verify the range proofs of the chunks that `points` cover; returns the next index."""
+    statements = []
+    for k in range(len(points) // header.chunk):
+        t = transcript(m.attestation_id, m.circuits_hash, asset, "leaf_range", first + k)
+        data = next(proofs, None)
+        if data is None:
+            raise InvalidProof(f"{asset}: fewer range proofs than chunks")
+        chunk = points[k * header.chunk : (k + 1) * header.chunk]
+        statements.append(Statement(t, RangeProof.from_bytes(data), chunk, header.leaf_bits))
+    _verify_batch(statements, asset)
+    return first + len(statements)
+
+
+def _verify_batch(batch, asset) -> None:
+    try:
+        rangeproof.batch_verify(batch)
+    except InvalidProof:
+        raise InvalidProof(f"{asset}: a leaf range proof does not verify") from None
