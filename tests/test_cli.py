@@ -1,46 +1,118 @@
-"""The command line: demo round trip, --json, exit codes (README "Exit codes")."""
+"""The command line end to end: click's runner and real processes, exit codes of README."""
 
 import json
+import os
+import stat
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
+from roundkit import inputs
 from zksolv.cli import cli
 
 
-def _run(*args):
-    return subprocess.run([sys.executable, "-m", "zksolv", *args], capture_output=True, text=True)
+def _run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "zksolv", *args], capture_output=True, text=True, cwd=cwd)
 
 
-def test_demo_json_round_trip():
-    result = CliRunner().invoke(cli, ["demo", "--users", "3", "--bits", "8", "--chunk", "2", "--json"])
+@pytest.fixture(scope="module")
+def proved(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    ledger, reserves = inputs(d, "cli-round", users=8)
+    result = CliRunner().invoke(cli, ["prove", "--ledger", str(ledger), "--reserves", str(reserves),
+                                      "--out", str(d / "att"), "--state", str(d / "state.db"),
+                                      "--coverage", "105", "--workers", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    return d, json.loads(result.output)
+
+
+def test_prove_json(proved):
+    d, out = proved
+    assert out["result"] == "proved" and set(out["assets"]) == {"BTC", "ETH", "USDT"}
+    assert stat.S_IMODE(os.stat(d / "state.db").st_mode) == 0o600
+
+
+def test_verify_and_audit_as_real_processes(proved):
+    d, _ = proved
+    for command in ("verify", "audit"):
+        result = _run(command, str(d / "att"), "--json")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["result"] == "valid"
+    text = _run("audit", str(d / "att"))
+    assert "is VALID" in text.stdout and "range proofs valid" in text.stdout
+
+
+def test_inclusion_round_trip(proved):
+    d, _ = proved
+    proof = d / "user-000001.json"
+    result = _run("inclusion", "--state", str(d / "state.db"), "--user", "user-000001",
+                  "--attestation", str(d / "att"), "--out", str(proof))
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(os.stat(proof).st_mode) == 0o600
+    ok = _run("verify-inclusion", str(proof), "--attestation", str(d / "att"), "--user", "user-000001", "--json")
+    assert ok.returncode == 0, ok.stderr
+    balances = json.loads(ok.stdout)["balances"]
+    asset, amount = next(iter(balances.items()))
+    good = _run("verify-inclusion", str(proof), "--attestation", str(d / "att"), "--balance", f"{asset}={amount}")
+    assert good.returncode == 0
+    bad = _run("verify-inclusion", str(proof), "--attestation", str(d / "att"), "--balance", f"{asset}=123456")
+    assert bad.returncode == 1 and "zksolv: error:" in bad.stderr
+    other = _run("verify-inclusion", str(proof), "--attestation", str(d / "att"), "--user", "user-000002")
+    assert other.returncode == 1
+
+
+@pytest.mark.parametrize("args,code", [
+    (["verify", "/nonexistent"], 3),
+    (["verify-inclusion", "/nonexistent.json", "--attestation", "/nonexistent"], 3),
+    (["prove", "--ledger", "x"], 2),
+    (["demo", "--users", "0"], 2),
+    (["nonsense"], 2),
+    (["--backend", "x", "demo"], 2),
+    (["verify-inclusion", "f.json", "--attestation", "d", "--balance", "BTC"], 2),
+])
+def test_exit_codes_without_tracebacks(args, code):
+    result = _run(*args)
+    assert result.returncode == code, (args, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 4  # click usage (4 lines), or one error line
+
+
+def test_corrupt_proof_file_exit_3(proved, tmp_path):
+    d, _ = proved
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    result = _run("verify-inclusion", str(bad), "--attestation", str(d / "att"))
+    assert result.returncode == 3 and result.stderr.startswith("zksolv: error:")
+
+
+def test_insolvent_prove_exits_1_and_writes_nothing(proved, tmp_path):
+    d, _ = proved
+    reserves = json.loads((d / "reserves.json").read_text())
+    reserves["assets"]["BTC"]["wallets"] = reserves["assets"]["BTC"]["wallets"][1:]
+    (tmp_path / "r.json").write_text(json.dumps(reserves))
+    result = _run("prove", "--ledger", str(d / "ledger.csv"), "--reserves", str(tmp_path / "r.json"),
+                  "--out", str(tmp_path / "att"), "--state", str(tmp_path / "s.db"), "--workers", "1")
+    assert result.returncode == 1 and "refusing" in result.stderr
+    assert not (tmp_path / "att").exists() and not (tmp_path / "s.db").exists()
+
+
+def test_demo(tmp_path):
+    result = CliRunner().invoke(cli, ["demo", "--users", "6", "--dir", str(tmp_path), "--workers", "1", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
-    assert summary["users"] == 3 and summary["proofs"] == 2 and summary["m"] == 2
-    assert summary["tamper_rejected"] is True and summary["result"] == "valid"
+    assert summary["tampered_attestation_rejected"] is True and summary["result"] == "valid"
+    assert summary["customer_balances"]
 
 
-def test_demo_as_a_real_process_on_the_reference_backend():
-    result = _run("--backend", "py_ecc", "demo", "--users", "2", "--bits", "8", "--chunk", "2")
-    assert result.returncode == 0, result.stderr
-    assert "tampered proof rejected: yes" in result.stdout
-
-
-def test_quiet_prints_nothing():
-    result = _run("demo", "--users", "1", "--bits", "8", "--quiet")
+def test_quiet_prints_nothing(proved):
+    d, _ = proved
+    result = _run("verify", str(d / "att"), "--quiet")
     assert result.returncode == 0 and result.stdout == ""
-
-
-def test_usage_errors_exit_2_without_traceback():
-    for args in (["demo", "--users", "0"], ["demo", "--bits", "12"], ["nonsense"], ["--backend", "x", "demo"]):
-        result = _run(*args)
-        assert result.returncode == 2, (args, result.stderr)
-        assert "Traceback" not in result.stderr
 
 
 def test_backends_json():
     result = _run("backends", "--json")
-    assert result.returncode == 0
     data = json.loads(result.stdout)
     assert data["default"] == "coincurve" and "py_ecc" in data["available"]

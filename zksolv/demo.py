@@ -24,14 +24,14 @@ DEMO_CHUNK = 16
 
 
 def write_ledger(path: Path, users: int) -> dict[str, int]:
-    """Each user holds one to three assets; returns each asset's total in base units."""
+    """Each user holds one to three assets (at least asset i mod 3); returns the totals."""
     totals = {a: 0 for a in ASSETS}
     with open(path, "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(["user_id", "asset", "amount"])
         for i in range(users):
-            for asset, (decimals, _, top) in ASSETS.items():
-                if i < len(ASSETS) or secrets.randbelow(3):  # every asset has holders
+            for k, (asset, (decimals, _, top)) in enumerate(ASSETS.items()):
+                if k == i % len(ASSETS) or secrets.randbelow(3):
                     units = secrets.randbelow(top * 10**decimals)
                     totals[asset] += units
                     out.writerow([f"user-{i:06d}", asset, format_amount(units, decimals)])
