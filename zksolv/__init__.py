@@ -1,17 +1,25 @@
 """zksolv: zero-knowledge proofs of solvency over secp256k1.
 
-Public API of the cryptographic core (SPEC.md): group elements, Pedersen commitments,
-transcripts and aggregated Bulletproofs range proofs.
+The public API, imported on first use so that `zksolv` commands start quickly:
+group elements, Pedersen commitments, transcripts and range proofs (SPEC.md §2–5), and the
+attestation's prove / verify / audit and inclusion proofs (SPEC.md §6).
 """
 
-from zksolv.commitments import commit, generators
-from zksolv.errors import EncodingError, InputError, InvalidProof, ZksolvError
-from zksolv.group import Point, Scalar, hash_to_curve
-from zksolv.rangeproof import RangeProof, Statement, batch_verify, prove, verify
-from zksolv.transcript import Transcript
+import importlib
 
-__all__ = [
-    "EncodingError", "InputError", "InvalidProof", "Point", "RangeProof", "Scalar", "Statement",
-    "Transcript", "ZksolvError", "batch_verify", "commit", "generators", "hash_to_curve", "prove",
-    "verify",
-]
+_EXPORTS = {
+    "EncodingError": "zksolv.errors", "InputError": "zksolv.errors", "InvalidProof": "zksolv.errors",
+    "Insolvent": "zksolv.errors", "ZksolvError": "zksolv.errors",
+    "Point": "zksolv.group", "Scalar": "zksolv.group", "hash_to_curve": "zksolv.group",
+    "commit": "zksolv.commitments", "generators": "zksolv.commitments",
+    "Transcript": "zksolv.transcript",
+    "RangeProof": "zksolv.rangeproof", "Statement": "zksolv.rangeproof", "batch_verify": "zksolv.rangeproof",
+    "prove": "zksolv.rangeproof", "verify": "zksolv.rangeproof",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'zksolv' has no attribute {name!r}")

@@ -8,20 +8,15 @@ import dataclasses
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
-from zksolv import demo as demo_module
-from zksolv import inclusion as inclusion_module
-from zksolv import state as state_module
-from zksolv.attestation import manifest as manifest_module
-from zksolv.attestation import prove as prove_module
-from zksolv.attestation import verify as verify_module
 from zksolv.errors import EncodingError, InputError, Insolvent, InvalidProof, ZksolvError
-from zksolv.fsutil import atomic_file
 from zksolv.group import backends, set_default_backend
+
+# Command implementations are imported inside each command: a customer's
+# `verify-inclusion` should not pay for the prover's imports.
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE, EXIT_MALFORMED, EXIT_INTERNAL = 0, 1, 2, 3, 4
 _EXIT_FOR = {InvalidProof: EXIT_INVALID, Insolvent: EXIT_INVALID, InputError: EXIT_MALFORMED,
@@ -101,6 +96,8 @@ _IN_DIR = click.Path(exists=False, file_okay=False)
 def prove(ledger, reserves_path, out, state_path, capacity, coverage, workers, previous, force,
           as_json, quiet):
     """Prove solvency for a ledger against reserves; write the attestation and the state."""
+    from zksolv.attestation import prove as prove_module
+
     report = Reporter(as_json, quiet)
     options = prove_module.Options(capacity=capacity, coverage_percent=coverage, workers=workers,
                                    previous=previous, force=force)
@@ -132,6 +129,8 @@ def _report_check(kind: str, r, report: Reporter) -> None:
 @_common
 def verify(directory, snapshot, circuits, as_json, quiet):
     """Quick check: manifest, reserves signatures, solvency and coverage proofs."""
+    from zksolv.attestation import verify as verify_module
+
     _report_check("verify", verify_module.verify(directory, snapshot, circuits), Reporter(as_json, quiet))
 
 
@@ -142,6 +141,8 @@ def verify(directory, snapshot, circuits, as_json, quiet):
 @_common
 def audit(directory, snapshot, circuits, as_json, quiet):
     """Full check: every leaf, node and range proof, then everything verify checks."""
+    from zksolv.attestation import verify as verify_module
+
     _report_check("audit", verify_module.audit(directory, snapshot, circuits), Reporter(as_json, quiet))
 
 
@@ -154,6 +155,10 @@ def audit(directory, snapshot, circuits, as_json, quiet):
 @_common
 def inclusion_cmd(state_path, user, attestation, out, as_json, quiet):
     """A customer's inclusion proof for every asset they hold, as JSON."""
+    from zksolv import inclusion as inclusion_module
+    from zksolv import state as state_module
+    from zksolv.fsutil import atomic_file
+
     st = state_module.State(state_path)
     try:
         m = _manifest_for(st, attestation)
@@ -171,6 +176,8 @@ def inclusion_cmd(state_path, user, attestation, out, as_json, quiet):
 
 
 def _manifest_for(st, attestation):
+    from zksolv.attestation import manifest as manifest_module
+
     if attestation is None:
         raise InputError("--attestation DIR is needed to name the published attestation")
     m = manifest_module.read(Path(attestation) / manifest_module.FILE)
@@ -197,8 +204,11 @@ def _balance_pairs(values) -> dict[str, str]:
 @_common
 def verify_inclusion(proof_file, attestation, user, balances, as_json, quiet):
     """A customer's check that their balances are counted in the published attestation."""
+    from zksolv import inclusion as inclusion_module
+    from zksolv.attestation import manifest as manifest_module
+
     expected = _balance_pairs(balances)
-    m = manifest_module.read(Path(attestation) / manifest_module.FILE)
+    m = manifest_module.read(Path(attestation) / manifest_module.FILE, check_addresses=False)
     proven = inclusion_module.verify(inclusion_module.load(proof_file), m, user, expected)
     report = Reporter(as_json, quiet)
     for asset, amount in proven.items():
@@ -216,6 +226,10 @@ def verify_inclusion(proof_file, attestation, user, balances, as_json, quiet):
 @_common
 def demo(users, directory, workers, as_json, quiet):
     """A whole round on synthetic data: prove, verify, audit, a customer's inclusion."""
+    import tempfile
+
+    from zksolv import demo as demo_module
+
     report = Reporter(as_json, quiet)
     path = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="zksolv-demo-"))
     summary = demo_module.run(users, path, workers, report)

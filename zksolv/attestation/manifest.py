@@ -90,8 +90,10 @@ def _asset_json(published: dict, e: AssetEntry) -> dict:
             "audit": {"file": e.audit_file, "sha256": e.audit_sha256, "bytes": e.audit_bytes}}
 
 
-def read(path) -> Manifest:
-    """Parse `manifest.json` strictly; malformed content is an EncodingError naming the field."""
+def read(path, check_addresses: bool = True) -> Manifest:
+    """Parse `manifest.json` strictly; malformed content is an EncodingError naming the field.
+
+    `check_addresses=False` is for a customer's inclusion check, which needs no addresses."""
     try:
         with open(path, encoding="utf-8") as f:
             doc = json.load(f)
@@ -100,19 +102,19 @@ def read(path) -> Manifest:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise EncodingError(f"{path}: manifest is not valid JSON: {exc}") from exc
     try:
-        return _parse(doc, str(path))
+        return _parse(doc, str(path), check_addresses)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise EncodingError(f"{path}: malformed manifest ({type(exc).__name__}: {exc})") from None
 
 
-def _parse(doc: dict, where: str) -> Manifest:
+def _parse(doc: dict, where: str, check_addresses: bool = True) -> Manifest:
     if doc["format"] != FORMAT or doc["version"] != VERSION:
         raise EncodingError(f"{where}: not a version-{VERSION} zksolv attestation")
     assets = doc["assets"]
     reserves = reserves_module.parse(
         {"attestation_id": doc["attestation_id"],
          "assets": {n: {k: a[k] for k in ("decimals", "leaf_bits", "wallets")} for n, a in assets.items()}},
-        where)
+        where, check_addresses)
     entries = {name: _parse_asset(a) for name, a in assets.items()}
     previous = doc["previous"]
     if previous is not None and (not isinstance(previous, str) or len(bytes.fromhex(previous)) != 32):

@@ -11,7 +11,6 @@ import hashlib
 from dataclasses import dataclass
 
 from coincurve import PublicKey
-from Crypto.Hash import RIPEMD160
 
 from zksolv.errors import InputError, InvalidProof
 from zksolv.reserves.encoding import base58check_decode, segwit_v0_decode
@@ -21,6 +20,8 @@ _NETWORKS = {"bc": (0x00, 0x05), "tb": (0x6F, 0xC4)}  # hrp → (P2PKH, P2SH) ve
 
 
 def hash160(data: bytes) -> bytes:
+    from Crypto.Hash import RIPEMD160  # imported when first needed: keeps start-up fast
+
     return RIPEMD160.new(hashlib.sha256(data).digest()).digest()
 
 

@@ -1,12 +1,13 @@
 """Ethereum proof of control: EIP-191 `personal_sign`, address recovery, EIP-55 checksums."""
 
 from coincurve import PublicKey
-from Crypto.Hash import keccak
 
 from zksolv.errors import InputError, InvalidProof
 
 
 def keccak256(data: bytes) -> bytes:
+    from Crypto.Hash import keccak  # imported when first needed: keeps start-up fast
+
     return keccak.new(digest_bits=256, data=data).digest()
 
 

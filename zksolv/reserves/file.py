@@ -85,7 +85,9 @@ def load(path: str) -> Reserves:
     return parse(doc, path)
 
 
-def parse(doc, where: str) -> Reserves:
+def parse(doc, where: str, check_addresses: bool = True) -> Reserves:
+    """Parse a reserves document; `check_addresses=False` skips address validation (a
+    customer's inclusion check needs only decimals; verify and audit always check)."""
     if not isinstance(doc, dict):
         raise InputError(f"{where}: top level must be an object")
     attestation_id = doc.get("attestation_id")
@@ -94,11 +96,12 @@ def parse(doc, where: str) -> Reserves:
     assets = doc.get("assets")
     if not isinstance(assets, dict) or not assets:
         raise InputError(f"{where}: assets must be a non-empty object")
-    parsed = {name: _asset(name, spec, f"{where}: assets.{name}") for name, spec in assets.items()}
+    parsed = {name: _asset(name, spec, f"{where}: assets.{name}", check_addresses)
+              for name, spec in assets.items()}
     return Reserves(attestation_id, parsed)
 
 
-def _asset(name: str, spec, where: str) -> AssetReserves:
+def _asset(name: str, spec, where: str, check_addresses: bool = True) -> AssetReserves:
     if not ASSET_NAME.fullmatch(name):
         raise InputError(f"{where}: asset name must be 1–32 of [A-Za-z0-9._-]")
     if not isinstance(spec, dict):
@@ -110,7 +113,8 @@ def _asset(name: str, spec, where: str) -> AssetReserves:
     wallets = spec.get("wallets")
     if not isinstance(wallets, list) or not wallets:
         raise InputError(f"{where}.wallets: must be a non-empty list")
-    parsed = tuple(_wallet(w, decimals, f"{where}.wallets[{i}]") for i, w in enumerate(wallets))
+    parsed = tuple(_wallet(w, decimals, f"{where}.wallets[{i}]", check_addresses)
+                   for i, w in enumerate(wallets))
     seen = {}
     for i, w in enumerate(parsed):
         if w.key in seen:
@@ -123,7 +127,7 @@ def _asset(name: str, spec, where: str) -> AssetReserves:
     return result
 
 
-def _wallet(spec, decimals: int, where: str) -> Wallet:
+def _wallet(spec, decimals: int, where: str, check_addresses: bool = True) -> Wallet:
     if not isinstance(spec, dict):
         raise InputError(f"{where}: must be an object")
     fields = {}
@@ -135,9 +139,9 @@ def _wallet(spec, decimals: int, where: str) -> Wallet:
     if fields["chain"] not in ("ethereum", "bitcoin"):
         raise InputError(f"{where}.chain: must be 'ethereum' or 'bitcoin'")
     try:
-        if fields["chain"] == "ethereum":
+        if check_addresses and fields["chain"] == "ethereum":
             ethereum.normalize_address(fields["address"])
-        else:
+        elif check_addresses:
             bitcoin.decode_address(fields["address"])
         units = parse_amount(fields["balance"], decimals)
     except InputError as exc:
