@@ -8,13 +8,17 @@ byte-identical on every run. Never use that DRBG for anything but vectors.
 """
 
 import argparse
+import base64
 import hashlib
 import json
 import pathlib
 import sys
 
+from zksolv import roundkeys, tree
 from zksolv.commitments import GENERATORS_DST, LABEL_G_VEC, LABEL_H, LABEL_H_VEC, LABEL_U, commit, derive
-from zksolv.group import N, P, base_mul
+from zksolv.group import N, P, Point, base_mul
+from zksolv.hashing import id_hash, leaf_hash
+from zksolv.reserves import control_message, signing
 from zksolv.rangeproof import prove
 from zksolv.rangeproof.prover import _prove
 from zksolv.commitments import generators
@@ -197,12 +201,96 @@ def rangeproof_vectors(rng: Drbg) -> dict:
     return _file("zksolv-bulletproofs-aggregated", notes, tests)
 
 
+def roundkey_vectors(rng: Drbg) -> dict:
+    """Per-round secret derivations (SPEC.md §6.2) from a fixed master secret."""
+    master = rng.scalar().to_bytes(32, "big")
+    tests = []
+    for user_id, asset in (("alice", "BTC"), ("bob@example.com", "ETH"), ("ユーザー-7", "USDT")):
+        secret = roundkeys.user_secret(master, user_id)
+        salt = roundkeys.leaf_salt(secret, asset)
+        digest = id_hash(user_id, salt)
+        tests.append(_case(f"user {user_id} / {asset}", "valid", master=master.hex(), user_id=user_id,
+                           asset=asset, user_secret=secret.hex(), leaf_salt=salt.hex(),
+                           leaf_blinding=f"{roundkeys.leaf_blinding(secret, asset):064x}", id_hash=digest.hex(),
+                           order_key=roundkeys.order_key(master, asset, digest).hex()))
+    for index in (0, 1, 1023):
+        tests.append(_case(f"padding leaf {index} / BTC", "valid", master=master.hex(), asset="BTC", index=index,
+                           padding_id=roundkeys.padding_id_hash(master, "BTC", index).hex(),
+                           padding_blinding=f"{roundkeys.padding_blinding(master, 'BTC', index):064x}"))
+    return _file("zksolv-round-secrets", {}, tests)
+
+
+def tree_vectors(rng: Drbg) -> dict:
+    """A 4-leaf sum tree (SPEC.md §6.3) and inclusion walks through it, valid and not."""
+    asset, leaves = "BTC", []
+    for value in (5, 0, 123456789, 2**64 - 1):
+        blinding, digest = rng.scalar(), rng.scalar().to_bytes(32, "big")
+        c = commit(value, blinding)
+        leaves.append({"value": str(value), "blinding": f"{blinding:064x}", "id_hash": digest.hex(),
+                       "commitment": c.to_bytes().hex(), "hash": leaf_hash(asset, digest, c.to_bytes()).hex()})
+    levels = tree.build([Point.from_bytes(bytes.fromhex(x["commitment"])) for x in leaves],
+                        [bytes.fromhex(x["hash"]) for x in leaves])
+    root_c, root_h = levels[-1].node(0)
+    tests = [_case("the tree", "valid", asset=asset, leaves=leaves,
+                   root={"commitment": root_c.hex(), "hash": root_h.hex()})]
+    for index in range(4):
+        path = [[c.hex(), h.hex()] for c, h in tree.path(levels, index)]
+        tests.append(_case(f"walk from leaf {index}", "valid", index=index, leaf=leaves[index], path=path,
+                           root={"commitment": root_c.hex(), "hash": root_h.hex()}))
+    path = [[c.hex(), h.hex()] for c, h in tree.path(levels, 2)]
+    swapped = [[path[0][0], path[1][1]], path[1]]
+    tests.append(_case("sibling hash from another level", "invalid", ["ModifiedPath"], index=2, leaf=leaves[2],
+                       path=swapped, root={"commitment": root_c.hex(), "hash": root_h.hex()}))
+    tests.append(_case("sibling commitment replaced", "invalid", ["ModifiedPath"], index=2, leaf=leaves[2],
+                       path=[[leaves[0]["commitment"], path[0][1]], path[1]],
+                       root={"commitment": root_c.hex(), "hash": root_h.hex()}))
+    tests.append(_case("wrong leaf index", "invalid", ["ModifiedPath"], index=3, leaf=leaves[2], path=path,
+                       root={"commitment": root_c.hex(), "hash": root_h.hex()}))
+    return _file("zksolv-sum-tree", {"ModifiedPath": "the walk must not reach the root"}, tests)
+
+
+def reserves_vectors(rng: Drbg) -> dict:
+    """Proofs of control (SPEC.md §6.4) by fixed keys, RFC 6979 signatures."""
+    from coincurve import PrivateKey
+
+    key = PrivateKey(rng.scalar().to_bytes(32, "big"))
+    attestation = "acme-2026-11-21"
+    tests = []
+    eth = signing.ethereum_address(key)
+    msg = control_message(attestation, eth)
+    sig = signing.ethereum_sign(key, msg)
+    tests.append(_case("ethereum personal_sign", "valid", chain="ethereum", address=eth,
+                       message=msg.decode(), signature=sig))
+    tests.append(_case("ethereum, v as 0/1", "valid", chain="ethereum", address=eth.lower(),
+                       message=msg.decode(), signature=sig[:-2] + f"{int(sig[-2:], 16) - 27:02x}"))
+    old = control_message("acme-2026-10-21", eth)
+    tests.append(_case("ethereum, signature of another attestation", "invalid", ["Replay"], chain="ethereum",
+                       address=eth, message=msg.decode(), signature=signing.ethereum_sign(key, old)))
+    for kind in ("p2wpkh", "p2pkh"):
+        address = signing.bitcoin_address(key, kind)
+        msg = control_message(attestation, address)
+        sig = signing.bitcoin_sign(key, msg, kind)
+        tests.append(_case(f"bitcoin signmessage {kind}", "valid", chain="bitcoin", address=address,
+                           message=msg.decode(), signature=sig))
+        raw = base64.b64decode(sig)
+        other = bytes([raw[0] + (8 if kind == "p2pkh" else -4)]) + raw[1:]  # P2WPKH, P2SH-P2WPKH
+        tests.append(_case(f"bitcoin {kind}, header of another address kind", "invalid", ["WrongHeader"],
+                           chain="bitcoin", address=address, message=msg.decode(),
+                           signature=base64.b64encode(other).decode()))
+    notes = {"Replay": "a valid signature over another attestation's message",
+             "WrongHeader": "the header describes another kind of address"}
+    return _file("zksolv-proof-of-control", notes, tests)
+
+
 BUILDERS = {
     "encodings.json": encodings,
     "generators.json": hash_to_curve_vectors,
     "pedersen.json": commitment_vectors,
     "transcript.json": transcript_vectors,
     "rangeproof.json": rangeproof_vectors,
+    "round-secrets.json": roundkey_vectors,
+    "sum-tree.json": tree_vectors,
+    "proof-of-control.json": reserves_vectors,
 }
 
 

@@ -1,0 +1,136 @@
+"""End-to-end solvency benchmark: N users × 1 asset through the real CLI processes.
+
+    python bench/solvency.py --users 10000 [--workers 2] [--dir /tmp/zksolv-bench]
+
+Times `zksolv prove`, `verify`, `audit` and `verify-inclusion` as whole processes (median
+of several runs for the quick ones), inclusion generation per customer from the state
+store, peak RSS of each command, and the inclusion proof size (measured, and projected to
+capacity 2^20 from the bytes one tree level adds).
+"""
+
+import argparse
+import csv
+import json
+import os
+import pathlib
+import platform
+import resource
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+
+from zksolv import inclusion, state
+from zksolv.amounts import format_amount
+from zksolv.attestation import manifest as manifest_module
+from zksolv.reserves import control_message, signing
+
+HERE = pathlib.Path(__file__).resolve().parent
+ZKSOLV = [sys.executable, "-m", "zksolv"]
+
+
+def write_inputs(directory: pathlib.Path, users: int, attestation_id: str) -> None:
+    total = 0
+    with open(directory / "ledger.csv", "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["user_id", "asset", "amount"])
+        for i in range(users):
+            units = secrets.randbelow(10**8 * 3)
+            total += units
+            out.writerow([f"customer-{i:08d}", "BTC", format_amount(units, 8)])
+    key = signing.new_key()
+    address = signing.bitcoin_address(key)
+    wallet = {"chain": "bitcoin", "address": address, "balance": format_amount(total * 11 // 10, 8),
+              "signature": signing.bitcoin_sign(key, control_message(attestation_id, address))}
+    reserves = {"attestation_id": attestation_id, "assets": {"BTC": {"decimals": 8, "wallets": [wallet]}}}
+    (directory / "reserves.json").write_text(json.dumps(reserves))
+
+
+def timed(args: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MiB, largest descendant) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    result = subprocess.run(ZKSOLV + args, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed: {result.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) // 1024
+
+
+def median_wall(args: list[str], runs: int) -> float:
+    return statistics.median(timed(args)[0] for _ in range(runs))
+
+
+def inclusion_generation(directory: pathlib.Path, users: int, samples: int = 200) -> float:
+    m = manifest_module.read(directory / "att" / manifest_module.FILE)
+    st = state.State(directory / "state.db")
+    ids = [f"customer-{secrets.randbelow(users):08d}" for _ in range(samples)]
+    t0 = time.perf_counter()
+    for uid in ids:
+        inclusion.build(st, m, uid)
+    st.close()
+    return (time.perf_counter() - t0) * 1e3 / samples
+
+
+def proof_sizes(proof_path: pathlib.Path) -> dict:
+    doc = json.loads(proof_path.read_text())
+    item = next(iter(doc["assets"].values()))
+    depth = len(item["path"])
+    size = proof_path.stat().st_size
+    item["path"].append(item["path"][0])
+    per_level = len(json.dumps(doc, indent=1)) + 1 - size
+    return {"depth": depth, "bytes": size, "bytes_per_level": per_level,
+            "projected_bytes_at_capacity_2^20": size + (20 - depth) * per_level}
+
+
+def run(users: int, workers: int, directory: pathlib.Path) -> dict:
+    directory.mkdir(parents=True, exist_ok=True)
+    for p in ("att", "state.db", "customer.json"):
+        target = directory / p
+        if target.is_dir():
+            import shutil
+
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    write_inputs(directory, users, "bench-round")
+    d = str(directory)
+    prove_s, prove_rss = timed(["prove", "--ledger", f"{d}/ledger.csv", "--reserves", f"{d}/reserves.json",
+                                "--out", f"{d}/att", "--state", f"{d}/state.db", "--workers", str(workers),
+                                "--quiet"])
+    audit_s, audit_rss = timed(["audit", f"{d}/att", "--quiet"])
+    verify_s = median_wall(["verify", f"{d}/att", "--quiet"], 5)
+    timed(["inclusion", "--state", f"{d}/state.db", "--attestation", f"{d}/att", "--user", "customer-00000007",
+           "--out", f"{d}/customer.json", "--quiet"])
+    vi_s = median_wall(["verify-inclusion", f"{d}/customer.json", "--attestation", f"{d}/att", "--quiet"], 11)
+    capacity = manifest_module.read(directory / "att" / manifest_module.FILE).assets["BTC"].capacity
+    return {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "command": " ".join(["python"] + sys.argv),
+        "users": users, "capacity": capacity, "workers": workers,
+        "prove_s": round(prove_s, 2), "prove_peak_rss_mib": prove_rss,
+        "audit_s": round(audit_s, 2), "audit_peak_rss_mib": audit_rss,
+        "verify_s_median": round(verify_s, 3),
+        "verify_inclusion_ms_median": round(vi_s * 1e3, 1),
+        "inclusion_generation_ms_per_customer": round(inclusion_generation(directory, users), 2),
+        "inclusion_proof": proof_sizes(directory / "customer.json"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--dir", type=pathlib.Path, default=pathlib.Path("/tmp/zksolv-bench"))
+    parser.add_argument("--out", type=pathlib.Path, default=HERE / "results-solvency.json")
+    args = parser.parse_args()
+    results = run(args.users, args.workers, args.dir)
+    text = json.dumps(results, indent=1)
+    args.out.write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
