@@ -193,7 +193,7 @@ class TestAttacks:
         real_entry = build_module._entry
 
         def entry(master, asset, user_id, units, index):
-            if user_id in ("user-000000", "user-000001"):  # one leaf shown to both users
+            if user_id in ("user-000000", "user-000003"):  # both always hold BTC: one leaf for both
                 shared = real_entry(master, asset, "user-000000", 1, index)
                 return shared[0], user_id, 1, shared[3], shared[4]
             return real_entry(master, asset, user_id, units, index)
@@ -205,7 +205,7 @@ class TestAttacks:
         with pytest.raises(InvalidProof, match="share"):
             verify.audit(r.out)
         with pytest.raises(InvalidProof):  # and the second user's own check fails
-            inclusion.verify(_proof(r, "user-000001"), r.manifest, "user-000001")
+            inclusion.verify(_proof(r, "user-000003"), r.manifest, "user-000003")
 
     def test_replayed_reserve_signatures(self, honest, previous_round, tmp_path):
         """Signatures of an older attestation reused for this one: prove and verify refuse."""

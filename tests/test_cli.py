@@ -47,9 +47,10 @@ def test_verify_and_audit_as_real_processes(proved):
 def test_inclusion_round_trip(proved):
     d, _ = proved
     proof = d / "user-000001.json"
-    result = _run("inclusion", "--state", str(d / "state.db"), "--user", "user-000001",
-                  "--attestation", str(d / "att"), "--out", str(proof))
+    result = _run("inclusion", "--state", str(d / "state.db"), "--user", "user-000001", "--out", str(proof))
     assert result.returncode == 0, result.stderr
+    stdout = _run("inclusion", "--state", str(d / "state.db"), "--user", "user-000001", "--attestation", str(d / "att"))
+    assert json.loads(stdout.stdout)["manifest"] == json.loads(proof.read_text())["manifest"]
     assert stat.S_IMODE(os.stat(proof).st_mode) == 0o600
     ok = _run("verify-inclusion", str(proof), "--attestation", str(d / "att"), "--user", "user-000001", "--json")
     assert ok.returncode == 0, ok.stderr

@@ -150,7 +150,7 @@ def audit(directory, snapshot, circuits, as_json, quiet):
 @click.option("--state", "state_path", required=True, type=_IN_FILE, help="The prover's state file.")
 @click.option("--user", required=True, help="The customer's user id.")
 @click.option("--attestation", type=_IN_DIR, default=None,
-              help="Attestation directory (default: the one beside the state file's round).")
+              help="Check the proof is for this published attestation directory.")
 @click.option("--out", type=_IN_FILE, default=None, help="Write the proof here (default: stdout).")
 @_common
 def inclusion_cmd(state_path, user, attestation, out, as_json, quiet):
@@ -176,13 +176,14 @@ def inclusion_cmd(state_path, user, attestation, out, as_json, quiet):
 
 
 def _manifest_for(st, attestation):
+    """The round's manifest from the state; if a directory is named, it must be that one."""
     from zksolv.attestation import manifest as manifest_module
 
-    if attestation is None:
-        raise InputError("--attestation DIR is needed to name the published attestation")
-    m = manifest_module.read(Path(attestation) / manifest_module.FILE)
-    if m.digest().hex() != st.meta.get("manifest_digest"):
-        raise InputError(f"{attestation} is not the attestation of this state file's round")
+    m = manifest_module.from_bytes(st.meta["manifest_json"], "state file")
+    if attestation is not None:
+        published = manifest_module.read(Path(attestation) / manifest_module.FILE)
+        if published.digest() != m.digest():
+            raise InputError(f"{attestation} is not the attestation of this state file's round")
     return m
 
 

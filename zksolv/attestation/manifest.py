@@ -90,6 +90,14 @@ def _asset_json(published: dict, e: AssetEntry) -> dict:
             "audit": {"file": e.audit_file, "sha256": e.audit_sha256, "bytes": e.audit_bytes}}
 
 
+def from_bytes(data: bytes, where: str) -> Manifest:
+    """A manifest from its JSON bytes (as kept in the prover's state)."""
+    try:
+        return _parse(json.loads(data), where)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise EncodingError(f"{where}: malformed manifest ({type(exc).__name__}: {exc})") from None
+
+
 def read(path, check_addresses: bool = True) -> Manifest:
     """Parse `manifest.json` strictly; malformed content is an EncodingError naming the field.
 

@@ -16,6 +16,7 @@ from zksolv.attestation.manifest import FILE, AssetEntry, Coverage, Manifest
 from zksolv.errors import InputError, Insolvent
 from zksolv.fsutil import atomic_dir
 from zksolv.group import Point
+from zksolv.statements import canonical_bytes
 from zksolv.tree import check_capacity
 
 DEFAULT_CHUNK = 64
@@ -155,7 +156,9 @@ def _publish(res, circuits, all_leaves, proofs, ratio, master, out_dir, state_pa
         manifest = _with_statement_proofs(body, circuits, all_leaves)
         manifest.write(tmp / FILE)
         state.write(state_path, {"attestation_id": res.attestation_id, "master_secret": master,
-                                 "manifest_digest": manifest.digest().hex()}, all_leaves, options.force)
+                                 "manifest_digest": manifest.digest().hex(),
+                                 "manifest_json": canonical_bytes(manifest.to_json())},
+                    all_leaves, options.force)
     return manifest
 
 
