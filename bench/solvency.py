@@ -85,7 +85,7 @@ def proof_sizes(proof_path: pathlib.Path) -> dict:
             "projected_bytes_at_capacity_2^20": size + (20 - depth) * per_level}
 
 
-def run(users: int, workers: int, directory: pathlib.Path) -> dict:
+def run(users: int, workers: int, directory: pathlib.Path, scheduler: str | None = None) -> dict:
     directory.mkdir(parents=True, exist_ok=True)
     for p in ("att", "state.db", "customer.json"):
         target = directory / p
@@ -99,7 +99,7 @@ def run(users: int, workers: int, directory: pathlib.Path) -> dict:
     d = str(directory)
     prove_s, prove_rss = timed(["prove", "--ledger", f"{d}/ledger.csv", "--reserves", f"{d}/reserves.json",
                                 "--out", f"{d}/att", "--state", f"{d}/state.db", "--workers", str(workers),
-                                "--quiet"])
+                                "--quiet"] + (["--scheduler", scheduler] if scheduler else []))
     audit_s, audit_rss = timed(["audit", f"{d}/att", "--quiet"])
     verify_s = median_wall(["verify", f"{d}/att", "--quiet"], 5)
     timed(["inclusion", "--state", f"{d}/state.db", "--attestation", f"{d}/att", "--user", "customer-00000007",
@@ -110,6 +110,7 @@ def run(users: int, workers: int, directory: pathlib.Path) -> dict:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "command": " ".join(["python"] + sys.argv),
         "users": users, "capacity": capacity, "workers": workers,
+        "engine": "dask LocalCluster" if scheduler else "local process pool",
         "prove_s": round(prove_s, 2), "prove_peak_rss_mib": prove_rss,
         "audit_s": round(audit_s, 2), "audit_peak_rss_mib": audit_rss,
         "verify_s_median": round(verify_s, 3),
@@ -125,8 +126,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--dir", type=pathlib.Path, default=pathlib.Path("/tmp/zksolv-bench"))
     parser.add_argument("--out", type=pathlib.Path, default=HERE / "results-solvency.json")
+    parser.add_argument("--dask", action="store_true", help="prove on a Dask LocalCluster of --workers")
     args = parser.parse_args()
-    results = run(args.users, args.workers, args.dir)
+    if args.dask:
+        from distributed import LocalCluster
+
+        with LocalCluster(n_workers=args.workers, threads_per_worker=1, host="127.0.0.1",
+                          dashboard_address=None) as cluster:
+            results = run(args.users, args.workers, args.dir, cluster.scheduler_address)
+    else:
+        results = run(args.users, args.workers, args.dir)
     text = json.dumps(results, indent=1)
     args.out.write_text(text + "\n")
     print(text)

@@ -89,26 +89,59 @@ _IN_DIR = click.Path(exists=False, file_okay=False)
 @click.option("--state", "state_path", required=True, type=_IN_FILE, help="Private state file (SQLite, 0600).")
 @click.option("--capacity", type=int, default=None, help="Leaves per asset tree (power of two).")
 @click.option("--coverage", default=None, help="Also prove reserves ≥ this % of liabilities, e.g. 105.")
-@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default=True)
+@click.option("--chunk", type=click.Choice(["1", "2", "4", "8", "16", "32", "64", "128", "256"]), default="64",
+              show_default=True, help="Leaves per aggregated range proof (a work unit).")
+@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default=True,
+              help="Local worker processes.")
+@click.option("--scheduler", default=None, help="Prove on a Dask cluster: tcp://HOST:PORT of its scheduler.")
 @click.option("--previous", default=None, help="Hex digest of the previous round's manifest.")
+@click.option("--round-secret-file", type=_IN_FILE, default=None,
+              help="Reproduce a round: 64 hex digits of its master secret (default: a fresh one).")
+@click.option("--timestamp", default=None, help="Round timestamp YYYY-MM-DDTHH:MM:SSZ (default: now).")
 @click.option("--force", is_flag=True, help="Replace an existing attestation directory and state file.")
 @_common
-def prove(ledger, reserves_path, out, state_path, capacity, coverage, workers, previous, force,
-          as_json, quiet):
-    """Prove solvency for a ledger against reserves; write the attestation and the state."""
+def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, workers, scheduler, previous,
+          round_secret_file, timestamp, force, as_json, quiet):
+    """Prove solvency for a ledger against reserves; write the attestation and the state.
+
+    Interrupted? Run the same command again: it resumes from the chunks already proved."""
     from zksolv.attestation import prove as prove_module
 
     report = Reporter(as_json, quiet)
-    options = prove_module.Options(capacity=capacity, coverage_percent=coverage, workers=workers,
-                                   previous=previous, force=force)
-    m = prove_module.run(ledger, reserves_path, out, state_path, options, report)
+    options = prove_module.Options(capacity=capacity, coverage_percent=coverage, chunk=int(chunk), workers=workers,
+                                   scheduler=scheduler, previous=previous, force=force,
+                                   round_secret=_read_secret(round_secret_file),
+                                   timestamp=_check_timestamp(timestamp))
+    m, resumed = prove_module.run(ledger, reserves_path, out, state_path, options, report, with_resume_count=True)
     result = {"result": "proved", "attestation_id": m.attestation_id, "manifest": m.digest().hex(),
+              "chunks_already_proved": resumed,
               "directory": str(out), "state": str(state_path),
               "assets": {a: {"capacity": e.capacity, "coverage_percent": e.coverage.percent if e.coverage else None}
                          for a, e in m.assets.items()}}
     report.line(f"attestation {m.attestation_id} written to {out} (manifest {result['manifest'][:16]}…)")
     report.line(f"prover state written to {state_path} (mode 0600: it holds the round secret)")
     report.result(result)
+
+
+def _read_secret(path) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        text = Path(path).read_text().strip()
+        secret = bytes.fromhex(text)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{path}: not 64 hex digits of a round secret ({exc})") from None
+    if len(secret) != 32:
+        raise InputError(f"{path}: a round secret is 32 bytes (64 hex digits), got {len(secret)}")
+    return secret
+
+
+def _check_timestamp(text):
+    import re
+
+    if text is not None and not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", text):
+        raise click.BadParameter("must look like 2026-11-21T10:00:00Z", param_hint="--timestamp")
+    return text
 
 
 def _report_check(kind: str, r, report: Reporter) -> None:

@@ -53,3 +53,25 @@ def padding_blinding(master: bytes, asset: str, index: int) -> int:
 def order_key(master: bytes, asset: str, id_digest: bytes) -> bytes:
     """Leaves are placed in increasing order of this key: secret and pseudorandom."""
     return _mac(master, b"zksolv/v1/order", framed(asset.encode()), id_digest)
+
+
+def nonce_key(master: bytes, asset: str, statement: str, index: int) -> bytes:
+    """The key of one proof's secret nonces (SPEC.md §6.2): deterministic per round and proof,
+    so a resumed round reproduces its proofs byte for byte; unknown without the master."""
+    return _mac(master, b"zksolv/v1/nonce-key", framed(asset.encode()), framed(statement.encode()),
+                index.to_bytes(8, "big"))
+
+
+class NonceStream:
+    """Scalars HMAC-SHA512(key, u64be(counter)) mod n, counter = 1, 2, …, skipping 0."""
+
+    def __init__(self, key: bytes):
+        self._key, self._counter = key, 0
+
+    def __call__(self) -> int:
+        while True:
+            self._counter += 1
+            wide = hmac.new(self._key, self._counter.to_bytes(8, "big"), hashlib.sha512).digest()
+            value = int.from_bytes(wide, "big") % N
+            if value:
+                return value

@@ -1,21 +1,27 @@
-"""The prover's private state: round secret, leaf positions, the trees (SPEC.md §6.9).
+"""The prover's private state: round secret, chunk proofs as they finish, leaf positions and
+the trees (SPEC.md §6.9).
 
-An SQLite file created 0600 and written atomically. It holds the master secret: whoever
-reads it can de-anonymize every leaf of the round.
+An SQLite file created 0600 at the start of a round. Every finished chunk proof is committed
+at once, so a round that is interrupted (Ctrl-C, kill -9, a lost machine) resumes from it
+with the same command; `status` becomes `complete` in the last transaction. It holds the
+master secret: whoever reads it can de-anonymize every leaf of the round.
 """
 
+import os
 import sqlite3
 from pathlib import Path
 
 from zksolv.errors import InputError
-from zksolv.fsutil import atomic_file
 from zksolv.group.curve import POINT_BYTES
 from zksolv.hashing import HASH_BYTES
 
 FORMAT = "zksolv-state"
-VERSION = "1"
+VERSION = "2"
+PROVING, COMPLETE = "proving", "complete"
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE chunks(asset TEXT NOT NULL, idx INTEGER NOT NULL, proof BLOB NOT NULL,
+                    PRIMARY KEY(asset, idx));
 CREATE TABLE leaves(user_id TEXT NOT NULL, asset TEXT NOT NULL, position INTEGER NOT NULL,
                     units TEXT NOT NULL, PRIMARY KEY(user_id, asset));
 CREATE TABLE levels(asset TEXT NOT NULL, level INTEGER NOT NULL, commitments BLOB NOT NULL,
@@ -23,38 +29,105 @@ CREATE TABLE levels(asset TEXT NOT NULL, level INTEGER NOT NULL, commitments BLO
 """
 
 
-def write(path, meta: dict[str, bytes | str], assets, force: bool = False) -> None:
-    """Write the whole state for a round; `assets` are AssetLeaves."""
-    with atomic_file(Path(path), mode=0o600, force=force) as tmp:
-        db = sqlite3.connect(tmp)
+class RoundStore:
+    """The state of a round being proved: created fresh, or reopened to resume."""
+
+    def __init__(self, db: sqlite3.Connection, meta: dict, resumed: bool):
+        self._db, self.meta, self.resumed = db, meta, resumed
+
+    @staticmethod
+    def resumable(path, inputs_digest: str, force: bool = False) -> dict | None:
+        """The metadata of the unfinished round proving `inputs_digest` at `path`, or None
+        if there is none; a different or finished round there is an error unless `force`."""
+        path = Path(path)
+        if not path.exists():
+            return None
+        db, meta = _open_existing(path)
+        db.close()
+        if meta.get("status") == PROVING and meta.get("inputs") == inputs_digest:
+            return meta
+        if not force:
+            what = "a finished round" if meta.get("status") == COMPLETE else "another round in progress"
+            raise InputError(f"{path}: holds {what} (use --force to replace it)")
+        return None
+
+    @classmethod
+    def open(cls, path, inputs_digest: str, fresh_meta: dict, force: bool = False) -> "RoundStore":
+        """Resume the round proving `inputs_digest` at `path`, or start one with `fresh_meta`."""
+        path = Path(path)
+        if cls.resumable(path, inputs_digest, force) is not None:
+            db, meta = _open_existing(path)
+            return cls(db, meta, resumed=True)
+        if path.exists():
+            path.unlink()
+        return cls._create(path, {**fresh_meta, "inputs": inputs_digest})
+
+    @classmethod
+    def _create(cls, path: Path, meta: dict) -> "RoundStore":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        db = sqlite3.connect(path, isolation_level=None)
+        db.executescript(_SCHEMA)
+        meta = {"format": FORMAT, "version": VERSION, "status": PROVING, **meta}
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+        db.execute("COMMIT")
+        return cls(db, meta, resumed=False)
+
+    def done(self, asset: str) -> set[int]:
+        return {i for (i,) in self._db.execute("SELECT idx FROM chunks WHERE asset = ?", (asset,))}
+
+    def save_chunk(self, asset: str, index: int, proof: bytes) -> None:
+        """Commit one finished chunk proof (durable before the next one starts counting)."""
+        self._db.execute("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)", (asset, index, proof))
+
+    def chunk_proofs(self, asset: str) -> list[bytes]:
+        rows = self._db.execute("SELECT proof FROM chunks WHERE asset = ? ORDER BY idx", (asset,))
+        return [proof for (proof,) in rows]
+
+    def finish(self, meta: dict, assets) -> None:
+        """Record leaves and trees and mark the round complete, in one transaction."""
+        db = self._db
+        db.execute("BEGIN")
         try:
-            db.executescript(_SCHEMA)
-            db.executemany("INSERT INTO meta VALUES (?, ?)",
-                           [("format", FORMAT), ("version", VERSION)] + list(meta.items()))
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()) + [("status", COMPLETE)])
             for a in assets:
                 db.executemany("INSERT INTO leaves VALUES (?, ?, ?, ?)",
                                [(uid, a.asset, pos, str(units))
                                 for pos, (uid, units) in enumerate(zip(a.owners, a.values)) if uid is not None])
                 db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?)",
                                [(a.asset, k, lv.commitments, lv.hashes) for k, lv in enumerate(a.levels)])
-            db.commit()
-        finally:
-            db.close()
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _open_existing(path: Path):
+    try:
+        db = sqlite3.connect(path, isolation_level=None)
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"{path}: not a zksolv state file ({exc})") from None
+    if meta.get("format") != FORMAT or meta.get("version") != VERSION:
+        db.close()
+        raise InputError(f"{path}: not a version-{VERSION} zksolv state file")
+    return db, meta
 
 
 class State:
-    """Read access to a prover state file."""
+    """Read access to the state of a complete round."""
 
     def __init__(self, path):
         if not Path(path).is_file():
             raise InputError(f"{path}: no such state file")
-        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            self.meta = dict(self._db.execute("SELECT key, value FROM meta"))
-        except sqlite3.DatabaseError as exc:
-            raise InputError(f"{path}: not a zksolv state file ({exc})") from None
-        if self.meta.get("format") != FORMAT or self.meta.get("version") != VERSION:
-            raise InputError(f"{path}: not a version-{VERSION} zksolv state file")
+        self._db, self.meta = _open_existing(Path(path))
+        if self.meta.get("status") != COMPLETE:
+            self._db.close()
+            raise InputError(f"{path}: the round is still being proved (run the same prove command to finish it)")
 
     def holdings(self, user_id: str) -> list[tuple[str, int, int]]:
         """(asset, position, units) for every asset the user holds in this round."""
@@ -64,19 +137,19 @@ class State:
 
     def path(self, asset: str, position: int) -> list[tuple[bytes, bytes]]:
         """Sibling (commitment, hash) pairs bottom-up, read as slices of the stored levels."""
-        rows = self._db.execute("SELECT rowid, level FROM levels WHERE asset = ? ORDER BY level", (asset,))
+        rows = list(self._db.execute("SELECT rowid FROM levels WHERE asset = ? ORDER BY level", (asset,)))
         siblings = []
-        for rowid, _level in list(rows)[:-1]:
+        for (rowid,) in rows[:-1]:
             sib = position ^ 1
-            with self._db.blobopen("levels", "commitments", rowid, readonly=True) as blob:
-                blob.seek(sib * POINT_BYTES)
-                c = blob.read(POINT_BYTES)
-            with self._db.blobopen("levels", "hashes", rowid, readonly=True) as blob:
-                blob.seek(sib * HASH_BYTES)
-                h = blob.read(HASH_BYTES)
-            siblings.append((c, h))
+            siblings.append((self._slice(rowid, "commitments", sib * POINT_BYTES, POINT_BYTES),
+                             self._slice(rowid, "hashes", sib * HASH_BYTES, HASH_BYTES)))
             position >>= 1
         return siblings
+
+    def _slice(self, rowid: int, column: str, offset: int, size: int) -> bytes:
+        with self._db.blobopen("levels", column, rowid, readonly=True) as blob:
+            blob.seek(offset)
+            return blob.read(size)
 
     def close(self) -> None:
         self._db.close()

@@ -1,26 +1,35 @@
 """One round of proving: ledger + reserves → attestation directory + prover state
-(DESIGN §4–6; SPEC.md §6)."""
+(DESIGN §4–6, §10; SPEC.md §6).
 
+The leaf range proofs are independent work units (one chunk of leaves each) run on any
+`concurrent.futures.Executor`; each finished chunk is committed to the state store, so an
+interrupted round resumes with the same command, redoing no finished chunk. Every secret
+nonce derives from the round's master secret, so the result is byte-identical whether or
+not the round was interrupted.
+"""
+
+import hashlib
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import as_completed
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from math import gcd
 from pathlib import Path
 
-from zksolv import ledger, rangeproof, reserves as reserves_module, roundkeys, state, statements
+from zksolv import ledger, rangeproof, reserves as reserves_module, roundkeys, statements
 from zksolv.amounts import format_amount, parse_amount
 from zksolv.attestation import auditfile, build
 from zksolv.attestation.context import transcript
+from zksolv.attestation.executors import executor_for
 from zksolv.attestation.manifest import FILE, AssetEntry, Coverage, Manifest
 from zksolv.errors import InputError, Insolvent
 from zksolv.fsutil import atomic_dir
 from zksolv.group import Point
+from zksolv.state import RoundStore
 from zksolv.statements import canonical_bytes
 from zksolv.tree import check_capacity
 
 DEFAULT_CHUNK = 64
-SOLVENCY_BITS = 128
 
 
 @dataclass(frozen=True)
@@ -28,9 +37,17 @@ class Options:
     capacity: int | None = None
     coverage_percent: str | None = None
     workers: int = os.cpu_count() or 1
+    scheduler: str | None = None
     chunk: int = DEFAULT_CHUNK
     previous: str | None = None
     force: bool = False
+    round_secret: bytes | None = None  # only to reproduce a round; normally fresh
+    timestamp: str | None = None
+
+    def round_parameters(self) -> dict:
+        """What, beside the inputs, decides the attestation's bytes (not where it runs)."""
+        return {"capacity": self.capacity, "coverage": self.coverage_percent, "chunk": self.chunk,
+                "previous": self.previous}
 
 
 def coverage_ratio(percent: str) -> tuple[int, int]:
@@ -44,6 +61,15 @@ def coverage_ratio(percent: str) -> tuple[int, int]:
         raise InputError("--coverage must be at least 100 (percent)")
     g = gcd(p, q)
     return p // g, q // g
+
+
+def _inputs_digest(ledger_path, reserves_path, options: Options) -> str:
+    h = hashlib.sha256(canonical_bytes(options.round_parameters()))
+    for path in (ledger_path, reserves_path):
+        with open(path, "rb") as f:
+            while block := f.read(1 << 20):
+                h.update(block)
+    return h.hexdigest()
 
 
 def _balances(ledger_path, res) -> dict[str, list[tuple[str, int]]]:
@@ -65,112 +91,128 @@ def _capacity(asset: str, users: int, requested: int | None) -> int:
     return requested
 
 
-def _refuse_existing(out_dir: Path, state_path: Path) -> None:
-    """Fail before any work if an output is already there (an empty directory is fine)."""
+def _refuse_existing_output(out_dir: Path) -> None:
+    """Fail before any work if the attestation directory is there (an empty one is fine)."""
     if out_dir.exists() and not (out_dir.is_dir() and not any(out_dir.iterdir())):
         raise InputError(f"{out_dir}: already exists and is not empty (use --force to replace it)")
-    if state_path.exists():
-        raise InputError(f"{state_path}: already exists (use --force to replace it)")
 
 
 def _check_solvent(leaves, res_asset, ratio) -> None:
     liabilities, reserves_total = leaves.total, res_asset.total
-    d = res_asset.decimals
     if liabilities > reserves_total:
-        raise Insolvent(f"{leaves.asset}: reserves {format_amount(reserves_total, d)} do not cover "
-                        f"liabilities; refusing to prove")
+        raise Insolvent(f"{leaves.asset}: reserves {format_amount(reserves_total, res_asset.decimals)} "
+                        f"do not cover liabilities; refusing to prove")
     if ratio and ratio[1] * reserves_total < ratio[0] * liabilities:
         raise Insolvent(f"{leaves.asset}: reserves are below the coverage asked for; refusing to prove")
 
 
-def _prove_chunk(job) -> bytes:
-    """A process-pool work unit: the range proof of one chunk of leaves."""
-    attestation_id, circuits_digest, asset, index, values, blindings, bits = job
+def prove_chunk(job) -> bytes:
+    """A work unit: the range proof of one chunk of leaves (picklable, for any executor)."""
+    attestation_id, circuits_digest, asset, index, values, blindings, bits, nonce_key = job
     t = transcript(attestation_id, circuits_digest, asset, "leaf_range", index)
-    proof, _ = rangeproof.prove(t, values, blindings, bits)
+    proof, _ = rangeproof.prove(t, values, blindings, bits, rng=roundkeys.NonceStream(nonce_key))
     return proof.to_bytes()
 
 
-def _chunk_jobs(attestation_id, circuits_digest, leaves):
-    m = leaves.chunk
+def _jobs(store, attestation_id, circuits_digest, leaves, master):
+    m, done = leaves.chunk, store.done(leaves.asset)
     return [(attestation_id, circuits_digest, leaves.asset, k, leaves.values[k * m : (k + 1) * m],
-             leaves.blindings[k * m : (k + 1) * m], leaves.leaf_bits) for k in range(leaves.capacity // m)]
+             leaves.blindings[k * m : (k + 1) * m], leaves.leaf_bits,
+             roundkeys.nonce_key(master, leaves.asset, "leaf_range", k))
+            for k in range(leaves.capacity // m) if k not in done]
 
 
-def _statement_proof(circuit, attestation_id, circuits_digest, leaves, public, body_digest) -> bytes:
+def _prove_pending(store, jobs, options, report) -> None:
+    """Run the chunks not yet in the store; commit each as it finishes."""
+    if not jobs:
+        return
+    with executor_for(options.workers, options.scheduler) as executor:
+        futures = {executor.submit(prove_chunk, job): (job[2], job[3]) for job in jobs}
+        with report.progress(as_completed(futures), "range proofs", length=len(futures)) as bar:
+            for future in bar:
+                asset, index = futures[future]
+                store.save_chunk(asset, index, future.result())
+
+
+def run(ledger_path, reserves_path, out_dir, state_path, options: Options, report,
+        with_resume_count: bool = False):
+    """Prove (or resume) a round; returns the manifest (and, if asked, how many chunks a
+    resumed round found already proved). The attestation appears only whole."""
+    if not options.force:
+        _refuse_existing_output(Path(out_dir))
+    res = reserves_module.load(reserves_path)
+    reserves_module.verify_control(res)
+    circuits = statements.load()
+    ratio = coverage_ratio(options.coverage_percent) if options.coverage_percent else None
+    balances = _balances(ledger_path, res)
+    inputs = _inputs_digest(ledger_path, reserves_path, options)
+    round_meta = RoundStore.resumable(state_path, inputs, options.force) or {
+        "attestation_id": res.attestation_id,
+        "master_secret": options.round_secret or roundkeys.new_master_secret(),
+        "timestamp": options.timestamp or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    master = round_meta["master_secret"]
+    all_leaves = _build_all(res, balances, master, ratio, options, report)  # may refuse: nothing written yet
+    store = RoundStore.open(state_path, inputs, round_meta, options.force)
+    try:
+        already = sum(len(store.done(a)) for a in balances)
+        if store.resumed:
+            report.line(f"resuming the round in {state_path}: {already} chunks already proved")
+        jobs = [j for leaves in all_leaves for j in _jobs(store, res.attestation_id, circuits.digest, leaves, master)]
+        _prove_pending(store, jobs, options, report)
+        manifest = _publish(res, circuits, all_leaves, store, out_dir, options)
+    finally:
+        store.close()
+    return (manifest, already) if with_resume_count else manifest
+
+
+def _build_all(res, balances, master, ratio, options, report):
+    all_leaves = []
+    for asset, rows in balances.items():
+        capacity = _capacity(asset, len(rows), options.capacity)
+        leaves = build.build(master, asset, rows, capacity, res.assets[asset].leaf_bits,
+                             min(options.chunk, capacity))
+        _check_solvent(leaves, res.assets[asset], ratio)
+        all_leaves.append(leaves)
+        report.line(f"{asset}: {len(rows)} users, capacity {capacity}")
+    return all_leaves
+
+
+def _publish(res, circuits, all_leaves, store, out_dir, options) -> Manifest:
+    ratio = coverage_ratio(options.coverage_percent) if options.coverage_percent else None
+    with atomic_dir(Path(out_dir), options.force) as tmp:
+        entries = {leaves.asset: _asset_entry(leaves, store.chunk_proofs(leaves.asset), ratio, tmp)
+                   for leaves in all_leaves}
+        body = Manifest(res.attestation_id, store.meta["timestamp"], options.previous, circuits.name,
+                        circuits.digest, res, entries)
+        manifest = _with_statement_proofs(body, circuits, all_leaves, store.meta["master_secret"])
+        manifest.write(tmp / FILE)
+        store.finish({"manifest_digest": manifest.digest().hex(),
+                      "manifest_json": canonical_bytes(manifest.to_json())}, all_leaves)
+    return manifest
+
+
+def _statement_proof(circuit, body, circuits_digest, leaves, public, body_digest, master) -> bytes:
     value, blinding = circuit.opening({"L": (leaves.total, leaves.root_blinding)}, public)
-    t = transcript(attestation_id, circuits_digest, leaves.asset, circuit.name, body_digest=body_digest)
-    proof, V = rangeproof.prove(t, [value], [blinding], circuit.bits({}))
+    t = transcript(body.attestation_id, circuits_digest, leaves.asset, circuit.name, body_digest=body_digest)
+    rng = roundkeys.NonceStream(roundkeys.nonce_key(master, leaves.asset, circuit.name, 0))
+    proof, V = rangeproof.prove(t, [value], [blinding], circuit.bits({}), rng=rng)
     expected = circuit.commitment({"L": Point.from_bytes(leaves.root[0])}, public)
     if V[0] != expected:  # a bug, never an input problem: refuse to publish
         raise AssertionError(f"{circuit.name} commitment mismatch for {leaves.asset}")
     return proof.to_bytes()
 
 
-def run(ledger_path, reserves_path, out_dir, state_path, options: Options, report,
-        executor: Executor | None = None) -> Manifest:
-    """Prove a round; returns the manifest. Writes nothing unless everything succeeds."""
-    if not options.force:
-        _refuse_existing(Path(out_dir), Path(state_path))
-    res = reserves_module.load(reserves_path)
-    reserves_module.verify_control(res)
-    circuits = statements.load()
-    ratio = coverage_ratio(options.coverage_percent) if options.coverage_percent else None
-    balances = _balances(ledger_path, res)
-    master = roundkeys.new_master_secret()
-    all_leaves = []
-    for asset, rows in balances.items():
-        capacity = _capacity(asset, len(rows), options.capacity)
-        chunk = min(options.chunk, capacity)
-        leaves = build.build(master, asset, rows, capacity, res.assets[asset].leaf_bits, chunk)
-        _check_solvent(leaves, res.assets[asset], ratio)
-        all_leaves.append(leaves)
-        report.line(f"{asset}: {len(rows)} users, capacity {capacity}")
-    proofs = _prove_all(res.attestation_id, circuits.digest, all_leaves, options.workers, report, executor)
-    return _publish(res, circuits, all_leaves, proofs, ratio, master, out_dir, state_path, options)
-
-
-def _prove_all(attestation_id, circuits_digest, all_leaves, workers, report, executor):
-    jobs = [job for leaves in all_leaves for job in _chunk_jobs(attestation_id, circuits_digest, leaves)]
-    own = executor is None and workers > 1
-    pool = ProcessPoolExecutor(workers) if own else executor
-    try:
-        results = pool.map(_prove_chunk, jobs) if pool else map(_prove_chunk, jobs)
-        with report.progress(results, "range proofs", length=len(jobs)) as bar:
-            done = list(bar)
-    finally:
-        if own:
-            pool.shutdown()
-    out, i = {}, 0
-    for leaves in all_leaves:
-        n = leaves.capacity // leaves.chunk
-        out[leaves.asset], i = done[i : i + n], i + n
-    return out
-
-
-def _publish(res, circuits, all_leaves, proofs, ratio, master, out_dir, state_path, options) -> Manifest:
-    with atomic_dir(Path(out_dir), options.force) as tmp:
-        entries = {leaves.asset: _asset_entry(leaves, proofs[leaves.asset], ratio, tmp) for leaves in all_leaves}
-        body = Manifest(res.attestation_id, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                        options.previous, circuits.name, circuits.digest, res, entries)
-        manifest = _with_statement_proofs(body, circuits, all_leaves)
-        manifest.write(tmp / FILE)
-        state.write(state_path, {"attestation_id": res.attestation_id, "master_secret": master,
-                                 "manifest_digest": manifest.digest().hex(),
-                                 "manifest_json": canonical_bytes(manifest.to_json())},
-                    all_leaves, options.force)
-    return manifest
-
-
-def _with_statement_proofs(body: Manifest, circuits, all_leaves) -> Manifest:
+def _with_statement_proofs(body: Manifest, circuits, all_leaves, master: bytes) -> Manifest:
     """Solvency (and coverage) proofs, each bound to the digest of the proof-less manifest."""
     body_digest = body.body_digest()
     entries = {}
     for leaves in all_leaves:
         e = body.assets[leaves.asset]
         public = {"R": body.reserves.assets[leaves.asset].total}
-        prove_one = lambda name, pub: _statement_proof(  # noqa: E731
-            circuits[name], body.attestation_id, circuits.digest, leaves, pub, body_digest)
+
+        def prove_one(name, pub, leaves=leaves):
+            return _statement_proof(circuits[name], body, circuits.digest, leaves, pub, body_digest, master)
+
         coverage = e.coverage and Coverage(e.coverage.numerator, e.coverage.denominator, prove_one(
             "coverage", {**public, "p": e.coverage.numerator, "q": e.coverage.denominator}))
         entries[leaves.asset] = replace(e, solvency_proof=prove_one("solvency", public), coverage=coverage)
@@ -181,6 +223,8 @@ def _asset_entry(leaves, chunk_proofs, ratio, directory: Path) -> AssetEntry:
     """The entry for one asset, its audit file written; statement proofs come later."""
     name = f"{leaves.asset}.audit"
     header = auditfile.Header(leaves.asset, leaves.leaf_bits, leaves.capacity, leaves.chunk)
+    if len(chunk_proofs) != header.proofs:
+        raise AssertionError(f"{leaves.asset}: {len(chunk_proofs)} of {header.proofs} chunk proofs")
     with open(directory / name, "wb") as f:
         level0 = leaves.levels[0]
         auditfile.write(f, header, b"".join(c + h for c, h in (level0.node(i) for i in range(len(level0)))),
@@ -189,3 +233,5 @@ def _asset_entry(leaves, chunk_proofs, ratio, directory: Path) -> AssetEntry:
     c_root, h_root = leaves.root
     coverage = ratio and Coverage(ratio[0], ratio[1], b"")
     return AssetEntry(leaves.capacity, leaves.chunk, c_root, h_root, b"", coverage, name, digest, size)
+
+
