@@ -7,7 +7,7 @@ so nobody knows a discrete log between any two of them.
 
 import threading
 
-from zksolv.group import Point, Scalar, base_mul, default_backend, hash_to_curve
+from zksolv.group import Point, base_mul, default_backend, hash_to_curve
 
 GENERATORS_DST = b"ZKSOLV-V01-CS01-with-secp256k1_XMD:SHA-256_SSWU_RO_"
 """Domain separation tag of every zksolv generator (RFC 9380 §3.1 naming)."""
@@ -59,8 +59,3 @@ def commit(value, blinding, backend=None) -> Point:
     """Pedersen commitment v·G + r·H (SPEC.md §3.2); v and r are taken modulo n."""
     gens = generators(backend)
     return base_mul(value, gens.backend) + gens.H * blinding
-
-
-def random_blinding() -> Scalar:
-    """A fresh blinding factor from the OS CSPRNG."""
-    return Scalar.random()

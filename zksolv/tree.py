@@ -33,16 +33,19 @@ def check_capacity(capacity: int) -> int:
     return capacity
 
 
+def join(level: int, left: tuple[Point, bytes, bytes], right: tuple[Point, bytes, bytes]):
+    """The parent of two (point, commitment, hash) nodes: C = C_L + C_R,
+    h = H_node(level, C_L, h_L, C_R, h_R) (SPEC.md §6.3)."""
+    point = left[0] + right[0]
+    return point, point_bytes_or_fail(point), node_hash(level, left[1], left[2], right[1], right[2])
+
+
 def parent_level(child: Level, child_points: list[Point], level: int) -> tuple[Level, list[Point]]:
-    """The level above: C = C_L + C_R, h = H_node(level, C_L, h_L, C_R, h_R)."""
-    points = [child_points[i] + child_points[i + 1] for i in range(0, len(child_points), 2)]
-    encoded = [p.to_bytes() for p in points]
-    hashes = []
-    for i, c in enumerate(encoded):
-        c_left, h_left = child.node(2 * i)
-        c_right, h_right = child.node(2 * i + 1)
-        hashes.append(node_hash(level, c_left, h_left, c_right, h_right))
-    return Level(b"".join(encoded), b"".join(hashes)), points
+    """The level above `child`."""
+    nodes = [join(level, (child_points[i], *child.node(i)), (child_points[i + 1], *child.node(i + 1)))
+             for i in range(0, len(child_points), 2)]
+    level_ = Level(b"".join(n[1] for n in nodes), b"".join(n[2] for n in nodes))
+    return level_, [n[0] for n in nodes]
 
 
 def build(leaf_points: list[Point], leaf_hashes: list[bytes]) -> list[Level]:
@@ -66,21 +69,15 @@ def path(levels: list[Level], index: int) -> list[tuple[bytes, bytes]]:
 
 
 def walk(index: int, commitment: bytes, digest: bytes, siblings, backend=None) -> tuple[bytes, bytes]:
-    """Recompute the root (commitment, hash) from a leaf and its path (SPEC.md §6.5)."""
+    """Recompute the root (commitment, hash) from a leaf and its path (SPEC.md §6.11)."""
     if not 0 <= index < 1 << len(siblings):
         raise InvalidProof(f"leaf index {index} does not fit a path of {len(siblings)} levels")
-    point = Point.from_bytes(commitment, backend)
+    node = (Point.from_bytes(commitment, backend), commitment, digest)
     for level, (c_sib, h_sib) in enumerate(siblings, start=1):
-        sibling = Point.from_bytes(c_sib, backend)
-        if index & 1:
-            digest = node_hash(level, c_sib, h_sib, commitment, digest)
-            point = sibling + point
-        else:
-            digest = node_hash(level, commitment, digest, c_sib, h_sib)
-            point = point + sibling
-        commitment = point_bytes_or_fail(point)
+        sibling = (Point.from_bytes(c_sib, backend), c_sib, h_sib)
+        node = join(level, sibling, node) if index & 1 else join(level, node, sibling)
         index >>= 1
-    return commitment, digest
+    return node[1], node[2]
 
 
 def point_bytes_or_fail(point: Point) -> bytes:

@@ -4,12 +4,11 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zksolv import rangeproof, reserves as reserves_module, statements
+from zksolv import rangeproof, reserves as reserves_module, statements, tree
 from zksolv.attestation import auditfile, manifest as manifest_module
 from zksolv.attestation.context import transcript
 from zksolv.errors import InvalidProof
 from zksolv.group import Point
-from zksolv.hashing import node_hash
 from zksolv.rangeproof import RangeProof, Statement
 from zksolv.reserves import snapshot as snapshot_module
 
@@ -119,25 +118,17 @@ def _stream(reader, proofs, m, asset, header):
             seen.add(h)
             point = Point.from_bytes(c)
             points.append(point)
-            node = (0, point, c, h)
-            while stack and stack[-1][0] == node[0]:
-                node = _join(stack.pop(), node)
-            stack.append(node)
+            level, node = 0, (point, c, h)
+            while stack and stack[-1][0] == level:  # a completed left sibling: join upwards
+                level += 1
+                node = tree.join(level, stack.pop()[1], node)
+            stack.append((level, node))
         index = _verify_chunks(points, proofs, m, asset, header, index)
-    for _ in proofs:  # exhausts the stream: raises on trailing bytes
+    if next(proofs, None) is not None:  # also makes the reader check for trailing bytes
         raise InvalidProof(f"{asset}: more range proofs than chunks")
     if len(stack) != 1:
         raise InvalidProof(f"{asset}: leaf count is not a power of two")
-    return stack[0][2], stack[0][3]
-
-
-def _join(left, right):
-    level = left[0] + 1
-    point = left[1] + right[1]
-    if point.is_identity:
-        raise InvalidProof("a node commitment is the identity")
-    c = point.to_bytes()
-    return level, point, c, node_hash(level, left[2], left[3], right[2], right[3])
+    return stack[0][1][1], stack[0][1][2]
 
 
 def _verify_chunks(points, proofs, m, asset, header, first) -> int:
