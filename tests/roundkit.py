@@ -55,3 +55,33 @@ def edit_json(path: Path, change) -> None:
     doc = json.loads(path.read_text())
     change(doc)
     path.write_text(json.dumps(doc, indent=1))
+
+
+def negative_leaf_round(directory: Path, monkeypatch, bad_value: int) -> Round:
+    """A cheating prover's round: one BTC padding leaf commits to `bad_value` (e.g. n − 10^8,
+    i.e. −1 BTC), every range check skipped; only the leaf range proofs can catch it."""
+    from zksolv.attestation import build as build_module
+    from zksolv.commitments import generators
+    from zksolv.group import N
+    from zksolv.rangeproof import prover as rp_prover
+    from zksolv.rangeproof.scalars import random_scalar
+
+    ledger, reserves = inputs(directory, "attack-negative")
+    real_entry = build_module._entry
+
+    def entry(master, asset, user_id, units, index):
+        if user_id is None and index == 0 and asset == "BTC":
+            return real_entry(master, asset, user_id, bad_value, index)
+        return real_entry(master, asset, user_id, units, index)
+
+    def unchecked_prove(transcript, values, blindings, n, backend=None, rng=random_scalar):
+        return rp_prover._prove(transcript, values, blindings, n, generators(backend), rng)
+
+    monkeypatch.setattr(build_module, "_entry", entry)
+    monkeypatch.setattr(build_module.AssetLeaves, "total", property(lambda s: sum(s.values) % N))
+    monkeypatch.setattr(prove, "_check_solvent", lambda *a: None)
+    monkeypatch.setattr(prove.rangeproof, "prove", unchecked_prove)
+    try:
+        return prove_round(directory, ledger, reserves, prove.Options(workers=1, chunk=4, capacity=16))
+    finally:
+        monkeypatch.undo()

@@ -12,8 +12,10 @@ import tracemalloc
 
 import pytest
 
-from roundkit import QUIET, inputs
+from roundkit import QUIET, inputs, negative_leaf_round
 from zksolv.attestation import prove, verify
+from zksolv.errors import InvalidProof
+from zksolv.group import N
 
 SECRET = bytes(range(32))
 STAMP = "2026-11-21T00:00:00Z"
@@ -40,7 +42,13 @@ def test_process_pool_and_inline_give_identical_bytes(small_inputs, tmp_path):
     prove.run(ledger, reserves, tmp_path / "a", tmp_path / "a.db", _options(workers=1), QUIET)
     prove.run(ledger, reserves, tmp_path / "b", tmp_path / "b.db", _options(workers=2), QUIET)
     assert _same_tree(tmp_path / "a", tmp_path / "b")
-    verify.audit(tmp_path / "b")
+    verify.audit(tmp_path / "b", workers=2)
+
+
+def test_parallel_audit_rejects_a_negative_leaf(tmp_path, monkeypatch):
+    r = negative_leaf_round(tmp_path, monkeypatch, N - 10**8)
+    with pytest.raises(InvalidProof, match="range proof"):
+        verify.audit(r.out, workers=2)
 
 
 def test_dask_local_cluster_gives_identical_bytes(small_inputs, tmp_path):
@@ -52,8 +60,11 @@ def test_dask_local_cluster_gives_identical_bytes(small_inputs, tmp_path):
                                   dashboard_address=None) as cluster:
         prove.run(ledger, reserves, tmp_path / "dask", tmp_path / "dask.db",
                   _options(scheduler=cluster.scheduler_address), QUIET)
-    assert _same_tree(tmp_path / "pool", tmp_path / "dask")
-    verify.audit(tmp_path / "dask")
+        assert _same_tree(tmp_path / "pool", tmp_path / "dask")
+        verify.audit(tmp_path / "dask", scheduler=cluster.scheduler_address)
+        bad = negative_leaf_round(tmp_path / "bad", pytest.MonkeyPatch(), N - 10**8)
+        with pytest.raises(InvalidProof, match="range proof"):
+            verify.audit(bad.out, scheduler=cluster.scheduler_address)
 
 
 def _chunks_done(db_path) -> int:

@@ -171,12 +171,16 @@ def verify(directory, snapshot, circuits, as_json, quiet):
 @click.argument("directory", type=_IN_DIR)
 @click.option("--snapshot", type=_IN_FILE, default=None, help="CSV chain,address,balance to check reserves.")
 @click.option("--circuits", type=_IN_FILE, default=None, help="Circuits file (default: the shipped one).")
+@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default=True,
+              help="Local processes verifying range proofs.")
+@click.option("--scheduler", default=None, help="Verify range proofs on a Dask cluster: tcp://HOST:PORT.")
 @_common
-def audit(directory, snapshot, circuits, as_json, quiet):
+def audit(directory, snapshot, circuits, workers, scheduler, as_json, quiet):
     """Full check: every leaf, node and range proof, then everything verify checks."""
     from zksolv.attestation import verify as verify_module
 
-    _report_check("audit", verify_module.audit(directory, snapshot, circuits), Reporter(as_json, quiet))
+    report = verify_module.audit(directory, snapshot, circuits, workers=workers, scheduler=scheduler)
+    _report_check("audit", report, Reporter(as_json, quiet))
 
 
 @cli.command("inclusion")

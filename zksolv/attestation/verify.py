@@ -7,6 +7,7 @@ from pathlib import Path
 from zksolv import rangeproof, reserves as reserves_module, statements, tree
 from zksolv.attestation import auditfile, manifest as manifest_module
 from zksolv.attestation.context import transcript
+from zksolv.attestation.executors import executor_for
 from zksolv.errors import InvalidProof
 from zksolv.group import Point
 from zksolv.rangeproof import RangeProof, Statement
@@ -71,18 +72,23 @@ def verify(directory, snapshot_path=None, circuits_path=None) -> Report:
     return report
 
 
-def audit(directory, snapshot_path=None, circuits_path=None) -> Report:
-    """Everything `verify` checks, plus every leaf, every node and every range proof."""
+def audit(directory, snapshot_path=None, circuits_path=None, workers: int = 1,
+          scheduler: str | None = None) -> Report:
+    """Everything `verify` checks, plus every leaf, every node and every range proof.
+
+    The leaves stream through this process (tree rebuild, duplicate check); batches of range
+    proofs are verified on `workers` local processes or a Dask `scheduler`."""
     report = verify(directory, snapshot_path, circuits_path)
     m = manifest_module.read(Path(directory) / manifest_module.FILE)
-    for asset, entry in m.assets.items():
-        leaves, proofs = _audit_asset(Path(directory), m, asset, entry)
-        report.leaves_checked += leaves
-        report.range_proofs_checked += proofs
+    with executor_for(workers, scheduler) as executor:
+        for asset, entry in m.assets.items():
+            leaves, proofs = _audit_asset(Path(directory), m, asset, entry, executor, workers)
+            report.leaves_checked += leaves
+            report.range_proofs_checked += proofs
     return report
 
 
-def _audit_asset(directory: Path, m, asset, entry) -> tuple[int, int]:
+def _audit_asset(directory: Path, m, asset, entry, executor, workers) -> tuple[int, int]:
     path = directory / entry.audit_file
     if Path(entry.audit_file).name != entry.audit_file:
         raise InvalidProof(f"{asset}: audit file name {entry.audit_file!r} leaves the attestation")
@@ -97,33 +103,32 @@ def _audit_asset(directory: Path, m, asset, entry) -> tuple[int, int]:
         leaf_bits = m.reserves.assets[asset].leaf_bits
         if (h.asset, h.leaf_bits, h.capacity, h.chunk) != (asset, leaf_bits, entry.capacity, entry.chunk):
             raise InvalidProof(f"{asset}: audit file header disagrees with the manifest")
-        root = _stream(reader, proof_reader.proofs(), m, asset, h)
+        pending = _Pending(executor, max_in_flight=2 * max(workers, 1))
+        root = _stream(reader, proof_reader.proofs(), m, asset, h, pending)
+        pending.drain()
         if root != (entry.root_commitment, entry.root_hash):
             raise InvalidProof(f"{asset}: the leaves do not sum and hash to the manifest's root")
     return h.capacity, h.proofs
 
 
-def _stream(reader, proofs, m, asset, header):
+def _stream(reader, proofs, m, asset, header, pending):
     """One pass over the leaves: rebuild the tree with a stack (O(log n) nodes held) and
-    batch-verify each group of chunks' range proofs as soon as its leaves are read.
+    hand each group of chunks' range proofs to the executor as soon as its leaves are read.
 
     Refuses duplicate leaf hashes: two users must never share a leaf (DESIGN §8.3).
     """
     stack, seen, index = [], set(), 0
     for batch in reader.leaves(header.chunk * PROOFS_PER_BATCH):
-        points = []
         for c, h in batch:
             if h in seen:
                 raise InvalidProof(f"{asset}: two leaves share the hash {h.hex()[:16]}…")
             seen.add(h)
-            point = Point.from_bytes(c)
-            points.append(point)
-            level, node = 0, (point, c, h)
+            level, node = 0, (Point.from_bytes(c), c, h)
             while stack and stack[-1][0] == level:  # a completed left sibling: join upwards
                 level += 1
                 node = tree.join(level, stack.pop()[1], node)
             stack.append((level, node))
-        index = _verify_chunks(points, proofs, m, asset, header, index)
+        index = _submit_chunks(batch, proofs, m, asset, header, index, pending)
     if next(proofs, None) is not None:  # also makes the reader check for trailing bytes
         raise InvalidProof(f"{asset}: more range proofs than chunks")
     if len(stack) != 1:
@@ -131,22 +136,47 @@ def _stream(reader, proofs, m, asset, header):
     return stack[0][1][1], stack[0][1][2]
 
 
-def _verify_chunks(points, proofs, m, asset, header, first) -> int:
-    """Batch-verify the range proofs of the chunks that `points` cover; returns the next index."""
-    statements = []
-    for k in range(len(points) // header.chunk):
-        t = transcript(m.attestation_id, m.circuits_hash, asset, "leaf_range", first + k)
+class _Pending:
+    """Range-proof batches in flight on an executor, at most `max_in_flight` at once."""
+
+    def __init__(self, executor, max_in_flight: int):
+        self._executor, self._max, self._futures = executor, max_in_flight, []
+
+    def submit(self, job) -> None:
+        self._futures.append(self._executor.submit(verify_chunks, job))
+        while len(self._futures) >= self._max:
+            self._futures.pop(0).result()  # re-raises InvalidProof from the worker
+
+    def drain(self) -> None:
+        while self._futures:
+            self._futures.pop(0).result()
+
+
+def _submit_chunks(batch, proofs, m, asset, header, first, pending) -> int:
+    """Send the range proofs of the chunks `batch` covers for verification; next index."""
+    count = len(batch) // header.chunk
+    chunk_proofs = []
+    for _ in range(count):
         data = next(proofs, None)
         if data is None:
             raise InvalidProof(f"{asset}: fewer range proofs than chunks")
-        chunk = points[k * header.chunk : (k + 1) * header.chunk]
-        statements.append(Statement(t, RangeProof.from_bytes(data), chunk, header.leaf_bits))
-    _verify_batch(statements, asset)
-    return first + len(statements)
+        chunk_proofs.append(data)
+    commitments = b"".join(c for c, _ in batch)
+    pending.submit((m.attestation_id, m.circuits_hash, asset, header.leaf_bits, header.chunk, first,
+                    commitments, chunk_proofs))
+    return first + count
 
 
-def _verify_batch(batch, asset) -> None:
+def verify_chunks(job) -> None:
+    """A work unit: batch-verify consecutive chunks' range proofs (picklable, any executor)."""
+    attestation_id, circuits_hash, asset, bits, chunk, first, commitments, chunk_proofs = job
+    statements = []
+    for k, data in enumerate(chunk_proofs):
+        start = k * chunk * 33
+        points = [Point.from_bytes(commitments[i : i + 33]) for i in range(start, start + chunk * 33, 33)]
+        t = transcript(attestation_id, circuits_hash, asset, "leaf_range", first + k)
+        statements.append(Statement(t, RangeProof.from_bytes(data), points, bits))
     try:
-        rangeproof.batch_verify(batch)
+        rangeproof.batch_verify(statements)
     except InvalidProof:
         raise InvalidProof(f"{asset}: a leaf range proof does not verify") from None
