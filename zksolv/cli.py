@@ -179,8 +179,10 @@ def audit(directory, snapshot, circuits, workers, scheduler, as_json, quiet):
     """Full check: every leaf, node and range proof, then everything verify checks."""
     from zksolv.attestation import verify as verify_module
 
-    report = verify_module.audit(directory, snapshot, circuits, workers=workers, scheduler=scheduler)
-    _report_check("audit", report, Reporter(as_json, quiet))
+    reporter = Reporter(as_json, quiet)
+    result = verify_module.audit(directory, snapshot, circuits, workers=workers, scheduler=scheduler,
+                                 report=reporter)
+    _report_check("audit", result, reporter)
 
 
 @cli.command("inclusion")

@@ -1,6 +1,7 @@
 """Checking an attestation: `verify` (manifest-level, constant time per asset) and `audit`
 (everything, streamed) — DESIGN §6; SPEC.md §6.10."""
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,22 +74,22 @@ def verify(directory, snapshot_path=None, circuits_path=None) -> Report:
 
 
 def audit(directory, snapshot_path=None, circuits_path=None, workers: int = 1,
-          scheduler: str | None = None) -> Report:
+          scheduler: str | None = None, report=None) -> Report:
     """Everything `verify` checks, plus every leaf, every node and every range proof.
 
     The leaves stream through this process (tree rebuild, duplicate check); batches of range
     proofs are verified on `workers` local processes or a Dask `scheduler`."""
-    report = verify(directory, snapshot_path, circuits_path)
+    result = verify(directory, snapshot_path, circuits_path)
     m = manifest_module.read(Path(directory) / manifest_module.FILE)
     with executor_for(workers, scheduler) as executor:
         for asset, entry in m.assets.items():
-            leaves, proofs = _audit_asset(Path(directory), m, asset, entry, executor, workers)
-            report.leaves_checked += leaves
-            report.range_proofs_checked += proofs
-    return report
+            leaves, proofs = _audit_asset(Path(directory), m, asset, entry, executor, workers, report)
+            result.leaves_checked += leaves
+            result.range_proofs_checked += proofs
+    return result
 
 
-def _audit_asset(directory: Path, m, asset, entry, executor, workers) -> tuple[int, int]:
+def _audit_asset(directory: Path, m, asset, entry, executor, workers, report) -> tuple[int, int]:
     path = directory / entry.audit_file
     if Path(entry.audit_file).name != entry.audit_file:
         raise InvalidProof(f"{asset}: audit file name {entry.audit_file!r} leaves the attestation")
@@ -104,21 +105,36 @@ def _audit_asset(directory: Path, m, asset, entry, executor, workers) -> tuple[i
         if (h.asset, h.leaf_bits, h.capacity, h.chunk) != (asset, leaf_bits, entry.capacity, entry.chunk):
             raise InvalidProof(f"{asset}: audit file header disagrees with the manifest")
         pending = _Pending(executor, max_in_flight=2 * max(workers, 1))
-        root = _stream(reader, proof_reader.proofs(), m, asset, h, pending)
+        root = _stream(reader, proof_reader.proofs(), m, asset, h, pending, report)
         pending.drain()
         if root != (entry.root_commitment, entry.root_hash):
             raise InvalidProof(f"{asset}: the leaves do not sum and hash to the manifest's root")
     return h.capacity, h.proofs
 
 
-def _stream(reader, proofs, m, asset, header, pending):
+def _stream(reader, proofs, m, asset, header, pending, report=None):
     """One pass over the leaves: rebuild the tree with a stack (O(log n) nodes held) and
     hand each group of chunks' range proofs to the executor as soon as its leaves are read.
 
     Refuses duplicate leaf hashes: two users must never share a leaf (DESIGN §8.3).
     """
+    per_read = header.chunk * PROOFS_PER_BATCH
+    batches = reader.leaves(per_read)
+    shown = (report.progress(batches, f"audit {asset}", length=-(-header.capacity // per_read))
+             if report is not None else nullcontext(batches))
+    with shown as bar:
+        stack = _consume(bar, proofs, m, asset, header, pending)
+    if next(proofs, None) is not None:  # also makes the reader check for trailing bytes
+        raise InvalidProof(f"{asset}: more range proofs than chunks")
+    if len(stack) != 1:
+        raise InvalidProof(f"{asset}: leaf count is not a power of two")
+    return stack[0][1][1], stack[0][1][2]
+
+
+def _consume(batches, proofs, m, asset, header, pending) -> list:
+    """The stack of the tree walk over every leaf (one node per completed level)."""
     stack, seen, index = [], set(), 0
-    for batch in reader.leaves(header.chunk * PROOFS_PER_BATCH):
+    for batch in batches:
         for c, h in batch:
             if h in seen:
                 raise InvalidProof(f"{asset}: two leaves share the hash {h.hex()[:16]}…")
@@ -129,11 +145,7 @@ def _stream(reader, proofs, m, asset, header, pending):
                 node = tree.join(level, stack.pop()[1], node)
             stack.append((level, node))
         index = _submit_chunks(batch, proofs, m, asset, header, index, pending)
-    if next(proofs, None) is not None:  # also makes the reader check for trailing bytes
-        raise InvalidProof(f"{asset}: more range proofs than chunks")
-    if len(stack) != 1:
-        raise InvalidProof(f"{asset}: leaf count is not a power of two")
-    return stack[0][1][1], stack[0][1][2]
+    return stack
 
 
 class _Pending:
