@@ -1,12 +1,24 @@
 """Atomic writes: outputs appear whole or not at all (DESIGN §8.6)."""
 
+import json
 import os
 import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from zksolv.errors import InputError
+from zksolv.errors import EncodingError, InputError
+
+
+def read_json(path, what: str, malformed=EncodingError):
+    """A JSON file's content; unreadable is an InputError, not JSON a `malformed` error."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read {what}: {exc.strerror}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise malformed(f"{path}: {what} is not valid JSON: {exc}") from exc
 
 
 @contextmanager

@@ -1,13 +1,12 @@
 """Customer inclusion proofs: build from the prover's state, verify against the published
 attestation (DESIGN §6; SPEC.md §6.11)."""
 
-import json
-
 from zksolv import roundkeys, tree
 from zksolv.amounts import format_amount, parse_amount
 from zksolv.attestation.manifest import Manifest
 from zksolv.commitments import commit
 from zksolv.errors import EncodingError, InputError, InvalidProof
+from zksolv.fsutil import read_json
 from zksolv.hashing import id_hash, leaf_hash
 from zksolv.state import State
 
@@ -32,13 +31,7 @@ def build(state: State, manifest: Manifest, user_id: str) -> dict:
 
 
 def load(path) -> dict:
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise EncodingError(f"{path}: not an inclusion proof (invalid JSON: {exc})") from exc
+    doc = read_json(path, "inclusion proof")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("version") != VERSION:
         raise EncodingError(f"{path}: not a version-{VERSION} zksolv inclusion proof")
     return doc

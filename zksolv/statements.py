@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from zksolv.errors import InputError
+from zksolv.fsutil import read_json
 from zksolv.group import N, Point, base_mul
 from zksolv.hashing import TAG_CIRCUITS, tagged
 
@@ -80,18 +81,9 @@ def canonical_bytes(doc) -> bytes:
 
 def load(path: str | None = None) -> Circuits:
     """The circuits file at `path`, or the one shipped with zksolv."""
-    try:
-        if path is None:
-            text, where = _shipped_text(), DEFAULT_FILE
-        else:
-            with open(path, encoding="utf-8") as f:
-                text, where = f.read(), path
-        doc = json.loads(text)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read circuits file: {exc.strerror}") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{where}: circuits file is not valid JSON: {exc}") from exc
-    return parse(doc, where)
+    if path is not None:
+        return parse(read_json(path, "circuits file", malformed=InputError), str(path))
+    return parse(json.loads(_shipped_text()), DEFAULT_FILE)
 
 
 def _shipped_text() -> str:

@@ -8,7 +8,8 @@ import json
 from dataclasses import dataclass, replace
 
 from zksolv import reserves as reserves_module
-from zksolv.errors import EncodingError, InputError
+from zksolv.errors import EncodingError
+from zksolv.fsutil import read_json
 from zksolv.hashing import TAG_MANIFEST, TAG_MANIFEST_BODY, tagged
 from zksolv.reserves import Reserves
 from zksolv.statements import canonical_bytes
@@ -102,13 +103,7 @@ def read(path, check_addresses: bool = True) -> Manifest:
     """Parse `manifest.json` strictly; malformed content is an EncodingError naming the field.
 
     `check_addresses=False` is for a customer's inclusion check, which needs no addresses."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read manifest: {exc.strerror}") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise EncodingError(f"{path}: manifest is not valid JSON: {exc}") from exc
+    doc = read_json(path, "manifest")
     try:
         return _parse(doc, str(path), check_addresses)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

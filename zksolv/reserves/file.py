@@ -1,12 +1,12 @@
 """The reserves file: per asset, the wallets, their claimed balances and their proofs of
 control (SPEC.md §6.4). Parsing is strict; every error names the file and the field."""
 
-import json
 import re
 from dataclasses import dataclass
 
 from zksolv.amounts import check_decimals, parse_amount
 from zksolv.errors import InputError, InvalidProof
+from zksolv.fsutil import read_json
 from zksolv.reserves import bitcoin, ethereum
 
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -75,14 +75,7 @@ def default_leaf_bits(decimals: int) -> int:
 
 def load(path: str) -> Reserves:
     """Parse and check the reserves file at `path` (signatures are checked by `verify_control`)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON: {exc}") from exc
-    return parse(doc, path)
+    return parse(read_json(path, "reserves file", malformed=InputError), path)
 
 
 def parse(doc, where: str, check_addresses: bool = True) -> Reserves:
