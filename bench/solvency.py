@@ -30,20 +30,29 @@ HERE = pathlib.Path(__file__).resolve().parent
 ZKSOLV = [sys.executable, "-m", "zksolv"]
 
 
-def write_inputs(directory: pathlib.Path, users: int, attestation_id: str) -> None:
-    total = 0
+def asset_names(count: int) -> list[str]:
+    return ["BTC"] if count == 1 else [f"BTC{k}" for k in range(count)]
+
+
+def write_inputs(directory: pathlib.Path, users: int, attestation_id: str, assets: int = 1) -> None:
+    """Every customer holds every asset (8 decimals, up to 3 units); reserves hold 110 %."""
+    names = asset_names(assets)
+    totals = dict.fromkeys(names, 0)
     with open(directory / "ledger.csv", "w", newline="") as f:
         out = csv.writer(f)
         out.writerow(["user_id", "asset", "amount"])
         for i in range(users):
-            units = secrets.randbelow(10**8 * 3)
-            total += units
-            out.writerow([f"customer-{i:08d}", "BTC", format_amount(units, 8)])
-    key = signing.new_key()
-    address = signing.bitcoin_address(key)
-    wallet = {"chain": "bitcoin", "address": address, "balance": format_amount(total * 11 // 10, 8),
-              "signature": signing.bitcoin_sign(key, control_message(attestation_id, address))}
-    reserves = {"attestation_id": attestation_id, "assets": {"BTC": {"decimals": 8, "wallets": [wallet]}}}
+            for name in names:
+                units = secrets.randbelow(10**8 * 3)
+                totals[name] += units
+                out.writerow([f"customer-{i:08d}", name, format_amount(units, 8)])
+    reserves = {"attestation_id": attestation_id, "assets": {}}
+    for name, total in totals.items():
+        key = signing.new_key()
+        address = signing.bitcoin_address(key)
+        wallet = {"chain": "bitcoin", "address": address, "balance": format_amount(total * 11 // 10, 8),
+                  "signature": signing.bitcoin_sign(key, control_message(attestation_id, address))}
+        reserves["assets"][name] = {"decimals": 8, "wallets": [wallet]}
     (directory / "reserves.json").write_text(json.dumps(reserves))
 
 
@@ -85,7 +94,8 @@ def proof_sizes(proof_path: pathlib.Path) -> dict:
             "projected_bytes_at_capacity_2^20": size + (20 - depth) * per_level}
 
 
-def run(users: int, workers: int, directory: pathlib.Path, scheduler: str | None = None) -> dict:
+def run(users: int, workers: int, directory: pathlib.Path, scheduler: str | None = None,
+        assets: int = 1) -> dict:
     directory.mkdir(parents=True, exist_ok=True)
     for p in ("att", "state.db", "customer.json"):
         target = directory / p
@@ -95,7 +105,7 @@ def run(users: int, workers: int, directory: pathlib.Path, scheduler: str | None
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
-    write_inputs(directory, users, "bench-round")
+    write_inputs(directory, users, "bench-round", assets)
     d = str(directory)
     prove_s, prove_rss = timed(["prove", "--ledger", f"{d}/ledger.csv", "--reserves", f"{d}/reserves.json",
                                 "--out", f"{d}/att", "--state", f"{d}/state.db", "--workers", str(workers),
@@ -105,11 +115,11 @@ def run(users: int, workers: int, directory: pathlib.Path, scheduler: str | None
     timed(["inclusion", "--state", f"{d}/state.db", "--attestation", f"{d}/att", "--user", "customer-00000007",
            "--out", f"{d}/customer.json", "--quiet"])
     vi_s = median_wall(["verify-inclusion", f"{d}/customer.json", "--attestation", f"{d}/att", "--quiet"], 11)
-    capacity = manifest_module.read(directory / "att" / manifest_module.FILE).assets["BTC"].capacity
+    capacity = manifest_module.read(directory / "att" / manifest_module.FILE).assets[asset_names(assets)[0]].capacity
     return {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "command": " ".join(["python"] + sys.argv),
-        "users": users, "capacity": capacity, "workers": workers,
+        "users": users, "assets": assets, "capacity_per_asset": capacity, "workers": workers,
         "engine": "dask LocalCluster" if scheduler else "local process pool",
         "prove_s": round(prove_s, 2), "prove_peak_rss_mib": prove_rss,
         "audit_s": round(audit_s, 2), "audit_peak_rss_mib": audit_rss,
@@ -127,15 +137,16 @@ def main() -> None:
     parser.add_argument("--dir", type=pathlib.Path, default=pathlib.Path("/tmp/zksolv-bench"))
     parser.add_argument("--out", type=pathlib.Path, default=HERE / "results-solvency.json")
     parser.add_argument("--dask", action="store_true", help="prove on a Dask LocalCluster of --workers")
+    parser.add_argument("--assets", type=int, default=1, help="assets, each held by every customer")
     args = parser.parse_args()
     if args.dask:
         from distributed import LocalCluster
 
         with LocalCluster(n_workers=args.workers, threads_per_worker=1, host="127.0.0.1",
                           dashboard_address=None) as cluster:
-            results = run(args.users, args.workers, args.dir, cluster.scheduler_address)
+            results = run(args.users, args.workers, args.dir, cluster.scheduler_address, args.assets)
     else:
-        results = run(args.users, args.workers, args.dir)
+        results = run(args.users, args.workers, args.dir, assets=args.assets)
     text = json.dumps(results, indent=1)
     args.out.write_text(text + "\n")
     print(text)
