@@ -159,7 +159,7 @@ def run(ledger_path, reserves_path, out_dir, state_path, options: Options, repor
             report.line(f"resuming the round in {state_path}: {already} chunks already proved")
         jobs = [j for leaves in all_leaves for j in _jobs(store, res.attestation_id, circuits.digest, leaves, master)]
         _prove_pending(store, jobs, options, report)
-        manifest = _publish(res, circuits, all_leaves, store, out_dir, options)
+        manifest = _publish(res, circuits, all_leaves, store, out_dir, options, ratio)
     finally:
         store.close()
     return (manifest, already) if with_resume_count else manifest
@@ -177,8 +177,7 @@ def _build_all(res, balances, master, ratio, options, report):
     return all_leaves
 
 
-def _publish(res, circuits, all_leaves, store, out_dir, options) -> Manifest:
-    ratio = coverage_ratio(options.coverage_percent) if options.coverage_percent else None
+def _publish(res, circuits, all_leaves, store, out_dir, options, ratio) -> Manifest:
     with atomic_dir(Path(out_dir), options.force) as tmp:
         entries = {leaves.asset: _asset_entry(leaves, store.chunk_proofs(leaves.asset), ratio, tmp)
                    for leaves in all_leaves}
