@@ -16,7 +16,7 @@ from zksolv.group.curve import POINT_BYTES
 from zksolv.hashing import HASH_BYTES
 
 FORMAT = "zksolv-state"
-VERSION = "2"
+VERSION = "3"
 PROVING, COMPLETE = "proving", "complete"
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -24,9 +24,12 @@ CREATE TABLE chunks(asset TEXT NOT NULL, idx INTEGER NOT NULL, proof BLOB NOT NU
                     PRIMARY KEY(asset, idx));
 CREATE TABLE leaves(user_id TEXT NOT NULL, asset TEXT NOT NULL, position INTEGER NOT NULL,
                     units TEXT NOT NULL, PRIMARY KEY(user_id, asset));
-CREATE TABLE levels(asset TEXT NOT NULL, level INTEGER NOT NULL, commitments BLOB NOT NULL,
-                    hashes BLOB NOT NULL, PRIMARY KEY(asset, level));
+CREATE TABLE levels(asset TEXT NOT NULL, level INTEGER NOT NULL, segment INTEGER NOT NULL,
+                    commitments BLOB NOT NULL, hashes BLOB NOT NULL, PRIMARY KEY(asset, level, segment));
 """
+SEGMENT = 256
+"""Tree nodes per `levels` row: a path lookup reads one small row per level, whatever the
+tree's size (SQLite walks a large BLOB's overflow pages to reach an offset)."""
 
 
 class RoundStore:
@@ -95,8 +98,7 @@ class RoundStore:
                 db.executemany("INSERT INTO leaves VALUES (?, ?, ?, ?)",
                                [(uid, a.asset, pos, str(units))
                                 for pos, (uid, units) in enumerate(zip(a.owners, a.values)) if uid is not None])
-                db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?)",
-                               [(a.asset, k, lv.commitments, lv.hashes) for k, lv in enumerate(a.levels)])
+                db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?, ?)", _segments(a))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -104,6 +106,16 @@ class RoundStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _segments(assets_leaves):
+    """(asset, level, segment, commitments, hashes) rows of SEGMENT nodes each."""
+    a = assets_leaves
+    for k, lv in enumerate(a.levels):
+        for seg in range(0, len(lv), SEGMENT):
+            end = min(seg + SEGMENT, len(lv))
+            yield (a.asset, k, seg // SEGMENT, lv.commitments[seg * POINT_BYTES : end * POINT_BYTES],
+                   lv.hashes[seg * HASH_BYTES : end * HASH_BYTES])
 
 
 def _open_existing(path: Path):
@@ -136,20 +148,19 @@ class State:
         return [(asset, pos, int(units)) for asset, pos, units in rows]
 
     def path(self, asset: str, position: int) -> list[tuple[bytes, bytes]]:
-        """Sibling (commitment, hash) pairs bottom-up, read as slices of the stored levels."""
-        rows = list(self._db.execute("SELECT rowid FROM levels WHERE asset = ? ORDER BY level", (asset,)))
+        """Sibling (commitment, hash) pairs bottom-up: one small row read per level."""
+        (depth,) = self._db.execute("SELECT max(level) FROM levels WHERE asset = ?", (asset,)).fetchone()
         siblings = []
-        for (rowid,) in rows[:-1]:
+        for level in range(depth or 0):
             sib = position ^ 1
-            siblings.append((self._slice(rowid, "commitments", sib * POINT_BYTES, POINT_BYTES),
-                             self._slice(rowid, "hashes", sib * HASH_BYTES, HASH_BYTES)))
+            seg, off = divmod(sib, SEGMENT)
+            c, h = self._db.execute("SELECT substr(commitments, ?, ?), substr(hashes, ?, ?) FROM levels "
+                                    "WHERE asset = ? AND level = ? AND segment = ?",
+                                    (off * POINT_BYTES + 1, POINT_BYTES, off * HASH_BYTES + 1, HASH_BYTES,
+                                     asset, level, seg)).fetchone()
+            siblings.append((c, h))
             position >>= 1
         return siblings
-
-    def _slice(self, rowid: int, column: str, offset: int, size: int) -> bytes:
-        with self._db.blobopen("levels", column, rowid, readonly=True) as blob:
-            blob.seek(offset)
-            return blob.read(size)
 
     def close(self) -> None:
         self._db.close()

@@ -1,0 +1,54 @@
+"""The prover's state store: paths across level segments, refusing other rounds, privacy."""
+
+import os
+import secrets
+import stat
+from types import SimpleNamespace
+
+import pytest
+
+from zksolv import state, tree
+from zksolv.commitments import commit
+from zksolv.errors import InputError
+from zksolv.hashing import leaf_hash
+
+
+@pytest.fixture(scope="module")
+def big_tree():
+    capacity = 4 * state.SEGMENT  # several segments on the lower levels
+    points = [commit(i, 1 + secrets.randbelow(1 << 200)) for i in range(capacity)]
+    hashes = [leaf_hash("BTC", secrets.token_bytes(32), p.to_bytes()) for p in points]
+    return tree.build(points, hashes)
+
+
+def _finished_store(path, levels):
+    leaves = SimpleNamespace(asset="BTC", owners=["u%d" % i for i in range(len(levels[0]))],
+                             values=list(range(len(levels[0]))), levels=levels)
+    store = state.RoundStore.open(path, "inputs", {"attestation_id": "x", "master_secret": b"k" * 32,
+                                                    "timestamp": "t"})
+    store.finish({"manifest_digest": "d", "manifest_json": b"{}"}, [leaves])
+    store.close()
+
+
+def test_stored_paths_equal_the_tree_paths(tmp_path, big_tree):
+    _finished_store(tmp_path / "s.db", big_tree)
+    assert stat.S_IMODE(os.stat(tmp_path / "s.db").st_mode) == 0o600
+    st = state.State(tmp_path / "s.db")
+    for position in [0, 1, state.SEGMENT - 1, state.SEGMENT, 2 * state.SEGMENT + 7, len(big_tree[0]) - 1]:
+        assert st.path("BTC", position) == tree.path(big_tree, position)
+    assert st.holdings("u300") == [("BTC", 300, 300)]
+    st.close()
+
+
+def test_unfinished_or_other_rounds_are_refused(tmp_path, big_tree):
+    store = state.RoundStore.open(tmp_path / "s.db", "inputs-a", {"master_secret": b"k" * 32})
+    store.close()
+    with pytest.raises(InputError, match="still being proved"):
+        state.State(tmp_path / "s.db")
+    assert state.RoundStore.resumable(tmp_path / "s.db", "inputs-a") is not None
+    with pytest.raises(InputError, match="another round in progress"):
+        state.RoundStore.resumable(tmp_path / "s.db", "inputs-b")
+    assert state.RoundStore.resumable(tmp_path / "s.db", "inputs-b", force=True) is None
+    (tmp_path / "junk.db").write_bytes(b"not sqlite at all" * 100)
+    with pytest.raises(InputError, match="not a zksolv state"):
+        state.State(tmp_path / "junk.db")
