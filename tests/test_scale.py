@@ -140,3 +140,36 @@ def test_audit_memory_grows_only_by_the_leaf_hash_set(tmp_path):
         sizes[capacity] = _audit_peak(d / "att")
     extra_leaves = 3 * (128 - 32)  # three assets
     assert sizes[128] - sizes[32] <= 150 * extra_leaves, sizes
+
+
+def test_a_lost_dask_worker_loses_no_chunk(tmp_path):
+    """kill -9 one Dask worker mid-round: its chunks are re-run elsewhere, and the
+    attestation is byte-identical to the process pool's."""
+    import os
+    import threading
+
+    import distributed
+
+    ledger, reserves = inputs(tmp_path, "lost-worker", users=48)
+    prove.run(ledger, reserves, tmp_path / "pool", tmp_path / "pool.db", _options(workers=2), QUIET)
+    outcome = {}
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        def run():
+            try:
+                prove.run(ledger, reserves, tmp_path / "dask", tmp_path / "dask.db",
+                          _options(scheduler=cluster.scheduler_address), QUIET)
+            except BaseException as exc:  # reported below
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        deadline = time.time() + 120
+        while _chunks_done(tmp_path / "dask.db") < 3 and thread.is_alive() and time.time() < deadline:
+            time.sleep(0.02)
+        assert thread.is_alive(), "the round finished before a worker could be lost"
+        nanny = next(iter(cluster.workers.values()))
+        os.kill(nanny.process.process.pid, signal.SIGKILL)
+        thread.join(timeout=300)
+    assert "error" not in outcome, outcome.get("error")
+    assert _same_tree(tmp_path / "pool", tmp_path / "dask")
