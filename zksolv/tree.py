@@ -40,23 +40,51 @@ def join(level: int, left: tuple[Point, bytes, bytes], right: tuple[Point, bytes
     return point, point_bytes_or_fail(point), node_hash(level, left[1], left[2], right[1], right[2])
 
 
-def parent_level(child: Level, child_points: list[Point], level: int) -> tuple[Level, list[Point]]:
-    """The level above `child`."""
-    nodes = [join(level, (child_points[i], *child.node(i)), (child_points[i + 1], *child.node(i + 1)))
-             for i in range(0, len(child_points), 2)]
-    level_ = Level(b"".join(n[1] for n in nodes), b"".join(n[2] for n in nodes))
-    return level_, [n[0] for n in nodes]
+class Builder:
+    """Builds the tree from its leaves in order, holding O(log n) nodes (a stack of
+    completed left subtrees) and, if asked, each level as one compact byte string."""
+
+    def __init__(self, keep_levels: bool = True):
+        self._stack: list[tuple[int, tuple[Point, bytes, bytes]]] = []
+        self._levels: list[tuple[bytearray, bytearray]] | None = [] if keep_levels else None
+        self.leaves = 0
+
+    def push(self, point: Point, commitment: bytes, digest: bytes) -> None:
+        level, node = 0, (point, commitment, digest)
+        self._keep(level, node)
+        while self._stack and self._stack[-1][0] == level:  # a completed left sibling: join
+            level += 1
+            node = join(level, self._stack.pop()[1], node)
+            self._keep(level, node)
+        self._stack.append((level, node))
+        self.leaves += 1
+
+    def _keep(self, level: int, node) -> None:
+        if self._levels is None:
+            return
+        if level == len(self._levels):
+            self._levels.append((bytearray(), bytearray()))
+        self._levels[level][0].extend(node[1])
+        self._levels[level][1].extend(node[2])
+
+    def root(self) -> tuple[bytes, bytes]:
+        """The root (commitment, hash); InvalidProof unless the leaf count is a power of two."""
+        if len(self._stack) != 1:
+            raise InvalidProof("leaf count is not a power of two")
+        return self._stack[0][1][1], self._stack[0][1][2]
+
+    def levels(self) -> list[Level]:
+        self.root()
+        return [Level(bytes(c), bytes(h)) for c, h in self._levels]
 
 
 def build(leaf_points: list[Point], leaf_hashes: list[bytes]) -> list[Level]:
     """All levels from the leaves (a power-of-two count) to the root."""
     check_capacity(len(leaf_points))
-    level = Level(b"".join(p.to_bytes() for p in leaf_points), b"".join(leaf_hashes))
-    levels, points = [level], leaf_points
-    while len(points) > 1:
-        level, points = parent_level(level, points, len(levels))
-        levels.append(level)
-    return levels
+    builder = Builder()
+    for p, h in zip(leaf_points, leaf_hashes):
+        builder.push(p, p.to_bytes(), h)
+    return builder.levels()
 
 
 def path(levels: list[Level], index: int) -> list[tuple[bytes, bytes]]:

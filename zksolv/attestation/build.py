@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from zksolv import roundkeys, tree
 from zksolv.commitments import commit
-from zksolv.group import N, Point
+from zksolv.group import N
 from zksolv.hashing import id_hash, leaf_hash
 
 
@@ -64,7 +64,10 @@ def build(master: bytes, asset: str, balances: list[tuple[str, int]], capacity: 
     entries = [_entry(master, asset, uid, units, 0) for uid, units in balances]
     entries += [_entry(master, asset, None, 0, i) for i in range(capacity - len(balances))]
     entries.sort(key=lambda e: e[0])
-    points: list[Point] = [commit(units, blinding) for _, _, units, blinding, _ in entries]
-    hashes = [leaf_hash(asset, e[4], p.to_bytes()) for e, p in zip(entries, points)]
+    builder = tree.Builder()
+    for _, _, units, blinding, digest in entries:  # streamed: no per-leaf point is kept
+        point = commit(units, blinding)
+        c = point.to_bytes()
+        builder.push(point, c, leaf_hash(asset, digest, c))
     return AssetLeaves(asset, leaf_bits, chunk, [e[1] for e in entries], [e[2] for e in entries],
-                       [e[3] for e in entries], tree.build(points, hashes))
+                       [e[3] for e in entries], builder.levels())

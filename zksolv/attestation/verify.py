@@ -113,7 +113,7 @@ def _audit_asset(directory: Path, m, asset, entry, executor, workers, report) ->
 
 
 def _stream(reader, proofs, m, asset, header, pending, report=None):
-    """One pass over the leaves: rebuild the tree with a stack (O(log n) nodes held) and
+    """One pass over the leaves: rebuild the tree with tree.Builder (O(log n) nodes held) and
     hand each group of chunks' range proofs to the executor as soon as its leaves are read.
 
     Refuses duplicate leaf hashes: two users must never share a leaf (DESIGN §8.3).
@@ -122,30 +122,23 @@ def _stream(reader, proofs, m, asset, header, pending, report=None):
     batches = reader.leaves(per_read)
     shown = (report.progress(batches, f"audit {asset}", length=-(-header.capacity // per_read))
              if report is not None else nullcontext(batches))
+    builder = tree.Builder(keep_levels=False)
     with shown as bar:
-        stack = _consume(bar, proofs, m, asset, header, pending)
+        _consume(bar, proofs, m, asset, header, pending, builder)
     if next(proofs, None) is not None:  # also makes the reader check for trailing bytes
         raise InvalidProof(f"{asset}: more range proofs than chunks")
-    if len(stack) != 1:
-        raise InvalidProof(f"{asset}: leaf count is not a power of two")
-    return stack[0][1][1], stack[0][1][2]
+    return builder.root()
 
 
-def _consume(batches, proofs, m, asset, header, pending) -> list:
-    """The stack of the tree walk over every leaf (one node per completed level)."""
-    stack, seen, index = [], set(), 0
+def _consume(batches, proofs, m, asset, header, pending, builder) -> None:
+    seen, index = set(), 0
     for batch in batches:
         for c, h in batch:
             if h in seen:
                 raise InvalidProof(f"{asset}: two leaves share the hash {h.hex()[:16]}…")
             seen.add(h)
-            level, node = 0, (Point.from_bytes(c), c, h)
-            while stack and stack[-1][0] == level:  # a completed left sibling: join upwards
-                level += 1
-                node = tree.join(level, stack.pop()[1], node)
-            stack.append((level, node))
+            builder.push(Point.from_bytes(c), c, h)
         index = _submit_chunks(batch, proofs, m, asset, header, index, pending)
-    return stack
 
 
 class _Pending:
