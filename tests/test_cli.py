@@ -72,6 +72,8 @@ def test_inclusion_round_trip(proved):
     (["nonsense"], 2),
     (["--backend", "x", "demo"], 2),
     (["verify-inclusion", "f.json", "--attestation", "d", "--balance", "BTC"], 2),
+    (["prove", "--ledger", "l", "--reserves", "r", "--out", "o", "--state", "s", "--previous", "xyz"], 2),
+    (["prove", "--ledger", "l", "--reserves", "r", "--out", "o", "--state", "s", "--timestamp", "now"], 2),
 ])
 def test_exit_codes_without_tracebacks(args, code):
     result = _run(*args)

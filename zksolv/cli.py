@@ -8,6 +8,7 @@ import dataclasses
 import json
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -37,23 +38,12 @@ class Reporter:
     def progress(self, iterable, label: str, length: int | None = None):
         """A click progress bar on a terminal; the bare iterable when quiet or piped."""
         if self.quiet or not sys.stderr.isatty():
-            return _NullBar(iterable)
+            return nullcontext(iterable)
         return click.progressbar(iterable, length=length, label=label, file=sys.stderr)
 
     def result(self, data: dict) -> None:
         if self.as_json:
             click.echo(json.dumps(data, indent=2, sort_keys=True))
-
-
-class _NullBar:
-    def __init__(self, iterable):
-        self._iterable = iterable
-
-    def __enter__(self):
-        return self._iterable
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _fail(exc: ZksolvError) -> int:
@@ -109,7 +99,7 @@ def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, wor
 
     report = Reporter(as_json, quiet)
     options = prove_module.Options(capacity=capacity, coverage_percent=coverage, chunk=int(chunk), workers=workers,
-                                   scheduler=scheduler, previous=previous, force=force,
+                                   scheduler=scheduler, previous=_check_previous(previous), force=force,
                                    round_secret=_read_secret(round_secret_file),
                                    timestamp=_check_timestamp(timestamp))
     m, resumed = prove_module.run(ledger, reserves_path, out, state_path, options, report, with_resume_count=True)
@@ -134,6 +124,17 @@ def _read_secret(path) -> bytes | None:
     if len(secret) != 32:
         raise InputError(f"{path}: a round secret is 32 bytes (64 hex digits), got {len(secret)}")
     return secret
+
+
+def _check_previous(text):
+    if text is not None:
+        try:
+            if len(bytes.fromhex(text)) == 32:
+                return text.lower()
+        except ValueError:
+            pass
+        raise click.BadParameter("must be the previous manifest's 64-hex-digit digest", param_hint="--previous")
+    return None
 
 
 def _check_timestamp(text):
