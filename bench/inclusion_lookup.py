@@ -32,8 +32,8 @@ def synthetic_levels(capacity: int) -> list[Level]:
 def run(capacity: int, samples: int) -> dict:
     directory = pathlib.Path(tempfile.mkdtemp(prefix="zksolv-lookup-"))
     path = directory / "state.db"
-    leaves = SimpleNamespace(asset="BTC", owners=[f"customer-{i:08d}" for i in range(capacity)],
-                             values=[1] * capacity, levels=synthetic_levels(capacity))
+    leaves = SimpleNamespace(asset="BTC", levels=synthetic_levels(capacity),
+                             holdings=lambda: ((f"customer-{i:08d}", i, 1) for i in range(capacity)))
     t0 = time.perf_counter()
     store = state.RoundStore.open(path, "bench", {"attestation_id": "bench", "master_secret": b"k" * 32,
                                                   "timestamp": "t"})

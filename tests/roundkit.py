@@ -78,7 +78,7 @@ def negative_leaf_round(directory: Path, monkeypatch, bad_value: int) -> Round:
         return rp_prover._prove(transcript, values, blindings, n, generators(backend), rng)
 
     monkeypatch.setattr(build_module, "_entry", entry)
-    monkeypatch.setattr(build_module.AssetLeaves, "total", property(lambda s: sum(s.values) % N))
+    monkeypatch.setattr(build_module.AssetLeaves, "total", property(lambda s: sum(s.values()) % N))
     monkeypatch.setattr(prove, "_check_solvent", lambda *a: None)
     monkeypatch.setattr(prove.rangeproof, "prove", unchecked_prove)
     try:

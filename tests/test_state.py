@@ -22,8 +22,8 @@ def big_tree():
 
 
 def _finished_store(path, levels):
-    leaves = SimpleNamespace(asset="BTC", owners=["u%d" % i for i in range(len(levels[0]))],
-                             values=list(range(len(levels[0]))), levels=levels)
+    leaves = SimpleNamespace(asset="BTC", levels=levels,
+                             holdings=lambda: [("u%d" % i, i, i) for i in range(len(levels[0]))])
     store = state.RoundStore.open(path, "inputs", {"attestation_id": "x", "master_secret": b"k" * 32,
                                                     "timestamp": "t"})
     store.finish({"manifest_digest": "d", "manifest_json": b"{}"}, [leaves])

@@ -96,8 +96,7 @@ class RoundStore:
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()) + [("status", COMPLETE)])
             for a in assets:
                 db.executemany("INSERT INTO leaves VALUES (?, ?, ?, ?)",
-                               [(uid, a.asset, pos, str(units))
-                                for pos, (uid, units) in enumerate(zip(a.owners, a.values)) if uid is not None])
+                               ((uid, a.asset, pos, str(units)) for uid, pos, units in a.holdings()))
                 db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?, ?)", _segments(a))
             db.execute("COMMIT")
         except BaseException:

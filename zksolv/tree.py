@@ -16,8 +16,10 @@ MAX_DEPTH = 32
 
 @dataclass(frozen=True, slots=True)
 class Level:
-    commitments: bytes
-    hashes: bytes
+    """One tree level: 33-byte commitments and 32-byte hashes, concatenated."""
+
+    commitments: bytes | bytearray
+    hashes: bytes | bytearray
 
     def __len__(self) -> int:
         return len(self.hashes) // HASH_BYTES
@@ -75,7 +77,7 @@ class Builder:
 
     def levels(self) -> list[Level]:
         self.root()
-        return [Level(bytes(c), bytes(h)) for c, h in self._levels]
+        return [Level(c, h) for c, h in self._levels]  # the buffers themselves: no copy
 
 
 def build(leaf_points: list[Point], leaf_hashes: list[bytes]) -> list[Level]:

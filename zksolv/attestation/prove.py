@@ -116,8 +116,8 @@ def prove_chunk(job) -> bytes:
 
 def _jobs(store, attestation_id, circuits_digest, leaves, master):
     m, done = leaves.chunk, store.done(leaves.asset)
-    return [(attestation_id, circuits_digest, leaves.asset, k, leaves.values[k * m : (k + 1) * m],
-             leaves.blindings[k * m : (k + 1) * m], leaves.leaf_bits,
+    return [(attestation_id, circuits_digest, leaves.asset, k, leaves.values(k * m, (k + 1) * m),
+             leaves.blindings(k * m, (k + 1) * m), leaves.leaf_bits,
              roundkeys.nonce_key(master, leaves.asset, "leaf_range", k))
             for k in range(leaves.capacity // m) if k not in done]
 
