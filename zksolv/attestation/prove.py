@@ -10,7 +10,8 @@ not the round was interrupted.
 
 import hashlib
 import os
-from concurrent.futures import as_completed
+from concurrent.futures import FIRST_COMPLETED, wait
+from itertools import islice
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from math import gcd
@@ -114,24 +115,38 @@ def prove_chunk(job) -> bytes:
     return proof.to_bytes()
 
 
-def _jobs(store, attestation_id, circuits_digest, leaves, master):
-    m, done = leaves.chunk, store.done(leaves.asset)
-    return [(attestation_id, circuits_digest, leaves.asset, k, leaves.values(k * m, (k + 1) * m),
-             leaves.blindings(k * m, (k + 1) * m), leaves.leaf_bits,
-             roundkeys.nonce_key(master, leaves.asset, "leaf_range", k))
-            for k in range(leaves.capacity // m) if k not in done]
+def _jobs(store, attestation_id, circuits_digest, all_leaves, master):
+    """The chunks not yet in the store, as work units made one at a time (lazily)."""
+    for leaves in all_leaves:
+        m, done = leaves.chunk, store.done(leaves.asset)
+        for k in range(leaves.capacity // m):
+            if k not in done:
+                yield (attestation_id, circuits_digest, leaves.asset, k, leaves.values(k * m, (k + 1) * m),
+                       leaves.blindings(k * m, (k + 1) * m), leaves.leaf_bits,
+                       roundkeys.nonce_key(master, leaves.asset, "leaf_range", k))
 
 
-def _prove_pending(store, jobs, options, report) -> None:
-    """Run the chunks not yet in the store; commit each as it finishes."""
-    if not jobs:
+def _completed(executor, jobs, window: int):
+    """(asset, index, proof) as chunks finish, with at most `window` submitted at a time."""
+    in_flight = {executor.submit(prove_chunk, job): job for job in islice(jobs, window)}
+    while in_flight:
+        done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+        for future in done:
+            job = in_flight.pop(future)
+            yield job[2], job[3], future.result()
+            for following in islice(jobs, 1):
+                in_flight[executor.submit(prove_chunk, following)] = following
+
+
+def _prove_pending(store, jobs, count: int, options, report) -> None:
+    """Run the `count` chunks not yet in the store; commit each as it finishes."""
+    if not count:
         return
+    window = 256 if options.scheduler else 4 * options.workers
     with executor_for(options.workers, options.scheduler) as executor:
-        futures = {executor.submit(prove_chunk, job): (job[2], job[3]) for job in jobs}
-        with report.progress(as_completed(futures), "range proofs", length=len(futures)) as bar:
-            for future in bar:
-                asset, index = futures[future]
-                store.save_chunk(asset, index, future.result())
+        with report.progress(_completed(executor, jobs, window), "range proofs", length=count) as bar:
+            for asset, index, proof in bar:
+                store.save_chunk(asset, index, proof)
 
 
 def run(ledger_path, reserves_path, out_dir, state_path, options: Options, report,
@@ -157,8 +172,9 @@ def run(ledger_path, reserves_path, out_dir, state_path, options: Options, repor
         already = sum(len(store.done(a)) for a in balances)
         if store.resumed:
             report.line(f"resuming the round in {state_path}: {already} chunks already proved")
-        jobs = [j for leaves in all_leaves for j in _jobs(store, res.attestation_id, circuits.digest, leaves, master)]
-        _prove_pending(store, jobs, options, report)
+        pending = sum(leaves.capacity // leaves.chunk for leaves in all_leaves) - already
+        _prove_pending(store, _jobs(store, res.attestation_id, circuits.digest, all_leaves, master), pending,
+                       options, report)
         manifest = _publish(res, circuits, all_leaves, store, out_dir, options, ratio)
     finally:
         store.close()
