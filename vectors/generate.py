@@ -3,8 +3,8 @@
     python vectors/generate.py            # rewrite vectors/*.json
     python vectors/generate.py --check    # exit 1 if any file would change (CI)
 
-All randomness comes from a SHA-256 counter DRBG keyed by SEED, so the output is
-byte-identical on every run. Never use that DRBG for anything but vectors.
+All randomness comes from zksolv's keyed nonce stream (roundkeys.NonceStream) under the
+public key SHA-256(SEED), so the output is byte-identical on every run.
 """
 
 import argparse
@@ -19,6 +19,7 @@ from zksolv.commitments import GENERATORS_DST, LABEL_G_VEC, LABEL_H, LABEL_H_VEC
 from zksolv.group import N, P, Point, base_mul
 from zksolv.hashing import id_hash, leaf_hash
 from zksolv.reserves import control_message, signing
+from zksolv.roundkeys import NonceStream
 from zksolv.rangeproof import prove
 from zksolv.rangeproof.prover import _prove
 from zksolv.commitments import generators
@@ -31,19 +32,9 @@ RANGEPROOF_DOMAIN = b"zksolv/vectors"
 CONTEXT_LABEL = b"context"
 
 
-class Drbg:
-    """SHA-256(seed ‖ u64 counter) blocks: reproducible, and only for vectors."""
-
-    def __init__(self, seed: bytes):
-        self.seed, self.counter = seed, 0
-
-    def scalar(self) -> int:
-        while True:
-            self.counter += 1
-            block = hashlib.sha256(self.seed + self.counter.to_bytes(8, "big")).digest()
-            value = int.from_bytes(block, "big")
-            if 0 < value < N:
-                return value
+def seeded_stream() -> NonceStream:
+    """The vectors' only randomness: zksolv's keyed nonce stream under a public seed."""
+    return NonceStream(hashlib.sha256(SEED).digest())
 
 
 def _file(algorithm: str, notes: dict, tests: list) -> dict:
@@ -58,9 +49,9 @@ def _case(comment, result, flags=(), **fields):
     return {"comment": comment, "result": result, "flags": list(flags), **fields}
 
 
-def encodings(rng: Drbg) -> dict:
+def encodings(rng: NonceStream) -> dict:
     """Scalars and points: canonical ones decode, everything else is refused."""
-    k = rng.scalar()
+    k = rng()
     pt = base_mul(k).to_bytes()
     x_off = next(x for x in range(5, 100) if pow(x**3 + 7, (P - 1) // 2, P) != 1)
     tests = [
@@ -91,7 +82,7 @@ def encodings(rng: Drbg) -> dict:
     return _file("zksolv-encodings", notes, tests)
 
 
-def hash_to_curve_vectors(rng: Drbg) -> dict:
+def hash_to_curve_vectors(rng: NonceStream) -> dict:
     """The zksolv generators: hash_to_curve(label ‖ u32be(i), GENERATORS_DST)."""
     tests = []
     for label in (LABEL_H, LABEL_U):
@@ -104,11 +95,11 @@ def hash_to_curve_vectors(rng: Drbg) -> dict:
     return _file("zksolv-generators", {"dst": GENERATORS_DST.decode()}, tests)
 
 
-def commitment_vectors(rng: Drbg) -> dict:
+def commitment_vectors(rng: NonceStream) -> dict:
     """Pedersen commitments C = v·G + r·H; invalid rows pair C with another opening."""
     tests = []
     for v in (0, 1, 2**64 - 1, 10**18):
-        r = rng.scalar()
+        r = rng()
         c = commit(v, r).to_bytes().hex()
         tests.append(_case(f"v = {v}", "valid", value=str(v), blinding=f"{r:064x}", commitment=c))
         tests.append(_case(f"v = {v}, value off by one", "invalid", ["WrongOpening"],
@@ -118,13 +109,13 @@ def commitment_vectors(rng: Drbg) -> dict:
     return _file("zksolv-pedersen", {"WrongOpening": "the commitment is not to this (v, r)"}, tests)
 
 
-def transcript_vectors(rng: Drbg) -> dict:
+def transcript_vectors(rng: NonceStream) -> dict:
     """Challenges after a sequence of appends (SPEC.md §4)."""
     sequences = [
         ("zksolv/test", [["append", "", ""], ["challenge", "x"]]),
         ("zksolv/test", [["append", "ab", "63"], ["challenge", "x"]]),
         ("zksolv/test", [["append", "a", "6263"], ["challenge", "x"]]),
-        ("zksolv/rangeproof/v1", [["append", "V", base_mul(rng.scalar()).to_bytes().hex()],
+        ("zksolv/rangeproof/v1", [["append", "V", base_mul(rng()).to_bytes().hex()],
                                   ["challenge", "y"], ["challenge", "z"]]),
     ]
     tests = []
@@ -158,15 +149,15 @@ def _flip(data: bytes, index: int) -> bytes:
     return bytes(out)
 
 
-def rangeproof_vectors(rng: Drbg) -> dict:
+def rangeproof_vectors(rng: NonceStream) -> dict:
     """Valid aggregated proofs and the ways a proof can be wrong."""
     tests = []
     context = b"acme-2026-11-21"
     for n, m in ((8, 1), (16, 2), (32, 4), (64, 1), (64, 2), (128, 1)):
-        values = [(rng.scalar() % (1 << n)) for _ in range(m)]
+        values = [(rng() % (1 << n)) for _ in range(m)]
         values[0] = (1 << n) - 1
-        blindings = [rng.scalar() for _ in range(m)]
-        proof, V = prove(rangeproof_transcript(context), values, blindings, n, rng=rng.scalar)
+        blindings = [rng() for _ in range(m)]
+        proof, V = prove(rangeproof_transcript(context), values, blindings, n, rng=rng)
         enc = [v.to_bytes() for v in V]
         data = proof.to_bytes()
         tests.append(_proof_case(f"n={n} m={m}", "valid", [], n, context, enc, data))
@@ -190,8 +181,8 @@ def rangeproof_vectors(rng: Drbg) -> dict:
         tests.append(_proof_case("t_x = n (non-canonical)", "invalid", ["BadEncoding"], n, context, enc,
                                  overflow))
     for value, comment in (((1 << 16), "value 2^16 with n = 16"), (N - 1, "value −1 with n = 16")):
-        proof, V = _prove(rangeproof_transcript(context), [value, 5], [rng.scalar(), rng.scalar()], 16,
-                          generators(), rng.scalar)
+        proof, V = _prove(rangeproof_transcript(context), [value, 5], [rng(), rng()], 16,
+                          generators(), rng)
         tests.append(_proof_case(comment, "invalid", ["OutOfRange"], 16, context,
                                  [v.to_bytes() for v in V], proof.to_bytes()))
     notes = {"transcript": f"Transcript({RANGEPROOF_DOMAIN.decode()!r}) then append({CONTEXT_LABEL.decode()!r}, context)",
@@ -201,9 +192,9 @@ def rangeproof_vectors(rng: Drbg) -> dict:
     return _file("zksolv-bulletproofs-aggregated", notes, tests)
 
 
-def roundkey_vectors(rng: Drbg) -> dict:
+def roundkey_vectors(rng: NonceStream) -> dict:
     """Per-round secret derivations (SPEC.md §6.2) from a fixed master secret."""
-    master = rng.scalar().to_bytes(32, "big")
+    master = rng().to_bytes(32, "big")
     tests = []
     for user_id, asset in (("alice", "BTC"), ("bob@example.com", "ETH"), ("ユーザー-7", "USDT")):
         secret = roundkeys.user_secret(master, user_id)
@@ -220,11 +211,11 @@ def roundkey_vectors(rng: Drbg) -> dict:
     return _file("zksolv-round-secrets", {}, tests)
 
 
-def tree_vectors(rng: Drbg) -> dict:
+def tree_vectors(rng: NonceStream) -> dict:
     """A 4-leaf sum tree (SPEC.md §6.3) and inclusion walks through it, valid and not."""
     asset, leaves = "BTC", []
     for value in (5, 0, 123456789, 2**64 - 1):
-        blinding, digest = rng.scalar(), rng.scalar().to_bytes(32, "big")
+        blinding, digest = rng(), rng().to_bytes(32, "big")
         c = commit(value, blinding)
         leaves.append({"value": str(value), "blinding": f"{blinding:064x}", "id_hash": digest.hex(),
                        "commitment": c.to_bytes().hex(), "hash": leaf_hash(asset, digest, c.to_bytes()).hex()})
@@ -249,11 +240,11 @@ def tree_vectors(rng: Drbg) -> dict:
     return _file("zksolv-sum-tree", {"ModifiedPath": "the walk must not reach the root"}, tests)
 
 
-def reserves_vectors(rng: Drbg) -> dict:
+def reserves_vectors(rng: NonceStream) -> dict:
     """Proofs of control (SPEC.md §6.4) by fixed keys, RFC 6979 signatures."""
     from coincurve import PrivateKey
 
-    key = PrivateKey(rng.scalar().to_bytes(32, "big"))
+    key = PrivateKey(rng().to_bytes(32, "big"))
     attestation = "acme-2026-11-21"
     tests = []
     eth = signing.ethereum_address(key)
@@ -295,7 +286,7 @@ BUILDERS = {
 
 
 def render() -> dict[str, str]:
-    rng = Drbg(SEED)
+    rng = seeded_stream()
     return {name: json.dumps(build(rng), indent=1, ensure_ascii=False) + "\n" for name, build in BUILDERS.items()}
 
 
