@@ -44,11 +44,9 @@ def atomic_dir(target: Path, force: bool = False):
 
 
 @contextmanager
-def atomic_file(target: Path, mode: int = 0o644, force: bool = True):
+def atomic_file(target: Path, mode: int = 0o644):
     """Yield a temporary path created with `mode` beside `target`; rename it on success."""
     target = Path(target)
-    if target.exists() and not force:
-        raise InputError(f"{target}: already exists (use --force to replace it)")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(fd)

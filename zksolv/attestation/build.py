@@ -8,6 +8,7 @@ compact records only: a 32-byte value, a 32-byte blinding and an owner index.
 
 from array import array
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterator
 
 from zksolv import roundkeys, tree
@@ -41,11 +42,12 @@ class AssetLeaves:
     def blindings(self, start: int = 0, end: int | None = None) -> list[int]:
         return _ints(self.blinding_records, start, self.capacity if end is None else end)
 
-    @property
+    @cached_property
     def total(self) -> int:
+        """L: the sum of all leaf values (decoded once; the records do not change)."""
         return sum(self.values())
 
-    @property
+    @cached_property
     def root_blinding(self) -> int:
         return sum(self.blindings()) % N
 
