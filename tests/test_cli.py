@@ -118,4 +118,4 @@ def test_quiet_prints_nothing(proved):
 def test_backends_json():
     result = _run("backends", "--json")
     data = json.loads(result.stdout)
-    assert data["default"] == "coincurve" and "py_ecc" in data["available"]
+    assert data["default"] == "native" and "py_ecc" in data["available"]

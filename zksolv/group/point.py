@@ -163,3 +163,20 @@ def msm(points: Sequence[Point], scalars: Sequence) -> Point:
             raws.append(p._raw)
             ks.append(k)
     return Point(be.msm(raws, ks) if raws else None, be)
+
+
+def fold(lo: Sequence[Point], hi: Sequence[Point], k) -> list[Point]:
+    """[lo_i + k·hi_i]: one vector step of the inner-product argument (SPEC.md §5.3).
+
+    Batched on backends that offer it (public points and scalar only: it is variable-time).
+    """
+    if len(lo) != len(hi):
+        raise ValueError("fold needs two vectors of one length")
+    k = _as_int(k)
+    be = lo[0]._be if lo else default_backend()
+    raws = [p._raw for p in lo] + [p._raw for p in hi]
+    if k == 0 or not hasattr(be, "fold") or any(r is None for r in raws):
+        return [a + b * k for a, b in zip(lo, hi)]
+    if any(p._be is not be for p in (*lo, *hi)):
+        raise TypeError("points of different backends")
+    return [Point(r, be) for r in be.fold(raws[:len(lo)], raws[len(lo):], k)]

@@ -9,7 +9,7 @@ multiplication a point instead of two: G_i = g·P_i with one factor g for the wh
 vector, H_i = h·y⁻ⁱ·Q_i. Then P'_i = P_lo,i + u²·P_hi,i and Q'_i = Q_lo,i + u⁻²·y^-half·Q_hi,i.
 """
 
-from zksolv.group import N, Point, msm
+from zksolv.group import N, Point, fold, msm
 from zksolv.rangeproof import statement as st
 from zksolv.rangeproof.scalars import inner, powers
 from zksolv.transcript import Transcript
@@ -49,4 +49,4 @@ def prove(transcript: Transcript, G: list[Point], H: list[Point], y_inv: int,
 def _fold(points: list[Point], c: int) -> list[Point]:
     """P'_i = P_lo,i + c·P_hi,i."""
     half = len(points) // 2
-    return [lo + hi * c for lo, hi in zip(points[:half], points[half:])]
+    return fold(points[:half], points[half:], c)

@@ -1,7 +1,9 @@
 """Backend registry: the fastest installed backend is the default (SPEC.md §2.3).
 
 Measured here (bench/RESULTS.md): coincurve 32 µs / pycryptodome 157 µs / py_ecc 1530 µs per
-scalar multiplication, so the preference order is coincurve, pycryptodome, py_ecc.
+scalar multiplication, so the order is coincurve, pycryptodome, py_ecc; zksolv's own C kernel
+("native", built at install time where a compiler is present) comes first: it multiplies
+through coincurve and is several times faster at MSM and folding.
 """
 
 import importlib
@@ -9,11 +11,12 @@ import importlib
 from zksolv.errors import InputError
 
 _MODULES = {
+    "native": ("zksolv.group.backends.native", "NativeBackend"),
     "coincurve": ("zksolv.group.backends.coincurve", "CoincurveBackend"),
     "pycryptodome": ("zksolv.group.backends.pycryptodome", "PycryptodomeBackend"),
     "py_ecc": ("zksolv.group.backends.pyecc", "PyEccBackend"),
 }
-PREFERENCE = ("coincurve", "pycryptodome", "py_ecc")
+PREFERENCE = ("native", "coincurve", "pycryptodome", "py_ecc")
 _loaded: dict = {}
 
 

@@ -1,0 +1,509 @@
+/* zksolv native kernel: variable-time secp256k1 arithmetic on public data (SPEC.md §2.3).
+ *
+ * Plain C, no Python headers: loaded with ctypes by zksolv/group/backends/native.py.
+ * Points cross the boundary as 64 bytes, x ‖ y big-endian affine; scalars as 32 bytes
+ * big-endian, already reduced mod n by the caller. Every entry point returns 0 where the
+ * result is the identity (which has no affine form), 1 otherwise.
+ *
+ * Field elements are five 52-bit limbs (libsecp256k1's layout) kept loosely reduced, so
+ * additions need no carry chains; only fe_normalize makes them unique. Since
+ * p = 2^256 − (2^32 + 977), bits above 256 fold back multiplied by 2^32 + 977.
+ *
+ * Nothing here is constant-time: multiplications by secret scalars stay on libsecp256k1.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef unsigned __int128 u128;
+typedef struct { uint64_t n[5]; } fe;          /* Σ n_i·2^(52·i) */
+typedef struct { fe x, y; int inf; } ge;       /* affine */
+typedef struct { fe x, y, z; int inf; } gej;   /* Jacobian: (X/Z², Y/Z³) */
+
+#define M52 0xFFFFFFFFFFFFFULL
+#define M48 0xFFFFFFFFFFFFULL
+#define R256 0x1000003D1ULL      /* 2^256 mod p */
+#define R260 0x1000003D10ULL     /* 2^260 mod p */
+static const fe FE_ONE = {{1, 0, 0, 0, 0}};
+static const fe FE_BETA = {{0x96c28719501eeULL, 0x7512f58995c13ULL, 0xc3434e99cf049ULL,
+                            0x7106e64479eaULL, 0x7ae96a2b657cULL}};
+
+/* Every fe leaving a function below is "loose": n_0..n_3 < 2^53 and n_4 < 2^49, a value
+ * below 2^257 congruent to the element; every function accepts loose inputs. */
+
+/* Carry each limb into the next, bits above 256 folding back as 2^256 ≡ R256. */
+static inline void fe_carry(fe *r) {
+    uint64_t c;
+    c = r->n[0] >> 52; r->n[0] &= M52; r->n[1] += c;
+    c = r->n[1] >> 52; r->n[1] &= M52; r->n[2] += c;
+    c = r->n[2] >> 52; r->n[2] &= M52; r->n[3] += c;
+    c = r->n[3] >> 52; r->n[3] &= M52; r->n[4] += c;
+    c = r->n[4] >> 48; r->n[4] &= M48; r->n[0] += c * R256;
+}
+
+static inline void fe_add(fe *r, const fe *a, const fe *b) {
+    for (int i = 0; i < 5; i++) r->n[i] = a->n[i] + b->n[i];
+    fe_carry(r);
+}
+
+/* a − b as a + 4p − b: 4p's limbs exceed any loose b's. */
+static inline void fe_sub(fe *r, const fe *a, const fe *b) {
+    r->n[0] = a->n[0] + 4 * 0xFFFFEFFFFFC2FULL - b->n[0];
+    r->n[1] = a->n[1] + 4 * M52 - b->n[1];
+    r->n[2] = a->n[2] + 4 * M52 - b->n[2];
+    r->n[3] = a->n[3] + 4 * M52 - b->n[3];
+    r->n[4] = a->n[4] + 4 * M48 - b->n[4];
+    fe_carry(r);
+}
+
+static inline void fe_mul_small(fe *r, const fe *a, uint64_t k) {   /* k ≤ 16 */
+    for (int i = 0; i < 5; i++) r->n[i] = a->n[i] * k;
+    fe_carry(r);
+}
+
+static inline void fe_dbl(fe *r, const fe *a) { fe_mul_small(r, a, 2); }
+
+/* Fold nine column sums c_0..c_8 (each below 2^120) into a loose element. */
+static inline void fe_reduce(fe *r, const u128 c[9]) {
+    uint64_t h[5];
+    u128 t = c[5];
+    h[0] = (uint64_t)t & M52; t >>= 52; t += c[6];
+    h[1] = (uint64_t)t & M52; t >>= 52; t += c[7];
+    h[2] = (uint64_t)t & M52; t >>= 52; t += c[8];
+    h[3] = (uint64_t)t & M52; t >>= 52;
+    h[4] = (uint64_t)t;                               /* below 2^68 / 2^... : fits, see bounds */
+    t = c[0] + (u128)h[0] * R260; uint64_t r0 = (uint64_t)t & M52; t >>= 52;
+    t += c[1] + (u128)h[1] * R260; uint64_t r1 = (uint64_t)t & M52; t >>= 52;
+    t += c[2] + (u128)h[2] * R260; r->n[2] = (uint64_t)t & M52; t >>= 52;
+    t += c[3] + (u128)h[3] * R260; r->n[3] = (uint64_t)t & M52; t >>= 52;
+    t += c[4] + (u128)h[4] * R260; r->n[4] = (uint64_t)t & M48; t >>= 48;
+    t = t * R256 + r0;                                /* bits ≥ 256 fold back */
+    r->n[0] = (uint64_t)t & M52;
+    r->n[1] = r1 + (uint64_t)(t >> 52);
+}
+
+static inline __attribute__((always_inline)) void fe_mul(fe *r, const fe *a, const fe *b) {
+    u128 c[9] = {0};
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++) c[i + j] += (u128)a->n[i] * b->n[j];
+    fe_reduce(r, c);
+}
+
+static inline __attribute__((always_inline)) void fe_sqr(fe *r, const fe *a) {
+    u128 c[9] = {0};
+    for (int i = 0; i < 5; i++) {
+        c[2 * i] += (u128)a->n[i] * a->n[i];
+        for (int j = i + 1; j < 5; j++) c[i + j] += (u128)(a->n[i] * 2) * a->n[j];
+    }
+    fe_reduce(r, c);
+}
+
+/* The unique representative in [0, p), limbs fully carried. */
+static void fe_normalize(fe *r) {
+    fe_carry(r);
+    fe_carry(r);   /* the fold of the first can carry once more; the second leaves < 2^256 */
+    if (r->n[4] == M48 && r->n[3] == M52 && r->n[2] == M52 && r->n[1] == M52 &&
+        r->n[0] >= 0xFFFFEFFFFFC2FULL) {
+        r->n[0] += R256;   /* r − p = r + R256 − 2^256: carry up, then drop bit 256 */
+        for (int i = 0; i < 4; i++) { r->n[i + 1] += r->n[i] >> 52; r->n[i] &= M52; }
+        r->n[4] &= M48;
+    }
+}
+
+static int fe_is_zero(const fe *a) {
+    fe t = *a;
+    fe_normalize(&t);
+    return (t.n[0] | t.n[1] | t.n[2] | t.n[3] | t.n[4]) == 0;
+}
+
+static int fe_equal(const fe *a, const fe *b) {
+    fe d;
+    fe_sub(&d, a, b);
+    return fe_is_zero(&d);
+}
+
+static inline void fe_neg(fe *r, const fe *a) {
+    static const fe zero = {{0, 0, 0, 0, 0}};
+    fe_sub(r, &zero, a);
+}
+
+/* a^e for a public exponent e (four little-endian 64-bit words), 4-bit fixed window. */
+static void fe_pow(fe *r, const fe *a, const uint64_t e[4]) {
+    fe table[16];
+    table[0] = FE_ONE;
+    for (int i = 1; i < 16; i++) fe_mul(&table[i], &table[i - 1], a);
+    fe acc = FE_ONE;
+    for (int nib = 63; nib >= 0; nib--) {
+        for (int s = 0; s < 4; s++) fe_sqr(&acc, &acc);
+        unsigned d = (unsigned)(e[nib / 16] >> (4 * (nib % 16))) & 15;
+        if (d) fe_mul(&acc, &acc, &table[d]);
+    }
+    *r = acc;
+}
+
+static void fe_inv(fe *r, const fe *a) {   /* a^(p−2); 0 maps to 0 */
+    static const uint64_t e[4] = {0xFFFFFFFEFFFFFC2DULL, ~0ULL, ~0ULL, ~0ULL};
+    fe_pow(r, a, e);
+}
+
+static int fe_sqrt(fe *r, const fe *a) {   /* a^((p+1)/4); 1 iff a is a square */
+    static const uint64_t e[4] = {0xFFFFFFFFBFFFFF0CULL, ~0ULL, ~0ULL, 0x3FFFFFFFFFFFFFFFULL};
+    fe s, check;
+    fe_pow(&s, a, e);
+    fe_sqr(&check, &s);
+    *r = s;
+    return fe_equal(&check, a);
+}
+
+static void fe_from_be(fe *r, const unsigned char *in) {
+    uint64_t w[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = 0;
+        for (int j = 0; j < 8; j++) w[i] = (w[i] << 8) | in[(3 - i) * 8 + j];
+    }
+    r->n[0] = w[0] & M52;
+    r->n[1] = (w[0] >> 52 | w[1] << 12) & M52;
+    r->n[2] = (w[1] >> 40 | w[2] << 24) & M52;
+    r->n[3] = (w[2] >> 28 | w[3] << 36) & M52;
+    r->n[4] = w[3] >> 16;
+}
+
+static void fe_to_be(unsigned char *out, const fe *a) {
+    fe t = *a;
+    fe_normalize(&t);
+    uint64_t w[4] = {t.n[0] | t.n[1] << 52, t.n[1] >> 12 | t.n[2] << 40,
+                     t.n[2] >> 24 | t.n[3] << 28, t.n[3] >> 36 | t.n[4] << 16};
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 8; j++) out[(3 - i) * 8 + j] = (unsigned char)(w[i] >> (56 - 8 * j));
+}
+
+/* ---- group ------------------------------------------------------------------------- */
+
+static void ge_from_bytes(ge *r, const unsigned char *in) {
+    fe_from_be(&r->x, in);
+    fe_from_be(&r->y, in + 32);
+    r->inf = 0;
+}
+
+static void gej_set_ge(gej *r, const ge *a) {
+    r->x = a->x; r->y = a->y; r->z = FE_ONE; r->inf = a->inf;
+}
+
+static void gej_set_inf(gej *r) { memset(r, 0, sizeof *r); r->inf = 1; }
+
+/* dbl-2009-l (a = 0): 2M + 5S. secp256k1 has no point of order two, so Y ≠ 0. */
+static void gej_double(gej *r, const gej *a) {
+    if (a->inf) { gej_set_inf(r); return; }
+    fe A, B, C, D, E, F, t;
+    fe_sqr(&A, &a->x);
+    fe_sqr(&B, &a->y);
+    fe_sqr(&C, &B);
+    fe_add(&t, &a->x, &B); fe_sqr(&t, &t); fe_sub(&t, &t, &A); fe_sub(&t, &t, &C); fe_dbl(&D, &t);
+    fe_mul_small(&E, &A, 3);
+    fe_sqr(&F, &E);
+    fe z3;
+    fe_mul(&z3, &a->y, &a->z); fe_dbl(&z3, &z3);
+    fe x3;
+    fe_dbl(&t, &D); fe_sub(&x3, &F, &t);
+    fe y3;
+    fe_sub(&t, &D, &x3); fe_mul(&y3, &E, &t);
+    fe_mul_small(&C, &C, 8);
+    fe_sub(&y3, &y3, &C);
+    r->x = x3; r->y = y3; r->z = z3; r->inf = 0;
+}
+
+/* madd-2007-bl: r = a + b with b affine; 7M + 4S, special cases handled. */
+static void gej_add_ge(gej *r, const gej *a, const ge *b) {
+    if (b->inf) { *r = *a; return; }
+    if (a->inf) { gej_set_ge(r, b); return; }
+    fe z1z1, u2, s2, h, hh, i, j, rr, v, t;
+    fe_sqr(&z1z1, &a->z);
+    fe_mul(&u2, &b->x, &z1z1);
+    fe_mul(&s2, &b->y, &a->z); fe_mul(&s2, &s2, &z1z1);
+    fe_sub(&h, &u2, &a->x);
+    fe_sub(&rr, &s2, &a->y);
+    if (fe_is_zero(&h)) {
+        if (fe_is_zero(&rr)) gej_double(r, a);
+        else gej_set_inf(r);
+        return;
+    }
+    fe_dbl(&rr, &rr);
+    fe_sqr(&hh, &h);
+    fe_mul_small(&i, &hh, 4);
+    fe_mul(&j, &h, &i);
+    fe_mul(&v, &a->x, &i);
+    fe x3, y3, z3;
+    fe_sqr(&x3, &rr); fe_sub(&x3, &x3, &j); fe_sub(&x3, &x3, &v); fe_sub(&x3, &x3, &v);
+    fe_sub(&t, &v, &x3); fe_mul(&y3, &rr, &t);
+    fe_mul(&t, &a->y, &j); fe_dbl(&t, &t); fe_sub(&y3, &y3, &t);
+    fe_add(&z3, &a->z, &h); fe_sqr(&z3, &z3); fe_sub(&z3, &z3, &z1z1); fe_sub(&z3, &z3, &hh);
+    r->x = x3; r->y = y3; r->z = z3; r->inf = 0;
+}
+
+/* add-2007-bl: r = a + b, both Jacobian; 11M + 5S, special cases handled. */
+static void gej_add(gej *r, const gej *a, const gej *b) {
+    if (b->inf) { *r = *a; return; }
+    if (a->inf) { *r = *b; return; }
+    fe z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t;
+    fe_sqr(&z1z1, &a->z);
+    fe_sqr(&z2z2, &b->z);
+    fe_mul(&u1, &a->x, &z2z2);
+    fe_mul(&u2, &b->x, &z1z1);
+    fe_mul(&s1, &a->y, &b->z); fe_mul(&s1, &s1, &z2z2);
+    fe_mul(&s2, &b->y, &a->z); fe_mul(&s2, &s2, &z1z1);
+    fe_sub(&h, &u2, &u1);
+    fe_sub(&rr, &s2, &s1);
+    if (fe_is_zero(&h)) {
+        if (fe_is_zero(&rr)) gej_double(r, a);
+        else gej_set_inf(r);
+        return;
+    }
+    fe_dbl(&rr, &rr);
+    fe_dbl(&i, &h); fe_sqr(&i, &i);
+    fe_mul(&j, &h, &i);
+    fe_mul(&v, &u1, &i);
+    fe x3, y3, z3;
+    fe_sqr(&x3, &rr); fe_sub(&x3, &x3, &j); fe_sub(&x3, &x3, &v); fe_sub(&x3, &x3, &v);
+    fe_sub(&t, &v, &x3); fe_mul(&y3, &rr, &t);
+    fe_mul(&t, &s1, &j); fe_dbl(&t, &t); fe_sub(&y3, &y3, &t);
+    fe_add(&z3, &a->z, &b->z); fe_sqr(&z3, &z3); fe_sub(&z3, &z3, &z1z1); fe_sub(&z3, &z3, &z2z2);
+    fe_mul(&z3, &z3, &h);
+    r->x = x3; r->y = y3; r->z = z3; r->inf = 0;
+}
+
+/* Affine forms of many Jacobian points with one inversion (Montgomery's trick). */
+static void gej_to_ge_batch(ge *out, const gej *in, size_t n) {
+    fe *prefix = malloc((n ? n : 1) * sizeof(fe));
+    fe acc = FE_ONE;
+    for (size_t k = 0; k < n; k++) {
+        prefix[k] = acc;
+        if (!in[k].inf) fe_mul(&acc, &acc, &in[k].z);
+    }
+    fe inv;
+    fe_inv(&inv, &acc);
+    for (size_t k = n; k-- > 0;) {
+        out[k].inf = in[k].inf;
+        if (in[k].inf) continue;
+        fe zi, zi2, zi3;
+        fe_mul(&zi, &inv, &prefix[k]);        /* 1/Z_k */
+        fe_mul(&inv, &inv, &in[k].z);          /* 1/(Z_0 ⋯ Z_{k−1}) */
+        fe_sqr(&zi2, &zi);
+        fe_mul(&zi3, &zi2, &zi);
+        fe_mul(&out[k].x, &in[k].x, &zi2);
+        fe_mul(&out[k].y, &in[k].y, &zi3);
+    }
+    free(prefix);
+}
+
+static int ge_write(unsigned char *out, const ge *a) {
+    if (a->inf) { memset(out, 0, 64); return 0; }
+    fe_to_be(out, &a->x);
+    fe_to_be(out + 32, &a->y);
+    return 1;
+}
+
+static int gej_write(unsigned char *out, const gej *a) {
+    ge g;
+    gej_to_ge_batch(&g, a, 1);
+    return ge_write(out, &g);
+}
+
+/* ---- scalars ----------------------------------------------------------------------- */
+
+/* The `width` bits of a big-endian 32-byte scalar starting at bit `pos` (0 = lowest). */
+static unsigned scalar_bits(const unsigned char *k, unsigned pos, unsigned width) {
+    unsigned out = 0;
+    for (unsigned b = 0; b < width && pos + b < 256; b++) {
+        unsigned bit = pos + b;
+        out |= (unsigned)((k[31 - bit / 8] >> (bit % 8)) & 1) << b;
+    }
+    return out;
+}
+
+/* Signed base-2^c digits d_w ∈ [−2^(c−1), 2^(c−1)] with k = Σ d_w·2^(c·w); `windows` of them. */
+static void signed_digits(int *d, const unsigned char *k, unsigned c, unsigned windows) {
+    int carry = 0;
+    for (unsigned w = 0; w < windows; w++) {
+        int v = (int)scalar_bits(k, w * c, c) + carry;
+        carry = v > (1 << (c - 1));
+        d[w] = v - (carry << c);
+    }
+}
+
+/* Width-5 NAF of a big-endian 32-byte magnitude; returns the number of digits. */
+static int wnaf5(int *naf, const unsigned char *k) {
+    uint64_t v[5] = {0};
+    for (int i = 0; i < 32; i++) v[(31 - i) / 8] |= (uint64_t)k[i] << (8 * ((31 - i) % 8));
+    int len = 0;
+    while (v[0] | v[1] | v[2] | v[3] | v[4]) {
+        int d = 0;
+        if (v[0] & 1) {
+            d = (int)(v[0] & 31);
+            if (d > 16) d -= 32;
+            /* v −= d */
+            if (d > 0) {
+                uint64_t borrow = (uint64_t)d;
+                for (int i = 0; i < 5 && borrow; i++) { uint64_t o = v[i]; v[i] -= borrow; borrow = v[i] > o; }
+            } else {
+                uint64_t carry = (uint64_t)(-d);
+                for (int i = 0; i < 5 && carry; i++) { v[i] += carry; carry = v[i] < carry; }
+            }
+        }
+        naf[len++] = d;
+        for (int i = 0; i < 4; i++) v[i] = (v[i] >> 1) | (v[i + 1] << 63);
+        v[4] >>= 1;
+    }
+    return len;
+}
+
+/* ---- exported ---------------------------------------------------------------------- */
+
+/* Field operations on 32-byte big-endian inputs below 2^256, for the tests. op: 0 add,
+ * 1 sub, 2 mul, 3 inv, 4 sqrt (returns 0 for a non-square). Output is fully reduced. */
+int zk_fe_op(int op, const unsigned char *a, const unsigned char *b, unsigned char *out) {
+    fe x, y, r;
+    fe_from_be(&x, a);
+    fe_from_be(&y, b);
+    int ok = 1;
+    switch (op) {
+        case 0: fe_add(&r, &x, &y); break;
+        case 1: fe_sub(&r, &x, &y); break;
+        case 2: fe_mul(&r, &x, &y); break;
+        case 3: fe_inv(&r, &x); break;
+        default: ok = fe_sqrt(&r, &x); break;
+    }
+    fe_to_be(out, &r);
+    return ok;
+}
+
+/* The point with x-coordinate x and y of the given parity; 0 if x³ + 7 is not a square. */
+int zk_lift_x(const unsigned char *x32, int odd, unsigned char *out) {
+    fe x, y, rhs;
+    static const fe seven = {{7, 0, 0, 0}};
+    fe_from_be(&x, x32);
+    fe_sqr(&rhs, &x); fe_mul(&rhs, &rhs, &x); fe_add(&rhs, &rhs, &seven);
+    if (!fe_sqrt(&y, &rhs)) return 0;
+    fe_normalize(&y);
+    if ((int)(y.n[0] & 1) != (odd & 1)) fe_neg(&y, &y);
+    fe_to_be(out, &x);
+    fe_to_be(out + 32, &y);
+    return 1;
+}
+
+int zk_sum(const unsigned char *points, size_t n, unsigned char *out) {
+    gej acc;
+    gej_set_inf(&acc);
+    for (size_t k = 0; k < n; k++) {
+        ge p;
+        ge_from_bytes(&p, points + 64 * k);
+        gej_add_ge(&acc, &acc, &p);
+    }
+    return gej_write(out, &acc);
+}
+
+/* Pippenger's cost in field multiplications for window c: bucket fills plus running sums. */
+static double pippenger_cost(size_t n, unsigned c) {
+    return (256.0 / c + 1) * (11.0 * (double)n + 16.0 * (double)(1u << c)) + 7.0 * 256;
+}
+
+static unsigned pippenger_window(size_t n) {
+    unsigned best = 2;
+    for (unsigned c = 3; c <= 16; c++)
+        if (pippenger_cost(n, c) < pippenger_cost(n, best)) best = c;
+    return best;
+}
+
+/* Σ k_i·P_i by Pippenger's bucket method with signed digits. Returns −1 on no memory. */
+int zk_msm(const unsigned char *points, const unsigned char *scalars, size_t n,
+           unsigned char *out) {
+    unsigned c = pippenger_window(n), windows = 256 / c + 1, half = 1u << (c - 1);
+    int *digits = malloc((n ? n : 1) * windows * sizeof(int));
+    ge *pts = malloc((n ? n : 1) * sizeof(ge));
+    gej *buckets = malloc(half * sizeof(gej));
+    if (!digits || !pts || !buckets) { free(digits); free(pts); free(buckets); return -1; }
+    for (size_t k = 0; k < n; k++) {
+        ge_from_bytes(&pts[k], points + 64 * k);
+        signed_digits(digits + k * windows, scalars + 32 * k, c, windows);
+    }
+    gej acc;
+    gej_set_inf(&acc);
+    for (unsigned w = windows; w-- > 0;) {
+        for (unsigned s = 0; s < c; s++) gej_double(&acc, &acc);
+        for (unsigned b = 0; b < half; b++) gej_set_inf(&buckets[b]);
+        for (size_t k = 0; k < n; k++) {
+            int d = digits[k * windows + w];
+            if (d > 0) gej_add_ge(&buckets[d - 1], &buckets[d - 1], &pts[k]);
+            else if (d < 0) {
+                ge neg = pts[k];
+                fe_neg(&neg.y, &neg.y);
+                gej_add_ge(&buckets[-d - 1], &buckets[-d - 1], &neg);
+            }
+        }
+        gej running, window;   /* Σ_b (b+1)·B_b as a sum of running sums */
+        gej_set_inf(&running);
+        gej_set_inf(&window);
+        for (unsigned b = half; b-- > 0;) {
+            gej_add(&running, &running, &buckets[b]);
+            gej_add(&window, &window, &running);
+        }
+        gej_add(&acc, &acc, &window);
+    }
+    free(digits); free(pts); free(buckets);
+    return gej_write(out, &acc);
+}
+
+/* The odd multiples P, 3P, …, 15P of every P, as Jacobian points, 8 per input. */
+static void odd_multiples(gej *table, const ge *pts, size_t n) {
+    for (size_t k = 0; k < n; k++) {
+        gej *t = table + 8 * k, twice;
+        gej_set_ge(&t[0], &pts[k]);
+        gej_double(&twice, &t[0]);
+        for (int j = 1; j < 8; j++) gej_add(&t[j], &t[j - 1], &twice);
+    }
+}
+
+static void add_digit(gej *acc, const ge *table, int d, int negate, int endo) {
+    ge q = table[(abs(d) - 1) / 2];
+    if (q.inf) return;
+    if (endo) fe_mul(&q.x, &q.x, &FE_BETA);   /* λ·(x, y) = (β·x, y) */
+    if ((d < 0) != negate) fe_neg(&q.y, &q.y);
+    gej_add_ge(acc, acc, &q);
+}
+
+/* out_i = lo_i + k·hi_i for all i, with k = ±k1 ± k2·λ given by its GLV halves (their
+ * magnitudes and signs). The identity can occur only with negligible probability; its
+ * slots are zero and flagged 0 in `ok`. Returns −1 on no memory. */
+int zk_fold(const unsigned char *lo, const unsigned char *hi, size_t n,
+            const unsigned char *k1, int neg1, const unsigned char *k2, int neg2,
+            unsigned char *out, unsigned char *ok) {
+    int naf1[260] = {0}, naf2[260] = {0};
+    int len1 = wnaf5(naf1, k1), len2 = wnaf5(naf2, k2), len = len1 > len2 ? len1 : len2;
+    ge *pts = malloc((n ? n : 1) * sizeof(ge));
+    gej *jt = malloc((n ? n : 1) * 8 * sizeof(gej));
+    ge *table = malloc((n ? n : 1) * 8 * sizeof(ge));
+    gej *res = calloc(n ? n : 1, sizeof(gej));
+    ge *aff = malloc((n ? n : 1) * sizeof(ge));
+    if (!pts || !jt || !table || !res || !aff) {
+        free(pts); free(jt); free(table); free(res); free(aff);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) ge_from_bytes(&pts[k], hi + 64 * k);
+    odd_multiples(jt, pts, n);
+    gej_to_ge_batch(table, jt, 8 * n);
+    for (size_t k = 0; k < n; k++) {
+        gej acc;
+        gej_set_inf(&acc);
+        for (int b = len - 1; b >= 0; b--) {
+            gej_double(&acc, &acc);
+            if (naf1[b]) add_digit(&acc, table + 8 * k, naf1[b], neg1, 0);
+            if (naf2[b]) add_digit(&acc, table + 8 * k, naf2[b], neg2, 1);
+        }
+        ge l;
+        ge_from_bytes(&l, lo + 64 * k);
+        gej_add_ge(&res[k], &acc, &l);
+    }
+    gej_to_ge_batch(aff, res, n);
+    for (size_t k = 0; k < n; k++) ok[k] = (unsigned char)ge_write(out + 64 * k, &aff[k]);
+    free(pts); free(jt); free(table); free(res); free(aff);
+    return 0;
+}

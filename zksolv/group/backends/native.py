@@ -1,0 +1,128 @@
+"""The native backend: zksolv's own C kernel for public arithmetic (SPEC.md §2.3).
+
+`native.c` (built at install time when a C compiler is present, loaded here with ctypes)
+does variable-time additions, multi-scalar multiplication and vector folding on points held
+as 64 bytes x ‖ y. Multiplications by a single scalar, which carry secrets (blindings,
+values, nonces), stay on libsecp256k1's constant-time path through coincurve.
+"""
+
+import ctypes
+import importlib.util
+
+from zksolv.errors import EncodingError
+from zksolv.group import curve
+from zksolv.group.backends.base import loop_msm
+from zksolv.group.backends.coincurve import CoincurveBackend
+
+SMALL_MSM = 12
+"""Up to this many terms a loop of multiplications beats the bucket method (bench/msm.py)."""
+
+# GLV (Gallant–Lambert–Vanstone 2001) for secp256k1: λ·(x, y) = (β·x, y), and a reduced
+# basis (a1, b1), (a2, b2) of the lattice {(i, j) : i + j·λ ≡ 0 mod n}. β is in native.c.
+LAMBDA = 0x5363AD4CC05C30E0A5261C028812645A122E22EA20816678DF02967C1B23BD72
+_A1, _B1 = 0x3086D221A7D46BCDE86C90E49284EB15, -0xE4437ED6010E88286F547FA90ABFE4C3
+_A2, _B2 = 0x114CA50F7A8E2F3F657C1108D9D44CFD8, 0x3086D221A7D46BCDE86C90E49284EB15
+
+
+def glv_split(k: int) -> tuple[int, int]:
+    """(k1, k2) with k ≡ k1 + k2·λ (mod n) and |k1|, |k2| about √n, by Babai rounding."""
+    c1 = (_B2 * k + curve.N // 2) // curve.N
+    c2 = (-_B1 * k + curve.N // 2) // curve.N
+    return k - c1 * _A1 - c2 * _A2, -c1 * _B1 - c2 * _B2
+
+
+def _load() -> ctypes.CDLL:
+    spec = importlib.util.find_spec("zksolv.group.backends._native")
+    if spec is None or not spec.origin:
+        raise ImportError("zksolv's C kernel was not built (no C compiler at install time)")
+    lib = ctypes.CDLL(spec.origin)
+    buf, size = ctypes.c_char_p, ctypes.c_size_t
+    signatures = {
+        "zk_fe_op": [ctypes.c_int, buf, buf, buf],
+        "zk_lift_x": [buf, ctypes.c_int, buf],
+        "zk_sum": [buf, size, buf],
+        "zk_msm": [buf, buf, size, buf],
+        "zk_fold": [buf, buf, size, buf, ctypes.c_int, buf, ctypes.c_int, buf, buf],
+    }
+    for name, args in signatures.items():
+        getattr(lib, name).argtypes = args
+        getattr(lib, name).restype = ctypes.c_int
+    return lib
+
+
+_lib = _load()
+
+
+def _result(status: int, out) -> bytes | None:
+    if status < 0:
+        raise MemoryError("zksolv's C kernel could not allocate memory")
+    return out.raw if status else None
+
+
+def _scalar_bytes(k: int) -> bytes:
+    return k.to_bytes(32, "big")
+
+
+class NativeBackend:
+    """secp256k1 on zksolv's C kernel, with libsecp256k1 for secret multiplications."""
+
+    name = "native"
+
+    def __init__(self):
+        self._ct = CoincurveBackend()
+
+    def from_affine(self, x, y):
+        return x.to_bytes(32, "big") + y.to_bytes(32, "big")
+
+    def to_affine(self, a):
+        return int.from_bytes(a[:32], "big"), int.from_bytes(a[32:], "big")
+
+    def decode(self, data):
+        data = bytes(data)
+        out = ctypes.create_string_buffer(64)
+        if (len(data) != curve.POINT_BYTES or data[0] not in (2, 3)
+                or int.from_bytes(data[1:], "big") >= curve.P
+                or not _lib.zk_lift_x(data[1:], data[0] & 1, out)):
+            curve.decompress(data)  # raises the precise EncodingError
+            raise EncodingError("point is not on secp256k1")
+        return out.raw
+
+    def encode(self, a):
+        return bytes([2 | (a[63] & 1)]) + a[:32]
+
+    def add(self, a, b):
+        return self.sum([a, b])
+
+    def neg(self, a):
+        return a[:32] + (curve.P - int.from_bytes(a[32:], "big")).to_bytes(32, "big")
+
+    def mul(self, a, k):
+        product = self._ct.mul(self._ct.from_affine(*self.to_affine(a)), k)
+        return self.from_affine(*self._ct.to_affine(product))
+
+    def mul_base(self, k):
+        return self.from_affine(*self._ct.to_affine(self._ct.mul_base(k)))
+
+    def sum(self, points):
+        out = ctypes.create_string_buffer(64)
+        return _result(_lib.zk_sum(b"".join(points), len(points), out), out)
+
+    def msm(self, points, scalars):
+        if len(points) <= SMALL_MSM:
+            return loop_msm(self, points, scalars)
+        out = ctypes.create_string_buffer(64)
+        packed = b"".join(map(_scalar_bytes, scalars))
+        return _result(_lib.zk_msm(b"".join(points), packed, len(points), out), out)
+
+    def fold(self, lo, hi, k):
+        """[lo_i + k·hi_i] for public points and a public scalar 1 ≤ k < n."""
+        count = len(lo)
+        k1, k2 = glv_split(k)
+        out = ctypes.create_string_buffer(64 * count)
+        ok = ctypes.create_string_buffer(count)
+        status = _lib.zk_fold(b"".join(lo), b"".join(hi), count, _scalar_bytes(abs(k1)), k1 < 0,
+                              _scalar_bytes(abs(k2)), k2 < 0, out, ok)
+        if status < 0:
+            raise MemoryError("zksolv's C kernel could not allocate memory")
+        data, flags = out.raw, ok.raw
+        return [data[64 * i:64 * i + 64] if flags[i] else None for i in range(count)]
