@@ -63,11 +63,19 @@ class CoincurveBackend:
     name = "coincurve"
 
     def from_affine(self, x, y):
-        return _parse(b"\x04" + x.to_bytes(32, "big") + y.to_bytes(32, "big"))
+        return self.from_xy(x.to_bytes(32, "big") + y.to_bytes(32, "big"))
 
     def to_affine(self, a):
-        data = _serialize(a, _UNCOMPRESSED, 65)
-        return int.from_bytes(data[1:33], "big"), int.from_bytes(data[33:], "big")
+        data = self.xy(a)
+        return int.from_bytes(data[:32], "big"), int.from_bytes(data[32:], "big")
+
+    def from_xy(self, xy: bytes):
+        """A raw point from 64 bytes x ‖ y (big-endian), checked to be on the curve."""
+        return _parse(b"\x04" + xy)
+
+    def xy(self, a) -> bytes:
+        """64 bytes x ‖ y (big-endian) of a raw point."""
+        return _serialize(a, _UNCOMPRESSED, 65)[1:]
 
     def decode(self, data):
         if len(data) != curve.POINT_BYTES or data[0] not in (2, 3):

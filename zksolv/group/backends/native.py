@@ -97,11 +97,10 @@ class NativeBackend:
         return a[:32] + (curve.P - int.from_bytes(a[32:], "big")).to_bytes(32, "big")
 
     def mul(self, a, k):
-        product = self._ct.mul(self._ct.from_affine(*self.to_affine(a)), k)
-        return self.from_affine(*self._ct.to_affine(product))
+        return self._ct.xy(self._ct.mul(self._ct.from_xy(a), k))
 
     def mul_base(self, k):
-        return self.from_affine(*self._ct.to_affine(self._ct.mul_base(k)))
+        return self._ct.xy(self._ct.mul_base(k))
 
     def sum(self, points):
         out = ctypes.create_string_buffer(64)
