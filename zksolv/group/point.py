@@ -174,9 +174,8 @@ def fold(lo: Sequence[Point], hi: Sequence[Point], k) -> list[Point]:
         raise ValueError("fold needs two vectors of one length")
     k = _as_int(k)
     be = lo[0]._be if lo else default_backend()
-    raws = [p._raw for p in lo] + [p._raw for p in hi]
-    if k == 0 or not hasattr(be, "fold") or any(r is None for r in raws):
-        return [a + b * k for a, b in zip(lo, hi)]
     if any(p._be is not be for p in (*lo, *hi)):
         raise TypeError("points of different backends")
-    return [Point(r, be) for r in be.fold(raws[:len(lo)], raws[len(lo):], k)]
+    if k == 0 or not hasattr(be, "fold") or any(p._raw is None for p in (*lo, *hi)):
+        return [a + b * k for a, b in zip(lo, hi)]
+    return [Point(r, be) for r in be.fold([p._raw for p in lo], [p._raw for p in hi], k)]

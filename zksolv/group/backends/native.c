@@ -63,7 +63,7 @@ static inline void fe_mul_small(fe *r, const fe *a, uint64_t k) {   /* k ≤ 16 
 
 static inline void fe_dbl(fe *r, const fe *a) { fe_mul_small(r, a, 2); }
 
-/* Fold nine column sums c_0..c_8 (each below 2^120) into a loose element. */
+/* Fold nine column sums c_0..c_8 (each below 2^109 for loose inputs) into a loose element. */
 static inline void fe_reduce(fe *r, const u128 c[9]) {
     uint64_t h[5];
     u128 t = c[5];
@@ -71,7 +71,7 @@ static inline void fe_reduce(fe *r, const u128 c[9]) {
     h[1] = (uint64_t)t & M52; t >>= 52; t += c[7];
     h[2] = (uint64_t)t & M52; t >>= 52; t += c[8];
     h[3] = (uint64_t)t & M52; t >>= 52;
-    h[4] = (uint64_t)t;                               /* below 2^68 / 2^... : fits, see bounds */
+    h[4] = (uint64_t)t;                               /* below 2^58 for loose inputs */
     t = c[0] + (u128)h[0] * R260; uint64_t r0 = (uint64_t)t & M52; t >>= 52;
     t += c[1] + (u128)h[1] * R260; uint64_t r1 = (uint64_t)t & M52; t >>= 52;
     t += c[2] + (u128)h[2] * R260; r->n[2] = (uint64_t)t & M52; t >>= 52;

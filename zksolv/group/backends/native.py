@@ -53,10 +53,14 @@ def _load() -> ctypes.CDLL:
 _lib = _load()
 
 
-def _result(status: int, out) -> bytes | None:
+def _checked(status: int) -> int:
     if status < 0:
         raise MemoryError("zksolv's C kernel could not allocate memory")
-    return out.raw if status else None
+    return status
+
+
+def _result(status: int, out) -> bytes | None:
+    return out.raw if _checked(status) else None
 
 
 def _scalar_bytes(k: int) -> bytes:
@@ -119,9 +123,7 @@ class NativeBackend:
         k1, k2 = glv_split(k)
         out = ctypes.create_string_buffer(64 * count)
         ok = ctypes.create_string_buffer(count)
-        status = _lib.zk_fold(b"".join(lo), b"".join(hi), count, _scalar_bytes(abs(k1)), k1 < 0,
-                              _scalar_bytes(abs(k2)), k2 < 0, out, ok)
-        if status < 0:
-            raise MemoryError("zksolv's C kernel could not allocate memory")
+        _checked(_lib.zk_fold(b"".join(lo), b"".join(hi), count, _scalar_bytes(abs(k1)), k1 < 0,
+                              _scalar_bytes(abs(k2)), k2 < 0, out, ok))
         data, flags = out.raw, ok.raw
         return [data[64 * i:64 * i + 64] if flags[i] else None for i in range(count)]
