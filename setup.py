@@ -9,6 +9,7 @@ from setuptools import Extension, setup
 setup(ext_modules=[Extension(
     "zksolv.group.backends._native",
     sources=["zksolv/group/backends/native.c"],
+    depends=["zksolv/group/backends/native_ifma.h"],
     extra_compile_args=["-O3"],
     optional=True,
 )])

@@ -2,6 +2,7 @@
 py_ecc for the group (SPEC.md §2.3)."""
 
 import ctypes
+import pathlib
 import secrets
 
 import pytest
@@ -21,6 +22,24 @@ OPS = {"add": (0, lambda a, b: (a + b) % P), "sub": (1, lambda a, b: (a - b) % P
 def test_kernel_is_built():
     """CI machines have gcc: the fast path must really be under test, not the fallback."""
     assert backends.available()[0] == "native"
+
+
+def _cpu_has_ifma() -> bool:
+    """The kernel's dispatch, checked against what the kernel did not write: Linux's view."""
+    flags = pathlib.Path("/proc/cpuinfo").read_text().split()
+    return "avx512ifma" in flags
+
+
+def test_simd_dispatch_follows_the_cpu():
+    assert bool(native._lib.zk_simd(-1)) == _cpu_has_ifma()
+
+
+@pytest.fixture(params=["simd", "scalar"])
+def fold_path(request):
+    """Folds on each path the kernel has: 8-lane IFMA (where the CPU has it) and scalar."""
+    native._lib.zk_simd(1 if request.param == "simd" else 0)
+    yield request.param
+    native._lib.zk_simd(1)
 
 
 def _fe_op(op: int, a: int, b: int = 0) -> tuple[int, int]:
@@ -53,6 +72,26 @@ class TestField:
             assert root * root % P == a % P
 
 
+class TestFieldLanes:
+    """The eight-lane IFMA field, where the CPU has it, against Python's integers."""
+
+    LANE_OPS = {0: lambda a, b: (a + b) % P, 1: lambda a, b: (a - b) % P,
+                2: lambda a, b: a * b % P, 3: lambda a, b: a * a % P}
+
+    @pytest.mark.parametrize("op", sorted(LANE_OPS))
+    @settings(max_examples=100)
+    @given(a=st.lists(field_inputs, min_size=8, max_size=8),
+           b=st.lists(field_inputs, min_size=8, max_size=8))
+    def test_matches_python_integers(self, op, a, b):
+        out = ctypes.create_string_buffer(256)
+        ran = native._lib.zk_fe8_op(op, b"".join(x.to_bytes(32, "big") for x in a),
+                                    b"".join(x.to_bytes(32, "big") for x in b), out)
+        assert bool(ran) == _cpu_has_ifma()
+        if ran:
+            got = [int.from_bytes(out.raw[32 * i:32 * i + 32], "big") for i in range(8)]
+            assert got == [self.LANE_OPS[op](x, y) for x, y in zip(a, b)]
+
+
 def _points(be, count):
     return [base_mul(1 + secrets.randbelow(N - 1), be) for _ in range(count)]
 
@@ -73,25 +112,40 @@ class TestFold:
         assert abs(k1) < 2**129 and abs(k2) < 2**129
 
     @pytest.mark.parametrize("k", [1, 2, N - 1, native.LAMBDA, N - native.LAMBDA, 2**128, None])
-    def test_matches_reference(self, reference, k):
+    @pytest.mark.parametrize("size", [5, 19])   # 19: two lane groups and a scalar tail
+    def test_matches_reference(self, reference, fold_path, k, size):
         k = k or 1 + secrets.randbelow(N - 1)
         be = backends.get("native")
-        lo_k = [1 + secrets.randbelow(N - 1) for _ in range(5)]
-        hi_k = [1 + secrets.randbelow(N - 1) for _ in range(5)]
+        lo_k = [1 + secrets.randbelow(N - 1) for _ in range(size)]
+        hi_k = [1 + secrets.randbelow(N - 1) for _ in range(size)]
         got = fold([base_mul(a, be) for a in lo_k], [base_mul(b, be) for b in hi_k], k)
         want = [base_mul(a, reference) + base_mul(b, reference) * k for a, b in zip(lo_k, hi_k)]
         assert all(_same(g, w) for g, w in zip(got, want))
 
-    def test_identity_and_doubling_slots(self):
+    def test_identity_and_doubling_slots(self, fold_path):
         """lo = −k·hi gives the identity; lo = k·hi takes the doubling branch."""
         be = backends.get("native")
         k, h = 1 + secrets.randbelow(N - 1), 1 + secrets.randbelow(N - 1)
-        hi = [base_mul(h, be)] * 3
-        lo = [base_mul(N - k * h % N, be), base_mul(k * h % N, be), base_mul(7, be)]
+        hi = [base_mul(h, be)] * 9
+        lo = [base_mul(N - k * h % N, be), base_mul(k * h % N, be)] + _points(be, 7)
         got = fold(lo, hi, k)
         assert got[0].is_identity
         assert got[1] == base_mul(2 * k * h % N, be)
-        assert got[2] == base_mul((7 + k * h) % N, be)
+        assert all(g == lo_i + hi[0] * k for g, lo_i in zip(got[2:], lo[2:]))
+
+    def test_exceptional_additions_inside_the_ladder(self, fold_path):
+        """Halves forming a GLV lattice vector (k1 + k2·λ ≡ 0) end the ladder on P + (−P),
+        an addition the eight-lane path cannot do: those lanes must be redone, giving lo."""
+        be = backends.get("native")
+        k1, k2 = native._A1, native._B1   # a1 + b1·λ ≡ 0 (mod n)
+        lo, hi = _points(be, 11), _points(be, 11)
+        out = ctypes.create_string_buffer(64 * 11)
+        ok = ctypes.create_string_buffer(11)
+        native._lib.zk_fold(b"".join(p._raw for p in lo), b"".join(p._raw for p in hi), 11,
+                            abs(k1).to_bytes(32, "big"), k1 < 0, abs(k2).to_bytes(32, "big"),
+                            k2 < 0, out, ok)
+        assert ok.raw == b"\x01" * 11
+        assert [out.raw[64 * i:64 * i + 64] for i in range(11)] == [p._raw for p in lo]
 
 
 class TestMsm:

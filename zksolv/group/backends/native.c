@@ -470,6 +470,47 @@ static void add_digit(gej *acc, const ge *table, int d, int negate, int endo) {
     gej_add_ge(acc, acc, &q);
 }
 
+/* acc = k·P by the shared NAF digits, from P's table of odd multiples. */
+static void ladder(gej *acc, const ge *table, const int *naf1, const int *naf2, int len,
+                   int neg1, int neg2) {
+    gej_set_inf(acc);
+    for (int b = len - 1; b >= 0; b--) {
+        gej_double(acc, acc);
+        if (naf1[b]) add_digit(acc, table, naf1[b], neg1, 0);
+        if (naf2[b]) add_digit(acc, table, naf2[b], neg2, 1);
+    }
+}
+
+#include "native_ifma.h"
+
+static int simd_state = -1;   /* −1 until first asked: then 1 where IFMA runs, else 0 */
+
+static int simd_on(void) {
+#if ZK_HAVE_IFMA
+    if (simd_state < 0) simd_state = ifma_usable();
+#else
+    simd_state = 0;
+#endif
+    return simd_state;
+}
+
+/* fe8_op where the CPU has IFMA (returns 1), else nothing (returns 0). For the tests. */
+int zk_fe8_op(int op, const unsigned char *a, const unsigned char *b, unsigned char *out) {
+#if ZK_HAVE_IFMA
+    if (ifma_usable()) { fe8_op(op, a, b, out); return 1; }
+#endif
+    (void)op; (void)a; (void)b; (void)out;
+    return 0;
+}
+
+/* Whether folds run eight lanes at a time on AVX-512 IFMA. `mode` 0 turns it off, 1 back
+ * on where the CPU has it, −1 only asks; returns the state after the call. For tests. */
+int zk_simd(int mode) {
+    if (mode == 0) simd_state = 0;
+    else if (mode == 1) simd_state = -1;
+    return simd_on();
+}
+
 /* out_i = lo_i + k·hi_i for all i, with k = ±k1 ± k2·λ given by its GLV halves (their
  * magnitudes and signs). The identity can occur only with negligible probability; its
  * slots are zero and flagged 0 in `ok`. Returns −1 on no memory. */
@@ -490,17 +531,23 @@ int zk_fold(const unsigned char *lo, const unsigned char *hi, size_t n,
     for (size_t k = 0; k < n; k++) ge_from_bytes(&pts[k], hi + 64 * k);
     odd_multiples(jt, pts, n);
     gej_to_ge_batch(table, jt, 8 * n);
-    for (size_t k = 0; k < n; k++) {
-        gej acc;
-        gej_set_inf(&acc);
-        for (int b = len - 1; b >= 0; b--) {
-            gej_double(&acc, &acc);
-            if (naf1[b]) add_digit(&acc, table + 8 * k, naf1[b], neg1, 0);
-            if (naf2[b]) add_digit(&acc, table + 8 * k, naf2[b], neg2, 1);
+    size_t done = 0;
+#if ZK_HAVE_IFMA
+    if (simd_on()) {
+        for (; done + 8 <= n; done += 8) {
+            __mmask8 bad = ladder8(res + done, table + 8 * done, naf1, naf2, len, neg1, neg2);
+            for (int i = 0; i < 8; i++)
+                if (bad >> i & 1)
+                    ladder(&res[done + i], table + 8 * (done + i), naf1, naf2, len, neg1, neg2);
         }
+    }
+#endif
+    for (size_t k = done; k < n; k++)
+        ladder(&res[k], table + 8 * k, naf1, naf2, len, neg1, neg2);
+    for (size_t k = 0; k < n; k++) {
         ge l;
         ge_from_bytes(&l, lo + 64 * k);
-        gej_add_ge(&res[k], &acc, &l);
+        gej_add_ge(&res[k], &res[k], &l);
     }
     gej_to_ge_batch(aff, res, n);
     for (size_t k = 0; k < n; k++) ok[k] = (unsigned char)ge_write(out + 64 * k, &aff[k]);

@@ -43,6 +43,8 @@ def _load() -> ctypes.CDLL:
         "zk_sum": [buf, size, buf],
         "zk_msm": [buf, buf, size, buf],
         "zk_fold": [buf, buf, size, buf, ctypes.c_int, buf, ctypes.c_int, buf, buf],
+        "zk_simd": [ctypes.c_int],
+        "zk_fe8_op": [ctypes.c_int, buf, buf, buf],
     }
     for name, args in signatures.items():
         getattr(lib, name).argtypes = args
