@@ -35,8 +35,8 @@ def test_simd_dispatch_follows_the_cpu():
 
 
 @pytest.fixture(params=["simd", "scalar"])
-def fold_path(request):
-    """Folds on each path the kernel has: 8-lane IFMA (where the CPU has it) and scalar."""
+def lane_path(request):
+    """Each path the kernel has: eight IFMA lanes (where the CPU has them) and scalar."""
     native._lib.zk_simd(1 if request.param == "simd" else 0)
     yield request.param
     native._lib.zk_simd(1)
@@ -113,7 +113,7 @@ class TestFold:
 
     @pytest.mark.parametrize("k", [1, 2, N - 1, native.LAMBDA, N - native.LAMBDA, 2**128, None])
     @pytest.mark.parametrize("size", [5, 19])   # 19: two lane groups and a scalar tail
-    def test_matches_reference(self, reference, fold_path, k, size):
+    def test_matches_reference(self, reference, lane_path, k, size):
         k = k or 1 + secrets.randbelow(N - 1)
         be = backends.get("native")
         lo_k = [1 + secrets.randbelow(N - 1) for _ in range(size)]
@@ -122,7 +122,7 @@ class TestFold:
         want = [base_mul(a, reference) + base_mul(b, reference) * k for a, b in zip(lo_k, hi_k)]
         assert all(_same(g, w) for g, w in zip(got, want))
 
-    def test_identity_and_doubling_slots(self, fold_path):
+    def test_identity_and_doubling_slots(self, lane_path):
         """lo = −k·hi gives the identity; lo = k·hi takes the doubling branch."""
         be = backends.get("native")
         k, h = 1 + secrets.randbelow(N - 1), 1 + secrets.randbelow(N - 1)
@@ -133,7 +133,7 @@ class TestFold:
         assert got[1] == base_mul(2 * k * h % N, be)
         assert all(g == lo_i + hi[0] * k for g, lo_i in zip(got[2:], lo[2:]))
 
-    def test_exceptional_additions_inside_the_ladder(self, fold_path):
+    def test_exceptional_additions_inside_the_ladder(self, lane_path):
         """Halves forming a GLV lattice vector (k1 + k2·λ ≡ 0) end the ladder on P + (−P),
         an addition the eight-lane path cannot do: those lanes must be redone, giving lo."""
         be = backends.get("native")
@@ -150,7 +150,7 @@ class TestFold:
 
 class TestMsm:
     @pytest.mark.parametrize("size", [native.SMALL_MSM, native.SMALL_MSM + 1, 40, 700])
-    def test_matches_reference(self, reference, size):
+    def test_matches_reference(self, reference, lane_path, size):
         be = backends.get("native")
         ks = [secrets.randbelow(N) for _ in range(size)]
         bases = [1 + secrets.randbelow(N - 1) for _ in range(size)]
@@ -159,12 +159,12 @@ class TestMsm:
         want = base_mul(sum(b * k for b, k in zip(bases, ks)) % N, reference)
         assert _same(got, want)
 
-    def test_cancelling_terms_give_identity(self):
+    def test_cancelling_terms_give_identity(self, lane_path):
         pts = _points(backends.get("native"), 50)
         ks = [1 + secrets.randbelow(N - 1) for _ in pts]
         assert msm(pts + pts, ks + [N - k for k in ks]).is_identity
 
-    def test_repeated_and_opposite_points_share_buckets(self):
+    def test_repeated_and_opposite_points_share_buckets(self, lane_path):
         """Equal digits put equal points in one bucket: the doubling and P + (−P) branches."""
         be = backends.get("native")
         g = Point.generator(be)

@@ -401,6 +401,39 @@ int zk_sum(const unsigned char *points, size_t n, unsigned char *out) {
     return gej_write(out, &acc);
 }
 
+#include "native_ifma.h"
+#include "native_msm8.h"
+
+static int simd_state = -1;   /* −1 until first asked: then 1 where IFMA runs, else 0 */
+
+static int simd_on(void) {
+#if ZK_HAVE_IFMA
+    if (simd_state < 0) simd_state = ifma_usable();
+#else
+    simd_state = 0;
+#endif
+    return simd_state;
+}
+
+/* fe8_op where the CPU has IFMA (returns 1), else nothing (returns 0). For the tests. */
+int zk_fe8_op(int op, const unsigned char *a, const unsigned char *b, unsigned char *out) {
+#if ZK_HAVE_IFMA
+    if (ifma_usable()) { fe8_op(op, a, b, out); return 1; }
+#endif
+    (void)op; (void)a; (void)b; (void)out;
+    return 0;
+}
+
+/* Whether folds run eight lanes at a time on AVX-512 IFMA. `mode` 0 turns it off, 1 back
+ * on where the CPU has it, −1 only asks; returns the state after the call. For tests. */
+int zk_simd(int mode) {
+    if (mode == 0) simd_state = 0;
+    else if (mode == 1) simd_state = -1;
+    return simd_on();
+}
+
+enum { MSM8_MIN = 8 };   /* from here the lane path wins (bench/backends.py) */
+
 /* Pippenger's cost in field multiplications for window c: bucket fills plus running sums. */
 static double pippenger_cost(size_t n, unsigned c) {
     return (256.0 / c + 1) * (11.0 * (double)n + 16.0 * (double)(1u << c)) + 7.0 * 256;
@@ -413,22 +446,26 @@ static unsigned pippenger_window(size_t n) {
     return best;
 }
 
-/* Σ k_i·P_i by Pippenger's bucket method with signed digits. Returns −1 on no memory. */
-int zk_msm(const unsigned char *points, const unsigned char *scalars, size_t n,
-           unsigned char *out) {
-    unsigned c = pippenger_window(n), windows = 256 / c + 1, half = 1u << (c - 1);
-    int *digits = malloc((n ? n : 1) * windows * sizeof(int));
-    ge *pts = malloc((n ? n : 1) * sizeof(ge));
+/* The lane path's cost for window c: bucket fills plus running sums, eight windows at a
+ * time (an addition of two Jacobian points costs about 1.5 mixed ones). */
+static double msm8_cost(size_t n, unsigned c) {
+    return (double)((256 / c + 1 + 7) / 8) * ((double)n + 1.5 * (double)(1u << c));
+}
+
+static unsigned msm8_window(size_t n) {
+    unsigned best = 4;
+    for (unsigned c = 5; c <= 15; c++)   /* digits must fit int16 */
+        if (msm8_cost(n, c) < msm8_cost(n, best)) best = c;
+    return best;
+}
+
+/* Window sums W_w = Σ_b (b+1)·B_b on the scalar path. Returns −1 on no memory. */
+static int msm_windows(gej *sums, const ge *pts, const int *digits, size_t n, unsigned c,
+                       unsigned windows) {
+    unsigned half = 1u << (c - 1);
     gej *buckets = malloc(half * sizeof(gej));
-    if (!digits || !pts || !buckets) { free(digits); free(pts); free(buckets); return -1; }
-    for (size_t k = 0; k < n; k++) {
-        ge_from_bytes(&pts[k], points + 64 * k);
-        signed_digits(digits + k * windows, scalars + 32 * k, c, windows);
-    }
-    gej acc;
-    gej_set_inf(&acc);
-    for (unsigned w = windows; w-- > 0;) {
-        for (unsigned s = 0; s < c; s++) gej_double(&acc, &acc);
+    if (!buckets) return -1;
+    for (unsigned w = 0; w < windows; w++) {
         for (unsigned b = 0; b < half; b++) gej_set_inf(&buckets[b]);
         for (size_t k = 0; k < n; k++) {
             int d = digits[k * windows + w];
@@ -439,17 +476,50 @@ int zk_msm(const unsigned char *points, const unsigned char *scalars, size_t n,
                 gej_add_ge(&buckets[-d - 1], &buckets[-d - 1], &neg);
             }
         }
-        gej running, window;   /* Σ_b (b+1)·B_b as a sum of running sums */
+        gej running;   /* Σ_b (b+1)·B_b as a sum of running sums */
         gej_set_inf(&running);
-        gej_set_inf(&window);
+        gej_set_inf(&sums[w]);
         for (unsigned b = half; b-- > 0;) {
             gej_add(&running, &running, &buckets[b]);
-            gej_add(&window, &window, &running);
+            gej_add(&sums[w], &sums[w], &running);
         }
-        gej_add(&acc, &acc, &window);
     }
-    free(digits); free(pts); free(buckets);
-    return gej_write(out, &acc);
+    free(buckets);
+    return 0;
+}
+
+/* Σ k_i·P_i by Pippenger's bucket method with signed digits: eight windows at a time on
+ * IFMA lanes where the CPU has them and n is large enough. Returns −1 on no memory. */
+int zk_msm(const unsigned char *points, const unsigned char *scalars, size_t n,
+           unsigned char *out) {
+    int lanes = n >= MSM8_MIN && simd_on();
+    unsigned c = lanes ? msm8_window(n) : pippenger_window(n), windows = 256 / c + 1;
+    int *digits = malloc((n ? n : 1) * windows * sizeof(int));
+    ge *pts = malloc((n ? n : 1) * sizeof(ge));
+    gej *sums = malloc(windows * sizeof(gej));
+    int status = -1;
+    if (digits && pts && sums) {
+        for (size_t k = 0; k < n; k++) {
+            ge_from_bytes(&pts[k], points + 64 * k);
+            signed_digits(digits + k * windows, scalars + 32 * k, c, windows);
+        }
+#if ZK_HAVE_IFMA
+        if (lanes) status = msm8_windows(sums, pts, digits, n, c, windows);
+        else
+#endif
+        status = msm_windows(sums, pts, digits, n, c, windows);
+    }
+    if (status == 0) {
+        gej acc;
+        gej_set_inf(&acc);
+        for (unsigned w = windows; w-- > 0;) {
+            for (unsigned s = 0; s < c; s++) gej_double(&acc, &acc);
+            gej_add(&acc, &acc, &sums[w]);
+        }
+        status = gej_write(out, &acc);
+    }
+    free(digits); free(pts); free(sums);
+    return status;
 }
 
 /* The odd multiples P, 3P, …, 15P of every P, as Jacobian points, 8 per input. */
@@ -479,36 +549,6 @@ static void ladder(gej *acc, const ge *table, const int *naf1, const int *naf2, 
         if (naf1[b]) add_digit(acc, table, naf1[b], neg1, 0);
         if (naf2[b]) add_digit(acc, table, naf2[b], neg2, 1);
     }
-}
-
-#include "native_ifma.h"
-
-static int simd_state = -1;   /* −1 until first asked: then 1 where IFMA runs, else 0 */
-
-static int simd_on(void) {
-#if ZK_HAVE_IFMA
-    if (simd_state < 0) simd_state = ifma_usable();
-#else
-    simd_state = 0;
-#endif
-    return simd_state;
-}
-
-/* fe8_op where the CPU has IFMA (returns 1), else nothing (returns 0). For the tests. */
-int zk_fe8_op(int op, const unsigned char *a, const unsigned char *b, unsigned char *out) {
-#if ZK_HAVE_IFMA
-    if (ifma_usable()) { fe8_op(op, a, b, out); return 1; }
-#endif
-    (void)op; (void)a; (void)b; (void)out;
-    return 0;
-}
-
-/* Whether folds run eight lanes at a time on AVX-512 IFMA. `mode` 0 turns it off, 1 back
- * on where the CPU has it, −1 only asks; returns the state after the call. For tests. */
-int zk_simd(int mode) {
-    if (mode == 0) simd_state = 0;
-    else if (mode == 1) simd_state = -1;
-    return simd_on();
 }
 
 /* out_i = lo_i + k·hi_i for all i, with k = ±k1 ± k2·λ given by its GLV halves (their
