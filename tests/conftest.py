@@ -1,4 +1,4 @@
-"""Shared fixtures: every backend, and the external vectors beside the repository."""
+"""Shared fixtures: every backend, and where the vectors are."""
 
 import json
 import pathlib
@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 from zksolv.group import backends
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-EXTERNAL = ROOT.parent / "shared" / "vectors-external"
+EXTERNAL = ROOT / "vectors" / "external"   # RFC 9380 vectors, copied with their provenance
 VECTORS = ROOT / "vectors"
 
 settings.register_profile(

@@ -1,4 +1,4 @@
-"""RFC 9380 hash_to_curve against the RFC's own published vectors (../shared/vectors-external)."""
+"""RFC 9380 hash_to_curve against the RFC's own published vectors (vectors/external)."""
 
 import pytest
 
