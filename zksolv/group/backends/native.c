@@ -11,6 +11,7 @@
  *
  * Nothing here is constant-time: multiplications by secret scalars stay on libsecp256k1.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,65 @@ typedef struct { fe x, y, z; int inf; } gej;   /* Jacobian: (X/Z², Y/Z³) */
 #define R256 0x1000003D1ULL      /* 2^256 mod p */
 #define R260 0x1000003D10ULL     /* 2^260 mod p */
 static const fe FE_ONE = {{1, 0, 0, 0, 0}};
+
+/* ---- scratch memory ----------------------------------------------------------------
+ * A fold or an MSM needs megabytes of temporaries. Taken fresh from malloc on every call,
+ * they come back as new pages (page faults, zeroing) whenever malloc has returned them to
+ * the system, which a Dask worker's MALLOC_TRIM_THRESHOLD_ makes happen on every call.
+ * So each thread keeps one buffer of up to SCRATCH_KEEP bytes from call to call (freed
+ * when the thread ends); a larger request gets memory of its own, freed after the call. */
+#include <pthread.h>
+
+enum { SCRATCH_KEEP = 16 << 20, SCRATCH_ALIGN = 64 };
+
+typedef struct { size_t cap; _Alignas(SCRATCH_ALIGN) unsigned char data[]; } scratch_block;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_key_make(void) { pthread_key_create(&scratch_key, free); }
+
+static scratch_block *scratch_new(size_t bytes) {
+    scratch_block *s = aligned_alloc(SCRATCH_ALIGN, (sizeof *s + bytes + SCRATCH_ALIGN - 1)
+                                                    / SCRATCH_ALIGN * SCRATCH_ALIGN);
+    if (s) s->cap = bytes;
+    return s;
+}
+
+/* At least `bytes` of 64-byte-aligned memory for this call, or NULL; give it back with
+ * scratch_put. Not reentrant: one call's scratch at a time per thread. */
+static void *scratch_get(size_t bytes) {
+    if (bytes > SCRATCH_KEEP) {
+        scratch_block *own = scratch_new(bytes);
+        return own ? own->data : NULL;
+    }
+    pthread_once(&scratch_once, scratch_key_make);
+    scratch_block *s = pthread_getspecific(scratch_key);
+    if (!s || s->cap < bytes) {
+        free(s);
+        s = scratch_new(bytes);
+        pthread_setspecific(scratch_key, s);
+        if (!s) return NULL;
+    }
+    return s->data;
+}
+
+static void scratch_put(void *data) {
+    if (!data) return;
+    scratch_block *s = (scratch_block *)((unsigned char *)data - offsetof(scratch_block, data));
+    if (s->cap > SCRATCH_KEEP) free(s);
+}
+
+/* The next `count` × `size` bytes of a scratch buffer, keeping 64-byte alignment. */
+static void *carve(unsigned char **cursor, size_t count, size_t size) {
+    void *out = *cursor;
+    *cursor += (count * size + SCRATCH_ALIGN - 1) / SCRATCH_ALIGN * SCRATCH_ALIGN;
+    return out;
+}
+
+static size_t carved(size_t count, size_t size) {
+    return (count * size + SCRATCH_ALIGN - 1) / SCRATCH_ALIGN * SCRATCH_ALIGN;
+}
 static const fe FE_BETA = {{0x96c28719501eeULL, 0x7512f58995c13ULL, 0xc3434e99cf049ULL,
                             0x7106e64479eaULL, 0x7ae96a2b657cULL}};
 
@@ -271,9 +331,9 @@ static void gej_add(gej *r, const gej *a, const gej *b) {
     r->x = x3; r->y = y3; r->z = z3; r->inf = 0;
 }
 
-/* Affine forms of many Jacobian points with one inversion (Montgomery's trick). */
-static void gej_to_ge_batch(ge *out, const gej *in, size_t n) {
-    fe *prefix = malloc((n ? n : 1) * sizeof(fe));
+/* Affine forms of many Jacobian points with one inversion (Montgomery's trick); `prefix`
+ * is room for n elements. */
+static void gej_to_ge_batch(ge *out, const gej *in, size_t n, fe *prefix) {
     fe acc = FE_ONE;
     for (size_t k = 0; k < n; k++) {
         prefix[k] = acc;
@@ -292,7 +352,6 @@ static void gej_to_ge_batch(ge *out, const gej *in, size_t n) {
         fe_mul(&out[k].x, &in[k].x, &zi2);
         fe_mul(&out[k].y, &in[k].y, &zi3);
     }
-    free(prefix);
 }
 
 static int ge_write(unsigned char *out, const ge *a) {
@@ -304,7 +363,8 @@ static int ge_write(unsigned char *out, const ge *a) {
 
 static int gej_write(unsigned char *out, const gej *a) {
     ge g;
-    gej_to_ge_batch(&g, a, 1);
+    fe prefix;
+    gej_to_ge_batch(&g, a, 1, &prefix);
     return ge_write(out, &g);
 }
 
@@ -459,12 +519,10 @@ static unsigned msm8_window(size_t n) {
     return best;
 }
 
-/* Window sums W_w = Σ_b (b+1)·B_b on the scalar path. Returns −1 on no memory. */
-static int msm_windows(gej *sums, const ge *pts, const int *digits, size_t n, unsigned c,
-                       unsigned windows) {
+/* Window sums W_w = Σ_b (b+1)·B_b on the scalar path; `buckets` is room for 2^(c−1). */
+static void msm_windows(gej *sums, const ge *pts, const int *digits, size_t n, unsigned c,
+                        unsigned windows, gej *buckets) {
     unsigned half = 1u << (c - 1);
-    gej *buckets = malloc(half * sizeof(gej));
-    if (!buckets) return -1;
     for (unsigned w = 0; w < windows; w++) {
         for (unsigned b = 0; b < half; b++) gej_set_inf(&buckets[b]);
         for (size_t k = 0; k < n; k++) {
@@ -484,8 +542,15 @@ static int msm_windows(gej *sums, const ge *pts, const int *digits, size_t n, un
             gej_add(&sums[w], &sums[w], &running);
         }
     }
-    free(buckets);
-    return 0;
+}
+
+/* Scratch for the window sums of either path (msm8_room_bytes: native_msm8.h). */
+static size_t msm_windows_bytes(size_t n, unsigned c, int lanes) {
+#if ZK_HAVE_IFMA
+    if (lanes) return msm8_room_bytes(n, c);
+#endif
+    (void)n; (void)lanes;
+    return carved((size_t)1 << (c - 1), sizeof(gej));
 }
 
 /* Σ k_i·P_i by Pippenger's bucket method with signed digits: eight windows at a time on
@@ -494,32 +559,31 @@ int zk_msm(const unsigned char *points, const unsigned char *scalars, size_t n,
            unsigned char *out) {
     int lanes = n >= MSM8_MIN && simd_on();
     unsigned c = lanes ? msm8_window(n) : pippenger_window(n), windows = 256 / c + 1;
-    int *digits = malloc((n ? n : 1) * windows * sizeof(int));
-    ge *pts = malloc((n ? n : 1) * sizeof(ge));
-    gej *sums = malloc(windows * sizeof(gej));
-    int status = -1;
-    if (digits && pts && sums) {
-        for (size_t k = 0; k < n; k++) {
-            ge_from_bytes(&pts[k], points + 64 * k);
-            signed_digits(digits + k * windows, scalars + 32 * k, c, windows);
-        }
+    size_t m = n ? n : 1;
+    unsigned char *room = scratch_get(carved(m * windows, sizeof(int)) + carved(m, sizeof(ge))
+                                      + carved(windows, sizeof(gej)) + msm_windows_bytes(m, c, lanes));
+    if (!room) return -1;
+    unsigned char *cursor = room;
+    int *digits = carve(&cursor, m * windows, sizeof(int));
+    ge *pts = carve(&cursor, m, sizeof(ge));
+    gej *sums = carve(&cursor, windows, sizeof(gej));
+    for (size_t k = 0; k < n; k++) {
+        ge_from_bytes(&pts[k], points + 64 * k);
+        signed_digits(digits + k * windows, scalars + 32 * k, c, windows);
+    }
 #if ZK_HAVE_IFMA
-        if (lanes) status = msm8_windows(sums, pts, digits, n, c, windows);
-        else
+    if (lanes) msm8_windows(sums, pts, digits, n, c, windows, cursor);
+    else
 #endif
-        status = msm_windows(sums, pts, digits, n, c, windows);
+    msm_windows(sums, pts, digits, n, c, windows, (gej *)cursor);
+    gej acc;
+    gej_set_inf(&acc);
+    for (unsigned w = windows; w-- > 0;) {
+        for (unsigned s = 0; s < c; s++) gej_double(&acc, &acc);
+        gej_add(&acc, &acc, &sums[w]);
     }
-    if (status == 0) {
-        gej acc;
-        gej_set_inf(&acc);
-        for (unsigned w = windows; w-- > 0;) {
-            for (unsigned s = 0; s < c; s++) gej_double(&acc, &acc);
-            gej_add(&acc, &acc, &sums[w]);
-        }
-        status = gej_write(out, &acc);
-    }
-    free(digits); free(pts); free(sums);
-    return status;
+    scratch_put(room);
+    return gej_write(out, &acc);
 }
 
 /* The odd multiples P, 3P, …, 15P of every P, as Jacobian points, 8 per input. */
@@ -551,46 +615,76 @@ static void ladder(gej *acc, const ge *table, const int *naf1, const int *naf2, 
     }
 }
 
+enum { FOLD_BLOCK = 512 };   /* points a block: scratch ≈ 1.2 MB, two inversions a block */
+
+typedef struct { int naf1[260], naf2[260], len, neg1, neg2; } fold_scalar;
+
+typedef struct { ge *pts, *table, *aff; gej *jt, *res; fe *prefix; } fold_room;
+
+static size_t fold_room_bytes(size_t n) {
+    return carved(n, sizeof(ge)) + carved(8 * n, sizeof(gej)) + carved(8 * n, sizeof(ge))
+           + carved(n, sizeof(gej)) + carved(n, sizeof(ge)) + carved(8 * n, sizeof(fe));
+}
+
+static fold_room fold_room_carve(unsigned char *cursor, size_t n) {
+    fold_room r;
+    r.pts = carve(&cursor, n, sizeof(ge));
+    r.jt = carve(&cursor, 8 * n, sizeof(gej));
+    r.table = carve(&cursor, 8 * n, sizeof(ge));
+    r.res = carve(&cursor, n, sizeof(gej));
+    r.aff = carve(&cursor, n, sizeof(ge));
+    r.prefix = carve(&cursor, 8 * n, sizeof(fe));
+    return r;
+}
+
+/* zk_fold for n ≤ FOLD_BLOCK points. */
+static void fold_block(const unsigned char *lo, const unsigned char *hi, size_t n,
+                       const fold_scalar *k, const fold_room *r, unsigned char *out,
+                       unsigned char *ok) {
+    for (size_t i = 0; i < n; i++) ge_from_bytes(&r->pts[i], hi + 64 * i);
+    odd_multiples(r->jt, r->pts, n);
+    gej_to_ge_batch(r->table, r->jt, 8 * n, r->prefix);
+    size_t done = 0;
+#if ZK_HAVE_IFMA
+    if (simd_on()) {
+        for (; done + 8 <= n; done += 8) {
+            __mmask8 bad = ladder8(r->res + done, r->table + 8 * done, k->naf1, k->naf2, k->len,
+                                   k->neg1, k->neg2);
+            for (int i = 0; i < 8; i++)
+                if (bad >> i & 1)
+                    ladder(&r->res[done + i], r->table + 8 * (done + i), k->naf1, k->naf2, k->len,
+                           k->neg1, k->neg2);
+        }
+    }
+#endif
+    for (size_t i = done; i < n; i++)
+        ladder(&r->res[i], r->table + 8 * i, k->naf1, k->naf2, k->len, k->neg1, k->neg2);
+    for (size_t i = 0; i < n; i++) {
+        ge l;
+        ge_from_bytes(&l, lo + 64 * i);
+        gej_add_ge(&r->res[i], &r->res[i], &l);
+    }
+    gej_to_ge_batch(r->aff, r->res, n, r->prefix);
+    for (size_t i = 0; i < n; i++) ok[i] = (unsigned char)ge_write(out + 64 * i, &r->aff[i]);
+}
+
 /* out_i = lo_i + k·hi_i for all i, with k = ±k1 ± k2·λ given by its GLV halves (their
  * magnitudes and signs). The identity can occur only with negligible probability; its
  * slots are zero and flagged 0 in `ok`. Returns −1 on no memory. */
 int zk_fold(const unsigned char *lo, const unsigned char *hi, size_t n,
             const unsigned char *k1, int neg1, const unsigned char *k2, int neg2,
             unsigned char *out, unsigned char *ok) {
-    int naf1[260] = {0}, naf2[260] = {0};
-    int len1 = wnaf5(naf1, k1), len2 = wnaf5(naf2, k2), len = len1 > len2 ? len1 : len2;
-    ge *pts = malloc((n ? n : 1) * sizeof(ge));
-    gej *jt = malloc((n ? n : 1) * 8 * sizeof(gej));
-    ge *table = malloc((n ? n : 1) * 8 * sizeof(ge));
-    gej *res = calloc(n ? n : 1, sizeof(gej));
-    ge *aff = malloc((n ? n : 1) * sizeof(ge));
-    if (!pts || !jt || !table || !res || !aff) {
-        free(pts); free(jt); free(table); free(res); free(aff);
-        return -1;
+    fold_scalar k = {{0}, {0}, 0, neg1, neg2};
+    int len1 = wnaf5(k.naf1, k1), len2 = wnaf5(k.naf2, k2);
+    k.len = len1 > len2 ? len1 : len2;
+    size_t block = n < FOLD_BLOCK ? (n ? n : 1) : FOLD_BLOCK;
+    unsigned char *room = scratch_get(fold_room_bytes(block));
+    if (!room) return -1;
+    fold_room r = fold_room_carve(room, block);
+    for (size_t at = 0; at < n; at += block) {
+        size_t count = n - at < block ? n - at : block;
+        fold_block(lo + 64 * at, hi + 64 * at, count, &k, &r, out + 64 * at, ok + at);
     }
-    for (size_t k = 0; k < n; k++) ge_from_bytes(&pts[k], hi + 64 * k);
-    odd_multiples(jt, pts, n);
-    gej_to_ge_batch(table, jt, 8 * n);
-    size_t done = 0;
-#if ZK_HAVE_IFMA
-    if (simd_on()) {
-        for (; done + 8 <= n; done += 8) {
-            __mmask8 bad = ladder8(res + done, table + 8 * done, naf1, naf2, len, neg1, neg2);
-            for (int i = 0; i < 8; i++)
-                if (bad >> i & 1)
-                    ladder(&res[done + i], table + 8 * (done + i), naf1, naf2, len, neg1, neg2);
-        }
-    }
-#endif
-    for (size_t k = done; k < n; k++)
-        ladder(&res[k], table + 8 * k, naf1, naf2, len, neg1, neg2);
-    for (size_t k = 0; k < n; k++) {
-        ge l;
-        ge_from_bytes(&l, lo + 64 * k);
-        gej_add_ge(&res[k], &res[k], &l);
-    }
-    gej_to_ge_batch(aff, res, n);
-    for (size_t k = 0; k < n; k++) ok[k] = (unsigned char)ge_write(out + 64 * k, &aff[k]);
-    free(pts); free(jt); free(table); free(res); free(aff);
+    scratch_put(room);
     return 0;
 }

@@ -150,16 +150,19 @@ IFMA_FN void msm8_sum(gej *out, const uint64_t *buckets, unsigned half) {
     fe8_scatter(zs, &window.z);
 }
 
-/* Window sums W_w for all `windows` windows of width c, eight windows at a time. Returns
- * −1 on no memory. */
-static int msm8_windows(gej *sums, const ge *pts, const int *digits, size_t n, unsigned c,
-                        unsigned windows) {
+static size_t msm8_room_bytes(size_t n, unsigned c) {
+    return carved(15 * n, sizeof(uint64_t)) + carved(8 * n, sizeof(int16_t))
+           + carved((size_t)1 << (c - 1), BUCKET_QWORDS * sizeof(uint64_t));
+}
+
+/* Window sums W_w for all `windows` windows of width c, eight windows at a time, in
+ * msm8_room_bytes(n, c) of scratch at `room`. */
+static void msm8_windows(gej *sums, const ge *pts, const int *digits, size_t n, unsigned c,
+                         unsigned windows, unsigned char *room) {
     unsigned half = 1u << (c - 1), groups = (windows + 7) / 8;
-    uint64_t *px = malloc((n ? n : 1) * 15 * sizeof(uint64_t)), *py = px + 5 * n,
-             *pny = px + 10 * n;
-    int16_t *lanes = malloc((n ? n : 1) * 8 * sizeof(int16_t));
-    uint64_t *buckets = malloc((size_t)half * BUCKET_QWORDS * sizeof(uint64_t));
-    if (!px || !lanes || !buckets) { free(px); free(lanes); free(buckets); return -1; }
+    uint64_t *px = carve(&room, 15 * n, sizeof(uint64_t)), *py = px + 5 * n, *pny = px + 10 * n;
+    int16_t *lanes = carve(&room, 8 * n, sizeof(int16_t));
+    uint64_t *buckets = carve(&room, half, BUCKET_QWORDS * sizeof(uint64_t));
     for (size_t k = 0; k < n; k++) {
         fe x = pts[k].x, y = pts[k].y, ny;
         fe_normalize(&x);
@@ -182,7 +185,5 @@ static int msm8_windows(gej *sums, const ge *pts, const int *digits, size_t n, u
         msm8_sum(group_sums, buckets, half);
         for (unsigned i = 0; i < 8 && 8 * g + i < windows; i++) sums[8 * g + i] = group_sums[i];
     }
-    free(px); free(lanes); free(buckets);
-    return 0;
 }
 #endif
