@@ -175,6 +175,36 @@ class TestMsm:
         assert _same(msm([g] * 64, [5] * 64), base_mul(320, be))
 
 
+def _exceptional_u() -> int:
+    """u with Z·u² = −1, the other root of tv1 = Z²u⁴ + Z·u² besides 0 (1/11 is a square)."""
+    return pow(pow(11, -1, P), (P + 1) // 4, P)
+
+
+class TestMapToCurve:
+    """The kernel's SSWU and isogeny against h2c.py's Python (itself held to RFC 9380)."""
+
+    EDGES = [0, 1, 2, P - 1, _exceptional_u(), P - _exceptional_u()]
+
+    @settings(max_examples=60)
+    @given(st.lists(st.tuples(st.one_of(st.sampled_from(EDGES), st.integers(0, P - 1)),
+                              st.one_of(st.sampled_from(EDGES), st.integers(0, P - 1))),
+                    min_size=1, max_size=5))
+    def test_matches_python(self, reference, pairs):
+        from zksolv.group import h2c
+
+        got = backends.get("native").map_to_curve_pairs(pairs, h2c._CONSTANTS)
+        for raw, (u0, u1) in zip(got, pairs):
+            want = h2c.map_to_curve(u0, reference) + h2c.map_to_curve(u1, reference)
+            assert _same(Point(raw, backends.get("native")), want)
+
+    def test_opposite_images_sum_to_identity(self):
+        """u and −u map to opposite points (sgn0(y) follows u): the sum is the identity."""
+        from zksolv.group import h2c
+
+        u = 1 + secrets.randbelow(P - 1)
+        assert backends.get("native").map_to_curve_pairs([(u, P - u)], h2c._CONSTANTS) == [None]
+
+
 class TestDecode:
     def test_lift_matches_py_ecc(self, reference):
         be = backends.get("native")

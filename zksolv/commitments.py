@@ -7,7 +7,7 @@ so nobody knows a discrete log between any two of them.
 
 import threading
 
-from zksolv.group import Point, base_mul, default_backend, hash_to_curve
+from zksolv.group import Point, base_mul, default_backend, hash_to_curve, hash_to_curve_many
 
 GENERATORS_DST = b"ZKSOLV-V01-CS01-with-secp256k1_XMD:SHA-256_SSWU_RO_"
 """Domain separation tag of every zksolv generator (RFC 9380 §3.1 naming)."""
@@ -24,6 +24,12 @@ def derive(label: bytes, index: int | None = None, backend=None) -> Point:
     return hash_to_curve(msg, GENERATORS_DST, backend)
 
 
+def derive_range(label: bytes, start: int, stop: int, backend=None) -> list[Point]:
+    """derive(label, i) for start ≤ i < stop, in one batch."""
+    msgs = [label + i.to_bytes(4, "big") for i in range(start, stop)]
+    return hash_to_curve_many(msgs, GENERATORS_DST, backend)
+
+
 class Generators:
     """The generators of one backend, derived lazily and cached for the process."""
 
@@ -38,9 +44,10 @@ class Generators:
     def vectors(self, count: int) -> tuple[list[Point], list[Point]]:
         """The first `count` of G_i and of H_i, deriving any not yet cached."""
         with self._lock:
-            for i in range(len(self._G), count):
-                self._G.append(derive(LABEL_G_VEC, i, self.backend))
-                self._H.append(derive(LABEL_H_VEC, i, self.backend))
+            have = len(self._G)
+            if count > have:
+                self._G += derive_range(LABEL_G_VEC, have, count, self.backend)
+                self._H += derive_range(LABEL_H_VEC, have, count, self.backend)
             return self._G[:count], self._H[:count]
 
 

@@ -4,7 +4,7 @@ The lowest layer of zksolv: nothing here imports from the rest of the package.
 """
 
 from zksolv.group.curve import N, P
-from zksolv.group.h2c import expand_message_xmd, hash_to_curve, hash_to_field
+from zksolv.group.h2c import expand_message_xmd, hash_to_curve, hash_to_curve_many, hash_to_field
 from zksolv.group.point import (Point, base_mul, default_backend, fold, msm, point_sum,
                                 set_default_backend)
 from zksolv.group.scalar import Scalar
@@ -19,6 +19,7 @@ __all__ = [
     "expand_message_xmd",
     "fold",
     "hash_to_curve",
+    "hash_to_curve_many",
     "hash_to_field",
     "msm",
     "point_sum",

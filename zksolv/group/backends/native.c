@@ -461,6 +461,110 @@ int zk_sum(const unsigned char *points, size_t n, unsigned char *out) {
     return gej_write(out, &acc);
 }
 
+/* ---- hash_to_curve's map (RFC 9380 §6.6.2, §6.6.3; SPEC.md §2.4) -------------------- */
+
+/* The suite's constants as h2c.py packs them (32 bytes each): A', B', Z, √(−Z³), then the
+ * isogeny's x_num (4), x_den (3), y_num (4) and y_den (4) coefficients, lowest first. */
+enum { H2C_CONSTS = 19 };
+
+typedef struct { fe a, b, z, sqrt_mz3, x_num[4], x_den[3], y_num[4], y_den[4], c1, c2; } h2c_consts;
+
+static void h2c_load(h2c_consts *k, const unsigned char *in) {
+    fe *slots[H2C_CONSTS] = {&k->a, &k->b, &k->z, &k->sqrt_mz3};
+    for (int i = 0; i < 4; i++) slots[4 + i] = &k->x_num[i];
+    for (int i = 0; i < 3; i++) slots[8 + i] = &k->x_den[i];
+    for (int i = 0; i < 4; i++) slots[11 + i] = &k->y_num[i];
+    for (int i = 0; i < 4; i++) slots[15 + i] = &k->y_den[i];
+    for (int i = 0; i < H2C_CONSTS; i++) fe_from_be(slots[i], in + 32 * i);
+    fe inv_a, t;                                /* c1 = −B/A', c2 = B/(Z·A') */
+    fe_inv(&inv_a, &k->a);
+    fe_mul(&t, &k->b, &inv_a);
+    fe_neg(&k->c1, &t);
+    fe_inv(&t, &k->z);
+    fe_mul(&k->c2, &k->b, &inv_a);
+    fe_mul(&k->c2, &k->c2, &t);
+}
+
+static void poly_eval(fe *r, const fe *coeffs, int count, const fe *x) {   /* Horner */
+    *r = coeffs[count - 1];
+    for (int i = count - 2; i >= 0; i--) {
+        fe_mul(r, r, x);
+        fe_add(r, r, &coeffs[i]);
+    }
+}
+
+/* Simplified SWU onto E' for p ≡ 3 (mod 4): as h2c.map_to_curve_sswu. */
+static void sswu(fe *x, fe *y, const fe *u, const h2c_consts *k) {
+    fe zu2, tv1, x1, gx1, t;
+    fe_sqr(&zu2, u);
+    fe_mul(&zu2, &zu2, &k->z);
+    fe_sqr(&tv1, &zu2);
+    fe_add(&tv1, &tv1, &zu2);
+    if (fe_is_zero(&tv1)) x1 = k->c2;
+    else {
+        fe_inv(&t, &tv1);
+        fe_add(&t, &t, &FE_ONE);
+        fe_mul(&x1, &k->c1, &t);
+    }
+    fe_sqr(&gx1, &x1);                           /* g(x1) = (x1² + A')·x1 + B' */
+    fe_add(&gx1, &gx1, &k->a);
+    fe_mul(&gx1, &gx1, &x1);
+    fe_add(&gx1, &gx1, &k->b);
+    if (fe_sqrt(y, &gx1)) *x = x1;
+    else {   /* y² = −g(x1) and g(Z·u²·x1) = Z³u⁶·g(x1): its root is √(−Z³)·u³·y */
+        fe_mul(x, &zu2, &x1);
+        fe_sqr(&t, u);
+        fe_mul(&t, &t, u);
+        fe_mul(&t, &t, &k->sqrt_mz3);
+        fe_mul(y, y, &t);
+    }
+    fe un = *u;
+    fe_normalize(&un);
+    fe_normalize(y);
+    if ((un.n[0] & 1) != (y->n[0] & 1)) fe_neg(y, y);   /* sgn0(y) = sgn0(u) */
+}
+
+/* The 3-isogeny E' → secp256k1: as h2c.iso_map; the identity where a denominator is 0. */
+static void iso_map(ge *r, const fe *x, const fe *y, const h2c_consts *k) {
+    fe xn, xd, yn, yd, inv;
+    poly_eval(&xn, k->x_num, 4, x);
+    poly_eval(&xd, k->x_den, 3, x);
+    poly_eval(&yn, k->y_num, 4, x);
+    poly_eval(&yd, k->y_den, 4, x);
+    r->inf = fe_is_zero(&xd) || fe_is_zero(&yd);
+    if (r->inf) return;
+    fe_mul(&inv, &xd, &yd);
+    fe_inv(&inv, &inv);
+    fe_mul(&r->x, &xn, &yd);
+    fe_mul(&r->x, &r->x, &inv);
+    fe_mul(&r->y, y, &yn);
+    fe_mul(&r->y, &r->y, &xd);
+    fe_mul(&r->y, &r->y, &inv);
+}
+
+/* map_to_curve(u0) + map_to_curve(u1) for n pairs of field elements below p (64 bytes a
+ * pair), with the suite's constants at `consts`. The identity, as in zk_fold, is written
+ * as zeros and flagged 0 in `ok`. */
+int zk_map_to_curve(const unsigned char *consts, const unsigned char *u, size_t n,
+                    unsigned char *out, unsigned char *ok) {
+    h2c_consts k;
+    h2c_load(&k, consts);
+    for (size_t i = 0; i < n; i++) {
+        gej sum;
+        gej_set_inf(&sum);
+        for (int half = 0; half < 2; half++) {
+            fe ui, x, y;
+            ge q;
+            fe_from_be(&ui, u + 64 * i + 32 * half);
+            sswu(&x, &y, &ui, &k);
+            iso_map(&q, &x, &y, &k);
+            gej_add_ge(&sum, &sum, &q);
+        }
+        ok[i] = (unsigned char)gej_write(out + 64 * i, &sum);
+    }
+    return 0;
+}
+
 #include "native_ifma.h"
 #include "native_msm8.h"
 

@@ -45,6 +45,7 @@ def _load() -> ctypes.CDLL:
         "zk_fold": [buf, buf, size, buf, ctypes.c_int, buf, ctypes.c_int, buf, buf],
         "zk_simd": [ctypes.c_int],
         "zk_fe8_op": [ctypes.c_int, buf, buf, buf],
+        "zk_map_to_curve": [buf, buf, size, buf, buf],
     }
     for name, args in signatures.items():
         getattr(lib, name).argtypes = args
@@ -67,6 +68,18 @@ def _result(status: int, out) -> bytes | None:
 
 def _scalar_bytes(k: int) -> bytes:
     return k.to_bytes(32, "big")
+
+
+_field_bytes = _scalar_bytes
+
+
+def _flagged(count: int, call) -> list:
+    """Run a kernel call that writes `count` points and a flag each; None where flagged 0."""
+    out = ctypes.create_string_buffer(64 * count)
+    ok = ctypes.create_string_buffer(count)
+    _checked(call(out, ok))
+    data, flags = out.raw, ok.raw
+    return [data[64 * i:64 * i + 64] if flags[i] else None for i in range(count)]
 
 
 class NativeBackend:
@@ -119,13 +132,16 @@ class NativeBackend:
         packed = b"".join(map(_scalar_bytes, scalars))
         return _result(_lib.zk_msm(b"".join(points), packed, len(points), out), out)
 
+    def map_to_curve_pairs(self, pairs, constants: bytes):
+        """[map_to_curve(u0) + map_to_curve(u1)] for field-element pairs (SPEC.md §2.4),
+        with the suite's constants as h2c packs them; None for the identity."""
+        return _flagged(len(pairs), lambda out, ok: _lib.zk_map_to_curve(
+            constants, b"".join(_field_bytes(u0) + _field_bytes(u1) for u0, u1 in pairs),
+            len(pairs), out, ok))
+
     def fold(self, lo, hi, k):
         """[lo_i + k·hi_i] for public points and a public scalar 1 ≤ k < n."""
-        count = len(lo)
         k1, k2 = glv_split(k)
-        out = ctypes.create_string_buffer(64 * count)
-        ok = ctypes.create_string_buffer(count)
-        _checked(_lib.zk_fold(b"".join(lo), b"".join(hi), count, _scalar_bytes(abs(k1)), k1 < 0,
-                              _scalar_bytes(abs(k2)), k2 < 0, out, ok))
-        data, flags = out.raw, ok.raw
-        return [data[64 * i:64 * i + 64] if flags[i] else None for i in range(count)]
+        return _flagged(len(lo), lambda out, ok: _lib.zk_fold(
+            b"".join(lo), b"".join(hi), len(lo), _scalar_bytes(abs(k1)), k1 < 0,
+            _scalar_bytes(abs(k2)), k2 < 0, out, ok))
