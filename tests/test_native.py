@@ -206,6 +206,12 @@ class TestMapToCurve:
 
 
 class TestDecode:
+    @pytest.mark.parametrize("x", [P + 1, 2**256 - 1])   # x − p lifts: 1 and 2^32 + 976
+    def test_lift_rejects_x_of_p_and_above(self, x):
+        """Even called directly, past native.py's own check: x and x − p must not alias."""
+        assert native._lib.zk_lift_x(x.to_bytes(32, "big"), 0, ctypes.create_string_buffer(64)) == 0
+        assert native._lib.zk_lift_x(x.to_bytes(32, "big"), 1, ctypes.create_string_buffer(64)) == 0
+
     def test_lift_matches_py_ecc(self, reference):
         be = backends.get("native")
         for _ in range(20):

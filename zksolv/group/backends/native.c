@@ -436,11 +436,15 @@ int zk_fe_op(int op, const unsigned char *a, const unsigned char *b, unsigned ch
     return ok;
 }
 
-/* The point with x-coordinate x and y of the given parity; 0 if x³ + 7 is not a square. */
+/* The point with x-coordinate x and y of the given parity; 0 if x ≥ p (a non-canonical
+ * encoding) or x³ + 7 is not a square. */
 int zk_lift_x(const unsigned char *x32, int odd, unsigned char *out) {
     fe x, y, rhs;
     static const fe seven = {{7, 0, 0, 0}};
+    unsigned char canonical[32];
     fe_from_be(&x, x32);
+    fe_to_be(canonical, &x);
+    if (memcmp(canonical, x32, 32) != 0) return 0;
     fe_sqr(&rhs, &x); fe_mul(&rhs, &rhs, &x); fe_add(&rhs, &rhs, &seven);
     if (!fe_sqrt(&y, &rhs)) return 0;
     fe_normalize(&y);

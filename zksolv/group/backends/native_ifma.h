@@ -262,7 +262,7 @@ IFMA_FN void fe8_op(int op, const unsigned char *a, const unsigned char *b, unsi
 
 static int ifma_usable(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512ifma") != 0;
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma");
 }
 #else
 #define ZK_HAVE_IFMA 0
