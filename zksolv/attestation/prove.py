@@ -32,6 +32,10 @@ from zksolv.tree import check_capacity
 
 DEFAULT_CHUNK = 64
 
+CHUNKS_PER_DASK_TASK = 4
+"""A Dask task carries this many chunks: fewer, longer tasks amortize Dask's per-task
+overhead (≈ 6 % of a 64-chunk's proving time; bench/RESULTS.md). The pool takes one."""
+
 
 @dataclass(frozen=True)
 class Options:
@@ -126,25 +130,40 @@ def _jobs(store, attestation_id, circuits_digest, all_leaves, master):
                        roundkeys.nonce_key(master, leaves.asset, "leaf_range", k))
 
 
-def _completed(executor, jobs, window: int):
-    """(asset, index, proof) as chunks finish, with at most `window` submitted at a time."""
-    in_flight = {executor.submit(prove_chunk, job): job for job in islice(jobs, window)}
+def prove_chunks(jobs) -> list[bytes]:
+    """A task: the range proofs of a few chunks, in order (picklable, for any executor)."""
+    return [prove_chunk(job) for job in jobs]
+
+
+def _tasks(jobs, per_task: int):
+    while group := list(islice(jobs, per_task)):
+        yield group
+
+
+def _completed(executor, jobs, window: int, per_task: int):
+    """(asset, index, proof) as chunks finish: `per_task` chunks a task, at most `window`
+    tasks submitted at a time."""
+    tasks = _tasks(jobs, per_task)
+    in_flight = {executor.submit(prove_chunks, task): task for task in islice(tasks, window)}
     while in_flight:
         done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
         for future in done:
-            job = in_flight.pop(future)
-            yield job[2], job[3], future.result()
-            for following in islice(jobs, 1):
-                in_flight[executor.submit(prove_chunk, following)] = following
+            task = in_flight.pop(future)
+            for job, proof in zip(task, future.result()):
+                yield job[2], job[3], proof
+            for following in islice(tasks, 1):
+                in_flight[executor.submit(prove_chunks, following)] = following
 
 
 def _prove_pending(store, jobs, count: int, options, report) -> None:
-    """Run the `count` chunks not yet in the store; commit each as it finishes."""
+    """Run the `count` chunks not yet in the store; commit each as its task finishes."""
     if not count:
         return
-    window = 256 if options.scheduler else 4 * options.workers
+    per_task = CHUNKS_PER_DASK_TASK if options.scheduler else 1
+    window = 64 if options.scheduler else 4 * options.workers
     with executor_for(options.workers, options.scheduler) as executor:
-        with report.progress(_completed(executor, jobs, window), "range proofs", length=count) as bar:
+        chunks = _completed(executor, jobs, window, per_task)
+        with report.progress(chunks, "range proofs", length=count) as bar:
             for asset, index, proof in bar:
                 store.save_chunk(asset, index, proof)
 
