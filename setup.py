@@ -9,7 +9,8 @@ from setuptools import Extension, setup
 setup(ext_modules=[Extension(
     "zksolv.group.backends._native",
     sources=["zksolv/group/backends/native.c"],
-    depends=["zksolv/group/backends/native_ifma.h", "zksolv/group/backends/native_msm8.h"],
+    depends=["zksolv/group/backends/native_ifma.h", "zksolv/group/backends/native_msm8.h",
+             "zksolv/group/backends/native_fold8.h"],
     extra_compile_args=["-O3"],
     optional=True,
 )])

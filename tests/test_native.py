@@ -122,6 +122,15 @@ class TestFold:
         want = [base_mul(a, reference) + base_mul(b, reference) * k for a, b in zip(lo_k, hi_k)]
         assert all(_same(g, w) for g, w in zip(got, want))
 
+    def test_across_blocks(self, lane_path):
+        """1,030 points: two full blocks of 512 and a tail of 6, checked on coincurve."""
+        be, cc = backends.get("native"), backends.get("coincurve")
+        k = 1 + secrets.randbelow(N - 1)
+        scalars = [(1 + secrets.randbelow(N - 1), 1 + secrets.randbelow(N - 1)) for _ in range(1030)]
+        got = fold([base_mul(a, be) for a, _ in scalars], [base_mul(b, be) for _, b in scalars], k)
+        want = [base_mul(a, cc) + base_mul(b, cc) * k for a, b in scalars]
+        assert [g.to_bytes() for g in got] == [w.to_bytes() for w in want]
+
     def test_identity_and_doubling_slots(self, lane_path):
         """lo = −k·hi gives the identity; lo = k·hi takes the doubling branch."""
         be = backends.get("native")

@@ -571,6 +571,7 @@ int zk_map_to_curve(const unsigned char *consts, const unsigned char *u, size_t 
 
 #include "native_ifma.h"
 #include "native_msm8.h"
+#include "native_fold8.h"
 
 static int simd_state = -1;   /* −1 until first asked: then 1 where IFMA runs, else 0 */
 
@@ -723,15 +724,30 @@ static void ladder(gej *acc, const ge *table, const int *naf1, const int *naf2, 
     }
 }
 
-enum { FOLD_BLOCK = 512 };   /* points a block: scratch ≈ 1.2 MB, two inversions a block */
+enum { FOLD_BLOCK = 512 };   /* points a block: scratch ≈ 2.2 MB, two inversions a block */
 
 typedef struct { int naf1[260], naf2[260], len, neg1, neg2; } fold_scalar;
 
-typedef struct { ge *pts, *table, *aff; gej *jt, *res; fe *prefix; } fold_room;
+/* A block's temporaries: scalar-path tables (pts, jt, table, prefix) and, on IFMA, the
+ * lane tables (jt8, tab8, prefix8), one per group of eight points. */
+typedef struct {
+    ge *pts, *table, *aff;
+    gej *jt, *res;
+    fe *prefix;
+#if ZK_HAVE_IFMA
+    gej8 *jt8;
+    ge8 *tab8;
+    fe8 *prefix8;
+#endif
+} fold_room;
 
 static size_t fold_room_bytes(size_t n) {
-    return carved(n, sizeof(ge)) + carved(8 * n, sizeof(gej)) + carved(8 * n, sizeof(ge))
-           + carved(n, sizeof(gej)) + carved(n, sizeof(ge)) + carved(8 * n, sizeof(fe));
+    size_t bytes = carved(n, sizeof(ge)) + carved(8 * n, sizeof(gej)) + carved(8 * n, sizeof(ge))
+                   + carved(n, sizeof(gej)) + carved(n, sizeof(ge)) + carved(8 * n, sizeof(fe));
+#if ZK_HAVE_IFMA
+    bytes += carved(n, sizeof(gej8)) + carved(n, sizeof(ge8)) + carved(n, sizeof(fe8));
+#endif
+    return bytes;
 }
 
 static fold_room fold_room_carve(unsigned char *cursor, size_t n) {
@@ -742,31 +758,56 @@ static fold_room fold_room_carve(unsigned char *cursor, size_t n) {
     r.res = carve(&cursor, n, sizeof(gej));
     r.aff = carve(&cursor, n, sizeof(ge));
     r.prefix = carve(&cursor, 8 * n, sizeof(fe));
+#if ZK_HAVE_IFMA
+    r.jt8 = carve(&cursor, n, sizeof(gej8));   /* 8 entries a group: n / 8 groups */
+    r.tab8 = carve(&cursor, n, sizeof(ge8));
+    r.prefix8 = carve(&cursor, n, sizeof(fe8));
+#endif
     return r;
 }
+
+/* k·hi_i into res[i] on the scalar path, from the points' tables built here. */
+static void fold_scalar_path(const unsigned char *hi, size_t n, const fold_scalar *k,
+                             const fold_room *r, gej *res) {
+    if (n == 0) return;
+    for (size_t i = 0; i < n; i++) ge_from_bytes(&r->pts[i], hi + 64 * i);
+    odd_multiples(r->jt, r->pts, n);
+    gej_to_ge_batch(r->table, r->jt, 8 * n, r->prefix);
+    for (size_t i = 0; i < n; i++)
+        ladder(&res[i], r->table + 8 * i, k->naf1, k->naf2, k->len, k->neg1, k->neg2);
+}
+
+#if ZK_HAVE_IFMA
+/* k·hi_i into res[i] for the first n − n mod 8 points, eight at a time on IFMA lanes, the
+ * tables too. Returns how many points it did: 0 if a table could not be made affine. */
+static size_t fold_lanes(const unsigned char *hi, size_t n, const fold_scalar *k,
+                         const fold_room *r) {
+    size_t groups = n / 8;
+    for (size_t g = 0; g < groups; g++) {
+        ge8 p;
+        ge8_load(&p, hi + 512 * g);
+        odd_multiples8(r->jt8 + 8 * g, &p);
+    }
+    if (!gej8_to_ge8_batch(r->tab8, r->jt8, 8 * groups, r->prefix8)) return 0;
+    for (size_t g = 0; g < groups; g++) {
+        __mmask8 bad = ladder8(r->res + 8 * g, r->tab8 + 8 * g, k->naf1, k->naf2, k->len,
+                               k->neg1, k->neg2);
+        for (int i = 0; i < 8; i++)   /* an exceptional addition: redo that point alone */
+            if (bad >> i & 1) fold_scalar_path(hi + 64 * (8 * g + i), 1, k, r, &r->res[8 * g + i]);
+    }
+    return 8 * groups;
+}
+#endif
 
 /* zk_fold for n ≤ FOLD_BLOCK points. */
 static void fold_block(const unsigned char *lo, const unsigned char *hi, size_t n,
                        const fold_scalar *k, const fold_room *r, unsigned char *out,
                        unsigned char *ok) {
-    for (size_t i = 0; i < n; i++) ge_from_bytes(&r->pts[i], hi + 64 * i);
-    odd_multiples(r->jt, r->pts, n);
-    gej_to_ge_batch(r->table, r->jt, 8 * n, r->prefix);
     size_t done = 0;
 #if ZK_HAVE_IFMA
-    if (simd_on()) {
-        for (; done + 8 <= n; done += 8) {
-            __mmask8 bad = ladder8(r->res + done, r->table + 8 * done, k->naf1, k->naf2, k->len,
-                                   k->neg1, k->neg2);
-            for (int i = 0; i < 8; i++)
-                if (bad >> i & 1)
-                    ladder(&r->res[done + i], r->table + 8 * (done + i), k->naf1, k->naf2, k->len,
-                           k->neg1, k->neg2);
-        }
-    }
+    if (simd_on()) done = fold_lanes(hi, n, k, r);
 #endif
-    for (size_t i = done; i < n; i++)
-        ladder(&r->res[i], r->table + 8 * i, k->naf1, k->naf2, k->len, k->neg1, k->neg2);
+    fold_scalar_path(hi + 64 * done, n - done, k, r, r->res + done);
     for (size_t i = 0; i < n; i++) {
         ge l;
         ge_from_bytes(&l, lo + 64 * i);

@@ -171,19 +171,6 @@ static void fe8_scatter(fe *const out[8], const fe8 *in) {
         for (int l = 0; l < 5; l++) out[i]->n[l] = lanes[l][i];
 }
 
-/* The group's tables in lane form: tab8[j] holds entry j of the eight points' tables. */
-static void table8_gather(ge8 tab8[8], const ge *table) {
-    for (int j = 0; j < 8; j++) {
-        const fe *xs[8], *ys[8];
-        for (int i = 0; i < 8; i++) {
-            xs[i] = &table[8 * i + j].x;
-            ys[i] = &table[8 * i + j].y;
-        }
-        fe8_gather(&tab8[j].x, xs);
-        fe8_gather(&tab8[j].y, ys);
-    }
-}
-
 /* acc ← acc + d·T (T, the group's table; λ·T if endo; negated if the sign says so). */
 IFMA void add_digit8(gej8 *acc, int *empty, const ge8 tab8[8], int d, int negate, int endo,
                      const fe8 *beta, __mmask8 *bad) {
@@ -203,12 +190,11 @@ IFMA void add_digit8(gej8 *acc, int *empty, const ge8 tab8[8], int d, int negate
     }
 }
 
-/* k·hi for the eight points whose tables are at `table`, into acc[0..7]; returns the lanes
- * that met an exceptional addition (their acc entries must be recomputed). */
-IFMA_FN __mmask8 ladder8(gej *acc, const ge *table, const int *naf1, const int *naf2,
+/* k·hi for eight points from their tables in lane form (tab8[j]: entry j of every lane),
+ * into acc[0..7]; returns the lanes that met an exceptional addition (their acc entries
+ * must be recomputed). */
+IFMA_FN __mmask8 ladder8(gej *acc, const ge8 tab8[8], const int *naf1, const int *naf2,
                          int len, int neg1, int neg2) {
-    ge8 tab8[8];
-    table8_gather(tab8, table);
     fe8 beta;
     const fe *betas[8] = {&FE_BETA, &FE_BETA, &FE_BETA, &FE_BETA,
                           &FE_BETA, &FE_BETA, &FE_BETA, &FE_BETA};
