@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zksolv.errors import EncodingError
-from zksolv.group import N, P, Point, Scalar, backends, base_mul, msm, point_sum
+from zksolv.group import N, P, Point, Scalar, backends, base_mul, fold, msm, point_sum
 from zksolv.group.backends import coincurve as cc_backend
 from zksolv.group.curve import GX, GY
 
@@ -176,3 +176,7 @@ def test_mixing_backends_is_refused():
     b = Point.generator(backends.get("py_ecc"))
     with pytest.raises(TypeError):
         a + b
+    with pytest.raises(TypeError):
+        msm([a, a, b], [1, 2, 3])
+    with pytest.raises(TypeError):
+        fold([a, a], [a, b], 5)

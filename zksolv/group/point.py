@@ -4,6 +4,7 @@ A `Point` wraps one backend's raw point, or `None` for the identity. Arithmetic 
 points of different backends is refused rather than silently converted.
 """
 
+from operator import attrgetter
 from typing import Sequence
 
 from zksolv.errors import EncodingError
@@ -153,15 +154,12 @@ def msm(points: Sequence[Point], scalars: Sequence) -> Point:
     """Σ k_i·P_i in one multi-scalar multiplication (SPEC.md §2.3)."""
     if len(points) != len(scalars):
         raise ValueError("msm needs as many scalars as points")
-    be = points[0]._be if points else default_backend()
-    raws, ks = [], []
-    for p, k in zip(points, scalars):
-        if p._be is not be:
-            raise TypeError("points of different backends")
-        k = _as_int(k)
-        if k and p._raw is not None:
-            raws.append(p._raw)
-            ks.append(k)
+    be = _one_backend(points)
+    raws = list(map(_RAW, points))
+    ks = [k % N if type(k) is int else _as_int(k) for k in scalars]   # the hot path passes ints
+    if None in raws or 0 in ks:   # the identity and zero terms add nothing
+        kept = [(r, k) for r, k in zip(raws, ks) if r is not None and k]
+        raws, ks = [r for r, _ in kept], [k for _, k in kept]
     return Point(be.msm(raws, ks) if raws else None, be)
 
 
@@ -173,9 +171,19 @@ def fold(lo: Sequence[Point], hi: Sequence[Point], k) -> list[Point]:
     if len(lo) != len(hi):
         raise ValueError("fold needs two vectors of one length")
     k = _as_int(k)
-    be = lo[0]._be if lo else default_backend()
-    if any(p._be is not be for p in (*lo, *hi)):
-        raise TypeError("points of different backends")
-    if k == 0 or not hasattr(be, "fold") or any(p._raw is None for p in (*lo, *hi)):
+    be = _one_backend([*lo, *hi])
+    lo_raws, hi_raws = list(map(_RAW, lo)), list(map(_RAW, hi))
+    if k == 0 or not hasattr(be, "fold") or None in lo_raws or None in hi_raws:
         return [a + b * k for a, b in zip(lo, hi)]
-    return [Point(r, be) for r in be.fold([p._raw for p in lo], [p._raw for p in hi], k)]
+    return [Point(r, be) for r in be.fold(lo_raws, hi_raws, k)]
+
+
+_RAW, _BACKEND = attrgetter("_raw"), attrgetter("_be")
+
+
+def _one_backend(points: Sequence[Point]):
+    """The backend all `points` are on (the default for none); refuses a mix."""
+    kinds = set(map(_BACKEND, points))
+    if len(kinds) > 1:
+        raise TypeError("points of different backends")
+    return kinds.pop() if kinds else default_backend()

@@ -129,7 +129,7 @@ class NativeBackend:
         if len(points) <= SMALL_MSM:
             return loop_msm(self, points, scalars)
         out = ctypes.create_string_buffer(64)
-        packed = b"".join(map(_scalar_bytes, scalars))
+        packed = b"".join([k.to_bytes(32, "big") for k in scalars])
         return _result(_lib.zk_msm(b"".join(points), packed, len(points), out), out)
 
     def map_to_curve_pairs(self, pairs, constants: bytes):
