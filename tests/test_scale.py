@@ -193,3 +193,18 @@ def test_tree_building_memory_per_leaf_is_bounded():
         assert leaves.capacity == capacity
         del leaves
     assert peaks[1024] - peaks[256] <= 275 * (1024 - 256), peaks
+
+
+def test_tasks_of_several_chunks_return_each_chunk_under_its_own_name():
+    """Dask tasks carry several chunks, which may straddle two assets: every chunk must come
+    back once, under its own asset and index, with the proof it alone would get."""
+    from zksolv import roundkeys
+    from zksolv.attestation.executors import InlineExecutor
+
+    jobs = [("round", bytes(32), asset, k, [k, 2 * k + 1], [k + 5, k + 9], 8,
+             roundkeys.nonce_key(SECRET, asset, "leaf_range", k))
+            for asset, count in (("BTC", 3), ("ETH", 4)) for k in range(count)]
+    got = list(prove._completed(InlineExecutor(), iter(jobs), window=2, per_task=3))
+    assert len(got) == len(jobs)   # tasks finish in any order: compare by name
+    assert {(asset, k): proof for asset, k, proof in got} == {(job[2], job[3]): prove.prove_chunk(job)
+                                                              for job in jobs}
