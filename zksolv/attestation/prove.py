@@ -34,7 +34,7 @@ DEFAULT_CHUNK = 64
 
 CHUNKS_PER_DASK_TASK = 4
 """A Dask task carries this many chunks: fewer, longer tasks amortize Dask's per-task
-overhead (≈ 6 % of a 64-chunk's proving time; bench/RESULTS.md). The pool takes one."""
+overhead (≈ 6 % of an m = 64 chunk's proving time; bench/RESULTS.md). The pool takes one."""
 
 
 @dataclass(frozen=True)
