@@ -112,7 +112,7 @@ def _check_solvent(leaves, res_asset, ratio) -> None:
 
 
 def prove_chunk(job) -> bytes:
-    """A work unit: the range proof of one chunk of leaves (picklable, for any executor)."""
+    """The range proof of one chunk of leaves; a task (`prove_chunks`) runs one or more."""
     attestation_id, circuits_digest, asset, index, values, blindings, bits, nonce_key = job
     t = transcript(attestation_id, circuits_digest, asset, "leaf_range", index)
     proof, _ = rangeproof.prove(t, values, blindings, bits, rng=roundkeys.NonceStream(nonce_key))

@@ -3,7 +3,7 @@
 hash_to_curve(msg, dst) = iso_map(sswu(u0)) + iso_map(sswu(u1)) with (u0, u1) =
 hash_to_field(msg, 2) over expand_message_xmd with SHA-256. The cofactor is 1.
 Field arithmetic here is on Python ints, the reference: two exponentiations a map. A
-backend with `map_to_curve_pairs` (the native kernel) runs the same maps in C, ~20× faster
+backend with `map_to_curve_pairs` (the native kernel) runs the same maps in C, ~10× faster
 (bench/RESULTS.md); the RFC's vectors test both.
 """
 
