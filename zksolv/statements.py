@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from zksolv import bounds
 from zksolv.errors import InputError
 from zksolv.fsutil import read_json
 from zksolv.group import N, Point, base_mul
@@ -22,6 +23,14 @@ from zksolv.hashing import TAG_CIRCUITS, tagged
 DEFAULT_FILE = "solvency-v1.json"
 _COEFFICIENT = re.compile(r"-?([0-9]+|[A-Za-z_][A-Za-z0-9_]*)")
 REQUIRED = ("leaf_range", "solvency", "coverage")
+MEANINGS = {
+    "leaf_range": {"b": "1"},
+    "solvency": {"R": "1", "L": "-1"},
+    "coverage": {"R": "q", "L": "-p"},
+}
+"""What each required statement must say, term → coefficient: a verifier reports "solvent"
+only for R − L ≥ 0, whatever circuits file it is handed (SPEC.md §6.5)."""
+COMMITTED = {"leaf_range": {"b"}, "solvency": {"L"}, "coverage": {"L"}}
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,19 @@ class Statement:
                 scaled = commitments[term] * (k % N)
                 total = scaled if total is None else total + scaled
         return base_mul(clear % N) + total if total is not None else base_mul(clear % N)
+
+    def interval(self, public: dict[str, int], bounds_of: dict[str, int]) -> tuple[int, int]:
+        """The lowest and highest integer value of the combination, committed terms ranging
+        over [0, bounds_of[term]) and public terms fixed (SPEC.md §6.5.1)."""
+        return bounds.combination_interval([
+            (self._coefficient(c, public), public[t] if t in self.public else None,
+             None if t in self.public else bounds_of[t]) for c, t in self.combination])
+
+    def check_sound(self, public: dict[str, int], bounds_of: dict[str, int], params: dict[str, int]) -> None:
+        """InputError unless the combination's integer value can never wrap modulo n, so a
+        range proof on D really proves 0 ≤ value < 2^bits (SPEC.md §6.5.1)."""
+        low, high = self.interval(public, bounds_of)
+        bounds.check_no_wrap(self.name, low, high, self.bits(params))
 
     def opening(self, openings: dict[str, tuple[int, int]], public: dict[str, int]) -> tuple[int, int]:
         """(value, blinding) of D for a prover who knows each committed term's opening."""
@@ -101,7 +123,29 @@ def parse(doc, where: str) -> Circuits:
     if not isinstance(statements, dict) or any(s not in statements for s in REQUIRED):
         raise InputError(f"{where}: must declare the statements {', '.join(REQUIRED)}")
     parsed = {name: _statement(name, spec, f"{where}: statements.{name}") for name, spec in statements.items()}
+    _check_meanings(parsed, where)
     return Circuits(str(doc.get("name", "")), tagged(TAG_CIRCUITS, canonical_bytes(doc)), parsed)
+
+
+def _check_meanings(parsed: dict[str, Statement], where: str) -> None:
+    """Each required statement says exactly what its name promises (MEANINGS)."""
+    for name, meaning in MEANINGS.items():
+        s = parsed[name]
+        combined: dict[str, str] = {}
+        for coefficient, term in s.combination:
+            if term in combined:
+                raise InputError(f"{where}: statements.{name} names {term!r} twice")
+            combined[term] = coefficient
+        public = (set(meaning) | _coefficient_names(meaning)) - COMMITTED[name]
+        if combined != meaning or set(s.committed) != COMMITTED[name] or set(s.public) != public:
+            raise InputError(f"{where}: statements.{name} must be " +
+                             " + ".join(f"{c}·{t}" for t, c in meaning.items()))
+    if parsed["leaf_range"].range_bits != "leaf_bits":
+        raise InputError(f"{where}: statements.leaf_range must have range_bits \"leaf_bits\"")
+
+
+def _coefficient_names(meaning: dict[str, str]) -> set[str]:
+    return {c.lstrip("-") for c in meaning.values() if not c.lstrip("-").isdigit()}
 
 
 def _statement(name: str, spec, where: str) -> Statement:

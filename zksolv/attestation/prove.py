@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from math import gcd
 from pathlib import Path
 
-from zksolv import ledger, rangeproof, reserves as reserves_module, roundkeys, statements
+from zksolv import bounds, ledger, rangeproof, reserves as reserves_module, roundkeys, statements
 from zksolv.amounts import format_amount, parse_amount
 from zksolv.attestation import auditfile, build
 from zksolv.attestation.context import transcript
@@ -65,7 +65,30 @@ def coverage_ratio(percent: str) -> tuple[int, int]:
     if p < q:
         raise InputError("--coverage must be at least 100 (percent)")
     g = gcd(p, q)
+    try:
+        bounds.check_ratio(p // g, q // g)
+    except InputError as exc:
+        raise InputError(f"--coverage: {exc}") from None
     return p // g, q // g
+
+
+def check_statement_bounds(res, circuits, ratio) -> None:
+    """Before any work: every statement this round will prove is sound (cannot wrap modulo
+    n, whatever the ledger holds: a tree of the largest capacity is assumed) and provable
+    (its largest honest value fits its range) — SPEC.md §6.5.1."""
+    for asset, reserve in res.assets.items():
+        params = {"leaf_bits": reserve.leaf_bits}
+        bounds_of = {"L": bounds.liabilities_bound(reserve.leaf_bits, 1 << bounds.MAX_CAPACITY_BITS)}
+        named = [("solvency", {"R": reserve.total})]
+        if ratio:
+            named.append(("coverage", {"R": reserve.total, "p": ratio[0], "q": ratio[1]}))
+        for name, public in named:
+            circuit = circuits[name]
+            try:
+                circuit.check_sound(public, bounds_of, params)
+                bounds.check_provable(name, circuit.interval(public, bounds_of)[1], circuit.bits(params))
+            except InputError as exc:
+                raise InputError(f"{asset}: {exc}") from None
 
 
 def _inputs_digest(ledger_path, reserves_path, options: Options) -> str:
@@ -178,6 +201,7 @@ def run(ledger_path, reserves_path, out_dir, state_path, options: Options, repor
     reserves_module.verify_control(res)
     circuits = statements.load()
     ratio = coverage_ratio(options.coverage_percent) if options.coverage_percent else None
+    check_statement_bounds(res, circuits, ratio)
     balances = _balances(ledger_path, res)
     inputs = _inputs_digest(ledger_path, reserves_path, options)
     round_meta = RoundStore.resumable(state_path, inputs, options.force) or {
@@ -229,7 +253,7 @@ def _statement_proof(circuit, body, circuits_digest, leaves, public, body_digest
     value, blinding = circuit.opening({"L": (leaves.total, leaves.root_blinding)}, public)
     t = transcript(body.attestation_id, circuits_digest, leaves.asset, circuit.name, body_digest=body_digest)
     rng = roundkeys.NonceStream(roundkeys.nonce_key(master, leaves.asset, circuit.name, 0))
-    proof, V = rangeproof.prove(t, [value], [blinding], circuit.bits({}), rng=rng)
+    proof, V = rangeproof.prove(t, [value], [blinding], circuit.bits({"leaf_bits": leaves.leaf_bits}), rng=rng)
     expected = circuit.commitment({"L": Point.from_bytes(leaves.root[0])}, public)
     if V[0] != expected:  # a bug, never an input problem: refuse to publish
         raise AssertionError(f"{circuit.name} commitment mismatch for {leaves.asset}")

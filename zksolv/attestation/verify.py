@@ -5,11 +5,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zksolv import rangeproof, reserves as reserves_module, statements, tree
+from zksolv import bounds, rangeproof, reserves as reserves_module, statements, tree
 from zksolv.attestation import auditfile, manifest as manifest_module
 from zksolv.attestation.context import transcript
 from zksolv.attestation.executors import executor_for
-from zksolv.errors import InvalidProof
+from zksolv.errors import InputError, InvalidProof
 from zksolv.group import Point
 from zksolv.rangeproof import RangeProof, Statement
 from zksolv.reserves import snapshot as snapshot_module
@@ -40,13 +40,30 @@ def _load(directory, circuits_path):
 
 
 def _check_statement(circuit, m, asset, public, proof_bytes, body_digest) -> None:
+    """One statement proof of `asset`, believed only once its combination cannot wrap
+    modulo n given the published bounds (SPEC.md §6.5.1, §6.10)."""
     entry = m.assets[asset]
+    leaf_bits = m.reserves.assets[asset].leaf_bits
+    try:
+        bounds_of = {"L": bounds.liabilities_bound(leaf_bits, entry.capacity)}
+        circuit.check_sound(public, bounds_of, {"leaf_bits": leaf_bits})
+    except InputError as exc:
+        raise InvalidProof(f"{asset}: {exc}") from None
     D = circuit.commitment({"L": Point.from_bytes(entry.root_commitment)}, public)
     t = transcript(m.attestation_id, m.circuits_hash, asset, circuit.name, body_digest=body_digest)
     try:
-        rangeproof.verify(t, RangeProof.from_bytes(proof_bytes), [D], circuit.bits({}))
+        rangeproof.verify(t, RangeProof.from_bytes(proof_bytes), [D], circuit.bits({"leaf_bits": leaf_bits}))
     except InvalidProof:
         raise InvalidProof(f"{asset}: the {circuit.name} proof does not verify") from None
+
+
+def _checked_ratio(asset: str, coverage) -> dict[str, int]:
+    """The coverage ratio's public terms, refused unless bounded and in lowest terms."""
+    try:
+        bounds.check_ratio(coverage.numerator, coverage.denominator)
+    except InputError as exc:
+        raise InvalidProof(f"{asset}: {exc}") from None
+    return {"p": coverage.numerator, "q": coverage.denominator}
 
 
 def verify(directory, snapshot_path=None, circuits_path=None) -> Report:
@@ -63,12 +80,10 @@ def verify(directory, snapshot_path=None, circuits_path=None) -> Report:
         _check_statement(circuits["solvency"], m, asset, public, entry.solvency_proof, body_digest)
         summary = {"capacity": entry.capacity, "solvent": True, "coverage_percent": None}
         if entry.coverage:
-            cov = entry.coverage
-            if cov.numerator < cov.denominator:
-                raise InvalidProof(f"{asset}: a coverage ratio below 1 proves nothing")
-            _check_statement(circuits["coverage"], m, asset,
-                             {**public, "p": cov.numerator, "q": cov.denominator}, cov.proof, body_digest)
-            summary["coverage_percent"] = cov.percent
+            ratio = _checked_ratio(asset, entry.coverage)
+            _check_statement(circuits["coverage"], m, asset, {**public, **ratio}, entry.coverage.proof,
+                             body_digest)
+            summary["coverage_percent"] = entry.coverage.percent
         report.assets[asset] = summary
     return report
 

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from zksolv.amounts import check_decimals, parse_amount
+from zksolv.bounds import MAX_RESERVE_BITS
 from zksolv.errors import InputError, InvalidProof
 from zksolv.fsutil import read_json
 from zksolv.reserves import bitcoin, ethereum
@@ -12,7 +13,6 @@ from zksolv.reserves import bitcoin, ethereum
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 ASSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 LEAF_BITS = (64, 128)
-MAX_RESERVE_BITS = 120  # q·R stays below 2^128 for coverage ratios up to q = 256
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,193 @@
+"""A malicious prover against the solvency and coverage statements (issue 10, SPEC.md §6.5.1).
+
+Each attack republishes an honest round's manifest with one public field changed and every
+statement proof made again with zksolv's own primitives, values reduced modulo n as a cheat
+would: every proof is internally consistent, so only the verifier's bounds can refuse it.
+"""
+
+import json
+import shutil
+from dataclasses import replace
+
+import pytest
+
+from roundkit import OPTIONS, QUIET, inputs, prove_round
+from zksolv import bounds, statements
+from zksolv.amounts import format_amount
+from zksolv.attestation import manifest as manifest_module, prove, verify
+from zksolv.errors import InputError, InvalidProof
+from zksolv.group import N
+from zksolv.rangeproof import prover as rp_prover
+from zksolv.commitments import generators
+from zksolv.rangeproof.scalars import random_scalar
+from zksolv.state import State
+
+
+@pytest.fixture(scope="module")
+def honest(tmp_path_factory):
+    d = tmp_path_factory.mktemp("sound")
+    ledger, reserves = inputs(d, "soundness-round", users=12)
+    return prove_round(d, ledger, reserves)
+
+
+def _leaves(r):
+    """The round's leaves rebuilt from its state: the cheat knows every opening."""
+    st = State(r.state)
+    try:
+        master = st.meta["master_secret"]
+    finally:
+        st.close()
+    res = r.manifest.reserves
+    return prove._build_all(res, prove._balances(r.ledger, res), master, None,
+                            replace(OPTIONS, coverage_percent=None), QUIET), master
+
+
+def _republish(r, tmp_path, monkeypatch, change) -> manifest_module.Manifest:
+    """`change(manifest) → manifest`, then every statement proof redone by a cheat whose range
+    prover takes values modulo n. Returns the manifest written to tmp_path/att."""
+    all_leaves, master = _leaves(r)
+    body = change(r.manifest.without_proofs())
+
+    def cheating_prove(transcript, values, blindings, n, backend=None, rng=random_scalar):
+        return rp_prover._prove(transcript, [v % N for v in values], blindings, n, generators(backend), rng)
+
+    monkeypatch.setattr(prove.rangeproof, "prove", cheating_prove)
+    forged = prove._with_statement_proofs(body, statements.load(), all_leaves, master)
+    monkeypatch.undo()
+    out = tmp_path / "att"
+    shutil.copytree(r.out, out)
+    forged.write(out / manifest_module.FILE)
+    return forged
+
+
+def _wrapping_ratio(L: int, R: int, claimed: int = 10) -> tuple[int, int]:
+    """p/q ≈ `claimed` with q·R − p·L ≡ 1 (mod n), in lowest terms: p = claimed·q + 1."""
+    q = (1 + L) * pow(R - claimed * L, -1, N) % N
+    return claimed * q + 1, q
+
+
+def _with_ratio(asset, p, q):
+    def change(m):
+        entry = m.assets[asset]
+        return replace(m, assets={**m.assets, asset: replace(
+            entry, coverage=manifest_module.Coverage(p, q, b""))})
+    return change
+
+
+class TestCoverageCannotWrap:
+    def _forge(self, honest, tmp_path, monkeypatch):
+        all_leaves, _ = _leaves(honest)
+        btc = next(x for x in all_leaves if x.asset == "BTC")
+        p, q = _wrapping_ratio(btc.total, honest.manifest.reserves.assets["BTC"].total)
+        forged = _republish(honest, tmp_path, monkeypatch, _with_ratio("BTC", p, q))
+        assert forged.assets["BTC"].coverage.percent.startswith("1000")  # what it would claim
+        return tmp_path / "att"
+
+    def test_a_ratio_that_wraps_is_refused(self, honest, tmp_path, monkeypatch):
+        forged = self._forge(honest, tmp_path, monkeypatch)
+        with pytest.raises(InvalidProof, match="BTC: coverage ratio"):
+            verify.verify(forged)
+        with pytest.raises(InvalidProof):
+            verify.audit(forged)
+
+    def test_without_the_ratio_bound_the_no_wrap_check_still_refuses(self, honest, tmp_path, monkeypatch):
+        forged = self._forge(honest, tmp_path, monkeypatch)
+        monkeypatch.setattr(bounds, "check_ratio", lambda p, q: None)
+        with pytest.raises(InvalidProof, match="coefficient|wrap"):
+            verify.verify(forged)
+
+    def test_an_honest_ratio_republished_still_verifies(self, honest, tmp_path, monkeypatch):
+        """The cheat's machinery is sound on honest values: the refusals above are the bounds."""
+        _republish(honest, tmp_path, monkeypatch, _with_ratio("BTC", 21, 20))
+        assert verify.verify(tmp_path / "att").assets["BTC"]["coverage_percent"] == "105"
+
+    def test_a_claimed_capacity_beyond_2_32_is_refused(self, honest, tmp_path, monkeypatch):
+        def change(m):
+            return replace(m, assets={**m.assets, "BTC": replace(m.assets["BTC"], capacity=1 << 33)})
+        _republish(honest, tmp_path, monkeypatch, change)
+        with pytest.raises(InvalidProof, match="capacity"):
+            verify.verify(tmp_path / "att")
+
+
+class TestRatioBounds:
+    @pytest.mark.parametrize("p,q,match", [
+        (99, 100, "below 1"), (0, 0, "below 1"), (42, 40, "lowest terms"),
+        (1 << 32, 1, "2\\^32"), ((1 << 32) + 1, (1 << 32) - 1, "2\\^32"),
+    ])
+    def test_refused(self, p, q, match):
+        with pytest.raises(InputError, match=match):
+            bounds.check_ratio(p, q)
+
+    @pytest.mark.parametrize("p,q", [(1, 1), (21, 20), ((1 << 32) - 1, (1 << 32) - 2)])
+    def test_accepted(self, p, q):
+        bounds.check_ratio(p, q)
+
+
+class TestNoWrap:
+    """The generic bound every statement passes (SPEC.md §6.5.1), at its edges."""
+
+    def test_edges(self):
+        bounds.check_no_wrap("s", -(N - (1 << 128)) + 1, N - 1, 128)
+        with pytest.raises(InputError, match="wrap"):
+            bounds.check_no_wrap("s", -(N - (1 << 128)), 0, 128)
+        with pytest.raises(InputError, match="wrap"):
+            bounds.check_no_wrap("s", 0, N, 128)
+
+    def test_a_huge_public_coefficient_is_refused(self):
+        with pytest.raises(InputError, match="coefficient"):
+            bounds.combination_interval([(1 << 64, 1, None)])
+        assert bounds.combination_interval([((1 << 64) - 1, None, 2), (-1, 5, None)]) == (-5, (1 << 64) - 6)
+
+    def test_coverage_wraps_when_liabilities_are_unbounded(self):
+        coverage = statements.load()["coverage"]
+        public = {"R": 1, "p": 3, "q": 2}
+        coverage.check_sound(public, {"L": bounds.liabilities_bound(128, 1 << 32)}, {})
+        with pytest.raises(InputError, match="wrap"):
+            coverage.check_sound(public, {"L": N // 2}, {})
+
+    @pytest.mark.parametrize("leaf_bits,capacity", [(64, 1 << 33), (64, 3), (96, 4), (128, 0)])
+    def test_liabilities_bound_refuses_what_no_tree_holds(self, leaf_bits, capacity):
+        with pytest.raises(InputError):
+            bounds.liabilities_bound(leaf_bits, capacity)
+
+
+class TestProverRefusesBeforeWork:
+    def test_reserves_too_large_for_the_coverage_range(self, honest, tmp_path):
+        """q·R ≥ 2^128 cannot be proven in 128 bits: refused before any work, nothing written
+        (without the check, the round is proved and then fails at its coverage proof)."""
+        doc = json.loads(honest.reserves.read_text())
+        doc["assets"]["ETH"]["wallets"][0]["balance"] = format_amount(1 << 119, 18)
+        reserves = tmp_path / "r.json"
+        reserves.write_text(json.dumps(doc))
+        options = replace(OPTIONS, coverage_percent="100.01")
+        with pytest.raises(InputError, match="ETH: statement coverage"):
+            prove.run(honest.ledger, reserves, tmp_path / "out", tmp_path / "s.db", options, QUIET)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+class TestStatementsMeanWhatTheySay:
+    """A circuits file whose `solvency` proves R ≥ 0 (or anything but R − L) is refused: a
+    verifier must never print "solvent" for a statement that does not say it."""
+
+    @pytest.mark.parametrize("name,combination", [
+        ("solvency", [{"coefficient": "1", "term": "R"}]),
+        ("solvency", [{"coefficient": "1", "term": "R"}, {"coefficient": "-1", "term": "L"},
+                      {"coefficient": "1", "term": "L"}]),
+        ("coverage", [{"coefficient": "q", "term": "R"}, {"coefficient": "-q", "term": "L"}]),
+        ("leaf_range", [{"coefficient": "2", "term": "b"}]),
+    ])
+    def test_a_statement_that_says_something_else_is_refused(self, tmp_path, name, combination):
+        doc = json.loads(statements._shipped_text())
+        doc["statements"][name]["combination"] = combination
+        path = tmp_path / "c.json"
+        path.write_text(json.dumps(doc))
+        with pytest.raises(InputError, match=f"statements.{name}"):
+            statements.load(str(path))
+
+    def test_leaf_range_must_use_the_leaf_bits(self, tmp_path):
+        doc = json.loads(statements._shipped_text())
+        doc["statements"]["leaf_range"]["range_bits"] = 128
+        path = tmp_path / "c.json"
+        path.write_text(json.dumps(doc))
+        with pytest.raises(InputError, match="leaf_bits"):
+            statements.load(str(path))
