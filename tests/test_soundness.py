@@ -12,10 +12,10 @@ from dataclasses import replace
 import pytest
 
 from roundkit import OPTIONS, QUIET, inputs, prove_round
-from zksolv import bounds, statements
+from zksolv import bounds, reserves as reserves_module, statements
 from zksolv.amounts import format_amount
 from zksolv.attestation import manifest as manifest_module, prove, verify
-from zksolv.errors import InputError, InvalidProof
+from zksolv.errors import InputError, InvalidProof, ZksolvError
 from zksolv.group import N
 from zksolv.rangeproof import prover as rp_prover
 from zksolv.commitments import generators
@@ -191,3 +191,72 @@ class TestStatementsMeanWhatTheySay:
         path.write_text(json.dumps(doc))
         with pytest.raises(InputError, match="leaf_bits"):
             statements.load(str(path))
+
+
+class TestCoinsCountedOnce:
+    """The same Bitcoin wallets listed under BTC and under XBT made 5 BTC of reserves cover
+    9 BTC of liabilities. One on-chain balance may back one asset once (SPEC.md §6.1)."""
+
+    def _inputs(self, honest, tmp_path):
+        doc = json.loads(honest.reserves.read_text())
+        doc["assets"]["XBT"] = json.loads(json.dumps(doc["assets"]["BTC"]))
+        reserves = tmp_path / "r.json"
+        reserves.write_text(json.dumps(doc))
+        ledger = tmp_path / "ledger.csv"
+        ledger.write_text(honest.ledger.read_text() + "user-000001,XBT,0.5\n")
+        return ledger, reserves
+
+    def test_the_prover_refuses(self, honest, tmp_path):
+        ledger, reserves = self._inputs(honest, tmp_path)
+        with pytest.raises(InputError, match="XBT.wallets\\[0\\].*counted twice"):
+            prove.run(ledger, reserves, tmp_path / "out", tmp_path / "s.db", OPTIONS, QUIET)
+
+    def test_verify_and_audit_refuse_what_a_patched_prover_published(self, honest, tmp_path, monkeypatch):
+        from zksolv.reserves import file as reserves_file
+
+        ledger, reserves = self._inputs(honest, tmp_path)
+        monkeypatch.setattr(reserves_file, "_refuse_counted_twice", lambda assets, where: None)
+        prove.run(ledger, reserves, tmp_path / "out", tmp_path / "s.db", OPTIONS, QUIET)
+        monkeypatch.undo()
+        for check in (verify.verify, verify.audit):
+            with pytest.raises(ZksolvError, match="counted twice"):
+                check(tmp_path / "out")
+
+    def test_one_address_may_back_its_coin_and_a_token(self, honest, tmp_path):
+        """ETH and an ERC-20 on one address are two balances; the same token twice is one."""
+        doc = json.loads(honest.reserves.read_text())
+        eth = doc["assets"]["ETH"]["wallets"][0]
+        usdt = dict(eth, balance="1", token="0xdAC17F958D2ee523a2206206994597C13D831ec7")
+        doc["assets"]["USDT"]["wallets"].append(usdt)
+        reserves_module.parse(doc, "r.json")
+        doc["assets"]["USDT"]["wallets"].append(dict(usdt, token=usdt["token"].lower()))
+        with pytest.raises(InputError, match="counted twice"):
+            reserves_module.parse(doc, "r.json")
+
+    @pytest.mark.parametrize("token,match", [
+        ("0x123", "Ethereum address"), (7, "contract address"), ("native", "Ethereum address"),
+    ])
+    def test_a_malformed_token_is_refused(self, honest, token, match):
+        doc = json.loads(honest.reserves.read_text())
+        doc["assets"]["ETH"]["wallets"][0]["token"] = token
+        with pytest.raises(InputError, match=match):
+            reserves_module.parse(doc, "r.json")
+
+    def test_bitcoin_wallets_hold_no_token(self, honest):
+        doc = json.loads(honest.reserves.read_text())
+        doc["assets"]["BTC"]["wallets"][0]["token"] = "0xdac17f958d2ee523a2206206994597c13d831ec7"
+        with pytest.raises(InputError, match="only the native coin"):
+            reserves_module.parse(doc, "r.json")
+
+    def test_snapshot_rows_are_keyed_by_the_on_chain_asset(self, honest, tmp_path):
+        """A token balance in the snapshot cannot stand for the coin's, nor the other way."""
+        wallets = [w for a in honest.manifest.reserves.assets.values() for w in a.wallets]
+        rows = ["chain,address,token,balance"] + [f"{w.chain},{w.address},native,{w.balance}" for w in wallets]
+        snap = tmp_path / "snap.csv"
+        snap.write_text("\n".join(rows) + "\n")
+        verify.verify(honest.out, str(snap))
+        eth = next(w for w in wallets if w.chain == "ethereum")
+        swapped = [r.replace(f"{eth.address},native,", f"{eth.address},0x{'11' * 20},") for r in rows]
+        snap.write_text("\n".join(swapped) + "\n")
+        with pytest.raises(InvalidProof, match="not in the snapshot"):
+            verify.verify(honest.out, str(snap))

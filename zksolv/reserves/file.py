@@ -15,6 +15,9 @@ ASSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 LEAF_BITS = (64, 128)
 
 
+NATIVE = "native"
+
+
 @dataclass(frozen=True)
 class Wallet:
     chain: str
@@ -22,10 +25,11 @@ class Wallet:
     balance: str
     units: int
     signature: str
+    token: str | None = None  # the on-chain asset: None for the chain's native coin
 
     @property
-    def key(self) -> tuple[str, str]:
-        return wallet_key(self.chain, self.address)
+    def key(self) -> tuple[str, str, str]:
+        return wallet_key(self.chain, self.address, self.token)
 
 
 @dataclass(frozen=True)
@@ -54,13 +58,14 @@ class Reserves:
         return {a: r.leaf_bits for a, r in self.assets.items()}
 
 
-def wallet_key(chain: str, address: str) -> tuple[str, str]:
-    """(chain, address) in the one spelling that identifies the wallet: hex and Bech32 are
-    case-insensitive, Base58 is not."""
+def wallet_key(chain: str, address: str, token: str | None = None) -> tuple[str, str, str]:
+    """The identity of one on-chain balance (SPEC.md §6.1): (chain, address, on-chain asset),
+    in the one spelling that identifies each — hex and Bech32 are case-insensitive, Base58 is
+    not; the on-chain asset is "native" or the token contract's address in lower case."""
     lowered = address.lower()
     if chain == "ethereum" or lowered.startswith(("bc1", "tb1")):
-        return chain, lowered
-    return chain, address
+        address = lowered
+    return chain, address, NATIVE if token is None else token.lower()
 
 
 def control_message(attestation_id: str, address: str) -> bytes:
@@ -91,7 +96,22 @@ def parse(doc, where: str, check_addresses: bool = True) -> Reserves:
         raise InputError(f"{where}: assets must be a non-empty object")
     parsed = {name: _asset(name, spec, f"{where}: assets.{name}", check_addresses)
               for name, spec in assets.items()}
+    _refuse_counted_twice(parsed, where)
     return Reserves(attestation_id, parsed)
+
+
+def _refuse_counted_twice(assets: dict[str, "AssetReserves"], where: str) -> None:
+    """One on-chain balance may back one asset once: a (chain, address, on-chain asset) listed
+    twice anywhere in the file — under one asset or under two, e.g. BTC and XBT — would count
+    the same coins twice (SPEC.md §6.1)."""
+    seen: dict[tuple, str] = {}
+    for name, asset in assets.items():
+        for i, w in enumerate(asset.wallets):
+            here = f"assets.{name}.wallets[{i}]"
+            if w.key in seen:
+                raise InputError(f"{where}: {here}: {w.address} ({w.key[2]}) is listed twice (also "
+                                 f"{seen[w.key]}); its balance would be counted twice")
+            seen[w.key] = here
 
 
 def _asset(name: str, spec, where: str, check_addresses: bool = True) -> AssetReserves:
@@ -108,12 +128,6 @@ def _asset(name: str, spec, where: str, check_addresses: bool = True) -> AssetRe
         raise InputError(f"{where}.wallets: must be a non-empty list")
     parsed = tuple(_wallet(w, decimals, f"{where}.wallets[{i}]", check_addresses)
                    for i, w in enumerate(wallets))
-    seen = {}
-    for i, w in enumerate(parsed):
-        if w.key in seen:
-            raise InputError(f"{where}.wallets[{i}]: {w.address} is listed twice "
-                             f"(also wallets[{seen[w.key]}]); it would be counted twice")
-        seen[w.key] = i
     result = AssetReserves(name, decimals, leaf_bits, parsed)
     if result.total >= 1 << MAX_RESERVE_BITS:
         raise InputError(f"{where}: total reserves exceed 2^{MAX_RESERVE_BITS} base units")
@@ -139,7 +153,23 @@ def _wallet(spec, decimals: int, where: str, check_addresses: bool = True) -> Wa
         units = parse_amount(fields["balance"], decimals)
     except InputError as exc:
         raise InputError(f"{where}: {exc}") from None
-    return Wallet(fields["chain"], fields["address"], fields["balance"], units, fields["signature"])
+    token = _token(spec, fields["chain"], f"{where}.token") if "token" in spec else None
+    return Wallet(fields["chain"], fields["address"], fields["balance"], units, fields["signature"], token)
+
+
+def _token(spec: dict, chain: str, where: str) -> str:
+    """The optional `token` field: the contract whose balance this is (absent: the native
+    coin). Bitcoin has no tokens zksolv can value."""
+    token = spec["token"]
+    if chain != "ethereum":
+        raise InputError(f"{where}: {chain} wallets hold only the native coin (omit token)")
+    if not isinstance(token, str):
+        raise InputError(f"{where}: must be a token contract address")
+    try:
+        ethereum.normalize_address(token)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
+    return token
 
 
 def verify_control(reserves: Reserves) -> int:
@@ -160,6 +190,12 @@ def verify_control(reserves: Reserves) -> int:
 def to_json(reserves: Reserves) -> dict:
     """The reserves as published in the manifest (same shape as the input file)."""
     return {a.asset: {"decimals": a.decimals, "leaf_bits": a.leaf_bits,
-                      "wallets": [{"chain": w.chain, "address": w.address, "balance": w.balance,
-                                   "signature": w.signature} for w in a.wallets]}
+                      "wallets": [_wallet_json(w) for w in a.wallets]}
             for a in reserves.assets.values()}
+
+
+def _wallet_json(w: Wallet) -> dict:
+    """A wallet as written in the input; `token` only where it was given, so manifests from
+    before the field existed keep their digests."""
+    doc = {"chain": w.chain, "address": w.address, "balance": w.balance, "signature": w.signature}
+    return doc if w.token is None else {**doc, "token": w.token}

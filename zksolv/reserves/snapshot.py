@@ -1,30 +1,35 @@
-"""A verifier's chain snapshot: CSV `chain,address,balance` (or `chain,address,asset,balance`
-where one address holds several attested assets), checked against the claimed balances."""
+"""A verifier's chain snapshot: CSV `chain,address,balance` (native coins) or
+`chain,address,token,balance` (token `native` or a contract address), checked against the
+claimed balances. A row is keyed by the same identity as a reserve wallet (SPEC.md §6.1), so
+one on-chain balance can confirm one wallet only."""
 
 import csv
 
 from zksolv.amounts import parse_amount
 from zksolv.errors import InputError, InvalidProof
-from zksolv.reserves.file import Reserves, Wallet, wallet_key
+from zksolv.reserves.file import NATIVE, Reserves, wallet_key
+
+HEADERS = (["chain", "address", "balance"], ["chain", "address", "token", "balance"])
 
 
 def load(path: str) -> dict[tuple, str]:
-    """(chain, normalized address[, asset]) → balance string."""
+    """wallet identity (chain, address, on-chain asset) → balance string."""
     rows = {}
     try:
         with open(path, newline="", encoding="utf-8") as f:
             reader = csv.reader(f, strict=True)
             header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
-            if header not in (["chain", "address", "balance"], ["chain", "address", "asset", "balance"]):
+            if header not in HEADERS:
                 raise InputError(f"{path}:1: header must be chain,address,balance "
-                                 "or chain,address,asset,balance")
+                                 "or chain,address,token,balance")
             for row in reader:
                 if len(row) != len(header):
                     raise InputError(f"{path}:{reader.line_num}: expected {len(header)} fields")
                 rec = dict(zip(header, row))
-                key = wallet_key(rec["chain"], rec["address"]) + ((rec["asset"],) if "asset" in rec else ())
+                token = rec.get("token", NATIVE)
+                key = wallet_key(rec["chain"], rec["address"], None if token == NATIVE else token)
                 if key in rows:
-                    raise InputError(f"{path}:{reader.line_num}: {rec['address']} listed twice")
+                    raise InputError(f"{path}:{reader.line_num}: {rec['address']} ({key[2]}) listed twice")
                 rows[key] = rec["balance"]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError(f"{path}: cannot read snapshot: {exc}") from exc
@@ -36,7 +41,7 @@ def check(reserves: Reserves, snapshot: dict[tuple, str]) -> int:
     problems, checked = [], 0
     for asset in reserves.assets.values():
         for w in asset.wallets:
-            observed = _lookup(snapshot, w, asset.asset)
+            observed = snapshot.get(w.key)
             if observed is None:
                 problems.append(f"{asset.asset} {w.address}: not in the snapshot")
                 continue
@@ -50,10 +55,3 @@ def check(reserves: Reserves, snapshot: dict[tuple, str]) -> int:
     if problems:
         raise InvalidProof("reserves do not match the snapshot: " + "; ".join(problems))
     return checked
-
-
-def _lookup(snapshot, wallet: Wallet, asset: str):
-    key = wallet_key(wallet.chain, wallet.address)
-    if key + (asset,) in snapshot:
-        return snapshot[key + (asset,)]
-    return snapshot.get(key)
