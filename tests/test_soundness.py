@@ -260,3 +260,59 @@ class TestCoinsCountedOnce:
         snap.write_text("\n".join(swapped) + "\n")
         with pytest.raises(InvalidProof, match="not in the snapshot"):
             verify.verify(honest.out, str(snap))
+
+
+def _inclusion(r, user="user-000000"):
+    from zksolv import inclusion
+
+    st = State(r.state)
+    try:
+        return inclusion.build(st, r.manifest, user)
+    finally:
+        st.close()
+
+
+class TestCustomerCheckChecksSomething:
+    def test_a_proof_of_no_balance_is_refused(self, honest, tmp_path, capsys):
+        from zksolv import inclusion
+        from zksolv.cli import main
+
+        doc = _inclusion(honest)
+        doc["assets"] = {}
+        with pytest.raises(InvalidProof, match="proves no balance"):
+            inclusion.verify(doc, honest.manifest)
+        path = tmp_path / "empty.json"
+        path.write_text(json.dumps(doc))
+        with pytest.raises(SystemExit) as exit_:
+            main(["verify-inclusion", str(path), "--attestation", str(honest.out), "--user", doc["user_id"]])
+        assert exit_.value.code == 1
+        assert capsys.readouterr().err.startswith("zksolv: error: this inclusion proof proves no balance")
+
+    def test_the_assets_a_proof_leaves_out_are_named(self, honest, tmp_path, capsys):
+        from zksolv.cli import main
+
+        doc = _inclusion(honest)
+        held = sorted(doc["assets"])
+        dropped = held[0]
+        del doc["assets"][dropped]
+        path = tmp_path / "partial.json"
+        path.write_text(json.dumps(doc))
+        with pytest.raises(SystemExit) as exit_:
+            main(["verify-inclusion", str(path), "--attestation", str(honest.out), "--json"])
+        assert exit_.value.code == 0
+        result = json.loads(capsys.readouterr().out)
+        assert result["not_covered"] == sorted(set(honest.manifest.assets) - set(held[1:]))
+        assert dropped in result["not_covered"] and set(result["balances"]) == set(held[1:])
+
+    def test_a_balance_beyond_the_leaf_range_is_refused(self, honest):
+        """b + n·10^-decimals commits to the same point as b: the customer would be shown a
+        balance the tree does not hold."""
+        from zksolv import inclusion
+        from zksolv.amounts import parse_amount
+
+        doc = _inclusion(honest)
+        asset, item = next(iter(doc["assets"].items()))
+        decimals = honest.manifest.reserves.assets[asset].decimals
+        item["balance"] = format_amount(parse_amount(item["balance"], decimals) + N, decimals)
+        with pytest.raises(InvalidProof, match="leaf range"):
+            inclusion.verify(doc, honest.manifest)

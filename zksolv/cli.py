@@ -251,11 +251,15 @@ def verify_inclusion(proof_file, attestation, user, balances, as_json, quiet):
     expected = _balance_pairs(balances)
     m = manifest_module.read(Path(attestation) / manifest_module.FILE, check_addresses=False)
     proven = inclusion_module.verify(inclusion_module.load(proof_file), m, user, expected)
+    missing = inclusion_module.not_covered(m, proven)
     report = Reporter(as_json, quiet)
     for asset, amount in proven.items():
         report.line(f"{asset}: {amount} is counted in attestation {m.attestation_id}")
+    if missing:
+        report.line(f"not covered by this proof: {', '.join(missing)} (no balance of yours is shown there)")
     report.line("inclusion: VALID (run `zksolv verify` on the attestation to check solvency)")
-    report.result({"result": "valid", "attestation_id": m.attestation_id, "balances": proven})
+    report.result({"result": "valid", "attestation_id": m.attestation_id, "balances": proven,
+                   "not_covered": missing})
 
 
 @cli.command()

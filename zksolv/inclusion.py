@@ -46,12 +46,20 @@ def verify(doc: dict, manifest: Manifest, user_id: str | None = None,
         raise EncodingError(f"malformed inclusion proof ({type(exc).__name__}: {exc})") from None
 
 
+def not_covered(manifest: Manifest, proven: dict[str, str]) -> list[str]:
+    """The attestation's assets an inclusion proof says nothing about (SPEC.md §6.11): the
+    customer is told, so a proof that leaves out a holding cannot pass unnoticed."""
+    return sorted(set(manifest.assets) - set(proven))
+
+
 def _verify(doc, manifest, user_id, expected):
     if doc["manifest"] != manifest.digest().hex() or doc["attestation_id"] != manifest.attestation_id:
         raise InvalidProof("this inclusion proof is for another attestation (round or exchange)")
     if user_id is not None and doc["user_id"] != user_id:
         raise InvalidProof(f"this inclusion proof is for user {doc['user_id']!r}, not {user_id!r}")
     secret = bytes.fromhex(doc["user_secret"])
+    if not doc["assets"]:
+        raise InvalidProof("this inclusion proof proves no balance: it checks nothing")
     proven = {}
     for asset, item in doc["assets"].items():
         proven[asset] = _verify_asset(doc["user_id"], secret, asset, item, manifest)
@@ -70,6 +78,9 @@ def _verify_asset(user_id, secret, asset, item, manifest) -> str:
         raise InvalidProof(f"{asset} is not attested in this round")
     decimals = manifest.reserves.assets[asset].decimals
     units = parse_amount(item["balance"], decimals)
+    leaf_bits = manifest.reserves.assets[asset].leaf_bits
+    if units >> leaf_bits:  # else a balance b + n would walk to the leaf of b
+        raise InvalidProof(f"{asset}: balance {item['balance']} is beyond the leaf range 2^{leaf_bits}")
     siblings = [(bytes.fromhex(c), bytes.fromhex(h)) for c, h in item["path"]]
     if 1 << len(siblings) != entry.capacity:
         raise InvalidProof(f"{asset}: path length does not match the capacity {entry.capacity}")
