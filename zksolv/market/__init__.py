@@ -1,0 +1,7 @@
+"""Market data for margin accounts: prices, haircut tiers, scenarios (DESIGN §11; SPEC.md §6.12)."""
+
+from zksolv.market.coefficients import (
+    AssetTerms, Coefficients, Scenario, account_value, coefficients, tier_pieces,
+)
+
+__all__ = ["AssetTerms", "Coefficients", "Scenario", "account_value", "coefficients", "tier_pieces"]
