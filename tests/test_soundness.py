@@ -105,7 +105,7 @@ class TestCoverageCannotWrap:
         def change(m):
             return replace(m, assets={**m.assets, "BTC": replace(m.assets["BTC"], capacity=1 << 33)})
         _republish(honest, tmp_path, monkeypatch, change)
-        with pytest.raises(InvalidProof, match="capacity"):
+        with pytest.raises(ZksolvError, match="capacity"):  # manifest parsing, then the bounds
             verify.verify(tmp_path / "att")
 
 
@@ -306,13 +306,33 @@ class TestCustomerCheckChecksSomething:
 
     def test_a_balance_beyond_the_leaf_range_is_refused(self, honest):
         """b + n·10^-decimals commits to the same point as b: the customer would be shown a
-        balance the tree does not hold."""
+        balance the tree does not hold. Such a balance is refused (by the amount's length,
+        and by the leaf range for any balance ≥ 2^leaf_bits)."""
         from zksolv import inclusion
         from zksolv.amounts import parse_amount
 
         doc = _inclusion(honest)
         asset, item = next(iter(doc["assets"].items()))
         decimals = honest.manifest.reserves.assets[asset].decimals
-        item["balance"] = format_amount(parse_amount(item["balance"], decimals) + N, decimals)
+        leaf_bits = honest.manifest.reserves.assets[asset].leaf_bits
+        units = parse_amount(item["balance"], decimals)
+        item["balance"] = format_amount(units + N, decimals)
+        with pytest.raises(ZksolvError):
+            inclusion.verify(doc, honest.manifest)
+        item["balance"] = format_amount(1 << leaf_bits, decimals)
         with pytest.raises(InvalidProof, match="leaf range"):
             inclusion.verify(doc, honest.manifest)
+
+
+def test_a_legacy_snapshot_row_vouches_only_for_the_asset_it_names(honest, tmp_path):
+    """`chain,address,asset,balance` (read for snapshots made before wallet identity): a row
+    confirms the native coins of that asset's wallet, and no other asset's."""
+    rows = ["chain,address,asset,balance"]
+    for a in honest.manifest.reserves.assets.values():
+        rows += [f"{w.chain},{w.address},{a.asset},{w.balance}" for w in a.wallets]
+    snap = tmp_path / "legacy.csv"
+    snap.write_text("\n".join(rows) + "\n")
+    verify.verify(honest.out, str(snap))
+    snap.write_text("\n".join(rows).replace(",BTC,", ",XBT,") + "\n")
+    with pytest.raises(InvalidProof, match="BTC .*not in the snapshot"):
+        verify.verify(honest.out, str(snap))

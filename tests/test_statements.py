@@ -32,7 +32,7 @@ def test_canonical_bytes_sort_keys():
 
 
 @pytest.mark.parametrize("mutate,match", [
-    (lambda d: d.pop("statements"), "must declare"),
+    (lambda d: d.pop("statements"), "missing statements"),
     (lambda d: d["statements"].pop("coverage"), "must declare"),
     (lambda d: d.update(version=2), "version-1"),
     (lambda d: d["statements"]["solvency"].update(range_bits=12), "range_bits"),

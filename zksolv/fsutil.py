@@ -1,24 +1,80 @@
-"""Atomic writes: outputs appear whole or not at all (DESIGN §8.6)."""
+"""Files in and out: inputs read strictly and boundedly (SPEC.md §6.12), outputs written
+atomically — whole or not at all (DESIGN §8.6)."""
 
-import json
 import os
 import shutil
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
+from zksolv import strictjson
 from zksolv.errors import EncodingError, InputError
 
+READ_PIECE = 1 << 20
+"""Bytes read per system call: a file is never read in one unbounded request."""
 
-def read_json(path, what: str, malformed=EncodingError):
-    """A JSON file's content; unreadable is an InputError, not JSON a `malformed` error."""
+
+def open_regular(path, what: str) -> BinaryIO:
+    """`path` opened for binary reading if it is a regular file; anything else (directory,
+    FIFO, device, socket, missing, dangling or looping link) is an InputError, refused
+    without blocking: O_NONBLOCK makes opening a FIFO return at once, then fstat decides."""
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read {what}: {exc.strerror}") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise malformed(f"{path}: {what} is not valid JSON: {exc}") from exc
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise InputError(f"{_shown(path)}: cannot read {what}: {_reason(exc)}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{_shown(path)}: {what} is not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_bytes(path, what: str, limit: int) -> bytes:
+    """The whole content of the regular file `path`, refused if over `limit` bytes."""
+    with open_regular(path, what) as f:
+        if os.fstat(f.fileno()).st_size > limit:
+            raise InputError(f"{_shown(path)}: {what} is larger than the {limit:,} bytes allowed")
+        pieces, total = [], 0
+        while piece := f.read(min(READ_PIECE, limit + 1 - total)):
+            pieces.append(piece)
+            total += len(piece)
+            if total > limit:  # it grew while being read
+                raise InputError(f"{_shown(path)}: {what} is larger than the {limit:,} bytes allowed")
+        return b"".join(pieces)
+
+
+def read_text(path, what: str, limit: int) -> str:
+    """`read_bytes` decoded as strict UTF-8; anything else is an InputError."""
+    data = read_bytes(path, what, limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{_shown(path)}: {what} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def read_json(path, what: str, malformed=EncodingError, limit: int = strictjson.MAX_BYTES):
+    """A JSON file's content, parsed strictly (zksolv.strictjson); unreadable is an
+    InputError, bad JSON a `malformed` error naming the file."""
+    data = read_bytes(path, what, limit)
+    try:
+        return strictjson.loads(data)
+    except strictjson.JSONError as exc:
+        raise malformed(f"{_shown(path)}: {what} is not valid strict JSON: {exc}") from None
+
+
+def _reason(exc: Exception) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else "invalid path"
+
+
+def _shown(path) -> str:
+    """A path as it may appear in a one-line message."""
+    return strictjson.one_line(os.fsdecode(path) if isinstance(path, bytes) else str(path))
 
 
 @contextmanager

@@ -1,13 +1,16 @@
 """Customer inclusion proofs: build from the prover's state, verify against the published
 attestation (DESIGN §6; SPEC.md §6.11)."""
 
-from zksolv import roundkeys, tree
+from zksolv import roundkeys, strictjson, tree
 from zksolv.amounts import format_amount, parse_amount
 from zksolv.attestation.manifest import Manifest
 from zksolv.commitments import commit
 from zksolv.errors import EncodingError, InputError, InvalidProof
 from zksolv.fsutil import read_json
-from zksolv.hashing import id_hash, leaf_hash
+from zksolv.group.curve import POINT_BYTES
+from zksolv.hashing import HASH_BYTES, id_hash, leaf_hash
+from zksolv.ledger import MAX_USER_ID_BYTES
+from zksolv.reserves.file import IDENTIFIER
 from zksolv.state import State
 
 FORMAT = "zksolv-inclusion"
@@ -30,20 +33,53 @@ def build(state: State, manifest: Manifest, user_id: str) -> dict:
             "assets": assets}
 
 
+MAX_BYTES = 1 << 20
+"""Largest inclusion proof read (SPEC.md §6.12); a real one is a few KB."""
+_FIELDS = ("format", "version", "attestation_id", "manifest", "user_id", "user_secret", "assets")
+_ASSET_FIELDS = ("balance", "leaf_index", "path")
+MAX_PATH = 32  # log2 of the largest capacity
+
+
 def load(path) -> dict:
-    doc = read_json(path, "inclusion proof")
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("version") != VERSION:
-        raise EncodingError(f"{path}: not a version-{VERSION} zksolv inclusion proof")
+    """The inclusion proof at `path`, every field in its one accepted form (`parse`)."""
+    return parse(read_json(path, "inclusion proof", limit=MAX_BYTES), str(path))
+
+
+def parse(doc, where: str = "inclusion proof") -> dict:
+    """`doc` if it has exactly the fields of SPEC.md §6.11, each of the right type and form;
+    an EncodingError naming the field otherwise."""
+    doc = strictjson.obj(doc, where, _FIELDS)
+    if doc["format"] != FORMAT or type(doc["version"]) is not int or doc["version"] != VERSION:
+        raise EncodingError(f"{where}: not a version-{VERSION} zksolv inclusion proof")
+    strictjson.text(doc["attestation_id"], f"{where}: attestation_id", IDENTIFIER, max_bytes=128)
+    strictjson.hex_bytes(doc["manifest"], f"{where}: manifest", 32)
+    strictjson.text(doc["user_id"], f"{where}: user_id", max_bytes=MAX_USER_ID_BYTES)
+    strictjson.hex_bytes(doc["user_secret"], f"{where}: user_secret", 32)
+    if not isinstance(doc["assets"], dict):
+        raise EncodingError(f"{where}: assets must be an object")
+    for asset, item in doc["assets"].items():
+        _parse_asset(item, f"{where}: assets.{strictjson.one_line(asset, 40)}")
     return doc
+
+
+def _parse_asset(item, where: str) -> None:
+    item = strictjson.obj(item, where, _ASSET_FIELDS)
+    strictjson.text(item["balance"], f"{where}.balance", max_bytes=80)
+    strictjson.integer(item["leaf_index"], f"{where}.leaf_index", 0, (1 << MAX_PATH) - 1)
+    path = item["path"]
+    if not isinstance(path, list) or len(path) > MAX_PATH:
+        raise EncodingError(f"{where}.path: must be a list of at most {MAX_PATH} siblings")
+    for k, pair in enumerate(path):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise EncodingError(f"{where}.path[{k}]: must be [commitment, hash]")
+        strictjson.hex_bytes(pair[0], f"{where}.path[{k}][0]", POINT_BYTES)
+        strictjson.hex_bytes(pair[1], f"{where}.path[{k}][1]", HASH_BYTES)
 
 
 def verify(doc: dict, manifest: Manifest, user_id: str | None = None,
            expected: dict[str, str] | None = None) -> dict[str, str]:
     """Check every asset's leaf walks to the manifest's root; returns {asset: balance}."""
-    try:
-        return _verify(doc, manifest, user_id, expected or {})
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise EncodingError(f"malformed inclusion proof ({type(exc).__name__}: {exc})") from None
+    return _verify(parse(doc), manifest, user_id, expected or {})
 
 
 def not_covered(manifest: Manifest, proven: dict[str, str]) -> list[str]:
@@ -77,15 +113,28 @@ def _verify_asset(user_id, secret, asset, item, manifest) -> str:
     if entry is None:
         raise InvalidProof(f"{asset} is not attested in this round")
     decimals = manifest.reserves.assets[asset].decimals
-    units = parse_amount(item["balance"], decimals)
+    units = _balance(item["balance"], decimals, asset)
     leaf_bits = manifest.reserves.assets[asset].leaf_bits
     if units >> leaf_bits:  # else a balance b + n would walk to the leaf of b
         raise InvalidProof(f"{asset}: balance {item['balance']} is beyond the leaf range 2^{leaf_bits}")
     siblings = [(bytes.fromhex(c), bytes.fromhex(h)) for c, h in item["path"]]
     if 1 << len(siblings) != entry.capacity:
         raise InvalidProof(f"{asset}: path length does not match the capacity {entry.capacity}")
+    if item["leaf_index"] >= entry.capacity:
+        raise InvalidProof(f"{asset}: leaf index {item['leaf_index']} is beyond the capacity {entry.capacity}")
     c = commit(units, roundkeys.leaf_blinding(secret, asset)).to_bytes()
     h = leaf_hash(asset, id_hash(user_id, roundkeys.leaf_salt(secret, asset)), c)
     if tree.walk(int(item["leaf_index"]), c, h, siblings) != (entry.root_commitment, entry.root_hash):
         raise InvalidProof(f"{asset}: the leaf does not lead to the attested root")
     return format_amount(units, decimals)
+
+
+def _balance(text: str, decimals: int, asset: str) -> int:
+    """A balance as `build` writes it: the shortest exact decimal (one form per value)."""
+    try:
+        units = parse_amount(text, decimals)
+    except InputError as exc:
+        raise EncodingError(f"{asset}.balance: {exc}") from None
+    if format_amount(units, decimals) != text:
+        raise EncodingError(f"{asset}.balance: {text!r} is not written as {format_amount(units, decimals)!r}")
+    return units

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from zksolv import bounds
+from zksolv import bounds, strictjson
 from zksolv.errors import InputError
 from zksolv.fsutil import read_json
 from zksolv.group import N, Point, base_mul
 from zksolv.hashing import TAG_CIRCUITS, tagged
 
 DEFAULT_FILE = "solvency-v1.json"
-_COEFFICIENT = re.compile(r"-?([0-9]+|[A-Za-z_][A-Za-z0-9_]*)")
+_COEFFICIENT = re.compile(r"-?(0|[1-9][0-9]{0,38}|[A-Za-z_][A-Za-z0-9_]{0,31})")
 REQUIRED = ("leaf_range", "solvency", "coverage")
 MEANINGS = {
     "leaf_range": {"b": "1"},
@@ -104,8 +104,8 @@ def canonical_bytes(doc) -> bytes:
 def load(path: str | None = None) -> Circuits:
     """The circuits file at `path`, or the one shipped with zksolv."""
     if path is not None:
-        return parse(read_json(path, "circuits file", malformed=InputError), str(path))
-    return parse(json.loads(_shipped_text()), DEFAULT_FILE)
+        return parse(read_json(path, "circuits file", malformed=InputError, limit=MAX_BYTES), str(path))
+    return parse(strictjson.loads(_shipped_text()), DEFAULT_FILE)
 
 
 def _shipped_text() -> str:
@@ -116,15 +116,37 @@ def _shipped_text() -> str:
         return (Path(__file__).resolve().parent.parent / "circuits" / DEFAULT_FILE).read_text("utf-8")
 
 
+MAX_BYTES = 1 << 20
+"""Largest circuits file read (SPEC.md §6.12)."""
+MAX_TERMS = 16
+RANGE_BITS = (8, 16, 32, 64, 128)
+TERM = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
+_STATEMENT = ("committed", "public", "combination", "range_bits")
+
+
 def parse(doc, where: str) -> Circuits:
-    if not isinstance(doc, dict) or doc.get("format") != "zksolv-circuits" or doc.get("version") != 1:
+    """A circuits document, strictly: known keys only, each of its exact type (SPEC.md §6.5)."""
+    doc = strictjson.obj(doc, where, ("format", "version", "statements"), ("name", "description"),
+                         error=InputError)
+    if doc["format"] != "zksolv-circuits" or type(doc["version"]) is not int or doc["version"] != 1:
         raise InputError(f"{where}: not a version-1 zksolv circuits file")
-    statements = doc.get("statements")
+    if "name" in doc:
+        strictjson.text(doc["name"], f"{where}: name", max_bytes=128, error=InputError)
+    if "description" in doc:
+        strictjson.text(doc["description"], f"{where}: description", max_bytes=4096, error=InputError)
+    statements = doc["statements"]
     if not isinstance(statements, dict) or any(s not in statements for s in REQUIRED):
         raise InputError(f"{where}: must declare the statements {', '.join(REQUIRED)}")
-    parsed = {name: _statement(name, spec, f"{where}: statements.{name}") for name, spec in statements.items()}
+    parsed = {name: _statement(name, spec, f"{where}: statements.{strictjson.one_line(name, 40)}")
+              for name, spec in statements.items()}
     _check_meanings(parsed, where)
-    return Circuits(str(doc.get("name", "")), tagged(TAG_CIRCUITS, canonical_bytes(doc)), parsed)
+    return Circuits(doc.get("name", ""), tagged(TAG_CIRCUITS, canonical_bytes(doc)), parsed)
+
+
+def _terms(value, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or len(value) > MAX_TERMS or len(set(map(str, value))) != len(value):
+        raise InputError(f"{where}: must be a list of at most {MAX_TERMS} distinct term names")
+    return tuple(strictjson.text(t, where, TERM, error=InputError) for t in value)
 
 
 def _check_meanings(parsed: dict[str, Statement], where: str) -> None:
@@ -149,18 +171,26 @@ def _coefficient_names(meaning: dict[str, str]) -> set[str]:
 
 
 def _statement(name: str, spec, where: str) -> Statement:
-    try:
-        committed, public = tuple(spec["committed"]), tuple(spec["public"])
-        combination = tuple((c["coefficient"], c["term"]) for c in spec["combination"])
-        bits = spec["range_bits"]
-    except (KeyError, TypeError) as exc:
-        raise InputError(f"{where}: missing or malformed field {exc}") from None
-    for coefficient, term in combination:
-        if term not in committed + public or not _COEFFICIENT.fullmatch(str(coefficient)):
-            raise InputError(f"{where}: bad term {coefficient!r}·{term!r}")
+    spec = strictjson.obj(spec, where, _STATEMENT, ("description",), error=InputError)
+    if "description" in spec:
+        strictjson.text(spec["description"], f"{where}.description", max_bytes=4096, error=InputError)
+    committed, public = _terms(spec["committed"], f"{where}.committed"), _terms(spec["public"], f"{where}.public")
+    combination = spec["combination"]
+    if not isinstance(combination, list) or not 1 <= len(combination) <= MAX_TERMS:
+        raise InputError(f"{where}.combination: must be a list of 1 to {MAX_TERMS} terms")
+    pairs = []
+    for k, c in enumerate(combination):
+        c = strictjson.obj(c, f"{where}.combination[{k}]", ("coefficient", "term"), error=InputError)
+        coefficient, term = c["coefficient"], c["term"]
+        if not isinstance(coefficient, str) or not isinstance(term, str) or term not in committed + public \
+                or not _COEFFICIENT.fullmatch(coefficient):
+            raise InputError(f"{where}.combination[{k}]: bad term {strictjson.one_line(str(coefficient), 40)!r}"
+                             f"·{strictjson.one_line(str(term), 40)!r}")
         body = coefficient.lstrip("-")
         if not body.isdigit() and body not in public:
             raise InputError(f"{where}: coefficient {coefficient!r} names no public term")
-    if not (bits in (8, 16, 32, 64, 128) or (isinstance(bits, str) and bits == "leaf_bits")):
+        pairs.append((coefficient, term))
+    bits = spec["range_bits"]
+    if not ((type(bits) is int and bits in RANGE_BITS) or bits == "leaf_bits"):
         raise InputError(f"{where}: range_bits must be 8/16/32/64/128 or \"leaf_bits\"")
-    return Statement(name, committed, public, combination, bits)
+    return Statement(name, committed, public, tuple(pairs), bits)

@@ -5,10 +5,12 @@ Stored as `manifest.json`. Its digest is tagged SHA-256 over the canonical JSON
 """
 
 import json
+import re
 from dataclasses import dataclass, replace
+from datetime import datetime
 
-from zksolv import reserves as reserves_module
-from zksolv.errors import EncodingError
+from zksolv import reserves as reserves_module, strictjson
+from zksolv.errors import EncodingError, InputError
 from zksolv.fsutil import read_json
 from zksolv.hashing import TAG_MANIFEST, TAG_MANIFEST_BODY, tagged
 from zksolv.reserves import Reserves
@@ -17,6 +19,8 @@ from zksolv.statements import canonical_bytes
 FORMAT = "zksolv-attestation"
 VERSION = 1
 FILE = "manifest.json"
+MAX_RATIO_DIGITS = 80
+"""Longest coverage ratio term read; verify bounds p and q further (SPEC.md §6.7)."""
 
 
 @dataclass(frozen=True)
@@ -91,56 +95,108 @@ def _asset_json(published: dict, e: AssetEntry) -> dict:
             "audit": {"file": e.audit_file, "sha256": e.audit_sha256, "bytes": e.audit_bytes}}
 
 
+MAX_BYTES = 16 << 20
+"""Largest manifest read (SPEC.md §6.12)."""
+MAX_CAPACITY = 1 << 32
+MAX_CHUNK = 256
+"""Largest chunk (range proofs aggregated per audit-file proof) a verifier accepts: the
+largest `prove --chunk`; a larger claim would make `audit` derive millions of generators."""
+MAX_PROOF_BYTES = 1 << 16
+TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+_TOP = ("format", "version", "attestation_id", "timestamp", "previous", "circuits", "assets")
+_ASSET = ("decimals", "leaf_bits", "wallets", "capacity", "chunk", "root", "solvency", "coverage", "audit")
+_RESERVE_FIELDS = ("decimals", "leaf_bits", "wallets")
+
+
 def from_bytes(data: bytes, where: str) -> Manifest:
     """A manifest from its JSON bytes (as kept in the prover's state)."""
     try:
-        return _parse(json.loads(data), where)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise EncodingError(f"{where}: malformed manifest ({type(exc).__name__}: {exc})") from None
+        doc = strictjson.loads(data)
+    except strictjson.JSONError as exc:
+        raise EncodingError(f"{where}: manifest is not valid strict JSON: {exc}") from None
+    return _parse(doc, where)
 
 
 def read(path, check_addresses: bool = True) -> Manifest:
     """Parse `manifest.json` strictly; malformed content is an EncodingError naming the field.
 
     `check_addresses=False` is for a customer's inclusion check, which needs no addresses."""
-    doc = read_json(path, "manifest")
-    try:
-        return _parse(doc, str(path), check_addresses)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise EncodingError(f"{path}: malformed manifest ({type(exc).__name__}: {exc})") from None
+    return _parse(read_json(path, "manifest", limit=MAX_BYTES), str(path), check_addresses)
 
 
-def _parse(doc: dict, where: str, check_addresses: bool = True) -> Manifest:
-    if doc["format"] != FORMAT or doc["version"] != VERSION:
+def _parse(doc, where: str, check_addresses: bool = True) -> Manifest:
+    """Every field in its one accepted form (SPEC.md §6.7, §6.12)."""
+    doc = strictjson.obj(doc, where, _TOP)
+    if doc["format"] != FORMAT or type(doc["version"]) is not int or doc["version"] != VERSION:
         raise EncodingError(f"{where}: not a version-{VERSION} zksolv attestation")
     assets = doc["assets"]
-    reserves = reserves_module.parse(
-        {"attestation_id": doc["attestation_id"],
-         "assets": {n: {k: a[k] for k in ("decimals", "leaf_bits", "wallets")} for n, a in assets.items()}},
-        where, check_addresses)
-    entries = {name: _parse_asset(a) for name, a in assets.items()}
-    previous = doc["previous"]
-    if previous is not None and (not isinstance(previous, str) or len(bytes.fromhex(previous)) != 32):
-        raise EncodingError(f"{where}: previous must be null or a 32-byte hex digest")
-    return Manifest(doc["attestation_id"], str(doc["timestamp"]), previous, str(doc["circuits"]["name"]),
-                    _hex(doc["circuits"]["hash"], 32), reserves, entries)
+    if not isinstance(assets, dict):
+        raise EncodingError(f"{where}: assets must be an object")
+    entries = {name: _parse_asset(a, f"{where}: assets.{strictjson.one_line(name, 40)}", name)
+               for name, a in assets.items()}
+    try:  # the published reserves: the reserves file's fields, leaf_bits always stated
+        reserves = reserves_module.parse(
+            {"attestation_id": doc["attestation_id"],
+             "assets": {n: {k: a[k] for k in _RESERVE_FIELDS} for n, a in assets.items()}},
+            where, check_addresses)
+    except InputError as exc:
+        raise EncodingError(str(exc)) from None
+    circuits = strictjson.obj(doc["circuits"], f"{where}: circuits", ("name", "hash"))
+    return Manifest(doc["attestation_id"], _timestamp(doc["timestamp"], where), _previous(doc["previous"], where),
+                    strictjson.text(circuits["name"], f"{where}: circuits.name", max_bytes=128),
+                    strictjson.hex_bytes(circuits["hash"], f"{where}: circuits.hash", 32), reserves, entries)
 
 
-def _parse_asset(a: dict) -> AssetEntry:
-    cov = a["coverage"]
-    coverage = None if cov is None else Coverage(int(cov["ratio"][0]), int(cov["ratio"][1]),
-                                                 bytes.fromhex(cov["proof"]))
-    capacity, chunk = int(a["capacity"]), int(a["chunk"])
-    if capacity < 1 or capacity & (capacity - 1) or chunk < 1 or chunk & (chunk - 1) or chunk > capacity:
-        raise ValueError("capacity and chunk must be powers of two with chunk ≤ capacity")
-    audit = a["audit"]
-    return AssetEntry(capacity, chunk, _hex(a["root"]["commitment"], 33), _hex(a["root"]["hash"], 32),
-                      bytes.fromhex(a["solvency"]["proof"]), coverage, str(audit["file"]),
-                      str(audit["sha256"]), int(audit["bytes"]))
+def _timestamp(value, where: str) -> str:
+    if not isinstance(value, str) or not TIMESTAMP.fullmatch(value):
+        raise EncodingError(f"{where}: timestamp must be YYYY-MM-DDTHH:MM:SSZ")
+    try:
+        datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        raise EncodingError(f"{where}: timestamp {value} is not a date and time") from None
+    return value
 
 
-def _hex(text: str, size: int) -> bytes:
-    data = bytes.fromhex(text)
-    if len(data) != size:
-        raise ValueError(f"expected {size} bytes of hex, got {len(data)}")
-    return data
+def _previous(value, where: str) -> str | None:
+    if value is not None:
+        strictjson.hex_bytes(value, f"{where}: previous (null or a manifest digest)", 32)
+    return value
+
+
+def _parse_asset(a, where: str, asset: str) -> AssetEntry:
+    a = strictjson.obj(a, where, _ASSET)
+    capacity = _power_of_two(a["capacity"], f"{where}.capacity", MAX_CAPACITY)
+    chunk = _power_of_two(a["chunk"], f"{where}.chunk", min(capacity, MAX_CHUNK))
+    root = strictjson.obj(a["root"], f"{where}.root", ("commitment", "hash"))
+    solvency = strictjson.obj(a["solvency"], f"{where}.solvency", ("proof",))
+    audit = strictjson.obj(a["audit"], f"{where}.audit", ("file", "sha256", "bytes"))
+    if audit["file"] != f"{asset}.audit":
+        raise EncodingError(f"{where}.audit.file: must be {asset}.audit")
+    return AssetEntry(capacity, chunk, strictjson.hex_bytes(root["commitment"], f"{where}.root.commitment", 33),
+                      strictjson.hex_bytes(root["hash"], f"{where}.root.hash", 32),
+                      _proof(solvency["proof"], f"{where}.solvency.proof"),
+                      _coverage(a["coverage"], f"{where}.coverage"), audit["file"],
+                      strictjson.hex_bytes(audit["sha256"], f"{where}.audit.sha256", 32).hex(),
+                      strictjson.integer(audit["bytes"], f"{where}.audit.bytes", 0, 1 << 53))
+
+
+def _coverage(cov, where: str) -> Coverage | None:
+    if cov is None:
+        return None
+    cov = strictjson.obj(cov, where, ("ratio", "proof"))
+    ratio = cov["ratio"]
+    if not isinstance(ratio, list) or len(ratio) != 2:
+        raise EncodingError(f"{where}.ratio: must be [\"p\", \"q\"]")
+    p, q = (strictjson.digits(x, f"{where}.ratio", MAX_RATIO_DIGITS) for x in ratio)
+    return Coverage(p, q, _proof(cov["proof"], f"{where}.proof"))
+
+
+def _proof(value, where: str) -> bytes:
+    return strictjson.hex_bytes(value, where, max_size=MAX_PROOF_BYTES)
+
+
+def _power_of_two(value, where: str, high: int) -> int:
+    strictjson.integer(value, where, 1, high)
+    if value & (value - 1):
+        raise EncodingError(f"{where}: must be a power of two")
+    return value

@@ -4,6 +4,7 @@ control (SPEC.md §6.4). Parsing is strict; every error names the file and the f
 import re
 from dataclasses import dataclass
 
+from zksolv import strictjson
 from zksolv.amounts import check_decimals, parse_amount
 from zksolv.bounds import MAX_RESERVE_BITS
 from zksolv.errors import InputError, InvalidProof
@@ -13,6 +14,10 @@ from zksolv.reserves import bitcoin, ethereum
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 ASSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 LEAF_BITS = (64, 128)
+WALLET_FIELDS = ("chain", "address", "balance", "signature")
+MAX_WALLET_FIELD_BYTES = 256
+MAX_BYTES = 16 << 20
+"""Largest reserves file read (SPEC.md §6.12)."""
 
 
 NATIVE = "native"
@@ -80,21 +85,20 @@ def default_leaf_bits(decimals: int) -> int:
 
 def load(path: str) -> Reserves:
     """Parse and check the reserves file at `path` (signatures are checked by `verify_control`)."""
-    return parse(read_json(path, "reserves file", malformed=InputError), path)
+    return parse(read_json(path, "reserves file", malformed=InputError, limit=MAX_BYTES), str(path))
 
 
 def parse(doc, where: str, check_addresses: bool = True) -> Reserves:
     """Parse a reserves document; `check_addresses=False` skips address validation (a
     customer's inclusion check needs only decimals; verify and audit always check)."""
-    if not isinstance(doc, dict):
-        raise InputError(f"{where}: top level must be an object")
+    doc = strictjson.obj(doc, where, ("attestation_id", "assets"), error=InputError)
     attestation_id = doc.get("attestation_id")
     if not isinstance(attestation_id, str) or not IDENTIFIER.fullmatch(attestation_id):
         raise InputError(f"{where}: attestation_id must be 1–128 of [A-Za-z0-9._-]")
     assets = doc.get("assets")
     if not isinstance(assets, dict) or not assets:
         raise InputError(f"{where}: assets must be a non-empty object")
-    parsed = {name: _asset(name, spec, f"{where}: assets.{name}", check_addresses)
+    parsed = {name: _asset(name, spec, f"{where}: assets.{strictjson.one_line(name, 40)}", check_addresses)
               for name, spec in assets.items()}
     _refuse_counted_twice(parsed, where)
     return Reserves(attestation_id, parsed)
@@ -117,11 +121,10 @@ def _refuse_counted_twice(assets: dict[str, "AssetReserves"], where: str) -> Non
 def _asset(name: str, spec, where: str, check_addresses: bool = True) -> AssetReserves:
     if not ASSET_NAME.fullmatch(name):
         raise InputError(f"{where}: asset name must be 1–32 of [A-Za-z0-9._-]")
-    if not isinstance(spec, dict):
-        raise InputError(f"{where}: must be an object")
-    decimals = check_decimals(spec.get("decimals"), where)
+    spec = strictjson.obj(spec, where, ("decimals", "wallets"), ("leaf_bits",), error=InputError)
+    decimals = check_decimals(spec["decimals"], where)
     leaf_bits = spec.get("leaf_bits", default_leaf_bits(decimals))
-    if leaf_bits not in LEAF_BITS:
+    if type(leaf_bits) is not int or leaf_bits not in LEAF_BITS:
         raise InputError(f"{where}.leaf_bits: must be one of {LEAF_BITS}")
     wallets = spec.get("wallets")
     if not isinstance(wallets, list) or not wallets:
@@ -135,14 +138,11 @@ def _asset(name: str, spec, where: str, check_addresses: bool = True) -> AssetRe
 
 
 def _wallet(spec, decimals: int, where: str, check_addresses: bool = True) -> Wallet:
-    if not isinstance(spec, dict):
-        raise InputError(f"{where}: must be an object")
+    spec = strictjson.obj(spec, where, WALLET_FIELDS, ("token",), error=InputError)
     fields = {}
-    for field in ("chain", "address", "balance", "signature"):
-        value = spec.get(field)
-        if not isinstance(value, str) or not value:
-            raise InputError(f"{where}.{field}: must be a non-empty string")
-        fields[field] = value
+    for field in WALLET_FIELDS:
+        fields[field] = strictjson.text(spec[field], f"{where}.{field}", max_bytes=MAX_WALLET_FIELD_BYTES,
+                                        error=InputError)
     if fields["chain"] not in ("ethereum", "bitcoin"):
         raise InputError(f"{where}.chain: must be 'ethereum' or 'bitcoin'")
     try:

@@ -1,7 +1,8 @@
 """A verifier's chain snapshot: CSV `chain,address,balance` (native coins) or
 `chain,address,token,balance` (token `native` or a contract address), checked against the
 claimed balances. A row is keyed by the same identity as a reserve wallet (SPEC.md §6.1), so
-one on-chain balance can confirm one wallet only."""
+one on-chain balance can confirm one wallet only. The earlier `chain,address,asset,balance`
+(attested asset name) is still read: its rows speak of native coins, for that asset only."""
 
 import csv
 
@@ -9,11 +10,13 @@ from zksolv.amounts import parse_amount
 from zksolv.errors import InputError, InvalidProof
 from zksolv.reserves.file import NATIVE, Reserves, wallet_key
 
-HEADERS = (["chain", "address", "balance"], ["chain", "address", "token", "balance"])
+HEADERS = (["chain", "address", "balance"], ["chain", "address", "token", "balance"],
+           ["chain", "address", "asset", "balance"])
 
 
-def load(path: str) -> dict[tuple, str]:
-    """wallet identity (chain, address, on-chain asset) → balance string."""
+def load(path: str) -> dict[tuple, tuple[str, str | None]]:
+    """wallet identity (chain, address, on-chain asset) → (balance string, the attested asset
+    a legacy row names, or None)."""
     rows = {}
     try:
         with open(path, newline="", encoding="utf-8") as f:
@@ -30,19 +33,19 @@ def load(path: str) -> dict[tuple, str]:
                 key = wallet_key(rec["chain"], rec["address"], None if token == NATIVE else token)
                 if key in rows:
                     raise InputError(f"{path}:{reader.line_num}: {rec['address']} ({key[2]}) listed twice")
-                rows[key] = rec["balance"]
+                rows[key] = (rec["balance"], rec.get("asset"))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError(f"{path}: cannot read snapshot: {exc}") from exc
     return rows
 
 
-def check(reserves: Reserves, snapshot: dict[tuple, str]) -> int:
+def check(reserves: Reserves, snapshot: dict[tuple, tuple[str, str | None]]) -> int:
     """Raise InvalidProof listing every claimed balance the snapshot contradicts."""
     problems, checked = [], 0
     for asset in reserves.assets.values():
         for w in asset.wallets:
-            observed = snapshot.get(w.key)
-            if observed is None:
+            observed, named = snapshot.get(w.key, (None, None))
+            if observed is None or named not in (None, asset.asset):
                 problems.append(f"{asset.asset} {w.address}: not in the snapshot")
                 continue
             try:
