@@ -9,6 +9,7 @@ e[a][0] … e[a][T−1], then the debt d[a] — and *claims*, each a linear comb
                   room/a/t    width_t − e[a][t]           k_t, bounded tiers with width_t < 2^lb − 1
                   debt/a      d[a]                        lb/64
     per scenario: value/s     Σ coll[s][a][t]·e[a][t] − Σ debt[s][a]·d[a]   fewest limbs for its max
+                              (zero coefficients left out; none left: no claim, v_s = 0)
 
 lb is the asset's leaf_bits. A bounded tier whose width is below 2^lb − 1 proves its piece
 and its room on the fewest limbs that hold the width (together: 0 ≤ e ≤ width_t); a wider
@@ -78,7 +79,9 @@ def build(coeffs: Coefficients, leaf_bits: dict[str, int]) -> Layout:
         bounds.liabilities_bound(lb, 1)  # leaf_bits is one of bounds.LEAF_BITS
         _asset_claims(a, lb, coeffs.widths[a], slots, claims, bound)
     for s, name in enumerate(coeffs.scenarios):
-        claims.append(_checked(_value_claim(coeffs, s, name, bound), dict(enumerate(bound))))
+        claim = _value_claim(coeffs, s, name, bound)
+        if claim.terms:  # every price of the scenario shocked to 0: v_s = 0, nothing to prove
+            claims.append(_checked(claim, dict(enumerate(bound))))
     return Layout(coeffs.assets, tuple(leaf_bits[a] for a in coeffs.assets),
                   tuple(coeffs.widths[a] for a in coeffs.assets), tuple(slots), tuple(claims))
 
@@ -109,7 +112,8 @@ def _slot(slots: list, bound: list, name: str) -> int:
 
 
 def _value_claim(coeffs: Coefficients, s: int, name: str, bound) -> Claim:
-    """v_s on the fewest limbs that hold its largest value given every slot's bound."""
+    """v_s on the fewest limbs that hold its largest value given every slot's bound; terms
+    with coefficient 0 (a 0 % tier, a price shocked to 0) are left out."""
     terms, i = [], 0
     for a in coeffs.assets:
         for k in coeffs.collateral[s][a]:
@@ -117,6 +121,7 @@ def _value_claim(coeffs: Coefficients, s: int, name: str, bound) -> Claim:
             i += 1
         terms.append((i, -coeffs.debt[s][a]))
         i += 1
+    terms = [(i, k) for i, k in terms if k]
     high = _interval(terms, 0, dict(enumerate(bound)))[1]
     try:
         limbs = widerange.limbs_needed(high)

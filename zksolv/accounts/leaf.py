@@ -7,8 +7,8 @@ account key (keys.py): a customer who knows their user secret and balances recom
 whole leaf but its proofs. Leaf hash: `TAGGED("zksolv/v1/margin-leaf", H_id ‖ slots ‖ limbs)`.
 
 Each part's proof starts from the caller's transcript (attestation id, circuits digest,
-market digest, statement "margin_leaf", leaf index) and then binds the leaf hash and the
-part number, so no proof can move to another leaf, index or part.
+market digest, statement "margin_leaf", leaf index) and then binds the leaf hash, so no
+proof can move to another leaf or index, and the leaf's H_id cannot change unseen.
 """
 
 from collections.abc import Callable, Sequence
@@ -120,11 +120,11 @@ def open_leaf(layout: Layout, key: bytes, id_hash: bytes, values: Sequence[int],
 
 
 def part_transcripts(context: Context, leaf_hash: bytes) -> widerange.TranscriptFor:
-    """Part j's transcript: the caller's context, then the leaf hash and j."""
+    """Every part's transcript: the caller's context, then the leaf hash (parts need no
+    number: each has its own m, which the range proof binds)."""
     def transcript_for(part: int) -> Transcript:
         t = context()
         t.append(b"margin-leaf", leaf_hash)
-        t.append_u64(b"part", part)
         return t
     return transcript_for
 
