@@ -45,7 +45,8 @@ def test_a_customer_recomputes_the_leaf_from_secret_and_balances(proven):
     key, id_hash = keys.customer(SECRET, "alice")
     again = leaf.open_leaf(LAYOUT, key, id_hash, leaf.slot_values(LAYOUT, UNITS)).leaf
     assert again.hash() == proven.hash()
-    other = leaf.open_leaf(LAYOUT, key, id_hash, leaf.slot_values(LAYOUT, {**UNITS, "USDT": -101 * USDT})).leaf
+    more_debt = leaf.slot_values(LAYOUT, {**UNITS, "USDT": -101 * USDT})
+    other = leaf.open_leaf(LAYOUT, key, id_hash, more_debt).leaf
     assert other.hash() != proven.hash()
 
 
@@ -129,3 +130,12 @@ def test_a_scenario_that_zeroes_every_price_has_no_value_claim():
     lay = round_layout((wipe,))
     assert [c.name for c in lay.claims if c.name.startswith("value/")] == ["value/base"]
     leaf.verify_leaf(lay, honest(lay, {"BTC": BTC, "USDT": -50 * USDT}), context())
+
+
+def test_tree_sum_bounds_hold_the_largest_accounts_and_stay_within_margin_md():
+    bounds = layout.sum_bounds(LAYOUT, 4)
+    biggest = leaf.slot_values(LAYOUT, {"BTC": (1 << 64) - 1})
+    assert 4 * sum(biggest[i] for i in LAYOUT.pieces(0)) < bounds["BTC"][0] <= 4 * 3 * (1 << 64)
+    assert bounds["USDT"][1] == 4 * ((1 << 64) - 1) + 1
+    with pytest.raises(InputError):
+        layout.sum_bounds(LAYOUT, 3)

@@ -145,3 +145,16 @@ def _checked(claim: Claim, spans: dict[int, int]) -> Claim:
     bounds.check_no_wrap(claim.name, low, high, bits)
     bounds.check_provable(claim.name, high, bits)
     return claim
+
+
+def sum_bounds(lay: Layout, capacity: int) -> dict[str, tuple[int, int]]:
+    """Per asset, exclusive upper bounds (B_E, B_D) of the account tree's sums E[a], D[a]
+    once every leaf's claims are audited (MARGIN.md §8): each piece ≤ min(width, 2^lb − 1),
+    the last piece and the debt < 2^lb; within MARGIN.md's cap·T·2^lb and cap·2^lb."""
+    out = {}
+    for a, lb, widths in zip(lay.assets, lay.leaf_bits, lay.widths):
+        top = (1 << lb) - 1
+        per_leaf = sum(min(w, top) for w in widths) + top
+        bounds.liabilities_bound(lb, capacity)   # capacity: a power of two ≤ 2^32
+        out[a] = (capacity * per_leaf + 1, capacity * top + 1)
+    return out
