@@ -139,3 +139,23 @@ def test_tree_sum_bounds_hold_the_largest_accounts_and_stay_within_margin_md():
     assert bounds["USDT"][1] == 4 * ((1 << 64) - 1) + 1
     with pytest.raises(InputError):
         layout.sum_bounds(LAYOUT, 3)
+
+
+def test_nonces_from_the_master_secret_make_a_resumed_leaf_byte_identical():
+    """A round that stops and resumes re-proves a leaf: with nonce streams keyed per leaf
+    and part (keys.nonce_key), the proofs come out the same; another leaf's keys differ."""
+    from zksolv.roundkeys import NonceStream
+    key, id_hash = keys.customer(SECRET, "alice")
+
+    def proven(index):
+        streams = lambda part: NonceStream(keys.nonce_key(MASTER, index, part))
+        return leaf.prove_leaf(LAYOUT, key, id_hash, UNITS, context(), rng_for=streams).to_bytes()
+    assert proven(5) == proven(5) != proven(6)
+
+
+def test_a_round_with_more_values_than_one_leaf_can_prove_is_refused_up_front():
+    from zksolv.market import AssetTerms, coefficients
+    terms = {f"A{i}": AssetTerms(1, ((None, 100),)) for i in range(1 << 16)}   # 2 values each
+    coeffs = coefficients(terms, {a: 0 for a in terms}, 10_000, ())
+    with pytest.raises(InputError, match="limb values"):
+        layout.build(coeffs, {a: 64 for a in terms})

@@ -82,8 +82,10 @@ def build(coeffs: Coefficients, leaf_bits: dict[str, int]) -> Layout:
         claim = _value_claim(coeffs, s, name, bound)
         if claim.terms:  # every price of the scenario shocked to 0: v_s = 0, nothing to prove
             claims.append(_checked(claim, dict(enumerate(bound))))
-    return Layout(coeffs.assets, tuple(leaf_bits[a] for a in coeffs.assets),
-                  tuple(coeffs.widths[a] for a in coeffs.assets), tuple(slots), tuple(claims))
+    lay = Layout(coeffs.assets, tuple(leaf_bits[a] for a in coeffs.assets),
+                 tuple(coeffs.widths[a] for a in coeffs.assets), tuple(slots), tuple(claims))
+    widerange.part_sizes(lay.limb_values)  # InputError if too many values for one leaf's proofs
+    return lay
 
 
 def _asset_claims(a: str, lb: int, widths, slots, claims, bound) -> None:
