@@ -99,3 +99,22 @@ def test_a_node_sum_that_is_the_identity_is_refused():
     P = commit(5, 7)
     with pytest.raises(InvalidProof):
         tree.join(1, tree.leaf_node((P,), b"\0" * 32), (( -P,), P.to_bytes(), b"\1" * 32))
+
+
+def test_offsetting_changes_to_two_siblings_are_caught_by_the_hash():
+    """A path whose level-1 sibling shows δ more debt and level-2 sibling δ less keeps the
+    root sums: only the parent hashes, which bind every child's sums, give it away."""
+    builder = tree.Builder()
+    for node in NODES * 2:                    # 8 leaves: paths of 3 levels
+        builder.push(node)
+    root, levels = builder.root(), builder.levels()
+    siblings = tree.path(levels, 0)
+    delta = commit(10 * USDT, 1)
+    width = 2 * len(LAYOUT.assets)
+    bad = list(siblings)
+    for level, sign in ((0, 1), (1, -1)):
+        points = list(tree.decode(siblings[level][0], width))
+        points[-1] = points[-1] + delta * sign
+        bad[level] = (tree.encode(tuple(points)), siblings[level][1])
+    cs, digest = tree.walk(0, NODES[0], bad)
+    assert cs == root[0] and digest != root[1]
