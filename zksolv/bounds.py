@@ -41,13 +41,15 @@ def check_ratio(p: int, q: int) -> None:
         raise InputError(f"coverage ratio {p}/{q} is not in lowest terms")
 
 
-def combination_interval(terms: list[tuple[int, int | None, int | None]]) -> tuple[int, int]:
+def combination_interval(terms: list[tuple[int, int | None, int | None]],
+                         coefficient_bits: int = MAX_COEFFICIENT_BITS) -> tuple[int, int]:
     """(lowest, highest) integer value of Σ k·x over (k, public value, bound) terms: a public
-    term contributes exactly k·value; a committed one ranges over [0, bound)."""
+    term contributes exactly k·value; a committed one ranges over [0, bound). Margin
+    statements (prices × scales × rates) pass a wider `coefficient_bits`."""
     low = high = 0
     for k, value, bound in terms:
-        if abs(k) >> MAX_COEFFICIENT_BITS:
-            raise InputError(f"coefficient {k} exceeds 2^{MAX_COEFFICIENT_BITS} in absolute value")
+        if abs(k) >> coefficient_bits:
+            raise InputError(f"coefficient {k} exceeds 2^{coefficient_bits} in absolute value")
         if value is not None:
             low, high = low + k * value, high + k * value
         elif k >= 0:
