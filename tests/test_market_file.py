@@ -12,6 +12,7 @@ from conftest import VECTORS, load_json
 from zksolv.errors import InputError
 from zksolv.market import AssetTerms, Scenario, load, parse
 from zksolv.market.file import MAX_FILE_BYTES
+from zksolv.market.fixed import format_fixed, parse_signed_amount
 
 DECIMALS = {"BTC": 8, "ETH": 18, "USDT": 6}
 GOOD = {"quote": "USD", "decimals": 2,
@@ -208,6 +209,24 @@ def test_a_fifo_or_directory_is_refused_without_blocking(tmp_path):
         load(tmp_path / "missing.json", DECIMALS)
 
 
+@pytest.mark.parametrize("text,places,units", [
+    ("-0.5", 8, -50_000_000), ("0.5", 8, 50_000_000), ("-0", 2, 0), ("007.10", 2, 710), ("-12", 0, -12),
+])
+def test_signed_amounts_are_exact(text, places, units):
+    assert parse_signed_amount(text, places) == units
+
+
+@pytest.mark.parametrize("text", ["−1", "- 1", "1-", "-.5", "--1", "-1e2", "-0.123", "", "-"])
+def test_malformed_signed_amounts_are_refused(text):
+    with pytest.raises(InputError):
+        parse_signed_amount(text, 2)
+
+
+@pytest.mark.parametrize("units,places,text", [(-5, 2, "-0.05"), (0, 2, "0"), (1200, 2, "12"), (-7, 0, "-7")])
+def test_fixed_point_values_have_one_shortest_spelling(units, places, text):
+    assert format_fixed(units, places) == text
+
+
 def test_the_example_file_is_shipped_and_valid():
     from importlib import resources
     text = resources.files("zksolv.market").joinpath("example-prices.json").read_text("utf-8")
@@ -233,6 +252,7 @@ def test_market_vectors(tmp_path, case):
         return
     market = load(path, case["decimals"])
     assert market.to_json() == case["normalized"]
+    assert parse(case["normalized"], case["decimals"], "manifest") == market  # normalizing is idempotent
     assert market.digest().hex() == case["digest"]
     coeffs = market.coefficients(case["decimals"])
     assert list(coeffs.scenarios) == case["scenarios"]

@@ -13,7 +13,7 @@ from hypothesis import given, strategies as st
 from zksolv.errors import InputError
 from zksolv.market import account_value, coefficients, parse, refusals
 from zksolv.market.coefficients import AssetTerms
-from zksolv.market.reference import Shortfall, evaluate, format_percent, format_shortfall
+from zksolv.market.reference import Shortfall, evaluate, format_percent, format_shortfall, partition
 
 DECIMALS = {"BTC": 8, "USDT": 6}
 BTC, USDT = 10**8, 10**6
@@ -260,6 +260,20 @@ def test_firm_wide_prices_round_against_the_exchange():
                         scenarios=[{"name": "up", "shock_percent": {"Y": "0.01"}}], decimals=decimals)
     verdict = evaluate({"m": {"X": 101, "Y": -100}}, {"Y": 40}, {"X": 200, "Y": 50}, market, decimals)
     assert [(f.reserves_value, f.liabilities_value) for f in verdict.firm] == [(25_000, 4_100), (25_000, 4_140)]
+
+
+def test_accounts_with_a_debt_are_margin_accounts_the_rest_spot_totals():
+    accounts = {"a": {"BTC": 5, "USDT": 7}, "b": {"BTC": 2, "USDT": -1}, "c": {"USDT": 4}, "d": {"BTC": 0}}
+    assert partition(accounts) == ({"b": {"BTC": 2, "USDT": -1}}, {"BTC": 5, "USDT": 11})
+
+
+@given(st.dictionaries(st.sampled_from("abcd"), st.fixed_dictionaries(
+    {"BTC": st.integers(-10**9, 10**9), "USDT": st.integers(-10**9, 10**9)})))
+def test_the_split_between_margin_and_spot_changes_no_verdict(accounts):
+    """Putting every account in the margin tree or only those with debts: the same round."""
+    margin, spot = partition(accounts)
+    reserves = {"BTC": 10**9, "USDT": 10**9}
+    assert evaluate(margin, spot, reserves, SIMPLE, DECIMALS) == evaluate(accounts, {}, reserves, SIMPLE, DECIMALS)
 
 
 def test_without_net_liabilities_there_is_no_ratio_and_coverage_holds():

@@ -101,6 +101,19 @@ def evaluate(holdings: dict[str, dict[str, int]], spot: dict[str, int], reserves
     return Verdict(shortfalls, positions, firm)
 
 
+def partition(accounts: dict[str, dict[str, int]]) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """A ledger's accounts as (margin accounts: those with a debt, spot totals per asset).
+    Verdicts do not depend on the split (SPEC.md §6.12.5); this one keeps spot accounts spot."""
+    margin, spot = {}, {}
+    for user, holding in accounts.items():
+        if any(x < 0 for x in holding.values()):
+            margin[user] = holding
+        else:
+            for a, x in holding.items():
+                spot[a] = spot.get(a, 0) + x
+    return margin, spot
+
+
 def minor_unit(decimals: dict[str, int]) -> int:
     """One quote minor unit in account_value's unit: BP (rates in basis points) · 10^Z."""
     return BP * 10 ** max(decimals.values())
