@@ -14,9 +14,16 @@
 
 typedef struct { fe x, y, z; } gep;
 
-enum { CT_WINDOW = 5, CT_HALF = 1 << (CT_WINDOW - 1), CT_BLOCK = 128 };
-/* CT_WINDOW, CT_BLOCK: measured (bench/RESULTS.md, "Constant-time prover"). A block's tables
- * (CT_BLOCK × CT_HALF affine points) stay in L2 while every window sweeps them. */
+/* Window and block: measured (bench/ctime.py --sweep; bench/RESULTS.md, "Constant-time
+ * prover"), overridable at compile time only for that sweep. A block's tables (CT_BLOCK ×
+ * CT_HALF affine points) stay in cache while every window sweeps them. */
+#ifndef ZK_CT_WINDOW
+#define ZK_CT_WINDOW 5
+#endif
+#ifndef ZK_CT_BLOCK
+#define ZK_CT_BLOCK 128
+#endif
+enum { CT_WINDOW = ZK_CT_WINDOW, CT_HALF = 1 << (CT_WINDOW - 1), CT_BLOCK = ZK_CT_BLOCK };
 enum { CT_WINDOWS = 256 / CT_WINDOW + 1 };   /* one more for the signed digits' last carry */
 
 /* An opaque copy of x: keeps the compiler from turning mask arithmetic back into branches. */
@@ -156,17 +163,46 @@ static void ct_digits(int *d, const unsigned char *k) {
     }
 }
 
-/* P, 2P, …, CT_HALF·P of public points, affine: the variable-time path is fine here. */
-static void ct_tables(ge *table, gej *jac, fe *prefix, const unsigned char *points, size_t n) {
-    for (size_t k = 0; k < n; k++) {
-        ge p;
-        ge_from_bytes(&p, points + 64 * k);
-        gej *t = jac + CT_HALF * k;
-        gej_set_ge(&t[0], &p);
-        gej_double(&t[1], &t[0]);
-        for (int j = 2; j < CT_HALF; j++) gej_add_ge(&t[j], &t[j - 1], &p);
+/* a_k ← 1/a_k for n nonzero elements with one inversion (Montgomery's trick). */
+static void fe_inv_batch(fe *a, size_t n, fe *prefix) {
+    fe acc = FE_ONE, inv, t;
+    for (size_t k = 0; k < n; k++) { prefix[k] = acc; fe_mul(&acc, &acc, &a[k]); }
+    fe_inv(&inv, &acc);
+    for (size_t k = n; k-- > 0;) {
+        fe_mul(&t, &inv, &prefix[k]);
+        fe_mul(&inv, &inv, &a[k]);
+        a[k] = t;
     }
-    gej_to_ge_batch(table, jac, CT_HALF * n, prefix);
+}
+
+/* P, 2P, …, CT_HALF·P of n public points, affine: round j adds P to every (j − 1)·P with
+ * one shared inversion. Variable-time, as the points are public; no denominator is zero,
+ * since secp256k1 has prime order (2y ≠ 0, and jP ≠ ±P for 1 < j < CT_HALF). */
+static void ct_tables(ge *table, fe *den, fe *prefix, const unsigned char *points, size_t n) {
+    for (size_t k = 0; k < n; k++) ge_from_bytes(&table[CT_HALF * k], points + 64 * k);
+    for (int j = 1; j < CT_HALF; j++) {
+        for (size_t k = 0; k < n; k++) {
+            const ge *p = &table[CT_HALF * k], *q = p + j - 1;
+            if (j == 1) fe_dbl(&den[k], &p->y);
+            else fe_sub(&den[k], &q->x, &p->x);
+        }
+        fe_inv_batch(den, n, prefix);
+        for (size_t k = 0; k < n; k++) {
+            const ge *p = &table[CT_HALF * k], *q = p + j - 1;
+            ge *r = &table[CT_HALF * k + j];
+            fe lam, t;
+            if (j == 1) { fe_sqr(&t, &p->x); fe_mul_small(&t, &t, 3); }   /* 3x² / 2y */
+            else fe_sub(&t, &q->y, &p->y);                                /* Δy / Δx */
+            fe_mul(&lam, &t, &den[k]);
+            fe_sqr(&r->x, &lam);
+            fe_sub(&r->x, &r->x, &p->x);
+            fe_sub(&r->x, &r->x, &q->x);
+            fe_sub(&t, &q->x, &r->x);
+            fe_mul(&r->y, &lam, &t);
+            fe_sub(&r->y, &r->y, &q->y);
+            r->inf = 0;
+        }
+    }
 }
 
 /* acc += d·P from P's table, reading every entry; a zero digit leaves acc as it was. */
@@ -201,8 +237,8 @@ static void ct_block(gep *acc, const ge *table, const int *digits, size_t n) {
 }
 
 static size_t ct_room_bytes(size_t block) {
-    return carved(CT_HALF * block, sizeof(ge)) + carved(CT_HALF * block, sizeof(gej))
-           + carved(CT_HALF * block, sizeof(fe)) + carved(CT_WINDOWS * block, sizeof(int));
+    return carved(CT_HALF * block, sizeof(ge)) + 2 * carved(block, sizeof(fe))
+           + carved(CT_WINDOWS * block, sizeof(int));
 }
 
 /* acc += Σ k_i·P_i, constant-time in the scalars, block by block. −1 on no memory. */
@@ -212,12 +248,11 @@ static int ct_msm_into(gep *acc, const unsigned char *points, const unsigned cha
     unsigned char *room = scratch_get(ct_room_bytes(block)), *cursor = room;
     if (!room) return -1;
     ge *table = carve(&cursor, CT_HALF * block, sizeof(ge));
-    gej *jac = carve(&cursor, CT_HALF * block, sizeof(gej));
-    fe *prefix = carve(&cursor, CT_HALF * block, sizeof(fe));
+    fe *den = carve(&cursor, block, sizeof(fe)), *prefix = carve(&cursor, block, sizeof(fe));
     int *digits = carve(&cursor, CT_WINDOWS * block, sizeof(int));
     for (size_t at = 0; at < n; at += block) {
         size_t count = n - at < block ? n - at : block;
-        ct_tables(table, jac, prefix, points + 64 * at, count);
+        ct_tables(table, den, prefix, points + 64 * at, count);
         for (size_t k = 0; k < count; k++) ct_digits(digits + k * CT_WINDOWS, scalars + 32 * (at + k));
         ct_block(acc, table, digits, count);
     }
