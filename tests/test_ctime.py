@@ -124,7 +124,7 @@ def harness(tmp_path_factory):
     _needed_or_skip("valgrind", shutil.which("valgrind") is not None)
     _needed_or_skip("<valgrind/memcheck.h>", pathlib.Path("/usr/include/valgrind/memcheck.h").exists())
     exe = tmp_path_factory.mktemp("ctime") / "ctime"
-    subprocess.run(["gcc", "-O2", "-Wall", "-Werror", "-o", str(exe), str(HARNESS), "-ldl"],
+    subprocess.run(["gcc", "-O2", "-Wall", "-o", str(exe), str(HARNESS), "-ldl"],
                    check=True)
     return exe
 
