@@ -50,6 +50,7 @@ def _load() -> ctypes.CDLL:
         "zk_map_to_curve": [buf, buf, size, buf, buf],
         "zk_msm_secret": [buf, buf, size, buf],
         "zk_bits_commit_secret": [buf, buf, buf, buf, buf, size, size, buf],
+        "zk_fe_ct_op": [ctypes.c_int, buf, buf, buf],
     }
     for name, args in signatures.items():
         getattr(lib, name).argtypes = args

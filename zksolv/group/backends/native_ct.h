@@ -299,3 +299,20 @@ int zk_bits_commit_secret(const unsigned char *base, const unsigned char *alpha,
     }
     return gep_write_ct(out, &acc);
 }
+
+/* For the tests: a + b (op 0) or a·b (op 1) written through the constant-time normalization,
+ * or whether a − b ≡ 0 by the constant-time test (op 2, returned). Inputs are 32-byte
+ * big-endian below 2^256, so results reach every loose form and the final subtraction of p. */
+int zk_fe_ct_op(int op, const unsigned char *a, const unsigned char *b, unsigned char *out) {
+    fe x, y, r;
+    fe_from_be(&x, a);
+    fe_from_be(&y, b);
+    if (op == 2) {
+        fe_sub(&r, &x, &y);
+        return (int)(fe_zero_mask_ct(&r) & 1);
+    }
+    if (op == 0) fe_add(&r, &x, &y);
+    else fe_mul(&r, &x, &y);
+    fe_to_be_ct(out, &r);
+    return 1;
+}
