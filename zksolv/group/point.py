@@ -163,6 +163,34 @@ def msm(points: Sequence[Point], scalars: Sequence) -> Point:
     return Point(be.msm(raws, ks) if raws else None, be)
 
 
+def msm_secret(points: Sequence[Point], scalars: Sequence) -> Point:
+    """Σ k_i·P_i for public points and secret scalars, constant-time in the scalars on the
+    native and coincurve backends (SPEC.md §2.3): the prover's S. Unlike `msm`, terms with a
+    zero scalar are kept, since dropping them would branch on a secret."""
+    if len(points) != len(scalars):
+        raise ValueError("msm_secret needs as many scalars as points")
+    be = _one_backend(points)
+    kept = [(p._raw, _as_int(k)) for p, k in zip(points, scalars) if p._raw is not None]
+    raw = be.msm_secret([r for r, _ in kept], [k for _, k in kept]) if kept else None
+    return Point(raw, be)
+
+
+def bits_commit_secret(base: Point, blinding, G: Sequence[Point], H: Sequence[Point],
+                       values: Sequence[int], n: int) -> Point:
+    """α·B + <a_L, G> + <a_R, H> with a_L the n bits of the values (least significant first,
+    value after value) and a_R = a_L − 1: the prover's A (SPEC.md §5.3), constant-time in α
+    and the values on the native and coincurve backends. Values must lie in [0, 2^n), n a
+    multiple of 8; no point may be the identity (generators never are)."""
+    if len(G) != n * len(values) or len(H) != len(G) or n % 8:
+        raise ValueError("bits_commit_secret needs n·m points in G and in H, n a multiple of 8")
+    be = _one_backend([base, *G, *H])
+    raws = [base._raw, *map(_RAW, G), *map(_RAW, H)]
+    if None in raws:
+        raise ValueError("bits_commit_secret takes no identity point")
+    return Point(be.bits_commit_secret(raws[0], _as_int(blinding), raws[1:1 + len(G)],
+                                       raws[1 + len(G):], values, n), be)
+
+
 def fold(lo: Sequence[Point], hi: Sequence[Point], k) -> list[Point]:
     """[lo_i + k·hi_i]: one vector step of the inner-product argument (SPEC.md §5.3).
 

@@ -1,11 +1,13 @@
 """Aggregated range proof, prover side (Bünz et al. 2018 §4.1–4.3; SPEC.md §5.2).
 
-Proves that each of m committed values V_j = v_j·G + γ_j·H lies in [0, 2^n).
+Proves that each of m committed values V_j = v_j·G + γ_j·H lies in [0, 2^n). A, S, T1 and T2
+are computed on the constant-time paths (`bits_commit_secret`, `msm_secret`: SPEC.md §2.3);
+the inner-product rounds use the variable-time `msm`, as dalek's prover does.
 """
 
 from zksolv.commitments import commit, generators
 from zksolv.errors import InputError
-from zksolv.group import N, Point, base_mul, msm, point_sum
+from zksolv.group import N, Point, bits_commit_secret, msm_secret
 from zksolv.rangeproof import ipa
 from zksolv.rangeproof import statement as st
 from zksolv.rangeproof.proof import RangeProof
@@ -42,9 +44,9 @@ def _prove(transcript, values, blindings, n, gens, rng):
     alpha, rho = rng(), rng()
     s_L = [rng() for _ in bits]
     s_R = [rng() for _ in bits]
-    # a_R = a_L − 1, so A = α·H + Σ_{bit=1} G_i − Σ_{bit=0} H_i: additions only.
-    A = gens.H * alpha + point_sum([g if bit else -h for g, h, bit in zip(G, H, bits)])
-    S = msm([gens.H] + G + H, [rho] + s_L + s_R)
+    # a_L is the low n bits of each value, as in `bits` (out-of-range vectors rely on it).
+    A = bits_commit_secret(gens.H, alpha, G, H, [v & ((1 << n) - 1) for v in values], n)
+    S = msm_secret([gens.H] + G + H, [rho] + s_L + s_R)
     transcript.append_point(st.LABEL_A, A)
     transcript.append_point(st.LABEL_S, S)
     y = transcript.challenge_scalar(st.LABEL_Y)
@@ -54,8 +56,9 @@ def _prove(transcript, values, blindings, n, gens, rng):
     t1 = (inner(l0, r1) + inner(l1, r0)) % N
     t2 = inner(l1, r1)
     tau1, tau2 = rng(), rng()
-    T1 = base_mul(t1, gens.backend) + gens.H * tau1
-    T2 = base_mul(t2, gens.backend) + gens.H * tau2
+    base = Point.generator(gens.backend)
+    T1 = msm_secret([base, gens.H], [t1, tau1])
+    T2 = msm_secret([base, gens.H], [t2, tau2])
     transcript.append_point(st.LABEL_T1, T1)
     transcript.append_point(st.LABEL_T2, T2)
     x = transcript.challenge_scalar(st.LABEL_X)

@@ -14,7 +14,7 @@ from coincurve.context import GLOBAL_CONTEXT
 
 from zksolv.errors import EncodingError
 from zksolv.group import curve
-from zksolv.group.backends.base import loop_msm
+from zksolv.group.backends.base import SecretByProducts, loop_msm
 
 _CTX = GLOBAL_CONTEXT.ctx
 _COMPRESSED = lib.SECP256K1_EC_COMPRESSED
@@ -57,7 +57,7 @@ def _window_bits(count: int) -> int:
     return max(4, min(12, count.bit_length() - 6))
 
 
-class CoincurveBackend:
+class CoincurveBackend(SecretByProducts):
     """secp256k1 on libsecp256k1 (constant-time multiply, batched additions)."""
 
     name = "coincurve"

@@ -1,4 +1,5 @@
-/* zksolv native kernel: variable-time secp256k1 arithmetic on public data (SPEC.md §2.3).
+/* zksolv native kernel: secp256k1 arithmetic, variable-time on public data and, in
+ * native_ct.h, constant-time on the prover's secrets (SPEC.md §2.3).
  *
  * Plain C, no Python headers: loaded with ctypes by zksolv/group/backends/native.py.
  * Points cross the boundary as 64 bytes, x ‖ y big-endian affine; scalars as 32 bytes
@@ -9,7 +10,9 @@
  * additions need no carry chains; only fe_normalize makes them unique. Since
  * p = 2^256 − (2^32 + 977), bits above 256 fold back multiplied by 2^32 + 977.
  *
- * Nothing here is constant-time: multiplications by secret scalars stay on libsecp256k1.
+ * Nothing in this file is constant-time; the secret paths (zk_msm_secret,
+ * zk_bits_commit_secret) are in native_ct.h, and single multiplications by secret scalars
+ * stay on libsecp256k1.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -116,7 +119,7 @@ static inline void fe_sub(fe *r, const fe *a, const fe *b) {
     fe_carry(r);
 }
 
-static inline void fe_mul_small(fe *r, const fe *a, uint64_t k) {   /* k ≤ 16 */
+static inline void fe_mul_small(fe *r, const fe *a, uint64_t k) {   /* k ≤ 32 */
     for (int i = 0; i < 5; i++) r->n[i] = a->n[i] * k;
     fe_carry(r);
 }
@@ -228,13 +231,19 @@ static void fe_from_be(fe *r, const unsigned char *in) {
     r->n[4] = w[3] >> 16;
 }
 
-static void fe_to_be(unsigned char *out, const fe *a) {
-    fe t = *a;
-    fe_normalize(&t);
+/* 32 big-endian bytes of an element already normalized. */
+static void fe_pack_be(unsigned char *out, const fe *a) {
+    const fe t = *a;
     uint64_t w[4] = {t.n[0] | t.n[1] << 52, t.n[1] >> 12 | t.n[2] << 40,
                      t.n[2] >> 24 | t.n[3] << 28, t.n[3] >> 36 | t.n[4] << 16};
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 8; j++) out[(3 - i) * 8 + j] = (unsigned char)(w[i] >> (56 - 8 * j));
+}
+
+static void fe_to_be(unsigned char *out, const fe *a) {
+    fe t = *a;
+    fe_normalize(&t);
+    fe_pack_be(out, &t);
 }
 
 /* ---- group ------------------------------------------------------------------------- */
@@ -572,6 +581,7 @@ int zk_map_to_curve(const unsigned char *consts, const unsigned char *u, size_t 
 #include "native_ifma.h"
 #include "native_msm8.h"
 #include "native_fold8.h"
+#include "native_ct.h"
 
 static int simd_state = -1;   /* −1 until first asked: then 1 where IFMA runs, else 0 */
 

@@ -2,8 +2,10 @@
 
 `native.c` (built at install time when a C compiler is present, loaded here with ctypes)
 does variable-time additions, multi-scalar multiplication and vector folding on points held
-as 64 bytes x ‖ y. Multiplications by a single scalar, which carry secrets (blindings,
-values, nonces), stay on libsecp256k1's constant-time path through coincurve.
+as 64 bytes x ‖ y: `msm` and `fold` are for public data only. The prover's secrets go
+through the constant-time paths of `native_ct.h` instead: `msm_secret` (S) and
+`bits_commit_secret` (A). Multiplications by a single secret scalar (blindings, values,
+nonces) stay on libsecp256k1's constant-time path through coincurve.
 """
 
 import ctypes
@@ -46,6 +48,9 @@ def _load() -> ctypes.CDLL:
         "zk_simd": [ctypes.c_int],
         "zk_fe8_op": [ctypes.c_int, buf, buf, buf],
         "zk_map_to_curve": [buf, buf, size, buf, buf],
+        "zk_msm_secret": [buf, buf, size, buf],
+        "zk_bits_commit_secret": [buf, buf, buf, buf, buf, size, size, buf],
+        "zk_fe_ct_op": [ctypes.c_int, buf, buf, buf],
     }
     for name, args in signatures.items():
         getattr(lib, name).argtypes = args
@@ -131,6 +136,20 @@ class NativeBackend:
         out = ctypes.create_string_buffer(64)
         packed = b"".join([k.to_bytes(32, "big") for k in scalars])
         return _result(_lib.zk_msm(b"".join(points), packed, len(points), out), out)
+
+    def msm_secret(self, points, scalars):
+        """Σ k_i·P_i, constant-time in the scalars (in [0, n), zero allowed)."""
+        out = ctypes.create_string_buffer(64)
+        packed = b"".join([_scalar_bytes(k) for k in scalars])
+        return _result(_lib.zk_msm_secret(b"".join(points), packed, len(points), out), out)
+
+    def bits_commit_secret(self, base, blinding, G, H, values, n):
+        """α·B + <a_L, G> + <a_R, H>, a_L the bits of the values, constant-time in α and them."""
+        out = ctypes.create_string_buffer(64)
+        packed = b"".join([v.to_bytes(n // 8, "little") for v in values])
+        return _result(_lib.zk_bits_commit_secret(
+            base, _scalar_bytes(blinding), b"".join(G), b"".join(H), packed, n, len(values),
+            out), out)
 
     def map_to_curve_pairs(self, pairs, constants: bytes):
         """[map_to_curve(u0) + map_to_curve(u1)] for field-element pairs (SPEC.md §2.4),

@@ -6,7 +6,7 @@ Raw points are `EccPoint` objects that are never the point at infinity.
 from Crypto.PublicKey.ECC import EccPoint
 
 from zksolv.group import curve
-from zksolv.group.backends.base import loop_msm
+from zksolv.group.backends.base import SecretByProducts, loop_msm
 
 _CURVE = "secp256k1"
 
@@ -15,7 +15,7 @@ def _or_identity(a: EccPoint):
     return None if a.is_point_at_infinity() else a
 
 
-class PycryptodomeBackend:
+class PycryptodomeBackend(SecretByProducts):
     """secp256k1 on pycryptodome's C point arithmetic."""
 
     name = "pycryptodome"

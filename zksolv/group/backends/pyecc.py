@@ -7,7 +7,7 @@ backends against it. Raw points are affine (x, y) tuples of ints.
 from py_ecc.secp256k1 import secp256k1 as ref
 
 from zksolv.group import curve
-from zksolv.group.backends.base import loop_msm
+from zksolv.group.backends.base import SecretByProducts, loop_msm
 
 
 def _or_identity(a):
@@ -15,7 +15,7 @@ def _or_identity(a):
     return None if a[0] == 0 and a[1] == 0 else a
 
 
-class PyEccBackend:
+class PyEccBackend(SecretByProducts):
     """secp256k1 in pure Python, by py_ecc."""
 
     name = "py_ecc"
