@@ -7,6 +7,7 @@ with the same command; `status` becomes `complete` in the last transaction. It h
 master secret: whoever reads it can de-anonymize every leaf of the round.
 """
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -16,7 +17,9 @@ from zksolv.group.curve import POINT_BYTES
 from zksolv.hashing import HASH_BYTES
 
 FORMAT = "zksolv-state"
-VERSION = "3"
+VERSION = "4"
+READABLE = ("3", "4")
+"""Version 4 adds the margin tables; a version-3 state (spot rounds only) still reads."""
 PROVING, COMPLETE = "proving", "complete"
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -26,7 +29,11 @@ CREATE TABLE leaves(user_id TEXT NOT NULL, asset TEXT NOT NULL, position INTEGER
                     units TEXT NOT NULL, PRIMARY KEY(user_id, asset));
 CREATE TABLE levels(asset TEXT NOT NULL, level INTEGER NOT NULL, segment INTEGER NOT NULL,
                     commitments BLOB NOT NULL, hashes BLOB NOT NULL, PRIMARY KEY(asset, level, segment));
+CREATE TABLE margin_chunks(idx INTEGER PRIMARY KEY, leaves BLOB NOT NULL);
+CREATE TABLE accounts(user_id TEXT PRIMARY KEY, position INTEGER NOT NULL, balances TEXT NOT NULL);
 """
+MARGIN_TREE = ""
+"""The account tree's levels are kept in `levels` under this asset name (no asset has it)."""
 SEGMENT = 256
 """Tree nodes per `levels` row: a path lookup reads one small row per level, whatever the
 tree's size (SQLite walks a large BLOB's overflow pages to reach an offset)."""
@@ -78,18 +85,31 @@ class RoundStore:
         return cls(db, meta, resumed=False)
 
     def done(self, asset: str) -> set[int]:
+        """Indices of the chunks already proved (asset MARGIN_TREE: the margin leaves')."""
+        if asset == MARGIN_TREE:
+            return {i for (i,) in self._db.execute("SELECT idx FROM margin_chunks")}
         return {i for (i,) in self._db.execute("SELECT idx FROM chunks WHERE asset = ?", (asset,))}
 
     def save_chunk(self, asset: str, index: int, proof: bytes) -> None:
-        """Commit one finished chunk proof (durable before the next one starts counting)."""
-        self._db.execute("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)", (asset, index, proof))
+        """Commit one finished chunk proof (durable before the next one starts counting);
+        for asset MARGIN_TREE, the chunk's proven margin leaves."""
+        if asset == MARGIN_TREE:
+            self._db.execute("INSERT OR REPLACE INTO margin_chunks VALUES (?, ?)", (index, proof))
+        else:
+            self._db.execute("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)", (asset, index, proof))
 
     def chunk_proofs(self, asset: str) -> list[bytes]:
         rows = self._db.execute("SELECT proof FROM chunks WHERE asset = ? ORDER BY idx", (asset,))
         return [proof for (proof,) in rows]
 
-    def finish(self, meta: dict, assets) -> None:
-        """Record leaves and trees and mark the round complete, in one transaction."""
+    def margin_chunks(self):
+        """Every proved chunk's leaf bytes in order (streamed)."""
+        for (leaves,) in self._db.execute("SELECT leaves FROM margin_chunks ORDER BY idx"):
+            yield leaves
+
+    def finish(self, meta: dict, assets, margin=None) -> None:
+        """Record leaves and trees and mark the round complete, in one transaction.
+        `margin`: (accounts as (user_id, position, balances JSON), account tree levels)."""
         db = self._db
         db.execute("BEGIN")
         try:
@@ -97,7 +117,10 @@ class RoundStore:
             for a in assets:
                 db.executemany("INSERT INTO leaves VALUES (?, ?, ?, ?)",
                                ((uid, a.asset, pos, str(units)) for uid, pos, units in a.holdings()))
-                db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?, ?)", _segments(a))
+                db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?, ?)", _segments(a.asset, a.levels))
+            if margin is not None:
+                db.executemany("INSERT INTO accounts VALUES (?, ?, ?)", margin[0])
+                db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?, ?)", _segments(MARGIN_TREE, margin[1]))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -107,13 +130,14 @@ class RoundStore:
         self._db.close()
 
 
-def _segments(assets_leaves):
-    """(asset, level, segment, commitments, hashes) rows of SEGMENT nodes each."""
-    a = assets_leaves
-    for k, lv in enumerate(a.levels):
+def _segments(asset: str, levels):
+    """(asset, level, segment, commitments, hashes) rows of SEGMENT nodes each (a margin
+    node's commitments are 2·A points: the stride follows from the level's sizes)."""
+    for k, lv in enumerate(levels):
+        stride = len(lv.commitments) // len(lv)
         for seg in range(0, len(lv), SEGMENT):
             end = min(seg + SEGMENT, len(lv))
-            yield (a.asset, k, seg // SEGMENT, lv.commitments[seg * POINT_BYTES : end * POINT_BYTES],
+            yield (asset, k, seg // SEGMENT, lv.commitments[seg * stride : end * stride],
                    lv.hashes[seg * HASH_BYTES : end * HASH_BYTES])
 
 
@@ -123,7 +147,7 @@ def _open_existing(path: Path):
         meta = dict(db.execute("SELECT key, value FROM meta"))
     except sqlite3.DatabaseError as exc:
         raise InputError(f"{path}: not a zksolv state file ({exc})") from None
-    if meta.get("format") != FORMAT or meta.get("version") != VERSION:
+    if meta.get("format") != FORMAT or meta.get("version") not in READABLE:
         db.close()
         raise InputError(f"{path}: not a version-{VERSION} zksolv state file")
     return db, meta
@@ -146,7 +170,21 @@ class State:
                                 (user_id,))
         return [(asset, pos, int(units)) for asset, pos, units in rows]
 
-    def path(self, asset: str, position: int) -> list[tuple[bytes, bytes]]:
+    def margin_account(self, user_id: str) -> tuple[int, dict[str, int]] | None:
+        """(leaf index, signed base units per asset) of a margin customer, or None: with
+        margin_path, what an inclusion proof of a margin account needs (MARGIN.md §13)."""
+        if self.meta.get("version") == "3":
+            return None
+        row = self._db.execute("SELECT position, balances FROM accounts WHERE user_id = ?", (user_id,)).fetchone()
+        if row is None:
+            return None
+        return row[0], {a: int(u) for a, u in json.loads(row[1]).items()}
+
+    def margin_path(self, position: int, assets: int) -> list[tuple[bytes, bytes]]:
+        """Sibling (Cs, hash) pairs of margin leaf `position`, bottom-up (2·A points a node)."""
+        return self.path(MARGIN_TREE, position, 2 * assets * POINT_BYTES)
+
+    def path(self, asset: str, position: int, stride: int = POINT_BYTES) -> list[tuple[bytes, bytes]]:
         """Sibling (commitment, hash) pairs bottom-up: one small row read per level."""
         (depth,) = self._db.execute("SELECT max(level) FROM levels WHERE asset = ?", (asset,)).fetchone()
         siblings = []
@@ -155,7 +193,7 @@ class State:
             seg, off = divmod(sib, SEGMENT)
             c, h = self._db.execute("SELECT substr(commitments, ?, ?), substr(hashes, ?, ?) FROM levels "
                                     "WHERE asset = ? AND level = ? AND segment = ?",
-                                    (off * POINT_BYTES + 1, POINT_BYTES, off * HASH_BYTES + 1, HASH_BYTES,
+                                    (off * stride + 1, stride, off * HASH_BYTES + 1, HASH_BYTES,
                                      asset, level, seg)).fetchone()
             siblings.append((c, h))
             position >>= 1

@@ -43,17 +43,11 @@ def write(out: BinaryIO, header: Header, leaves: bytes, proofs: list[bytes]) -> 
         out.write(len(proof).to_bytes(4, "big") + proof)
 
 
-class Reader:
-    """Strict streaming reader; every shortfall or excess is an EncodingError naming the file."""
+class Stream:
+    """Exact reads from a binary stream; a shortfall is an EncodingError naming the file."""
 
     def __init__(self, f: BinaryIO, name: str):
         self._f, self.name = f, name
-        self.header = self._read_header()
-        self.proofs_offset = f.tell() + self.header.capacity * LEAF_BYTES
-
-    def seek_proofs(self) -> None:
-        """Jump over the leaves (for a second reader that streams the proofs alongside)."""
-        self._f.seek(self.proofs_offset)
 
     def _take(self, size: int, what: str) -> bytes:
         data = self._f.read(size)
@@ -61,12 +55,28 @@ class Reader:
             raise EncodingError(f"{self.name}: truncated in {what}")
         return data
 
+    def _version(self, magic: bytes, version: int, what: str) -> None:
+        if self._take(len(magic), "magic") != magic:
+            raise EncodingError(f"{self.name}: not a zksolv {what}")
+        found = int.from_bytes(self._take(2, "version"), "big")
+        if found != version:
+            raise EncodingError(f"{self.name}: {what} version {found} is not supported")
+
+
+class Reader(Stream):
+    """Strict streaming reader; every shortfall or excess is an EncodingError naming the file."""
+
+    def __init__(self, f: BinaryIO, name: str):
+        super().__init__(f, name)
+        self.header = self._read_header()
+        self.proofs_offset = f.tell() + self.header.capacity * LEAF_BYTES
+
+    def seek_proofs(self) -> None:
+        """Jump over the leaves (for a second reader that streams the proofs alongside)."""
+        self._f.seek(self.proofs_offset)
+
     def _read_header(self) -> Header:
-        if self._take(8, "magic") != MAGIC:
-            raise EncodingError(f"{self.name}: not a zksolv audit file")
-        version = int.from_bytes(self._take(2, "version"), "big")
-        if version != VERSION:
-            raise EncodingError(f"{self.name}: audit file version {version} is not supported")
+        self._version(MAGIC, VERSION, "audit file")
         asset = self._take(self._take(1, "asset")[0], "asset").decode("utf-8", "replace")
         leaf_bits, log_capacity, log_chunk = self._take(3, "header")
         if log_capacity > 32 or log_chunk > log_capacity:

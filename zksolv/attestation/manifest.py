@@ -110,11 +110,15 @@ _RESERVE_FIELDS = ("decimals", "leaf_bits", "wallets")
 
 def from_bytes(data: bytes, where: str) -> Manifest:
     """A manifest from its JSON bytes (as kept in the prover's state)."""
+    return _parse(loads(data, where), where)
+
+
+def loads(data: bytes, where: str):
+    """The strict JSON document of a manifest (any version)."""
     try:
-        doc = strictjson.loads(data)
+        return strictjson.loads(data)
     except strictjson.JSONError as exc:
         raise EncodingError(f"{where}: manifest is not valid strict JSON: {exc}") from None
-    return _parse(doc, where)
 
 
 def read(path, check_addresses: bool = True) -> Manifest:
