@@ -72,6 +72,14 @@ _IN_FILE = click.Path(exists=False, dir_okay=False)
 _IN_DIR = click.Path(exists=False, file_okay=False)
 
 
+def _prices_options(f):
+    """--prices and --price-tolerance of verify and audit (a margin round's market data)."""
+    f = click.option("--price-tolerance", default=None,
+                     help="With --prices: how far each published price may be from yours, e.g. 1%.")(f)
+    return click.option("--prices", type=_IN_FILE, default=None,
+                        help="Your own market data JSON: the attestation's must match it.")(f)
+
+
 @cli.command()
 @click.option("--ledger", required=True, type=_IN_FILE, help="CSV user_id,asset,amount.")
 @click.option("--reserves", "reserves_path", required=True, type=_IN_FILE, help="Reserves JSON.")
@@ -89,9 +97,17 @@ _IN_DIR = click.Path(exists=False, file_okay=False)
               help="Reproduce a round: 64 hex digits of its master secret (default: a fresh one).")
 @click.option("--timestamp", default=None, help="Round timestamp YYYY-MM-DDTHH:MM:SSZ (default: now).")
 @click.option("--force", is_flag=True, help="Replace an existing attestation directory and state file.")
+@click.option("--prices", type=_IN_FILE, default=None,
+              help="Market data JSON: a margin round (debts, haircuts, scenarios; SPEC.md §6.12).")
+@click.option("--firm-coverage", default="100", show_default=True,
+              help="Margin round: prove firm-wide reserves ≥ this % of net liabilities at every scenario.")
+@click.option("--margin-capacity", type=int, default=None,
+              help="Margin round: account leaves (power of two; default: next power of two ≥ margin accounts).")
+@click.option("--refusals", type=_IN_FILE, default=None,
+              help="Margin round: private CSV of refused accounts, written 0600 (default: <state>.refused.csv).")
 @_common
 def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, workers, scheduler, previous,
-          round_secret_file, timestamp, force, as_json, quiet):
+          round_secret_file, timestamp, force, prices, firm_coverage, margin_capacity, refusals, as_json, quiet):
     """Prove solvency for a ledger against reserves; write the attestation and the state.
 
     Interrupted? Run the same command again: it resumes from the chunks already proved."""
@@ -101,7 +117,8 @@ def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, wor
     options = prove_module.Options(capacity=capacity, coverage_percent=coverage, chunk=int(chunk), workers=workers,
                                    scheduler=scheduler, previous=_check_previous(previous), force=force,
                                    round_secret=_read_secret(round_secret_file),
-                                   timestamp=_check_timestamp(timestamp))
+                                   timestamp=_check_timestamp(timestamp), prices=prices,
+                                   firm_coverage=firm_coverage, margin_capacity=margin_capacity, refusals=refusals)
     m, resumed = prove_module.run(ledger, reserves_path, out, state_path, options, report, with_resume_count=True)
     result = {"result": "proved", "attestation_id": m.attestation_id, "manifest": m.digest().hex(),
               "chunks_already_proved": resumed,
@@ -149,6 +166,11 @@ def _report_check(kind: str, r, report: Reporter) -> None:
     for asset, a in r.assets.items():
         cov = f", coverage ≥ {a['coverage_percent']} %" if a["coverage_percent"] else ""
         report.line(f"{asset}: solvent{cov} (capacity {a['capacity']})")
+    margin = getattr(r, "margin", None)
+    if margin:
+        report.line(f"margin accounts: every one collateralized at {', '.join(margin['scenarios'])} "
+                    f"(capacity {margin['capacity']}); firm-wide coverage ≥ {margin['firm_coverage_percent']} % "
+                    f"at every scenario; prices {margin['prices']}")
     report.line(f"reserves: {r.wallets_checked} proofs of control valid; balances {r.balances}")
     if kind == "audit":
         report.line(f"audit: {r.leaves_checked} leaves, every node and {r.range_proofs_checked} range proofs valid")
@@ -160,12 +182,14 @@ def _report_check(kind: str, r, report: Reporter) -> None:
 @click.argument("directory", type=_IN_DIR)
 @click.option("--snapshot", type=_IN_FILE, default=None, help="CSV chain,address,balance to check reserves.")
 @click.option("--circuits", type=_IN_FILE, default=None, help="Circuits file (default: the shipped one).")
+@_prices_options
 @_common
-def verify(directory, snapshot, circuits, as_json, quiet):
+def verify(directory, snapshot, circuits, prices, price_tolerance, as_json, quiet):
     """Quick check: manifest, reserves signatures, solvency and coverage proofs."""
     from zksolv.attestation import verify as verify_module
 
-    _report_check("verify", verify_module.verify(directory, snapshot, circuits), Reporter(as_json, quiet))
+    _report_check("verify", verify_module.verify(directory, snapshot, circuits, prices, price_tolerance),
+                  Reporter(as_json, quiet))
 
 
 @cli.command()
@@ -175,14 +199,15 @@ def verify(directory, snapshot, circuits, as_json, quiet):
 @click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default=True,
               help="Local processes verifying range proofs.")
 @click.option("--scheduler", default=None, help="Verify range proofs on a Dask cluster: tcp://HOST:PORT.")
+@_prices_options
 @_common
-def audit(directory, snapshot, circuits, workers, scheduler, as_json, quiet):
+def audit(directory, snapshot, circuits, workers, scheduler, prices, price_tolerance, as_json, quiet):
     """Full check: every leaf, node and range proof, then everything verify checks."""
     from zksolv.attestation import verify as verify_module
 
     reporter = Reporter(as_json, quiet)
     result = verify_module.audit(directory, snapshot, circuits, workers=workers, scheduler=scheduler,
-                                 report=reporter)
+                                 report=reporter, prices_path=prices, price_tolerance=price_tolerance)
     _report_check("audit", result, reporter)
 
 

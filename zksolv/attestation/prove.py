@@ -207,6 +207,8 @@ def run(ledger_path, reserves_path, out_dir, state_path, options: Options, repor
     if options.prices is not None:
         from zksolv.attestation import margin
         return margin.run(ledger_path, reserves_path, out_dir, state_path, options, report, with_resume_count)
+    if options.margin_capacity is not None or options.refusals is not None:
+        raise InputError("--margin-capacity and --refusals need --prices (a margin round)")
     res = reserves_module.load(reserves_path)
     reserves_module.verify_control(res)
     circuits = statements.load()
