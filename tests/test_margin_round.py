@@ -314,3 +314,42 @@ def test_a_manifest_of_another_version_or_extra_keys_is_refused(honest, tmp_path
     edit_manifest(out, lambda d: d["margin"].__setitem__("extra", 1))
     with pytest.raises(EncodingError, match="unknown key"):
         verify.verify(out)
+
+
+def test_an_interrupted_margin_round_resumes_byte_identical(tmp_path, monkeypatch):
+    """Margin chunks are committed as they finish: a resumed round redoes none of them and
+    publishes the same bytes as an uninterrupted one."""
+    ledger, reserves, market = write_inputs(tmp_path)
+    opts = options(prices=str(market), chunk=1, round_secret=b"\x07" * 32, timestamp="2026-12-04T00:00:00Z")
+    prove.run(ledger, reserves, tmp_path / "a", tmp_path / "a.db", opts, QUIET)
+    saved, real_save = [], state_module.RoundStore.save_chunk
+
+    def save_then_stop(store, asset, index, proof):
+        real_save(store, asset, index, proof)
+        saved.append(asset)
+        if saved.count("") == 2:
+            raise KeyboardInterrupt
+    monkeypatch.setattr(state_module.RoundStore, "save_chunk", save_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        prove.run(ledger, reserves, tmp_path / "b", tmp_path / "b.db", opts, QUIET)
+    monkeypatch.setattr(state_module.RoundStore, "save_chunk", real_save)
+    _, already = prove.run(ledger, reserves, tmp_path / "b", tmp_path / "b.db", opts, QUIET, with_resume_count=True)
+    assert already == len(saved) and saved.count("") == 2
+    for name in ("manifest.json", marginfile.FILE):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_audit_refuses_two_margin_leaves_alike(honest, tmp_path, monkeypatch):
+    """Two accounts must never share a leaf (DESIGN §8.3): the duplicate check, on its own."""
+    out = copy_of(honest, tmp_path)
+    c = verify2.load(out)
+    size = leaf_module.size(c.layout)
+    path = out / marginfile.FILE
+    data = bytearray(path.read_bytes())
+    first = marginfile.HEADER_BYTES
+    data[first + size : first + 2 * size] = data[first : first + size]
+    path.write_bytes(data)
+    monkeypatch.setattr(verify2, "file_digest", lambda p: (c.manifest.margin.audit_sha256,
+                                                           c.manifest.margin.audit_bytes))
+    with pytest.raises(InvalidProof, match="two margin leaves share"):
+        verify2._audit_margin(out, c, InlineExecutor(), 1)

@@ -123,8 +123,11 @@ def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, wor
     result = {"result": "proved", "attestation_id": m.attestation_id, "manifest": m.digest().hex(),
               "chunks_already_proved": resumed,
               "directory": str(out), "state": str(state_path),
-              "assets": {a: {"capacity": e.capacity, "coverage_percent": e.coverage.percent if e.coverage else None}
+              "assets": {a: {"capacity": e.capacity, "coverage_percent": e.coverage_percent}
                          for a, e in m.assets.items()}}
+    if getattr(m, "version", 1) == 2:
+        result["margin"] = {"capacity": m.margin.capacity, "scenarios": [n for n, _ in m.firm],
+                            "firm_coverage_ratio": [str(x) for x in m.firm_ratio]}
     report.line(f"attestation {m.attestation_id} written to {out} (manifest {result['manifest'][:16]}…)")
     report.line(f"prover state written to {state_path} (mode 0600: it holds the round secret)")
     report.result(result)

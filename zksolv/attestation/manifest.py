@@ -47,6 +47,10 @@ class AssetEntry:
     audit_sha256: str
     audit_bytes: int
 
+    @property
+    def coverage_percent(self) -> str | None:
+        return self.coverage.percent if self.coverage else None
+
 
 @dataclass(frozen=True)
 class Manifest:

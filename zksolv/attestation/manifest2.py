@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from zksolv import market as market_module, reserves as reserves_module, strictjson
 from zksolv.attestation.claims import WideProof
 from zksolv.attestation.manifest import (
-    FORMAT, MAX_BYTES, loads, MAX_CAPACITY, MAX_CHUNK, MAX_PROOF_BYTES, MAX_RATIO_DIGITS, _power_of_two, _previous,
+    FORMAT, Coverage, MAX_BYTES, loads, MAX_CAPACITY, MAX_CHUNK, MAX_PROOF_BYTES, MAX_RATIO_DIGITS, _power_of_two, _previous,
     _timestamp,
 )
 from zksolv.attestation.marginfile import FILE as MARGIN_FILE
@@ -42,6 +42,10 @@ class SpotEntry:
     audit_bytes: int
     solvency: WideProof
     coverage: tuple[int, int, WideProof] | None
+
+    @property
+    def coverage_percent(self) -> str | None:
+        return Coverage(*self.coverage[:2], b"").percent if self.coverage else None
 
 
 @dataclass(frozen=True)

@@ -132,9 +132,7 @@ def verify(directory, snapshot_path=None, circuits_path=None, prices_path=None, 
                               market=c.binding)
         verify_claim(claim, points, _proof_of(m, claim), transcript_for)
     for a, e in m.assets.items():
-        report.assets[a] = {"capacity": e.capacity, "solvent": True,
-                            "coverage_percent": manifest_module.Coverage(*e.coverage[:2], b"").percent
-                            if e.coverage else None}
+        report.assets[a] = {"capacity": e.capacity, "solvent": True, "coverage_percent": e.coverage_percent}
     report.margin = {"capacity": m.margin.capacity, "scenarios": [n for n, _ in m.firm],
                      "firm_coverage_percent": manifest_module.Coverage(*m.firm_ratio, b"").percent,
                      "prices": f"match {prices_path}" if prices_path else "as published (no --prices given)"}
