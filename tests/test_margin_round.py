@@ -268,6 +268,9 @@ def test_changed_market_data_breaks_every_proof(honest, tmp_path, change):
                                       body_digest=body, market=c.binding)
         with pytest.raises(InvalidProof):
             claims.verify_claim(claim, points, verify2._proof_of(m, claim), t)
+    for asset, entry in m.assets.items():   # every spot chunk proof binds the market too
+        with pytest.raises(InvalidProof, match="leaf range proof does not verify"):
+            verify._audit_asset(out, m, asset, entry, InlineExecutor(), 1, None)
     with open(out / marginfile.FILE, "rb") as f:
         f.seek(marginfile.HEADER_BYTES)
         data = f.read()

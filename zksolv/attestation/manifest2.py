@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from zksolv import market as market_module, reserves as reserves_module, strictjson
 from zksolv.attestation.claims import WideProof
+from zksolv.attestation.context import MarketBinding
 from zksolv.attestation.manifest import (
     FORMAT, Coverage, MAX_BYTES, loads, MAX_CAPACITY, MAX_CHUNK, MAX_PROOF_BYTES, MAX_RATIO_DIGITS, _power_of_two, _previous,
     _timestamp,
@@ -73,6 +74,11 @@ class ManifestV2:
     firm: tuple[tuple[str, WideProof], ...]   # (scenario, proof), base first
 
     version = VERSION
+
+    @property
+    def market_binding(self) -> MarketBinding:
+        """What every proof of the round binds of the market (SPEC.md §6.12.7)."""
+        return MarketBinding.of(self.market.digest(), self.reserves.decimals)
 
     def to_json(self) -> dict:
         published = reserves_module.to_json(self.reserves)

@@ -151,7 +151,8 @@ def _prove_all(store, rnd, all_leaves, accounts, master, options, report, alread
     total = sum(x.capacity // x.chunk for x in all_leaves) + accounts.capacity // accounts.chunk
 
     def jobs():
-        yield from spot._jobs(store, rnd.res.attestation_id, rnd.circuits.digest, all_leaves, master)
+        yield from spot._jobs(store, rnd.res.attestation_id, rnd.circuits.digest, all_leaves, master,
+                              rnd.binding)
         yield from marginleaves.jobs(store, rnd.res.attestation_id, rnd.circuits.digest, rnd.binding, accounts,
                                      master)
     spot._prove_pending(store, jobs(), total - already, options, report, prove_tasks)

@@ -143,21 +143,23 @@ def _check_solvent(leaves, res_asset, ratio) -> None:
 
 def prove_chunk(job) -> bytes:
     """The range proof of one chunk of leaves; a task (`prove_chunks`) runs one or more."""
-    attestation_id, circuits_digest, asset, index, values, blindings, bits, nonce_key = job
-    t = transcript(attestation_id, circuits_digest, asset, "leaf_range", index)
+    attestation_id, circuits_digest, asset, index, values, blindings, bits, nonce_key, *market = job
+    t = transcript(attestation_id, circuits_digest, asset, "leaf_range", index, market=market[0] if market else None)
     proof, _ = rangeproof.prove(t, values, blindings, bits, rng=roundkeys.NonceStream(nonce_key))
     return proof.to_bytes()
 
 
-def _jobs(store, attestation_id, circuits_digest, all_leaves, master):
-    """The chunks not yet in the store, as work units made one at a time (lazily)."""
+def _jobs(store, attestation_id, circuits_digest, all_leaves, master, market=None):
+    """The chunks not yet in the store, as work units made one at a time (lazily); a margin
+    round's (`market`: its MarketBinding) also bind the market (SPEC.md §6.12.7)."""
+    extra = () if market is None else (market,)
     for leaves in all_leaves:
         m, done = leaves.chunk, store.done(leaves.asset)
         for k in range(leaves.capacity // m):
             if k not in done:
                 yield (attestation_id, circuits_digest, leaves.asset, k, leaves.values(k * m, (k + 1) * m),
                        leaves.blindings(k * m, (k + 1) * m), leaves.leaf_bits,
-                       roundkeys.nonce_key(master, leaves.asset, "leaf_range", k))
+                       roundkeys.nonce_key(master, leaves.asset, "leaf_range", k), *extra)
 
 
 def prove_chunks(jobs) -> list[bytes]:

@@ -205,18 +205,18 @@ def _submit_chunks(batch, proofs, m, asset, header, first, pending) -> int:
         chunk_proofs.append(data)
     commitments = b"".join(c for c, _ in batch)
     pending.submit((m.attestation_id, m.circuits_hash, asset, header.leaf_bits, header.chunk, first,
-                    commitments, chunk_proofs))
+                    commitments, chunk_proofs, getattr(m, "market_binding", None)))
     return first + count
 
 
 def verify_chunks(job) -> None:
     """A work unit: batch-verify consecutive chunks' range proofs (picklable, any executor)."""
-    attestation_id, circuits_hash, asset, bits, chunk, first, commitments, chunk_proofs = job
+    attestation_id, circuits_hash, asset, bits, chunk, first, commitments, chunk_proofs, market = job
     statements = []
     for k, data in enumerate(chunk_proofs):
         start = k * chunk * 33
         points = [Point.from_bytes(commitments[i : i + 33]) for i in range(start, start + chunk * 33, 33)]
-        t = transcript(attestation_id, circuits_hash, asset, "leaf_range", first + k)
+        t = transcript(attestation_id, circuits_hash, asset, "leaf_range", first + k, market=market)
         statements.append(Statement(t, RangeProof.from_bytes(data), points, bits))
     try:
         rangeproof.batch_verify(statements)

@@ -81,7 +81,7 @@ def load(directory, circuits_path=None) -> Checked:
         claims = round_claims(_shape(m), coeffs, layout)
     except InputError as exc:
         raise InvalidProof(f"the attestation's statements are not sound: {exc}") from None
-    return Checked(m, layout, claims, MarketBinding.of(m.market.digest(), m.reserves.decimals))
+    return Checked(m, layout, claims, m.market_binding)
 
 
 def _shape(m) -> RoundShape:
