@@ -134,6 +134,9 @@ def read(path, check_addresses: bool = True) -> Manifest:
 
 def _parse(doc, where: str, check_addresses: bool = True) -> Manifest:
     """Every field in its one accepted form (SPEC.md §6.7, §6.12)."""
+    if isinstance(doc, dict) and doc.get("version") == 2 and type(doc["version"]) is int:
+        raise EncodingError(f"{where}: a margin attestation (manifest version 2, SPEC.md §6.12.7): "
+                            "this command reads version-1 attestations only")
     doc = strictjson.obj(doc, where, _TOP)
     if doc["format"] != FORMAT or type(doc["version"]) is not int or doc["version"] != VERSION:
         raise EncodingError(f"{where}: not a version-{VERSION} zksolv attestation")
