@@ -356,3 +356,11 @@ def test_audit_refuses_two_margin_leaves_alike(honest, tmp_path, monkeypatch):
                                                            c.manifest.margin.audit_bytes))
     with pytest.raises(InvalidProof, match="two margin leaves share"):
         verify2._audit_margin(out, c, InlineExecutor(), 1)
+
+
+def test_a_price_tolerance_needs_prices_and_a_sane_percentage(honest):
+    with pytest.raises(InputError, match="needs --prices"):
+        verify.verify(honest.out, price_tolerance="1%")
+    for bad in ("-1%", "1e2", "101%", "0.001%"):
+        with pytest.raises(InputError, match="--price-tolerance"):
+            verify.verify(honest.out, prices_path=honest.dir / "prices.json", price_tolerance=bad)
