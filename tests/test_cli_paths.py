@@ -204,8 +204,6 @@ def test_a_failure_after_proving_began_leaves_a_resumable_state(proved, tmp_path
 
 
 def test_a_state_being_created_appears_whole_or_not_at_all(tmp_path, monkeypatch):
-    def broken(self, script):
-        raise OSError(28, "No space left on device")
     monkeypatch.setattr(state_module, "_SCHEMA", "CREATE TABLE broken(")  # fails inside the creation
     with pytest.raises(Exception):
         state_module.RoundStore.open(tmp_path / "s.db", "digest", {"attestation_id": "x"})
