@@ -2,6 +2,7 @@
 
 import io
 import os
+import signal
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 
@@ -17,9 +18,20 @@ class Outcome:
     stderr: str
 
 
-def invoke(*args, cwd=None) -> Outcome:
+class Hang(BaseException):
+    """Raised by the alarm: the command did not finish in time (a BaseException, so that
+    `main` cannot mistake it for a bug of its own)."""
+
+
+def invoke(*args, cwd=None, seconds: int = 60) -> Outcome:
+    """Run `zksolv ARGS` in this process; a command still running after `seconds` raises Hang."""
     out, err = io.StringIO(), io.StringIO()
     before = os.getcwd()
+
+    def alarm(signum, frame):
+        raise Hang(f"zksolv {args[0] if args else ''} did not finish in {seconds} s")
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(seconds)
     try:
         if cwd is not None:
             os.chdir(cwd)
@@ -30,6 +42,8 @@ def invoke(*args, cwd=None) -> Outcome:
             except SystemExit as exc:
                 code = exc.code
     finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
         os.chdir(before)
     return Outcome(code, out.getvalue(), err.getvalue())
 

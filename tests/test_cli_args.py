@@ -85,7 +85,7 @@ def test_round_secret_file_that_is_a_fifo_is_refused_without_blocking(tmp_path, 
     import os
 
     os.mkfifo(tmp_path / "secret")
-    outcome = invoke(*PROVE, "--round-secret-file", tmp_path / "secret")
+    outcome = invoke(*PROVE, "--round-secret-file", tmp_path / "secret", seconds=5)
     assert outcome.code == 3 and "not a regular file" in outcome.stderr
 
 
