@@ -20,7 +20,7 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from clikit import DOCUMENTED_EXITS, invoke, leftovers, one_error_line
-from roundkit import OPTIONS, QUIET, inputs
+from roundkit import QUIET, inputs
 from zksolv import inclusion, state as state_module, statements
 from zksolv.attestation import prove
 

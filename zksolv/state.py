@@ -7,7 +7,6 @@ with the same command; `status` becomes `complete` in the last transaction. It h
 master secret: whoever reads it can de-anonymize every leaf of the round.
 """
 
-import os
 import sqlite3
 from pathlib import Path
 
