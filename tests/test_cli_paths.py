@@ -246,3 +246,11 @@ def test_atomic_file_without_replace_never_overwrites(tmp_path):
             tmp.write_text("new")
             target.write_text("appeared meanwhile")
     assert target.read_text() == "appeared meanwhile" and leftovers(tmp_path) == []
+
+
+def test_paths_echoed_on_stdout_stay_one_line_each(proved, tmp_path):
+    out = tmp_path / "att\nPWNED\x1b[2J"
+    outcome = _prove(proved, out, tmp_path / "s.db")
+    assert outcome.code == 0, outcome.stderr
+    assert out.is_dir() and not any(line.startswith("PWNED") for line in outcome.stdout.splitlines())
+    assert all(c.isprintable() for line in outcome.stdout.splitlines() for c in line)
