@@ -185,7 +185,13 @@ def test_demo_dir_refused_before_any_work(tmp_path, setup):
         (directory / "ledger.csv").write_text("mine")
     outcome = invoke("demo", "--users", "2", "--workers", "1", "--dir", directory)
     assert outcome.code == 3 and one_error_line(outcome) and "--dir" in outcome.stderr
+    assert "--force" not in outcome.stderr  # demo has none to offer
     assert setup == "file" or os.listdir(directory) == ["ledger.csv"]
+
+
+def test_a_used_out_directory_is_refused_with_the_way_out(proved, no_work):
+    outcome = _prove(proved, proved / "att", proved / "other.db")
+    assert _refused(outcome, "already exists and is not empty (use --force to replace it)")
 
 
 def test_a_failure_after_proving_began_leaves_a_resumable_state(proved, tmp_path, monkeypatch):

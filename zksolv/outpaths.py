@@ -33,6 +33,7 @@ class Output:
     option: str
     kind: str  # FILE or DIRECTORY
     replace: bool = False  # may an existing one be replaced (--force, or a resumable state)?
+    forceable: bool = False  # does the command have a --force that would replace it?
 
 
 def check(outputs: list[Output], inputs: dict[str, object] | None = None) -> None:
@@ -82,7 +83,8 @@ def _check_existing(output: Output, entry: Path, st: os.stat_result) -> None:
         if not os.access(entry, os.W_OK | os.X_OK):
             raise InputError(f"{where}: is not writable")
         if not output.replace and any(os.scandir(entry)):
-            raise InputError(f"{where}: already exists and is not empty (use --force to replace it)")
+            hint = " (use --force to replace it)" if output.forceable else ""
+            raise InputError(f"{where}: already exists and is not empty{hint}")
         return
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"{where}: exists and is not a regular file")
