@@ -171,18 +171,18 @@ def _hash_set_bytes(count: int) -> int:
 
 def test_audit_memory_grows_only_by_the_leaf_hash_set(small_inputs, tmp_path, monkeypatch):
     """4x the leaves of an asset may add to what audit holds while they stream only the
-    duplicate-leaf hash set, and 4 KiB (two more tree levels on the builder's stack: ~0.7
+    duplicate-leaf hash set, and 4 KiB (two more tree levels on the builder's stack: ~0.8
     KiB measured).
 
     What was measured before, and why it failed on a first run: the peak of the whole audit,
     which is the 1 MiB block of the audit file's hash read plus the leaf-independent checks;
     trees of 32 and 128 leaves both fit in one read window (64 chunks), so the difference
     was the batch buffers, with a margin of 14 bytes a leaf; and free lists and collections
-    that depend on what ran before moved it by 3 KiB from run to run (40.4 vs 43.5 KiB over
+    that depend on what ran before moved it by 3 kB from run to run (40.4 and 43.5 kB against
     a bound of 43.2, two whole-suite runs in a fresh clone). Now: the window is cut to 2
     chunks (8 leaves), so both trees hold the same buffers, and each peak is of the leaf
     stream alone from a known start (`_from_a_known_start`): it repeats to ~100 bytes.
-    Measured: 12.9 KiB, the hash set (12.1 KiB) plus 0.7 KiB. A non-streaming audit that
+    Measured: 12.9 KiB, the hash set (12.1 KiB) plus 0.8 KiB. A non-streaming audit that
     keeps the tree's levels measured 13 KiB more, one that keeps the decoded points 14 KiB
     more: both fail the bound."""
     monkeypatch.setattr(verify, "PROOFS_PER_BATCH", 2)
