@@ -79,6 +79,7 @@ def test_force_never_replaces_an_input(proved, tmp_path, no_work, what):
     """--force replaces --out whole: an input inside it, or named as the state, is refused."""
     d = tmp_path / "att"
     d.mkdir()
+    (d / "manifest.json").write_text("{}")  # an attestation directory, which --force may replace
     (d / what).write_bytes((proved / what).read_bytes())
     ledger = d / what if what == "ledger.csv" else proved / "ledger.csv"
     reserves = d / what if what == "reserves.json" else proved / "reserves.json"
@@ -93,6 +94,7 @@ def test_force_never_replaces_an_input(proved, tmp_path, no_work, what):
 
 def test_round_secret_file_inside_out_refused(proved, tmp_path, no_work):
     (tmp_path / "att").mkdir()
+    (tmp_path / "att" / "manifest.json").write_text("{}")
     (tmp_path / "att" / "secret.hex").write_text("00" * 32)
     outcome = _prove(proved, tmp_path / "att", tmp_path / "s.db", "--force", "--round-secret-file",
                      tmp_path / "att" / "secret.hex")
@@ -140,6 +142,24 @@ def test_out_that_is_a_file_refused_even_with_force(proved, tmp_path, no_work):
     (tmp_path / "att").write_text("keep me")
     assert _refused(_prove(proved, tmp_path / "att", tmp_path / "s.db", "--force"), "is not a directory")
     assert (tmp_path / "att").read_text() == "keep me"
+
+
+def test_force_replaces_only_an_attestation_directory(proved, tmp_path, no_work):
+    """--out ~ --force by mistake must not wipe a home directory."""
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "thesis.tex").write_text("years of work")
+    outcome = _prove(proved, tmp_path / "home", tmp_path / "s.db", "--force")
+    assert _refused(outcome, "holds no manifest.json")
+    assert os.listdir(tmp_path / "home") == ["thesis.tex"]
+
+
+def test_force_replaces_an_attestation_directory(proved, tmp_path):
+    import shutil
+
+    shutil.copytree(proved / "att", tmp_path / "att")
+    outcome = _prove(proved, tmp_path / "att", tmp_path / "s.db", "--force", "--json")
+    assert outcome.code == 0, outcome.stderr
+    assert leftovers(tmp_path) == []
 
 
 def test_empty_paths_are_usage_errors(proved):

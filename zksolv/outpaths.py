@@ -34,6 +34,7 @@ class Output:
     kind: str  # FILE or DIRECTORY
     replace: bool = False  # may an existing one be replaced (--force, or a resumable state)?
     forceable: bool = False  # does the command have a --force that would replace it?
+    marker: str | None = None  # a non-empty directory is replaced only if it holds this file
 
 
 def check(outputs: list[Output], inputs: dict[str, object] | None = None) -> None:
@@ -82,9 +83,8 @@ def _check_existing(output: Output, entry: Path, st: os.stat_result) -> None:
             raise InputError(f"{where}: exists and is not a directory")
         if not os.access(entry, os.W_OK | os.X_OK):
             raise InputError(f"{where}: is not writable")
-        if not output.replace and any(os.scandir(entry)):
-            hint = " (use --force to replace it)" if output.forceable else ""
-            raise InputError(f"{where}: already exists and is not empty{hint}")
+        if any(os.scandir(entry)):
+            _check_replaceable(output, entry, where)
         return
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"{where}: exists and is not a regular file")
@@ -92,6 +92,16 @@ def _check_existing(output: Output, entry: Path, st: os.stat_result) -> None:
         raise InputError(f"{where}: already exists")
     if not os.access(entry, os.R_OK | os.W_OK):
         raise InputError(f"{where}: is not readable and writable")
+
+
+def _check_replaceable(output: Output, entry: Path, where: str) -> None:
+    """A non-empty directory is replaced only when allowed, and only if it is what the
+    command writes (`marker`): --force never wipes a home directory given by mistake."""
+    if not output.replace:
+        hint = " (use --force to replace it)" if output.forceable else ""
+        raise InputError(f"{where}: already exists and is not empty{hint}")
+    if output.marker is not None and not os.path.isfile(entry / output.marker):
+        raise InputError(f"{where}: is not empty and holds no {output.marker}; refusing to replace it")
 
 
 def _check_parent(output: Output, parent: Path) -> None:

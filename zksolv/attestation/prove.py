@@ -97,11 +97,12 @@ def _capacity(asset: str, users: int, requested: int | None) -> int:
 
 
 def _check_paths(ledger_path, reserves_path, out_dir, state_path, options: Options, keep) -> None:
-    """Before any work (SPEC.md §8): the attestation directory absent or empty (or replaced,
-    with --force); the state a regular file or new; both creatable, and apart from each
-    other and from every input (`keep`: other input paths, by option)."""
+    """Before any work (SPEC.md §8): the attestation directory absent or empty (or, with
+    --force, an attestation directory, to be replaced); the state a regular file or new;
+    both creatable, and apart from each other and from every input (`keep`: other input
+    paths, by option)."""
     outpaths.check([outpaths.Output(out_dir, "--out", outpaths.DIRECTORY, replace=options.force,
-                                    forceable=True),
+                                    forceable=True, marker=FILE),
                     outpaths.Output(state_path, "--state", outpaths.FILE, replace=True)],
                    {"--ledger": ledger_path, "--reserves": reserves_path, **(keep or {})})
 
