@@ -12,7 +12,7 @@ import shutil
 import time
 from pathlib import Path
 
-from zksolv import inclusion, state
+from zksolv import inclusion, outpaths, state
 from zksolv.amounts import format_amount
 from zksolv.attestation import manifest as manifest_module, prove, verify
 from zksolv.errors import ZksolvError
@@ -86,6 +86,8 @@ def _tamper_rejected(attestation: Path, work: Path) -> bool:
 
 
 def run(users: int, directory: Path, workers: int, report) -> dict:
+    """The whole round in `directory`, which must be new or empty (checked before any work)."""
+    outpaths.check([outpaths.Output(directory, "--dir", outpaths.DIRECTORY)])
     directory.mkdir(parents=True, exist_ok=True)
     attestation_id = f"demo-{secrets.token_hex(4)}"
     ledger, reserves_path = directory / "ledger.csv", directory / "reserves.json"
@@ -94,7 +96,7 @@ def run(users: int, directory: Path, workers: int, report) -> dict:
     write_reserves(reserves_path, attestation_id, totals)
     report.line(f"synthetic round {attestation_id}: {users} users over {', '.join(ASSETS)} in {directory}")
     t = {}
-    options = prove.Options(coverage_percent="105", workers=workers, chunk=DEMO_CHUNK, force=True)
+    options = prove.Options(coverage_percent="105", workers=workers, chunk=DEMO_CHUNK)
     m = _timed("prove", t, prove.run, ledger, reserves_path, out, state_path, options, report)
     _timed("verify", t, verify.verify, out)
     audit_report = _timed("audit", t, verify.audit, out)

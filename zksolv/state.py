@@ -7,11 +7,11 @@ with the same command; `status` becomes `complete` in the last transaction. It h
 master secret: whoever reads it can de-anonymize every leaf of the round.
 """
 
-import os
 import sqlite3
 from pathlib import Path
 
 from zksolv.errors import InputError
+from zksolv.fsutil import atomic_file
 from zksolv.group.curve import POINT_BYTES
 from zksolv.hashing import HASH_BYTES
 
@@ -56,26 +56,29 @@ class RoundStore:
 
     @classmethod
     def open(cls, path, inputs_digest: str, fresh_meta: dict, force: bool = False) -> "RoundStore":
-        """Resume the round proving `inputs_digest` at `path`, or start one with `fresh_meta`."""
+        """Resume the round proving `inputs_digest` at `path`, or start one with `fresh_meta`
+        (replacing, only if `force`, whatever state is there)."""
         path = Path(path)
         if cls.resumable(path, inputs_digest, force) is not None:
             db, meta = _open_existing(path)
             return cls(db, meta, resumed=True)
-        if path.exists():
-            path.unlink()
         return cls._create(path, {**fresh_meta, "inputs": inputs_digest})
 
     @classmethod
     def _create(cls, path: Path, meta: dict) -> "RoundStore":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        db = sqlite3.connect(path, isolation_level=None)
-        db.executescript(_SCHEMA)
+        """A new state, written whole beside `path` (0600) and then renamed onto it: a failure
+        leaves nothing, or the old state untouched; never a state without its metadata."""
         meta = {"format": FORMAT, "version": VERSION, "status": PROVING, **meta}
-        db.execute("BEGIN")
-        db.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
-        db.execute("COMMIT")
-        return cls(db, meta, resumed=False)
+        with atomic_file(path, mode=0o600) as tmp:
+            db = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                db.executescript(_SCHEMA)
+                db.execute("BEGIN")
+                db.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+                db.execute("COMMIT")
+            finally:
+                db.close()
+        return cls(sqlite3.connect(path, isolation_level=None), meta, resumed=False)
 
     def done(self, asset: str) -> set[int]:
         return {i for (i,) in self._db.execute("SELECT idx FROM chunks WHERE asset = ?", (asset,))}
