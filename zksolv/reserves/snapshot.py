@@ -1,33 +1,29 @@
 """A verifier's chain snapshot: CSV `chain,address,balance` (or `chain,address,asset,balance`
 where one address holds several attested assets), checked against the claimed balances."""
 
-import csv
-
 from zksolv.amounts import parse_amount
 from zksolv.errors import InputError, InvalidProof
+from zksolv.fsutil import csv_reader
 from zksolv.reserves.file import Reserves, Wallet, wallet_key
+from zksolv.strictjson import one_line
 
 
 def load(path: str) -> dict[tuple, str]:
     """(chain, normalized address[, asset]) → balance string."""
     rows = {}
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            reader = csv.reader(f, strict=True)
-            header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
-            if header not in (["chain", "address", "balance"], ["chain", "address", "asset", "balance"]):
-                raise InputError(f"{path}:1: header must be chain,address,balance "
-                                 "or chain,address,asset,balance")
-            for row in reader:
-                if len(row) != len(header):
-                    raise InputError(f"{path}:{reader.line_num}: expected {len(header)} fields")
-                rec = dict(zip(header, row))
-                key = wallet_key(rec["chain"], rec["address"]) + ((rec["asset"],) if "asset" in rec else ())
-                if key in rows:
-                    raise InputError(f"{path}:{reader.line_num}: {rec['address']} listed twice")
-                rows[key] = rec["balance"]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{path}: cannot read snapshot: {exc}") from exc
+    with csv_reader(path, "snapshot") as reader:
+        header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
+        if header not in (["chain", "address", "balance"], ["chain", "address", "asset", "balance"]):
+            raise InputError(f"{path}:1: header must be chain,address,balance "
+                             "or chain,address,asset,balance")
+        for row in reader:
+            if len(row) != len(header):
+                raise InputError(f"{path}:{reader.line_num}: expected {len(header)} fields")
+            rec = dict(zip(header, row))
+            key = wallet_key(rec["chain"], rec["address"]) + ((rec["asset"],) if "asset" in rec else ())
+            if key in rows:
+                raise InputError(f"{path}:{reader.line_num}: {one_line(rec['address'], 80)} listed twice")
+            rows[key] = rec["balance"]
     return rows
 
 
