@@ -172,6 +172,8 @@ BTC = ("assets", "BTC")
     (_set(*BTC, "coverage", "ratio", value=["２１", "20"]), "ratio"),
     (_set(*BTC, "coverage", "ratio", value=[21, 20]), "ratio"),
     (_set(*BTC, "coverage", "ratio", value=["21"]), "ratio"),
+    (_set(*BTC, "coverage", "ratio", value=["0", "0"]), "must be positive"),
+    (_set(*BTC, "coverage", "ratio", value=["21", "0"]), "must be positive"),
     (_set(*BTC, "coverage", "ratio", value="21/20"), "ratio"),
     (_set(*BTC, "coverage", "ratio", value={"p": "21", "q": "20"}), "ratio"),
     (_set(*BTC, "coverage", "ratio", value=["9" * 5000, "1"]), "ratio"),
@@ -445,3 +447,14 @@ def test_an_intact_state_still_gives_a_valid_proof(round_state):
 def test_every_refusal_is_a_zksolv_error():
     """The property the fuzzers check, stated once: these classes are what callers catch."""
     assert all(issubclass(e, ZksolvError) for e in (strictjson.JSONError, InputError, EncodingError))
+
+
+def test_state_paths_refuse_a_missing_level(round_state, tmp_path):
+    copy, m = _damaged(round_state, tmp_path, "DELETE FROM levels WHERE level = 1")
+    st = state.State(copy)
+    try:
+        depth = m.assets["BTC"].capacity.bit_length() - 1
+        with pytest.raises(InputError, match="BTC tree level 1 lacks node"):
+            st.path("BTC", 0, depth)
+    finally:
+        st.close()

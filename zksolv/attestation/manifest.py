@@ -188,6 +188,8 @@ def _coverage(cov, where: str) -> Coverage | None:
     if not isinstance(ratio, list) or len(ratio) != 2:
         raise EncodingError(f"{where}.ratio: must be [\"p\", \"q\"]")
     p, q = (strictjson.digits(x, f"{where}.ratio", MAX_RATIO_DIGITS) for x in ratio)
+    if not p or not q:
+        raise EncodingError(f"{where}.ratio: p and q must be positive")
     return Coverage(p, q, _proof(cov["proof"], f"{where}.proof"))
 
 
