@@ -181,6 +181,9 @@ BTC = ("assets", "BTC")
     (_set(*BTC, "root", "hash", value="AB" * 32), "root.hash: must be lower-case hex"),
     (_set(*BTC, "root", "commitment", value="02" * 32), "root.commitment: must be lower-case hex of 33"),
     (_set(*BTC, "solvency", "proof", value="0g"), "solvency.proof"),
+    (_set(*BTC, "solvency", "proof", value="00" * 100), "solvency.proof: range proof length"),
+    (_set(*BTC, "root", "commitment", value="02" + "ff" * 32), "root.commitment: "),
+    (_set(*BTC, "root", "commitment", value="05" + "11" * 32), "root.commitment: "),
     (_set(*BTC, "extra", value=1), "unknown key 'extra'"),
     (_set("comment", value="hi"), "unknown key 'comment'"),
     (_drop(*BTC, "leaf_bits"), "missing leaf_bits"),
@@ -458,3 +461,60 @@ def test_state_paths_refuse_a_missing_level(round_state, tmp_path):
             st.path("BTC", 0, depth)
     finally:
         st.close()
+
+
+# --- the command line, for any mutation of a published file ---------------------------------
+
+def _cli(argv) -> tuple[int, str]:
+    import contextlib
+    import io
+
+    from zksolv.cli import main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()), \
+            pytest.raises(SystemExit) as info:
+        main(argv)
+    return info.value.code, err.getvalue()
+
+
+def _mutated(data: bytes, seed: int, position: int, byte: int) -> bytes:
+    """A structural edit of the JSON (tests/fuzz/mutators.py) or one changed byte."""
+    import random
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "fuzz"))
+    import mutators
+
+    if seed % 2:
+        doc = mutators._edit(json.loads(data), random.Random(seed))
+        return json.dumps(doc, ensure_ascii=bool(seed % 3)).encode("utf-8", "surrogatepass")
+    position %= len(data)
+    return data[:position] + bytes([byte]) + data[position + 1 :]
+
+
+def _documented_outcome(code, stderr):
+    assert code in (0, 1, 3), stderr
+    assert stderr == "" or (stderr.startswith("zksolv: error: ") and stderr.count("\n") == 1), stderr
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+MUTATION = dict(seed=st.integers(0, 2**32), position=st.integers(0, 2**20), byte=st.integers(0, 255))
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(**MUTATION)
+def test_verify_inclusion_of_any_mutated_proof_exits_as_documented(tmp_path_factory, seed, position, byte):
+    path = tmp_path_factory.mktemp("mut") / "proof.json"
+    path.write_bytes(_mutated(PROOF.read_bytes(), seed, position, byte))
+    _documented_outcome(*_cli(["verify-inclusion", str(path), "--attestation", str(V1 / "attestation"),
+                               "--user", "zoë müller"]))
+
+
+@settings(max_examples=40, derandomize=True, deadline=None)
+@given(**MUTATION)
+def test_verify_of_any_mutated_manifest_exits_as_documented(tmp_path_factory, seed, position, byte):
+    copy = tmp_path_factory.mktemp("mut") / "att"
+    shutil.copytree(V1 / "attestation", copy)
+    (copy / "manifest.json").write_bytes(_mutated(MANIFEST.read_bytes(), seed, position, byte))
+    _documented_outcome(*_cli(["verify", str(copy)]))
