@@ -346,6 +346,9 @@ def test_circuits_coefficient_must_be_a_short_string(tmp_path, coefficient, matc
 
 def test_circuits_range_bits_and_fields_are_exact(tmp_path):
     for change in (_set("statements", "solvency", "range_bits", value=True),
+                   _set("statements", "solvency", "range_bits", value="leaf_bits"),
+                   _set("statements", "solvency", "public", value=["R", "x"]),
+                   _set("statements", "coverage", "committed", value=["L", "Z"]),
                    _set("statements", "solvency", "extra", value=1),
                    _set("version", value=True)):
         doc = json.loads(statements._shipped_text())

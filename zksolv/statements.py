@@ -23,6 +23,8 @@ from zksolv.hashing import TAG_CIRCUITS, tagged
 DEFAULT_FILE = "solvency-v1.json"
 _COEFFICIENT = re.compile(r"-?(0|[1-9][0-9]{0,38}|[A-Za-z_][A-Za-z0-9_]{0,31})")
 REQUIRED = ("leaf_range", "solvency", "coverage")
+TERMS = {"leaf_range": (("b",), ()), "solvency": (("L",), ("R",)), "coverage": (("L",), ("R", "p", "q"))}
+"""The committed and public terms zksolv supplies to each statement it proves and checks."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,12 @@ def parse(doc, where: str) -> Circuits:
         raise InputError(f"{where}: must declare the statements {', '.join(REQUIRED)}")
     parsed = {name: _statement(name, spec, f"{where}: statements.{strictjson.one_line(name, 40)}")
               for name, spec in statements.items()}
+    for name, (committed, public) in TERMS.items():
+        if set(parsed[name].committed) != set(committed) or set(parsed[name].public) != set(public):
+            raise InputError(f"{where}: statements.{name} must have committed {list(committed)} "
+                             f"and public {list(public)}: those are the values zksolv supplies")
+    if not all(isinstance(parsed[name].range_bits, int) for name in ("solvency", "coverage")):
+        raise InputError(f"{where}: solvency and coverage need a number as range_bits")
     return Circuits(doc.get("name", ""), tagged(TAG_CIRCUITS, canonical_bytes(doc)), parsed)
 
 

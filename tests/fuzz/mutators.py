@@ -3,6 +3,7 @@ structure (one value replaced by an awkward one, a key dropped or added, a list 
 grown), the other half libFuzzer's byte mutations run. Byte flips alone rarely get past the
 JSON syntax to the field checks."""
 
+import copy
 import json
 import random
 
@@ -10,6 +11,10 @@ AWKWARD = [0, -1, 1, 7, 2**32, 2**33, 2**64, 10**60, True, False, None, 1.0, 64.
            float("-inf"), float("nan"), "", "0", "00", "-0", "1.5", "١", "８", " 1", "1 ", "0x10", "AB" * 32,
            "ab" * 32, "ab" * 33, "02" + "ab" * 32, "x" * 300, "a\nb", "\u00e9", "\ud800", "..", "BTC.audit",
            "9" * 5000, [], {}, [[]], ["1", "1"], ["0", "1"], ["21", "20"], {"a": 1}]
+
+
+def _awkward(rng: random.Random):
+    return copy.deepcopy(rng.choice(AWKWARD))  # fresh: a shared [] edited later could contain itself
 
 
 def _paths(doc, prefix=()):
@@ -43,7 +48,7 @@ def _edit(doc, rng: random.Random):
     if choice == 0 and isinstance(node, dict) and node:
         del node[rng.choice(list(node))]
     elif choice == 1 and isinstance(node, dict):
-        node[rng.choice(["extra", "version", "leaf_bits", "capacity", "assets", ""])] = rng.choice(AWKWARD)
+        node[rng.choice(["extra", "version", "leaf_bits", "capacity", "assets", ""])] = _awkward(rng)
     elif choice == 2 and isinstance(node, list) and node:
         if rng.random() < 0.5:
             del node[rng.randrange(len(node)):]
@@ -52,12 +57,12 @@ def _edit(doc, rng: random.Random):
     elif choice == 3 and isinstance(node, (int, str)) and not isinstance(node, bool):
         doc = _set(doc, path, str(node) if isinstance(node, int) else _numeric(node, rng))
     elif choice == 4:
-        nested = rng.choice(AWKWARD)
+        nested = _awkward(rng)
         for _ in range(rng.choice([2, 17, 40])):
             nested = [nested]
         doc = _set(doc, path, nested)
     else:
-        doc = _set(doc, path, rng.choice(AWKWARD))
+        doc = _set(doc, path, _awkward(rng))
     return doc
 
 
