@@ -123,6 +123,17 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path, reader):
     assert "not a regular file" in child.stdout, child.stderr
 
 
+def test_a_fifo_round_secret_file_is_refused(tmp_path):
+    os.mkfifo(tmp_path / "fifo")
+    try:
+        result = subprocess.run([sys.executable, "-m", "zksolv", "prove", "--ledger", "l.csv", "--reserves", "r.json",
+                                 "--out", "out", "--state", "s.db", "--round-secret-file", str(tmp_path / "fifo")],
+                                capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("reading a FIFO as the round secret file blocked")
+    assert result.returncode == 3 and "not a regular file" in result.stderr
+
+
 def test_reads_are_capped(tmp_path):
     path = tmp_path / "big"
     path.write_bytes(b" " * 1001)
@@ -376,6 +387,16 @@ def test_ledger_rows_are_bounded(tmp_path, row, match):
     with pytest.raises(InputError, match=match) as info:
         read()
     assert "\n" not in str(info.value)
+
+
+def test_a_snapshot_is_held_in_memory_only_up_to_its_cap(tmp_path, monkeypatch):
+    path = tmp_path / "s.csv"
+    path.write_bytes((V1 / "inputs" / "snapshot.csv").read_bytes())
+    monkeypatch.setattr(snapshot, "MAX_BYTES", path.stat().st_size - 1)
+    with pytest.raises(InputError, match="larger than"):
+        snapshot.load(path)
+    monkeypatch.setattr(snapshot, "MAX_BYTES", path.stat().st_size)
+    assert len(snapshot.load(path)) == 4
 
 
 def test_snapshot_message_stays_on_one_line(tmp_path):

@@ -116,8 +116,10 @@ def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, wor
 def _read_secret(path) -> bytes | None:
     if path is None:
         return None
+    from zksolv.fsutil import read_text
+
     try:
-        text = Path(path).read_text().strip()
+        text = read_text(path, "round secret file", 1024).strip()  # regular files only: a FIFO would hang
         secret = bytes.fromhex(text)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"{path}: not 64 hex digits of a round secret ({exc})") from None

@@ -75,10 +75,13 @@ MAX_CSV_LINE = 4096
 
 
 @contextmanager
-def csv_reader(path, what: str, max_line: int = MAX_CSV_LINE):
+def csv_reader(path, what: str, max_line: int = MAX_CSV_LINE, max_bytes: int | None = None):
     """A strict csv.reader over the UTF-8 regular file `path`, never holding more than one
-    bounded line; bad UTF-8, bad CSV and over-long lines are InputErrors naming the file."""
+    bounded line; bad UTF-8, bad CSV, over-long lines and (if `max_bytes`) a larger file
+    are InputErrors naming the file."""
     with open_regular(path, what) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
+        if max_bytes is not None and os.fstat(raw.fileno()).st_size > max_bytes:
+            raise InputError(f"{_shown(path)}: {what} is larger than the {max_bytes:,} bytes allowed")
         try:
             yield csv.reader(_bounded_lines(text, path, what, max_line), strict=True)
         except UnicodeDecodeError as exc:

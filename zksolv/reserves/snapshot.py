@@ -7,11 +7,14 @@ from zksolv.fsutil import csv_reader
 from zksolv.reserves.file import Reserves, Wallet, wallet_key
 from zksolv.strictjson import one_line
 
+MAX_BYTES = 64 << 20
+"""Largest snapshot read, held in memory whole (SPEC.md §6.12): about 500,000 wallets."""
+
 
 def load(path: str) -> dict[tuple, str]:
     """(chain, normalized address[, asset]) → balance string."""
     rows = {}
-    with csv_reader(path, "snapshot") as reader:
+    with csv_reader(path, "snapshot", max_bytes=MAX_BYTES) as reader:
         header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
         if header not in (["chain", "address", "balance"], ["chain", "address", "asset", "balance"]):
             raise InputError(f"{path}:1: header must be chain,address,balance "
