@@ -134,6 +134,16 @@ def test_a_fifo_round_secret_file_is_refused(tmp_path):
     assert result.returncode == 3 and "not a regular file" in result.stderr
 
 
+@pytest.mark.parametrize("reader", ["manifest", "ledger", "snapshot", "reserves", "state", "inclusion proof"])
+def test_a_path_with_a_line_break_is_shown_on_one_line(tmp_path, reader):
+    folder = tmp_path / "a\nzksolv: VALID"
+    folder.mkdir()
+    (folder / "f").write_text("x,y\n\"")
+    with pytest.raises(ZksolvError) as info:
+        _readers(tmp_path)[reader](folder / "f")
+    assert "\n" not in str(info.value) and "a\\nzksolv" in str(info.value)
+
+
 def test_reads_are_capped(tmp_path):
     path = tmp_path / "big"
     path.write_bytes(b" " * 1001)

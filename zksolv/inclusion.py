@@ -58,7 +58,7 @@ MAX_PATH = 32  # log2 of the largest capacity
 
 def load(path) -> dict:
     """The inclusion proof at `path`, every field in its one accepted form (`parse`)."""
-    return parse(read_json(path, "inclusion proof", limit=MAX_BYTES), str(path))
+    return parse(read_json(path, "inclusion proof", limit=MAX_BYTES), strictjson.one_line(str(path), 200))
 
 
 def parse(doc, where: str = "inclusion proof") -> dict:

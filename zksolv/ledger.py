@@ -34,14 +34,15 @@ def read_ledger(path: str, decimals: dict[str, int], max_bits: dict[str, int]) -
     (user, asset) rows.
     """
     seen: dict[tuple[str, str], int] = {}
+    where = one_line(str(path), 200)  # as messages show it: one line
     with csv_reader(path, "ledger") as reader:
-        _check_header(path, next(reader, None))
+        _check_header(where, next(reader, None))
         for row in reader:
             line = reader.line_num
-            parsed = _parse_row(path, line, row, decimals, max_bits)
+            parsed = _parse_row(where, line, row, decimals, max_bits)
             key = (parsed.user_id, parsed.asset)
             if key in seen:
-                raise InputError(f"{path}:{line}: duplicate row for user {parsed.user_id!r} "
+                raise InputError(f"{where}:{line}: duplicate row for user {parsed.user_id!r} "
                                  f"and asset {parsed.asset} (first on line {seen[key]})")
             seen[key] = line
             yield parsed

@@ -133,14 +133,14 @@ def _open_existing(path: Path):
         db = sqlite3.connect(path, isolation_level=None)
         meta = dict(db.execute("SELECT key, value FROM meta"))
     except sqlite3.DatabaseError as exc:
-        raise InputError(f"{path}: not a zksolv state file ({one_line(str(exc), 80)})") from None
+        raise InputError(f"{one_line(str(path), 200)}: not a zksolv state file ({one_line(str(exc), 80)})") from None
     if meta.get("format") != FORMAT or meta.get("version") != VERSION:
         db.close()
-        raise InputError(f"{path}: not a version-{VERSION} zksolv state file")
+        raise InputError(f"{one_line(str(path), 200)}: not a version-{VERSION} zksolv state file")
     problem = _meta_problem(meta)
     if problem:
         db.close()
-        raise InputError(f"{path}: damaged state file: {problem}")
+        raise InputError(f"{one_line(str(path), 200)}: damaged state file: {problem}")
     return db, meta
 
 
@@ -166,7 +166,8 @@ class State:
         self._db, self.meta = _open_existing(Path(path))
         if self.meta.get("status") != COMPLETE:
             self._db.close()
-            raise InputError(f"{path}: the round is still being proved (run the same prove command to finish it)")
+            raise InputError(f"{one_line(str(path), 200)}: the round is still being proved "
+                             "(run the same prove command to finish it)")
 
     def _rows(self, query: str, args: tuple) -> list:
         try:

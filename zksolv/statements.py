@@ -85,7 +85,8 @@ def canonical_bytes(doc) -> bytes:
 def load(path: str | None = None) -> Circuits:
     """The circuits file at `path`, or the one shipped with zksolv."""
     if path is not None:
-        return parse(read_json(path, "circuits file", malformed=InputError, limit=MAX_BYTES), str(path))
+        return parse(read_json(path, "circuits file", malformed=InputError, limit=MAX_BYTES),
+                     strictjson.one_line(str(path), 200))
     return parse(strictjson.loads(_shipped_text()), DEFAULT_FILE)
 
 

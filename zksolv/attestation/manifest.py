@@ -123,7 +123,7 @@ def read(path, check_addresses: bool = True) -> Manifest:
     """Parse `manifest.json` strictly; malformed content is an EncodingError naming the field.
 
     `check_addresses=False` is for a customer's inclusion check, which needs no addresses."""
-    return _parse(read_json(path, "manifest", limit=MAX_BYTES), str(path), check_addresses)
+    return _parse(read_json(path, "manifest", limit=MAX_BYTES), strictjson.one_line(str(path), 200), check_addresses)
 
 
 def _parse(doc, where: str, check_addresses: bool = True) -> Manifest:

@@ -13,19 +13,19 @@ MAX_BYTES = 64 << 20
 
 def load(path: str) -> dict[tuple, str]:
     """(chain, normalized address[, asset]) → balance string."""
-    rows = {}
+    rows, where = {}, one_line(str(path), 200)
     with csv_reader(path, "snapshot", max_bytes=MAX_BYTES) as reader:
         header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
         if header not in (["chain", "address", "balance"], ["chain", "address", "asset", "balance"]):
-            raise InputError(f"{path}:1: header must be chain,address,balance "
+            raise InputError(f"{where}:1: header must be chain,address,balance "
                              "or chain,address,asset,balance")
         for row in reader:
             if len(row) != len(header):
-                raise InputError(f"{path}:{reader.line_num}: expected {len(header)} fields")
+                raise InputError(f"{where}:{reader.line_num}: expected {len(header)} fields")
             rec = dict(zip(header, row))
             key = wallet_key(rec["chain"], rec["address"]) + ((rec["asset"],) if "asset" in rec else ())
             if key in rows:
-                raise InputError(f"{path}:{reader.line_num}: {one_line(rec['address'], 80)} listed twice")
+                raise InputError(f"{where}:{reader.line_num}: {one_line(rec['address'], 80)} listed twice")
             rows[key] = rec["balance"]
     return rows
 
