@@ -460,6 +460,8 @@ def test_a_state_missing_a_field_is_refused_on_opening(round_state, tmp_path, sq
     "UPDATE levels SET hashes = zeroblob(length(hashes)) WHERE level = 1",
     "UPDATE leaves SET units = 'x'",
     "UPDATE leaves SET units = '1' || units",
+    "UPDATE leaves SET asset = CAST(x'425443ff' AS TEXT) WHERE asset = 'BTC'",
+    "UPDATE leaves SET units = CAST(x'31ff' AS TEXT)",
 ])
 def test_a_damaged_state_gives_an_error_not_a_failing_proof(round_state, tmp_path, sql):
     copy, m = _damaged(round_state, tmp_path, sql)

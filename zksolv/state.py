@@ -132,7 +132,7 @@ def _open_existing(path: Path):
     try:
         db = sqlite3.connect(path, isolation_level=None)
         meta = dict(db.execute("SELECT key, value FROM meta"))
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # TEXT that is not UTF-8 may raise either
         raise InputError(f"{one_line(str(path), 200)}: not a zksolv state file ({one_line(str(exc), 80)})") from None
     if meta.get("format") != FORMAT or meta.get("version") != VERSION:
         db.close()
@@ -172,7 +172,7 @@ class State:
     def _rows(self, query: str, args: tuple) -> list:
         try:
             return self._db.execute(query, args).fetchall()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
             raise InputError(f"{self._path}: damaged state file ({one_line(str(exc), 80)})") from None
 
     def _damaged(self, what: str) -> InputError:

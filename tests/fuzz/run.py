@@ -38,6 +38,7 @@ def _arguments(argv):
     p.add_argument("--timeout", type=int, default=60, help="seconds one input may take (default 60)")
     p.add_argument("--rss-mb", type=int, default=2048, help="memory cap in MiB (default 2048)")
     p.add_argument("--artifacts", default=None, help="where findings go (default: a temporary folder)")
+    p.add_argument("--work", default=None, help="folder for the corpus (default: a new temporary one)")
     args = p.parse_args(argv)
     if args.all == (args.target is not None):
         p.error("name one target or --all")
@@ -51,7 +52,7 @@ def fuzz_one(args) -> None:
     with atheris.instrument_imports(include=["zksolv"]):
         import seeds
         import targets
-    corpus = pathlib.Path(tempfile.mkdtemp(prefix=f"zksolv-corpus-{args.target}-"))
+    corpus = pathlib.Path(tempfile.mkdtemp(prefix=f"zksolv-corpus-{args.target}-", dir=args.work))
     for name, data in seeds.seeds(args.target).items():
         (corpus / name).write_bytes(data)
     artifacts = pathlib.Path(args.artifacts or tempfile.mkdtemp(prefix="zksolv-findings-"))
@@ -73,20 +74,30 @@ def fuzz_all(args) -> int:
     """Every target in its own process; a summary line each; non-zero if any found something."""
     failed = []
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    for name in NAMES:
-        command = [sys.executable, __file__, name, f"--runs={args.runs}", f"--seconds={args.seconds}",
-                   f"--seed={args.seed}", f"--timeout={args.timeout}", f"--rss-mb={args.rss_mb}"]
-        if args.artifacts:
-            command.append(f"--artifacts={args.artifacts}")
-        result = subprocess.run(command, capture_output=True, text=True, env=env)
-        runs = re.search(r"stat::number_of_executed_units: (\d+)", result.stderr)
-        print(f"fuzz {name}: {runs.group(1) if runs else '?'} inputs, exit {result.returncode}", flush=True)
-        if result.returncode:
-            failed.append(name)
-            print(result.stderr[-4000:], file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="zksolv-fuzz-all-") as work:
+        for name in NAMES:
+            if _fuzz_child(name, args, work, env):
+                failed.append(name)
     if failed:
         print(f"fuzz: findings in {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _fuzz_child(name: str, args, work: str, env) -> bool:
+    """Fuzz `name` in a child process; print its summary; True if it found something."""
+    artifacts = args.artifacts or tempfile.mkdtemp(prefix="zksolv-findings-")
+    command = [sys.executable, __file__, name, f"--runs={args.runs}", f"--seconds={args.seconds}",
+               f"--seed={args.seed}", f"--timeout={args.timeout}", f"--rss-mb={args.rss_mb}", f"--work={work}",
+               f"--artifacts={artifacts}"]
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    runs = re.search(r"stat::number_of_executed_units: (\d+)", result.stderr)
+    print(f"fuzz {name}: {runs.group(1) if runs else '?'} inputs, exit {result.returncode}", flush=True)
+    if result.returncode:
+        print(result.stderr[-4000:], file=sys.stderr)
+        print(f"fuzz {name}: the finding is in {artifacts}", file=sys.stderr)
+    elif not args.artifacts:
+        os.rmdir(artifacts)
+    return result.returncode != 0
 
 
 def main(argv=None) -> int:

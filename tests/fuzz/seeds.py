@@ -52,7 +52,8 @@ def _state_seed() -> bytes:
     from roundkit import QUIET, inputs
     from zksolv.attestation import prove
 
-    d = pathlib.Path(tempfile.mkdtemp(prefix="zksolv-fuzz-state-"))
-    led, res = inputs(d, "fuzz-state", users=3)
-    prove.run(led, res, d / "att", d / "state.db", prove.Options(workers=1, chunk=4, capacity=4), QUIET)
-    return (d / "state.db").read_bytes()
+    with tempfile.TemporaryDirectory(prefix="zksolv-fuzz-state-") as folder:
+        d = pathlib.Path(folder)
+        led, res = inputs(d, "fuzz-state", users=3)
+        prove.run(led, res, d / "att", d / "state.db", prove.Options(workers=1, chunk=4, capacity=4), QUIET)
+        return (d / "state.db").read_bytes()

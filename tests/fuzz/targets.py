@@ -7,9 +7,11 @@ memory. `run.py` drives them with atheris (coverage-guided); `tests/test_fuzz_co
 replays every seed and every past finding in the normal suite.
 """
 
+import atexit
 import functools
 import os
 import pathlib
+import shutil
 import tempfile
 
 from zksolv import inclusion, ledger as ledger_module, reserves as reserves_module, state as state_module
@@ -26,7 +28,9 @@ V1 = ROOT / "vectors" / "regression" / "v1"
 
 @functools.cache
 def _scratch() -> pathlib.Path:
-    return pathlib.Path(tempfile.mkdtemp(prefix="zksolv-fuzz-"))
+    folder = tempfile.mkdtemp(prefix="zksolv-fuzz-")
+    atexit.register(shutil.rmtree, folder, True)
+    return pathlib.Path(folder)
 
 
 @functools.cache
