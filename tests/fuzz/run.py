@@ -1,7 +1,7 @@
 """Coverage-guided fuzzing of zksolv's readers with atheris (libFuzzer for Python).
 
     python tests/fuzz/run.py manifest --runs 20000 --seconds 600   # one target
-    python tests/fuzz/run.py --all --runs 3000 --seconds 15         # every target (CI)
+    python tests/fuzz/run.py --all --runs 10000 --seconds 20        # every target (CI)
 
 Each target runs in its own process from a fresh temporary corpus seeded by seeds.py,
 with a fixed libFuzzer seed and PYTHONHASHSEED, so a run is repeatable; it stops at
@@ -32,8 +32,8 @@ def _arguments(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("target", nargs="?", choices=NAMES)
     p.add_argument("--all", action="store_true", help="run every target, one process each")
-    p.add_argument("--runs", type=int, default=3000, help="inputs per target (default 3000)")
-    p.add_argument("--seconds", type=int, default=15, help="time cap per target (default 15)")
+    p.add_argument("--runs", type=int, default=10000, help="inputs per target (default 10000)")
+    p.add_argument("--seconds", type=int, default=20, help="time cap per target (default 20)")
     p.add_argument("--seed", type=int, default=1, help="libFuzzer's random seed (default 1)")
     p.add_argument("--timeout", type=int, default=60, help="seconds one input may take (default 60)")
     p.add_argument("--rss-mb", type=int, default=2048, help="memory cap in MiB (default 2048)")
@@ -59,6 +59,7 @@ def fuzz_one(args) -> None:
     artifacts.mkdir(parents=True, exist_ok=True)
     libfuzzer = [sys.argv[0], f"-runs={args.runs}", f"-max_total_time={args.seconds}", f"-seed={args.seed}",
                  f"-timeout={args.timeout}", f"-rss_limit_mb={args.rss_mb}", "-print_final_stats=1",
+                 "-use_value_profile=1",
                  f"-artifact_prefix={artifacts}/{args.target}-", str(corpus)]
     if args.target in JSON_TARGETS:
         import mutators

@@ -24,6 +24,10 @@ _FILES = {
 def seeds(target: str) -> dict[str, bytes]:
     """name → bytes: the target's seed inputs, then its kept findings."""
     found = {p.name: p.read_bytes() for p in _FILES.get(target, [])}
+    if target in ("ledger", "snapshot"):  # short seeds too: a mutation of a short file reaches further
+        for path in _FILES[target]:
+            lines = path.read_bytes().splitlines(keepends=True)
+            found.update({f"{path.stem}-{k}{path.suffix}": lines[0] + lines[k] for k in range(1, len(lines))})
     if target == "range_proof":
         found.update(_range_proofs())
     if target == "state":
