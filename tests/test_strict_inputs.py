@@ -554,3 +554,9 @@ def test_verify_of_any_mutated_manifest_exits_as_documented(tmp_path_factory, se
     shutil.copytree(V1 / "attestation", copy)
     (copy / "manifest.json").write_bytes(_mutated(MANIFEST.read_bytes(), seed, position, byte))
     _documented_outcome(*_cli(["verify", str(copy)]))
+
+
+@pytest.mark.parametrize("percent", ["9" * 5000, "1" + "0" * 4400 + ".5", "100." + "0" * 5000])
+def test_a_coverage_percentage_of_thousands_of_digits_is_an_input_error(percent):
+    with pytest.raises(InputError, match="--coverage"):
+        prove.coverage_ratio(percent)
