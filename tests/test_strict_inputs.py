@@ -560,3 +560,15 @@ def test_verify_of_any_mutated_manifest_exits_as_documented(tmp_path_factory, se
 def test_a_coverage_percentage_of_thousands_of_digits_is_an_input_error(percent):
     with pytest.raises(InputError, match="--coverage"):
         prove.coverage_ratio(percent)
+
+
+@pytest.mark.parametrize("user", ["\udcff\udcfe", "", "a\nb", "x" * 257])
+def test_inclusion_for_an_impossible_user_id_is_an_input_error(round_state, user):
+    """A non-UTF-8 --user arrives as lone surrogates, which SQLite cannot even encode."""
+    d, m = round_state
+    st = state.State(d / "state.db")
+    try:
+        with pytest.raises(InputError, match="user id"):
+            inclusion.build(st, m, user)
+    finally:
+        st.close()
