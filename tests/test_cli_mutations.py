@@ -178,10 +178,8 @@ TARGETS = ["prove:ledger", "prove:reserves", "prove:secret", "verify:manifest", 
 # nested ~100,000 deep, circuits and manifest fields of the wrong type. Swapped files: a
 # FIFO hangs every parser but the state's and the round secret's; an audit file that is a
 # directory or a dangling link is exit 4.
-PENDING_MUTATED = {"prove:ledger", "prove:reserves", "verify:manifest", "verify:snapshot", "verify:circuits",
-                   "audit:manifest", "verify-inclusion:proof", "verify-inclusion:manifest"}
-PENDING_SWAPPED = {(t, "fifo") for t in TARGETS if t not in ("prove:secret", "inclusion:state")} | {
-    ("audit:auditfile", "directory"), ("audit:auditfile", "dangling link")}
+PENDING_MUTATED: set[str] = set()
+PENDING_SWAPPED: set[tuple[str, str]] = set()
 
 
 def _marked(cases, pending):

@@ -10,7 +10,6 @@ import dataclasses
 import json
 import os
 import re
-import stat
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -136,18 +135,16 @@ def _read_secret(path) -> bytes | None:
     """The 32-byte round secret from a regular file of 64 hex digits (whitespace around)."""
     if path is None:
         return None
+    from zksolv.fsutil import read_text
+
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
-        with os.fdopen(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise InputError(f"--round-secret-file {path}: not a regular file")
-            data = f.read(MAX_SECRET_FILE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"--round-secret-file {path}: cannot read it ({exc.strerror})") from None
-    text = data.strip(b" \t\r\n")
-    if not re.fullmatch(rb"[0-9a-fA-F]{64}", text):
+        text = read_text(path, "round secret file", MAX_SECRET_FILE_BYTES)  # regular files only
+    except InputError as exc:
+        raise InputError(f"--round-secret-file {exc}") from None
+    text = text.strip(" \t\r\n")
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", text):
         raise InputError(f"--round-secret-file {path}: not 64 hex digits of a round secret")
-    return bytes.fromhex(text.decode("ascii"))
+    return bytes.fromhex(text)
 
 
 def _report_check(kind: str, r, report: Reporter) -> None:

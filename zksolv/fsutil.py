@@ -1,7 +1,9 @@
 """Files in and out: inputs read strictly and boundedly (SPEC.md §6.12), outputs written
 atomically — whole or not at all (DESIGN §8.6)."""
 
+import csv
 import errno
+import io
 import os
 import shutil
 import stat
@@ -67,6 +69,36 @@ def read_json(path, what: str, malformed=EncodingError, limit: int = strictjson.
         return strictjson.loads(data)
     except strictjson.JSONError as exc:
         raise malformed(f"{_shown(path)}: {what} is not valid strict JSON: {exc}") from None
+
+
+MAX_CSV_LINE = 4096
+"""Longest CSV line read (characters): a ledger or snapshot row is well under 1,000."""
+
+
+@contextmanager
+def csv_reader(path, what: str, max_line: int = MAX_CSV_LINE, max_bytes: int | None = None):
+    """A strict csv.reader over the UTF-8 regular file `path`, never holding more than one
+    bounded line; bad UTF-8, bad CSV, over-long lines and (if `max_bytes`) a larger file
+    are InputErrors naming the file."""
+    with open_regular(path, what) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
+        if max_bytes is not None and os.fstat(raw.fileno()).st_size > max_bytes:
+            raise InputError(f"{_shown(path)}: {what} is larger than the {max_bytes:,} bytes allowed")
+        try:
+            yield csv.reader(_bounded_lines(text, path, what, max_line), strict=True)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{_shown(path)}: {what} is not UTF-8 text ({exc.reason} at byte {exc.start})") \
+                from None
+        except csv.Error as exc:
+            raise InputError(f"{_shown(path)}: {what} is malformed CSV: {exc}") from None
+
+
+def _bounded_lines(text, path, what: str, max_line: int):
+    number = 0
+    while line := text.readline(max_line + 1):
+        number += 1
+        if len(line) > max_line:
+            raise InputError(f"{_shown(path)}:{number}: {what} line longer than {max_line} characters")
+        yield line
 
 
 def _reason(exc: Exception) -> str:

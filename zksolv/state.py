@@ -7,13 +7,15 @@ with the same command; `status` becomes `complete` in the last transaction. It h
 master secret: whoever reads it can de-anonymize every leaf of the round.
 """
 
+import re
 import sqlite3
 from pathlib import Path
 
 from zksolv.errors import InputError
-from zksolv.fsutil import atomic_file
+from zksolv.fsutil import atomic_file, open_regular
 from zksolv.group.curve import POINT_BYTES
 from zksolv.hashing import HASH_BYTES
+from zksolv.strictjson import one_line
 
 FORMAT = "zksolv-state"
 VERSION = "3"
@@ -120,49 +122,95 @@ def _segments(assets_leaves):
                    lv.hashes[seg * HASH_BYTES : end * HASH_BYTES])
 
 
+_META_TYPES = {"format": str, "version": str, "status": str, "inputs": str, "attestation_id": str,
+               "master_secret": bytes, "timestamp": str}
+_COMPLETE_META_TYPES = {"manifest_digest": str, "manifest_json": bytes}
+
+
 def _open_existing(path: Path):
+    """The database and checked metadata of an existing state file; anything that is not a
+    regular file holding a version-3 zksolv state is an InputError (SPEC.md §6.9, §6.12)."""
+    open_regular(path, "state file").close()  # refuse a FIFO or device before SQLite opens it
     try:
         db = sqlite3.connect(path, isolation_level=None)
         meta = dict(db.execute("SELECT key, value FROM meta"))
-    except sqlite3.DatabaseError as exc:
-        raise InputError(f"{path}: not a zksolv state file ({exc})") from None
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # TEXT that is not UTF-8 may raise either
+        raise InputError(f"{one_line(str(path), 200)}: not a zksolv state file ({one_line(str(exc), 80)})") from None
     if meta.get("format") != FORMAT or meta.get("version") != VERSION:
         db.close()
-        raise InputError(f"{path}: not a version-{VERSION} zksolv state file")
+        raise InputError(f"{one_line(str(path), 200)}: not a version-{VERSION} zksolv state file")
+    problem = _meta_problem(meta)
+    if problem:
+        db.close()
+        raise InputError(f"{one_line(str(path), 200)}: damaged state file: {problem}")
     return db, meta
 
 
+def _meta_problem(meta: dict) -> str | None:
+    """What is missing or mistyped in a state's metadata, or None."""
+    wanted = {**_META_TYPES, **(_COMPLETE_META_TYPES if meta.get("status") == COMPLETE else {})}
+    for key, kind in wanted.items():
+        if not isinstance(meta.get(key), kind):
+            return f"meta {key} is missing or not {kind.__name__}"
+    if meta["status"] not in (PROVING, COMPLETE):
+        return f"unknown status {one_line(meta['status'], 20)!r}"
+    if len(meta["master_secret"]) != 32:
+        return "the master secret is not 32 bytes"
+    return None
+
+
 class State:
-    """Read access to the state of a complete round."""
+    """Read access to the state of a complete round; a damaged one is an InputError, never
+    a wrong inclusion proof."""
 
     def __init__(self, path):
-        if not Path(path).is_file():
-            raise InputError(f"{path}: no such state file")
+        self._path = path
         self._db, self.meta = _open_existing(Path(path))
         if self.meta.get("status") != COMPLETE:
             self._db.close()
-            raise InputError(f"{path}: the round is still being proved (run the same prove command to finish it)")
+            raise InputError(f"{one_line(str(path), 200)}: the round is still being proved "
+                             "(run the same prove command to finish it)")
+
+    def _rows(self, query: str, args: tuple) -> list:
+        try:
+            return self._db.execute(query, args).fetchall()
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            raise InputError(f"{self._path}: damaged state file ({one_line(str(exc), 80)})") from None
+
+    def _damaged(self, what: str) -> InputError:
+        return InputError(f"{self._path}: damaged state file: {what}")
 
     def holdings(self, user_id: str) -> list[tuple[str, int, int]]:
         """(asset, position, units) for every asset the user holds in this round."""
-        rows = self._db.execute("SELECT asset, position, units FROM leaves WHERE user_id = ? ORDER BY asset",
-                                (user_id,))
+        rows = self._rows("SELECT asset, position, units FROM leaves WHERE user_id = ? ORDER BY asset", (user_id,))
+        for asset, position, units in rows:
+            if not (isinstance(asset, str) and type(position) is int and position >= 0 and isinstance(units, str)
+                    and _UNITS.fullmatch(units)):
+                raise self._damaged(f"a leaves row of {user_id!r} is malformed")
         return [(asset, pos, int(units)) for asset, pos, units in rows]
 
-    def path(self, asset: str, position: int) -> list[tuple[bytes, bytes]]:
-        """Sibling (commitment, hash) pairs bottom-up: one small row read per level."""
-        (depth,) = self._db.execute("SELECT max(level) FROM levels WHERE asset = ?", (asset,)).fetchone()
+    def path(self, asset: str, position: int, depth: int) -> list[tuple[bytes, bytes]]:
+        """Sibling (commitment, hash) pairs bottom-up, `depth` of them (log2 of the
+        capacity): one small row read per level; a missing or short row is an InputError."""
         siblings = []
-        for level in range(depth or 0):
-            sib = position ^ 1
-            seg, off = divmod(sib, SEGMENT)
-            c, h = self._db.execute("SELECT substr(commitments, ?, ?), substr(hashes, ?, ?) FROM levels "
-                                    "WHERE asset = ? AND level = ? AND segment = ?",
-                                    (off * POINT_BYTES + 1, POINT_BYTES, off * HASH_BYTES + 1, HASH_BYTES,
-                                     asset, level, seg)).fetchone()
-            siblings.append((c, h))
+        for level in range(depth):
+            seg, off = divmod(position ^ 1, SEGMENT)
+            row = self._rows("SELECT substr(commitments, ?, ?), substr(hashes, ?, ?) FROM levels "
+                             "WHERE asset = ? AND level = ? AND segment = ?",
+                             (off * POINT_BYTES + 1, POINT_BYTES, off * HASH_BYTES + 1, HASH_BYTES,
+                              asset, level, seg))
+            if len(row) != 1 or not _node_ok(*row[0]):
+                raise self._damaged(f"{asset} tree level {level} lacks node {position ^ 1}")
+            siblings.append(row[0])
             position >>= 1
         return siblings
 
     def close(self) -> None:
         self._db.close()
+
+
+_UNITS = re.compile(r"0|[1-9][0-9]{0,39}")
+
+
+def _node_ok(c, h) -> bool:
+    return isinstance(c, bytes) and isinstance(h, bytes) and len(c) == POINT_BYTES and len(h) == HASH_BYTES

@@ -111,7 +111,7 @@ def _audit_asset(directory: Path, m, asset, entry, executor, workers, report) ->
     digest, size = auditfile.file_digest(path)
     if (digest, size) != (entry.audit_sha256, entry.audit_bytes):
         raise InvalidProof(f"{asset}: {entry.audit_file} does not match its hash in the manifest")
-    with open(path, "rb") as leaves_file, open(path, "rb") as proofs_file:
+    with auditfile.open_file(path) as leaves_file, auditfile.open_file(path) as proofs_file:
         reader = auditfile.Reader(leaves_file, str(path))
         proof_reader = auditfile.Reader(proofs_file, str(path))
         proof_reader.seek_proofs()

@@ -85,7 +85,8 @@ def default_leaf_bits(decimals: int) -> int:
 
 def load(path: str) -> Reserves:
     """Parse and check the reserves file at `path` (signatures are checked by `verify_control`)."""
-    return parse(read_json(path, "reserves file", malformed=InputError, limit=MAX_BYTES), str(path))
+    return parse(read_json(path, "reserves file", malformed=InputError, limit=MAX_BYTES),
+                 strictjson.one_line(str(path), 200))
 
 
 def parse(doc, where: str, check_addresses: bool = True) -> Reserves:
