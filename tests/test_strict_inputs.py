@@ -1,4 +1,4 @@
-"""Strict, bounded reading of every input (SPEC.md §6.12; issue 10 "Robustness").
+"""Strict, bounded reading of every input (SPEC.md §1.1; issue 10 "Robustness").
 
 Each case is a class of bad input that once crashed (exit 4), hung or was accepted in a
 non-canonical form; each must now be a one-line ZksolvError. The published files mutated

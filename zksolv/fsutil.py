@@ -1,4 +1,4 @@
-"""Files in and out: inputs read strictly and boundedly (SPEC.md §6.12), outputs written
+"""Files in and out: inputs read strictly and boundedly (SPEC.md §1.1), outputs written
 atomically — whole or not at all (DESIGN §8.6)."""
 
 import csv

@@ -50,7 +50,7 @@ def assemble(state: State, manifest: Manifest, user_id: str) -> dict:
 
 
 MAX_BYTES = 1 << 20
-"""Largest inclusion proof read (SPEC.md §6.12); a real one is a few KB."""
+"""Largest inclusion proof read (SPEC.md §1.1); a real one is a few KB."""
 _FIELDS = ("format", "version", "attestation_id", "manifest", "user_id", "user_secret", "assets")
 _ASSET_FIELDS = ("balance", "leaf_index", "path")
 MAX_PATH = 32  # log2 of the largest capacity

@@ -1,4 +1,4 @@
-"""The liabilities ledger: a CSV of `user_id,asset,amount`, streamed (SPEC.md §6.1, §6.12).
+"""The liabilities ledger: a CSV of `user_id,asset,amount`, streamed (SPEC.md §6.1, §1.1).
 
 Every problem is an InputError naming the file, line and field; nothing is written by
 this module, so a bad ledger leaves nothing behind.

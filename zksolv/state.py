@@ -129,7 +129,7 @@ _COMPLETE_META_TYPES = {"manifest_digest": str, "manifest_json": bytes}
 
 def _open_existing(path: Path):
     """The database and checked metadata of an existing state file; anything that is not a
-    regular file holding a version-3 zksolv state is an InputError (SPEC.md §6.9, §6.12)."""
+    regular file holding a version-3 zksolv state is an InputError (SPEC.md §6.9, §1.1)."""
     open_regular(path, "state file").close()  # refuse a FIFO or device before SQLite opens it
     try:
         db = sqlite3.connect(path, isolation_level=None)

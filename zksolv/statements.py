@@ -118,7 +118,7 @@ def _shipped_text() -> str:
 
 
 MAX_BYTES = 1 << 20
-"""Largest circuits file read (SPEC.md §6.12)."""
+"""Largest circuits file read (SPEC.md §1.1)."""
 MAX_TERMS = 16
 RANGE_BITS = (8, 16, 32, 64, 128)
 TERM = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")

@@ -1,4 +1,4 @@
-"""Strict, bounded JSON: the one parser for every JSON document zksolv reads (SPEC.md §6.12).
+"""Strict, bounded JSON: the one parser for every JSON document zksolv reads (SPEC.md §1.1).
 
 `loads` accepts RFC 8259 JSON in UTF-8 and refuses, with a one-line `JSONError`:
 duplicate object keys, `NaN`/`Infinity`, any number with a fraction or exponent (zksolv's

@@ -1,4 +1,4 @@
-"""Fuzz targets: one per format zksolv reads (issue 10 "Keep it fixed"; SPEC.md §6.12).
+"""Fuzz targets: one per format zksolv reads (issue 10 "Keep it fixed"; SPEC.md §1.1).
 
 Each target takes arbitrary bytes, hands them to zksolv's reader for that format, and uses
 what comes back the way the commands do. The property: the reader returns, or raises a

@@ -98,7 +98,7 @@ def _asset_json(published: dict, e: AssetEntry) -> dict:
 
 
 MAX_BYTES = 16 << 20
-"""Largest manifest read (SPEC.md §6.12)."""
+"""Largest manifest read (SPEC.md §1.1)."""
 MAX_CAPACITY = 1 << 32
 MAX_CHUNK = 256
 """Largest chunk (range proofs aggregated per audit-file proof) a verifier accepts: the
@@ -127,7 +127,7 @@ def read(path, check_addresses: bool = True) -> Manifest:
 
 
 def _parse(doc, where: str, check_addresses: bool = True) -> Manifest:
-    """Every field in its one accepted form (SPEC.md §6.7, §6.12)."""
+    """Every field in its one accepted form (SPEC.md §6.7, §1.1)."""
     doc = strictjson.obj(doc, where, _TOP)
     if doc["format"] != FORMAT or type(doc["version"]) is not int or doc["version"] != VERSION:
         raise EncodingError(f"{where}: not a version-{VERSION} zksolv attestation")

@@ -17,7 +17,7 @@ LEAF_BITS = (64, 128)
 WALLET_FIELDS = ("chain", "address", "balance", "signature")
 MAX_WALLET_FIELD_BYTES = 256
 MAX_BYTES = 16 << 20
-"""Largest reserves file read (SPEC.md §6.12)."""
+"""Largest reserves file read (SPEC.md §1.1)."""
 
 
 NATIVE = "native"

@@ -13,7 +13,7 @@ from zksolv.strictjson import one_line
 HEADERS = (["chain", "address", "balance"], ["chain", "address", "token", "balance"],
            ["chain", "address", "asset", "balance"])
 MAX_BYTES = 64 << 20
-"""Largest snapshot read, held in memory whole (SPEC.md §6.12): about 500,000 wallets."""
+"""Largest snapshot read, held in memory whole (SPEC.md §1.1): about 500,000 wallets."""
 
 
 def load(path: str) -> dict[tuple, tuple[str, str | None]]:
