@@ -78,7 +78,7 @@ class TestHonestRound:
     def test_snapshot(self, honest, tmp_path):
         rows = ["chain,address,token,balance"]
         for a in honest.manifest.reserves.assets.values():
-            rows += [f"{w.chain},{w.address},native,{w.balance}" for w in a.wallets]
+            rows += [f"{w.chain},{w.address},{w.token or 'native'},{w.balance}" for w in a.wallets]
         good = tmp_path / "snap.csv"
         good.write_text("\n".join(rows) + "\n")
         assert "match" in verify.verify(honest.out, str(good)).balances

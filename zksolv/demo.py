@@ -20,6 +20,7 @@ from zksolv.reserves import control_message, signing
 
 # asset: (decimals, chain, largest balance in whole units)
 ASSETS = {"BTC": (8, "bitcoin", 5), "ETH": (18, "ethereum", 80), "USDT": (6, "ethereum", 50_000)}
+TOKENS = {"USDT": "0xdAC17F958D2ee523a2206206994597C13D831ec7"}  # Tether's ERC-20 contract (SPEC.md §6.1)
 DEMO_CHUNK = 16
 
 
@@ -46,8 +47,9 @@ def _wallet(asset, chain, key_kind, units, decimals, attestation_id):
     else:
         address = signing.ethereum_address(key)
         sign = lambda m: signing.ethereum_sign(key, m)  # noqa: E731
-    return {"chain": chain, "address": address, "balance": format_amount(units, decimals),
-            "signature": sign(control_message(attestation_id, address))}
+    wallet = {"chain": chain, "address": address, "balance": format_amount(units, decimals),
+              "signature": sign(control_message(attestation_id, address))}
+    return {**wallet, "token": TOKENS[asset]} if asset in TOKENS else wallet
 
 
 def write_reserves(path: Path, attestation_id: str, totals: dict[str, int]) -> None:
