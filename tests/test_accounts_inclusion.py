@@ -12,6 +12,7 @@ from zksolv import strictjson
 from zksolv.accounts import inclusion, keys, leaf, tree
 from zksolv.accounts.layout import build as build_layout
 from zksolv.errors import EncodingError, InputError, InvalidProof
+from zksolv.ledger import MAX_USER_ID_BYTES
 from zksolv.market import AssetTerms, Scenario, coefficients
 
 LAYOUT = round_layout([CRASH])
@@ -258,10 +259,11 @@ def test_a_whole_margin_inclusion_proof_at_capacity_2_13_with_5_assets_fits_8_kb
     lay = _five_assets()
     width = inclusion.sibling_bytes(lay)
     big = -(2**127) // 3
-    part = inclusion.build("u" * 64, b"\x01" * 32, {a: big for a in lay.assets}, 2**13 - 1,
-                           [(b"\x02" * (width - 32), b"\x03" * 32)] * 13, lay, {a: 8 for a in lay.assets})
+    user = "u" * MAX_USER_ID_BYTES
+    part = inclusion.build(user, b"\x01" * 32, {a: big for a in lay.assets}, 2**13 - 1,
+                           [(b"\x02" * (width - 32), b"\x03" * 32)] * 13, lay, {a: 18 for a in lay.assets})
     doc = {"format": "zksolv-inclusion", "version": 2, "attestation_id": "a" * 128, "manifest": "0" * 64,
-           "user_id": "u" * 64, "user_secret": "1" * 64, "assets": {}, "margin": part}
+           "user_id": user, "user_secret": "1" * 64, "assets": {}, "margin": part}
     size = len(json.dumps(doc, indent=1).encode())
     assert width == 10 * 33 + 32
     assert size <= 8 * 1024, size
