@@ -6,6 +6,7 @@ import base64
 import json
 
 import pytest
+from hypothesis import given, strategies as st
 
 from accounts_kit import BTC, CRASH, MASTER, SECRET, USDT, round_layout
 from zksolv import strictjson
@@ -14,6 +15,7 @@ from zksolv.accounts.layout import build as build_layout
 from zksolv.errors import EncodingError, InputError, InvalidProof
 from zksolv.ledger import MAX_USER_ID_BYTES
 from zksolv.market import AssetTerms, Scenario, coefficients
+from zksolv.market.fixed import format_fixed, parse_signed_amount
 
 LAYOUT = round_layout([CRASH])
 SCENARIOS = ("base", "crash")
@@ -53,9 +55,9 @@ def _part(i: int = 0, accounts=ACCOUNTS, levels=LEVELS, lay=LAYOUT) -> dict:
     return inclusion.build(f"user{i}", _secret(i), accounts[i], i, tree.path(levels, i), lay, DECIMALS)
 
 
-def _verify(part, i: int = 0, root=ROOT, expected=None, user_id=None, secret=None):
+def _verify(part, i: int = 0, root=ROOT, expected=None, user_id=None, secret=None, capacity=4):
     return inclusion.verify(part, user_id or f"user{i}", secret or _secret(i), LAYOUT, DECIMALS, root,
-                            4, SCENARIOS, expected)
+                            capacity, SCENARIOS, expected)
 
 
 def _text(part) -> str:
@@ -267,3 +269,37 @@ def test_a_whole_margin_inclusion_proof_at_capacity_2_13_with_5_assets_fits_8_kb
     size = len(json.dumps(doc, indent=1).encode())
     assert width == 10 * 33 + 32
     assert size <= 8 * 1024, size
+
+
+# -- property --------------------------------------------------------------------------------
+
+_AMOUNT = st.integers(min_value=-(10**12), max_value=10**12)
+USDT_VALUE = 10_000 * 1_00 * 100     # coll[s][USDT][0] at every scenario: 100 %, 1.00, W = 10^2
+
+
+def _collateralized(units) -> dict:
+    """`units` with USDT raised just enough (plus a little) to collateralize it at every
+    scenario: the accounts a prover can put in a tree."""
+    def worst(u):
+        values = leaf.slot_values(LAYOUT, u)
+        return min(c.value(values) for c in LAYOUT.claims if c.name.startswith("value/"))
+    if worst(units) < 0:
+        units = dict(units, USDT=0)
+        units["USDT"] = -(worst(units) // USDT_VALUE) + 1
+    return units if any(units.values()) else dict(units, USDT=1)
+
+
+@given(st.fixed_dictionaries({"BTC": _AMOUNT, "DOGE": _AMOUNT, "USDT": _AMOUNT}),
+       st.sampled_from(["BTC", "DOGE", "USDT"]), st.integers(min_value=-(10**6), max_value=10**6))
+def test_any_collateralized_account_verifies_and_any_other_balance_does_not(drawn, asset, delta):
+    """On random accounts: the part of a collateralized one verifies and shows exactly its
+    balances; the same part showing another amount of one asset never does."""
+    units = _collateralized(drawn)
+    root, levels = _tree(LAYOUT, [units, {"USDT": USDT}])
+    part = _part(0, [units], levels)
+    shown = _verify(part, root=root, capacity=2)
+    assert {a: parse_signed_amount(shown["balances"][a], DECIMALS[a]) for a in LAYOUT.assets} == units
+    assert shown["debts"] == [a for a in LAYOUT.assets if units[a] < 0]
+    moved = dict(part["balances"], **{asset: format_fixed(units[asset] + (delta or 1), DECIMALS[asset])})
+    with pytest.raises(InvalidProof):
+        _verify(dict(part, balances=moved), root=root, capacity=2)
