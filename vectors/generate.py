@@ -3,8 +3,10 @@
     python vectors/generate.py            # rewrite vectors/*.json
     python vectors/generate.py --check    # exit 1 if any file would change (CI)
 
-All randomness comes from zksolv's keyed nonce stream (roundkeys.NonceStream) under the
-public key SHA-256(SEED), so the output is byte-identical on every run.
+All randomness comes from zksolv's keyed nonce stream (roundkeys.NonceStream) under public
+keys: SHA-256(SEED) for the files of BUILDERS, in order; SHA-256 of its own seed for each
+file of OWN_STREAMS (market data and the margin formats, SPEC.md §6.12–§6.16). The output is
+byte-identical on every run.
 """
 
 import argparse
@@ -522,8 +524,8 @@ def _wide_proof_cases(rng: NonceStream) -> list:
         blinds += opened.blindings
     proofs = widerange.prove_parts(lambda j: rangeproof_transcript(context), values, blinds, lambda j: rng)
     data = widerange.encode_proofs(proofs)
-    case = lambda comment, result, flags, c=claims, d=data: _case(comment, result, flags, kind="proof",
-                                                                  context=context.hex(), claims=c, proofs=d.hex())
+    def case(comment, result, flags, c=claims, d=data):
+        return _case(comment, result, flags, kind="proof", context=context.hex(), claims=c, proofs=d.hex())
     bad_high = [claims[0], dict(claims[1], highs=[claims[1]["highs"][1], claims[1]["highs"][0]])]
     forged = _forged_wide_proof(rng, context)
     return [case("claims on 2 and 3 limbs", "valid", []),
@@ -556,8 +558,9 @@ def margin_leaf_vectors(rng: NonceStream) -> dict:
         tests.append(_leaf_case(master, market, lay, acc, context, done))
     alice, context = proven[0], MARGIN_CONTEXT + bytes(8)
     head = 32 + 33 * (len(lay.slots) + lay.published_limbs)
-    leaf_case = lambda comment, flags, data, ctx=context: _case(
-        comment, "invalid", flags, kind="leaf", **_round_json(market), context=ctx.hex(), leaf=data.hex())
+    def leaf_case(comment, flags, data, ctx=context):
+        return _case(comment, "invalid", flags, kind="leaf", **_round_json(market), context=ctx.hex(),
+                     leaf=data.hex())
     tests += [leaf_case("flipped bit in a proof", ["ModifiedProof"], _flip(alice, head + 70)),
               leaf_case("flipped bit in H_id", ["ModifiedCommitment"], _flip(alice, 3)),
               leaf_case("slot commitments 0 and 1 swapped", ["ModifiedCommitment"],
@@ -601,8 +604,9 @@ def account_tree_vectors(rng: NonceStream) -> dict:
     _, _, lay, _, root, levels = _margin_round()
     leaves = [_node_json(*levels[0].node(i)) for i in range(4)]
     tests = [_case("the tree", "valid", assets=list(lay.assets), leaves=leaves, root=_node_json(*root))]
-    walk = lambda comment, result, flags, index, leaf, path: _case(
-        comment, result, flags, assets=list(lay.assets), index=index, leaf=leaf, path=path, root=_node_json(*root))
+    def walk(comment, result, flags, index, leaf, path):
+        return _case(comment, result, flags, assets=list(lay.assets), index=index, leaf=leaf, path=path,
+                     root=_node_json(*root))
     paths = [[_node_json(c, h) for c, h in account_tree.path(levels, i)] for i in range(4)]
     for i in range(4):
         tests.append(walk(f"walk from leaf {i}", "valid", [], i, leaves[i], paths[i]))
@@ -623,9 +627,9 @@ def inclusion_margin_vectors(rng: NonceStream) -> dict:
     customers = {a["user_id"]: a for a in accounts if a["user_id"]}
     parts = {u: inclusion.build(u, a["key"], a["units"], a["index"], account_tree.path(levels, a["index"]),
                                 lay, MARGIN_DECIMALS) for u, a in customers.items()}
-    case = lambda comment, result, flags, user, part, **more: _case(
-        comment, result, flags, **_round_json(market, 4, root), user_id=user,
-        user_secret=customers.get(user, customers["alice"])["key"].hex(), part=part, **more)
+    def case(comment, result, flags, user, part, **more):
+        return _case(comment, result, flags, **_round_json(market, 4, root), user_id=user,
+                     user_secret=customers.get(user, customers["alice"])["key"].hex(), part=part, **more)
     tests = [case(f"{u}'s part", "valid", [], u, part,
                   shown=inclusion.shown(lay, MARGIN_DECIMALS, customers[u]["units"], customers[u]["index"],
                                         market.coefficients(MARGIN_DECIMALS).scenarios))
@@ -640,7 +644,8 @@ def inclusion_margin_vectors(rng: NonceStream) -> dict:
 
 
 def _inclusion_invalid(case, alice: dict, bob: dict) -> list:
-    changed = lambda **balances: dict(alice, balances=dict(alice["balances"], **balances))
+    def changed(**balances):
+        return dict(alice, balances=dict(alice["balances"], **balances))
     entry = alice["path"][0]
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
     spare = alphabet[alphabet.index(entry[-2]) ^ 1]   # 362 bytes: the last data character has 2 spare bits
