@@ -188,10 +188,12 @@ def test_a_part_showing_nothing_is_refused_even_when_its_leaf_is_in_the_tree():
 def test_balances_the_round_could_not_hold_are_refused():
     """Beyond the leaf range (b + 2^64 would be another claim's residue), or not
     collateralized: no honest leaf has them, whatever the path says."""
-    for balances in ({"BTC": "184467440737.09551616", "DOGE": "0", "USDT": "-100"},   # 2^64 base units
-                     {"BTC": "2", "DOGE": "0", "USDT": "-1000"}):                    # BTC 2 at 100.00 < 1000
-        with pytest.raises(InvalidProof, match="no leaf of this round"):
-            _verify(dict(_part(0), balances=balances))
+    with pytest.raises(InvalidProof, match="no leaf of this round.*magnitude below 2"):
+        _verify(dict(_part(0), balances={"BTC": "184467440737.09551616", "DOGE": "0", "USDT": "-100"}))  # 2^64
+    with pytest.raises(InvalidProof, match="no leaf of this round.*not collateralized at crash$"):
+        _verify(dict(_part(0), balances={"BTC": "2", "DOGE": "0", "USDT": "-110"}))   # 175 at base, 105 at crash
+    with pytest.raises(InvalidProof, match="not collateralized at base, crash$"):
+        _verify(dict(_part(0), balances={"BTC": "2", "DOGE": "0", "USDT": "-1000"}))
 
 
 @pytest.mark.parametrize("field,value,message", [

@@ -648,7 +648,7 @@ def _inclusion_invalid(case, alice: dict, bob: dict) -> list:
         return dict(alice, balances=dict(alice["balances"], **balances))
     entry = alice["path"][0]
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-    spare = alphabet[alphabet.index(entry[-2]) ^ 1]   # 362 bytes: the last data character has 2 spare bits
+    spare = alphabet[alphabet.index(entry[-2]) ^ 1]   # 164 bytes: the last data character has 2 spare bits
     return [
         case("a debt made smaller", "invalid", ["ModifiedBalance"], "alice", changed(USDT="-49999.99")),
         case("the debt shown as a holding", "invalid", ["DebtAsEquity"], "alice", changed(USDT="50000")),

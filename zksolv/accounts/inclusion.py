@@ -98,6 +98,10 @@ def _leaf_node(layout: Layout, user_id: str, user_secret: bytes, units: dict[str
     key, id_hash = keys.customer(user_secret, user_id)
     try:
         values = leaf.slot_values(layout, units)
+        short = [c.name.removeprefix("value/") for c in layout.claims
+                 if c.name.startswith("value/") and c.value(values) < 0]
+        if short:
+            raise InputError(f"they are not collateralized at {', '.join(short)}")
         opened = leaf.open_leaf(layout, key, id_hash, values)
     except InputError as exc:  # beyond the leaf range, or a value claim below 0
         raise InvalidProof(f"no leaf of this round holds these balances: {exc}") from None
