@@ -351,3 +351,17 @@ def test_a_legacy_snapshot_row_vouches_only_for_the_asset_it_names(honest, tmp_p
     snap.write_text("\n".join(rows).replace(",BTC,", ",XBT,") + "\n")
     with pytest.raises(InvalidProof, match="BTC .*not in the snapshot"):
         verify.verify(honest.out, str(snap))
+
+
+def test_verify_names_what_backs_each_asset(honest, capsys):
+    """Nothing but the reader ties the name "BTC" to Bitcoin's coin: verify shows, per asset,
+    the chains and coins or tokens its wallets hold (an ETH wallet under BTC is visible)."""
+    from zksolv.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["verify", str(honest.out), "--json"])
+    assert exit_.value.code == 0
+    assets = json.loads(capsys.readouterr().out)["assets"]
+    assert assets["BTC"]["backed_by"] == ["bitcoin native coin (2 wallets)"]
+    assert assets["ETH"]["backed_by"] == ["ethereum native coin (1 wallet)"]
+    assert assets["USDT"]["backed_by"] == ["ethereum token 0xdac17f958d2ee523a2206206994597c13d831ec7 (1 wallet)"]

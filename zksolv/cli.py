@@ -150,7 +150,7 @@ def _read_secret(path) -> bytes | None:
 def _report_check(kind: str, r, report: Reporter) -> None:
     for asset, a in r.assets.items():
         cov = f", coverage ≥ {a['coverage_percent']} %" if a["coverage_percent"] else ""
-        report.line(f"{asset}: solvent{cov} (capacity {a['capacity']})")
+        report.line(f"{asset}: solvent{cov} (capacity {a['capacity']}); held as {', '.join(a['backed_by'])}")
     report.line(f"reserves: {r.wallets_checked} proofs of control valid; balances {r.balances}")
     if kind == "audit":
         report.line(f"audit: {r.leaves_checked} leaves, every node and {r.range_proofs_checked} range proofs valid")

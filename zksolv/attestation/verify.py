@@ -78,7 +78,8 @@ def verify(directory, snapshot_path=None, circuits_path=None) -> Report:
     for asset, entry in m.assets.items():
         public = {"R": m.reserves.assets[asset].total}
         _check_statement(circuits["solvency"], m, asset, public, entry.solvency_proof, body_digest)
-        summary = {"capacity": entry.capacity, "solvent": True, "coverage_percent": None}
+        summary = {"capacity": entry.capacity, "solvent": True, "coverage_percent": None,
+                   "backed_by": reserves_module.backing(m.reserves.assets[asset])}
         if entry.coverage:
             ratio = _checked_ratio(asset, entry.coverage)
             _check_statement(circuits["coverage"], m, asset, {**public, **ratio}, entry.coverage.proof,
