@@ -78,7 +78,7 @@ class TestHonestRound:
     def test_snapshot(self, honest, tmp_path):
         rows = ["chain,address,token,balance"]
         for a in honest.manifest.reserves.assets.values():
-            rows += [f"{w.chain},{w.address},native,{w.balance}" for w in a.wallets]
+            rows += [f"{w.chain},{w.address},{w.token or 'native'},{w.balance}" for w in a.wallets]
         good = tmp_path / "snap.csv"
         good.write_text("\n".join(rows) + "\n")
         assert "match" in verify.verify(honest.out, str(good)).balances
@@ -188,8 +188,13 @@ class TestAttacks:
         monkeypatch.undo()
         with pytest.raises(InvalidProof, match="share"):
             verify.audit(r.out)
-        with pytest.raises(InvalidProof):  # and the second user's own check fails
-            inclusion.verify(_proof(r, "user-000003"), r.manifest, "user-000003")
+        with pytest.raises(InputError, match="does not match its manifest"):  # zksolv's own build refuses
+            _proof(r, "user-000003")
+        st = state_module.State(r.state)  # a cheating prover skips that check; the customer's fails
+        proof = inclusion.assemble(st, r.manifest, "user-000003")
+        st.close()
+        with pytest.raises(InvalidProof):
+            inclusion.verify(proof, r.manifest, "user-000003")
 
     def test_replayed_reserve_signatures(self, honest, previous_round, tmp_path):
         """Signatures of an older attestation reused for this one: prove and verify refuse."""

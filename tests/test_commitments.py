@@ -1,5 +1,6 @@
 """Pedersen commitments and generator derivation (SPEC.md §3)."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -49,3 +50,28 @@ def test_commit_is_v_g_plus_r_h(fast_backend, reference):
 def test_hiding_different_blindings_differ():
     assert commit(5, 1) != commit(5, 2)
     assert commit(5, 1) != commit(6, 1)
+
+
+@pytest.mark.parametrize("name,variable_time", [
+    ("native", ("msm", "sum", "add", "mul_base")),   # the kernel's public-data paths
+    ("coincurve", ("msm",)),                         # its bucket MSM; sum/add are libsecp256k1's
+])
+def test_commit_takes_only_the_constant_time_path(name, variable_time, monkeypatch):
+    """A balance and its blinding never meet a variable-time operation (SPEC.md §2.3): with
+    every variable-time entry point of the backend made to fail, commitments still compute."""
+    from zksolv.commitments import commit, generators
+    from zksolv.group import backends as backend_registry
+
+    if name not in backend_registry.available():
+        pytest.fail(f"backend {name} is not built")  # the suite checks the kernel is built
+    be = backend_registry.get(name)
+    generators(be)  # derive the generators first (public work, allowed to be variable-time)
+    expected = {v: commit(v, 7, be) for v in (0, 1, 2**64 - 1)}
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a secret reached a variable-time path")
+
+    for method in variable_time:
+        monkeypatch.setattr(type(be), method, refuse)
+    for v, c in expected.items():
+        assert commit(v, 7, be) == c

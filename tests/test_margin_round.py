@@ -56,7 +56,7 @@ def test_the_state_hands_a_margin_customer_their_leaf_balances_and_path(honest):
         position, balances = st.margin_account("carol")
         assert balances == {"USDT": 50_000 * 10**6, "ETH": -2 * 10**18, "BTC": 50_000_000}
         assert st.margin_account("spot-1") is None
-        path = st.margin_path(position, 3)
+        path = st.margin_path(position, honest.manifest.margin.capacity.bit_length() - 1, 3)
     finally:
         st.close()
     layout = verify2.load(honest.out).layout
@@ -115,9 +115,14 @@ def test_a_firm_short_of_its_coverage_is_refused(tmp_path):
 def test_every_output_path_is_checked_before_any_work(tmp_path):
     ledger, reserves, market = write_inputs(tmp_path)
     (tmp_path / "taken.csv").write_text("")
-    with pytest.raises(InputError, match="never overwritten"):
+    with pytest.raises(InputError, match="--refusals .*already exists"):
         prove.run(ledger, reserves, tmp_path / "out", tmp_path / "st.db",
                   options(prices=str(market), refusals=str(tmp_path / "taken.csv")), QUIET)
+    with pytest.raises(InputError, match="--refusals"):   # the private list inside the published directory
+        prove.run(ledger, reserves, tmp_path / "out", tmp_path / "st.db",
+                  options(prices=str(market), refusals=str(tmp_path / "out" / "refused.csv")), QUIET)
+    with pytest.raises(InputError, match="--prices"):     # an output over an input
+        prove.run(ledger, reserves, tmp_path / "out", market, options(prices=str(market)), QUIET)
     with pytest.raises(InputError, match="need --prices"):
         prove.run(ledger, reserves, tmp_path / "out", tmp_path / "st.db", options(margin_capacity=8), QUIET)
     assert not (tmp_path / "out").exists() and not (tmp_path / "st.db").exists()

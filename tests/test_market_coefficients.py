@@ -41,3 +41,21 @@ def test_a_shock_that_does_not_divide_evenly_is_rounded_conservatively():
     crash = Scenario("crash", {"X": 10_000 - 3_333})  # −33.33 %: 3 → 2.0001
     coeffs = coefficients(terms, {"X": 0}, 10_000, (crash,))
     assert coeffs.collateral_price[1]["X"] == 2 and coeffs.debt_price[1]["X"] == 3
+
+
+@given(st.dictionaries(st.sampled_from(["A", "B", "C"]), st.integers(0, 3 * 10**8), min_size=1),
+       st.sampled_from(["A", "B", "C"]))
+def test_synthetic_debts_are_collateralized_at_every_scenario(holding, owed):
+    """The demo's and the benchmarks' margin customers pass the reference they are built for."""
+    from zksolv.market.synthetic import with_debt
+
+    terms = {a: AssetTerms(p, ((10**8, 9500), (2 * 10**8, 8000), (None, 5000)))
+             for a, p in (("A", 97_000_00), ("B", 3_600_00), ("C", 1_00))}
+    crash = Scenario("crash", {"A": 6000, "B": 5000})
+    coeffs = coefficients(terms, dict.fromkeys(terms, 8), 11_000, (crash,))
+    account = with_debt(coeffs, holding, owed)
+    equity = {a: x for a, x in account.items() if x > 0}
+    debt = {a: -x for a, x in account.items() if x < 0}
+    assert all(account_value(coeffs, s, equity, debt) >= 0 for s in range(2))
+    if debt:  # half the worst-case room is left: twice the debt would not fit everywhere
+        assert any(account_value(coeffs, s, equity, {owed: 3 * debt[owed] + 3}) < 0 for s in range(2))

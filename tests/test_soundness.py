@@ -251,7 +251,7 @@ class TestCoinsCountedOnce:
     def test_snapshot_rows_are_keyed_by_the_on_chain_asset(self, honest, tmp_path):
         """A token balance in the snapshot cannot stand for the coin's, nor the other way."""
         wallets = [w for a in honest.manifest.reserves.assets.values() for w in a.wallets]
-        rows = ["chain,address,token,balance"] + [f"{w.chain},{w.address},native,{w.balance}" for w in wallets]
+        rows = ["chain,address,token,balance"] + [f"{w.chain},{w.address},{w.token or 'native'},{w.balance}" for w in wallets]
         snap = tmp_path / "snap.csv"
         snap.write_text("\n".join(rows) + "\n")
         verify.verify(honest.out, str(snap))
@@ -338,13 +338,30 @@ class TestCustomerCheckChecksSomething:
 
 def test_a_legacy_snapshot_row_vouches_only_for_the_asset_it_names(honest, tmp_path):
     """`chain,address,asset,balance` (read for snapshots made before wallet identity): a row
-    confirms the native coins of that asset's wallet, and no other asset's."""
+    confirms the native coins of that asset's wallet — not another asset's, not a token's."""
     rows = ["chain,address,asset,balance"]
     for a in honest.manifest.reserves.assets.values():
         rows += [f"{w.chain},{w.address},{a.asset},{w.balance}" for w in a.wallets]
     snap = tmp_path / "legacy.csv"
     snap.write_text("\n".join(rows) + "\n")
-    verify.verify(honest.out, str(snap))
+    with pytest.raises(InvalidProof) as refused:
+        verify.verify(honest.out, str(snap))
+    unconfirmed = {part.split()[0] for part in str(refused.value).split(": ", 1)[1].split("; ")}
+    assert unconfirmed == {"USDT"}  # the demo's USDT is an ERC-20 (token): no legacy row can vouch
     snap.write_text("\n".join(rows).replace(",BTC,", ",XBT,") + "\n")
     with pytest.raises(InvalidProof, match="BTC .*not in the snapshot"):
         verify.verify(honest.out, str(snap))
+
+
+def test_verify_names_what_backs_each_asset(honest, capsys):
+    """Nothing but the reader ties the name "BTC" to Bitcoin's coin: verify shows, per asset,
+    the chains and coins or tokens its wallets hold (an ETH wallet under BTC is visible)."""
+    from zksolv.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["verify", str(honest.out), "--json"])
+    assert exit_.value.code == 0
+    assets = json.loads(capsys.readouterr().out)["assets"]
+    assert assets["BTC"]["backed_by"] == ["bitcoin native coin (2 wallets)"]
+    assert assets["ETH"]["backed_by"] == ["ethereum native coin (1 wallet)"]
+    assert assets["USDT"]["backed_by"] == ["ethereum token 0xdac17f958d2ee523a2206206994597c13d831ec7 (1 wallet)"]

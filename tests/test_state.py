@@ -35,13 +35,13 @@ def test_stored_paths_equal_the_tree_paths(tmp_path, big_tree):
     assert stat.S_IMODE(os.stat(tmp_path / "s.db").st_mode) == 0o600
     st = state.State(tmp_path / "s.db")
     for position in [0, 1, state.SEGMENT - 1, state.SEGMENT, 2 * state.SEGMENT + 7, len(big_tree[0]) - 1]:
-        assert st.path("BTC", position) == tree.path(big_tree, position)
+        assert st.path("BTC", position, len(big_tree) - 1) == tree.path(big_tree, position)
     assert st.holdings("u300") == [("BTC", 300, 300)]
     st.close()
 
 
 def test_unfinished_or_other_rounds_are_refused(tmp_path, big_tree):
-    store = state.RoundStore.open(tmp_path / "s.db", "inputs-a", {"master_secret": b"k" * 32})
+    store = state.RoundStore.open(tmp_path / "s.db", "inputs-a", {"attestation_id": "x", "master_secret": b"k" * 32, "timestamp": "t"})
     store.close()
     with pytest.raises(InputError, match="still being proved"):
         state.State(tmp_path / "s.db")
@@ -70,7 +70,7 @@ def test_a_version_3_state_still_reads_and_others_are_refused(tmp_path, big_tree
             state.State(tmp_path / "s.db")
         return
     st = state.State(tmp_path / "s.db")
-    assert st.path("BTC", 5) == tree.path(big_tree, 5) and st.holdings("u7") == [("BTC", 7, 7)]
+    assert st.path("BTC", 5, len(big_tree) - 1) == tree.path(big_tree, 5) and st.holdings("u7") == [("BTC", 7, 7)]
     if version == "3":
         assert st.margin_account("u7") is None
     st.close()

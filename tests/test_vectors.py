@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT, VECTORS, load_json
 from zksolv.commitments import GENERATORS_DST, commit
-from zksolv.errors import EncodingError, ZksolvError
+from zksolv.errors import EncodingError, InvalidProof, ZksolvError
 from zksolv.group import Point, Scalar, hash_to_curve
 from zksolv.rangeproof import RangeProof, verify
 from zksolv.transcript import Transcript
@@ -152,3 +152,179 @@ def test_proof_of_control(doc, case):
     else:
         with pytest.raises(ZksolvError):
             check(case["address"], case["message"].encode(), case["signature"])
+
+
+# -- margin accounts (SPEC.md §6.13–§6.16) ---------------------------------------------------
+
+def _margin_layout(case):
+    from zksolv.accounts.layout import build
+    from zksolv.market import parse
+
+    market = parse(case["market"], case["decimals"], "vector")
+    return market, build(market.coefficients(case["decimals"]), case["leaf_bits"])
+
+
+def _vector_transcript(context_hex: str):
+    def make():
+        t = Transcript(b"zksolv/vectors")
+        t.append(b"context", bytes.fromhex(context_hex))
+        return t
+    return make
+
+
+def _points(hexes):
+    return [Point.from_bytes(bytes.fromhex(h)) for h in hexes]
+
+
+def _wide_claim(case):
+    from zksolv.accounts import widerange
+    from zksolv.group import N
+
+    k, value = case["limbs"], int(case["value"])
+    limbs = widerange.split(value, k)     # InputError for the invalid rows
+    assert [str(v) for v in limbs] == case["limb_values"]
+    assert sum(v << (64 * i) for i, v in enumerate(limbs)) == value
+    x = commit(value, int(case["blinding"], 16))
+    assert x.to_bytes().hex() == case["commitment"]
+    highs = [commit(v, int(r, 16)) for v, r in zip(limbs[1:], case["high_blindings"])]
+    assert [p.to_bytes().hex() for p in highs] == case["highs"]
+    low = x
+    for i, p in enumerate(highs, start=1):      # X_0 = X − Σ [2^(64·i)] X_i
+        low = low + p * (N - (1 << (64 * i)))
+    assert low.to_bytes().hex() == case["low_limb"]
+    assert commit(limbs[0], int(case["low_blinding"], 16)) == low
+
+
+def _wide_proof(case):
+    from zksolv import rangeproof
+    from zksolv.accounts import widerange
+
+    limbs = []
+    for claim in case["claims"]:
+        limbs += widerange.derive_limbs(*_points([claim["commitment"]]), _points(claim["highs"]))
+    proofs = widerange.decode_proofs(bytes.fromhex(case["proofs"]), len(limbs))
+    make = _vector_transcript(case["context"])
+    rangeproof.batch_verify(widerange.statements(lambda j: make(), limbs, proofs))
+
+
+@pytest.mark.parametrize("doc,case", _cases("wide-claims.json"))
+def test_wide_claims(doc, case):
+    from zksolv.accounts import widerange
+
+    if case["kind"] == "parts":
+        if case["result"] == "valid":
+            assert widerange.part_sizes(case["count"]) == case["sizes"]
+            assert sum(case["sizes"]) == case["count"]
+            assert widerange.proofs_size(case["count"]) == case["bytes"]
+        else:
+            with pytest.raises(ZksolvError):
+                widerange.part_sizes(case["count"])
+        return
+    check = _wide_claim if case["kind"] == "claim" else _wide_proof
+    if case["result"] == "valid":
+        check(case)
+    else:
+        with pytest.raises(ZksolvError):
+            check(case)
+
+
+def _layout_json(lay):
+    return {"slots": list(lay.slots),
+            "claims": [{"name": c.name, "constant": str(c.constant), "terms": [[i, str(k)] for i, k in c.terms],
+                        "limbs": c.limbs} for c in lay.claims]}
+
+
+def _margin_leaf_opening(case, lay):
+    """SPEC.md §6.14 read independently: slot blindings, H_id, the leaf hash."""
+    from zksolv.accounts import leaf
+    from zksolv.market.fixed import parse_signed_amount
+
+    if "user_id" in case:
+        key = bytes.fromhex(case["user_secret"])
+        salt = _mac(key, b"zksolv/v1/margin-salt", b"")
+        id_hash = _tagged(b"zksolv/v1/user-id", _f(case["user_id"]) + salt)
+    else:
+        i = case["padding_index"].to_bytes(8, "big")
+        key = _mac(bytes.fromhex(case["master"]), b"zksolv/v1/margin-padding-key", i)
+        id_hash = _mac(bytes.fromhex(case["master"]), b"zksolv/v1/margin-padding-id", i)
+    assert id_hash.hex() == case["id_hash"]
+    units = {a: parse_signed_amount(case["balances"][a], case["decimals"][a]) for a in lay.assets}
+    values = leaf.slot_values(lay, units)
+    assert [str(v) for v in values] == case["slot_values"]
+    slots = [commit(v, _mac(key, b"zksolv/v1/margin-blinding", _f(name), wide=True))
+             for v, name in zip(values, lay.slots)]
+    assert [p.to_bytes().hex() for p in slots] == case["slots"]
+    body = id_hash + b"".join(p.to_bytes() for p in slots) + b"".join(bytes.fromhex(h) for hs in case["highs"] for h in hs)
+    assert _tagged(b"zksolv/v1/margin-leaf", body).hex() == case["hash"]
+    opened = leaf.open_leaf(lay, key, id_hash, values)
+    assert [[p.to_bytes().hex() for p in h] for h in opened.leaf.highs] == case["highs"]
+    assert [str(v) for v in opened.values] == case["limb_values"]
+    for c, highs in zip(lay.claims, case["highs"]):       # each high limb: Com(limb, WIDE(key, margin-limb, …))
+        first = sum(x.limbs for x in lay.claims[: lay.claims.index(c)])
+        for i, h in enumerate(highs, start=1):
+            r = _mac(key, b"zksolv/v1/margin-limb", _f(c.name) + bytes([i]), wide=True)
+            assert commit(opened.values[first + i], r).to_bytes().hex() == h
+    return opened.leaf
+
+
+@pytest.mark.parametrize("doc,case", _cases("margin-leaf.json"))
+def test_margin_leaves(doc, case):
+    from zksolv.accounts import leaf, tree
+
+    _, lay = _margin_layout(case)
+    if case["kind"] == "layout":
+        assert _layout_json(lay) == {k: case["layout"][k] for k in ("slots", "claims")}
+        assert lay.limb_values == case["layout"]["limb_values"] == sum(case["layout"]["parts"])
+        assert leaf.size(lay) == case["layout"]["leaf_bytes"]
+        return
+    context = _vector_transcript(case["context"])
+    if case["result"] == "invalid":
+        with pytest.raises(ZksolvError):
+            leaf.verify_leaf(lay, leaf.MarginLeaf.from_bytes(bytes.fromhex(case["leaf"]), lay), context)
+        return
+    opened = _margin_leaf_opening(case, lay)
+    decoded = leaf.MarginLeaf.from_bytes(bytes.fromhex(case["leaf"]), lay)
+    assert decoded.body() == opened.body()
+    leaf.verify_leaf(lay, decoded, context)
+    cs = tree.encode(leaf.node_points(lay, decoded))
+    assert (cs.hex(), decoded.hash().hex()) == ("".join(case["node"]["commitments"]), case["node"]["hash"])
+
+
+def _margin_node(level, left, right):
+    """SPEC.md §6.15 read independently: sums point by point, the children's Cs and h hashed."""
+    cs = [(a + b).to_bytes() for a, b in zip(_points(left["commitments"]), _points(right["commitments"]))]
+    fields = bytes([level]) + b"".join(bytes.fromhex(c) for c in left["commitments"]) + bytes.fromhex(left["hash"]) \
+        + b"".join(bytes.fromhex(c) for c in right["commitments"]) + bytes.fromhex(right["hash"])
+    return {"commitments": [c.hex() for c in cs], "hash": _tagged(b"zksolv/v1/margin-node", fields).hex()}
+
+
+@pytest.mark.parametrize("doc,case", _cases("account-tree.json"))
+def test_account_tree(doc, case):
+    if "leaves" in case:
+        level, nodes = 1, case["leaves"]
+        while len(nodes) > 1:
+            nodes = [_margin_node(level, nodes[i], nodes[i + 1]) for i in range(0, len(nodes), 2)]
+            level += 1
+        assert nodes[0] == case["root"]
+        return
+    node, index = case["leaf"], case["index"]
+    for level, sibling in enumerate(case["path"], start=1):
+        node = _margin_node(level, sibling, node) if index & 1 else _margin_node(level, node, sibling)
+        index >>= 1
+    reached = node == case["root"] and len(case["path"]) == 2 and case["index"] < 4
+    assert reached == (case["result"] == "valid")
+
+
+@pytest.mark.parametrize("doc,case", _cases("inclusion-margin.json"))
+def test_margin_inclusion_parts(doc, case):
+    from zksolv.accounts import inclusion
+
+    market, lay = _margin_layout(case)
+    root = ([bytes.fromhex(c) for c in case["root"]["commitments"]], bytes.fromhex(case["root"]["hash"]))
+    args = (case["part"], case["user_id"], bytes.fromhex(case["user_secret"]), lay, case["decimals"], root,
+            case["capacity"], market.coefficients(case["decimals"]).scenarios)
+    if case["result"] == "valid":
+        assert inclusion.verify(*args) == case["shown"]
+    else:
+        with pytest.raises((EncodingError, InvalidProof)):
+            inclusion.verify(*args)

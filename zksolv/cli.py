@@ -1,18 +1,23 @@
 """The `zksolv` command line (README.md "Commands"; exit codes in SPEC.md §8).
 
-Exit codes: 0 valid · 1 invalid or insolvent · 2 usage · 3 malformed input · 4 internal error.
-Every ZksolvError is caught here, once, and printed as one line.
+Exit codes: 0 valid · 1 invalid, insolvent or refused · 2 usage (the command line itself is
+wrong: an unknown or missing option, a value of the wrong form) · 3 malformed input (a file
+named on it is not what it must be, or an output path cannot be used) · 4 internal error.
+Every error, click's usage errors included, is caught here, once, and printed as one line.
 """
 
 import dataclasses
 import json
 import os
+import re
 import sys
 from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
+from zksolv import cliargs
+from zksolv.cliargs import one_line, quoted
 from zksolv.errors import EncodingError, InputError, Insolvent, InvalidProof, ZksolvError
 from zksolv.group import backends, set_default_backend
 
@@ -33,7 +38,7 @@ class Reporter:
 
     def line(self, text: str) -> None:
         if not self.quiet:
-            click.echo(text)
+            click.echo(one_line(text))
 
     def progress(self, iterable, label: str, length: int | None = None):
         """A click progress bar on a terminal; the bare iterable when quiet or piped."""
@@ -48,8 +53,12 @@ class Reporter:
 
 def _fail(exc: ZksolvError) -> int:
     code = next((c for cls, c in _EXIT_FOR.items() if isinstance(exc, cls)), EXIT_INVALID)
-    click.echo(f"zksolv: error: {exc}", err=True)
+    _error(str(exc))
     return code
+
+
+def _error(message: str) -> None:
+    click.echo(f"zksolv: error: {one_line(message)}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,8 +77,10 @@ def _common(f):
     return click.option("--json", "as_json", is_flag=True, help="Print a JSON result on stdout.")(f)
 
 
-_IN_FILE = click.Path(exists=False, dir_okay=False)
-_IN_DIR = click.Path(exists=False, file_okay=False)
+_IN_FILE = cliargs.FilePath("file")
+_IN_DIR = cliargs.FilePath("directory")
+_WORKERS = cliargs.Count(1, 256)
+_DEFAULT_WORKERS = min(os.cpu_count() or 1, 256)
 
 
 def _prices_options(f):
@@ -85,17 +96,21 @@ def _prices_options(f):
 @click.option("--reserves", "reserves_path", required=True, type=_IN_FILE, help="Reserves JSON.")
 @click.option("--out", required=True, type=_IN_DIR, help="Directory for the public attestation.")
 @click.option("--state", "state_path", required=True, type=_IN_FILE, help="Private state file (SQLite, 0600).")
-@click.option("--capacity", type=int, default=None, help="Leaves per asset tree (power of two).")
-@click.option("--coverage", default=None, help="Also prove reserves ≥ this % of liabilities, e.g. 105.")
+@click.option("--capacity", type=cliargs.Capacity(), default=None, help="Leaves per asset tree (power of two).")
+@click.option("--coverage", type=cliargs.Percentage(), default=None,
+              help="Also prove reserves ≥ this % of liabilities, e.g. 105.")
 @click.option("--chunk", type=click.Choice(["1", "2", "4", "8", "16", "32", "64", "128", "256"]), default="64",
               show_default=True, help="Leaves per aggregated range proof (a work unit).")
-@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default=True,
+@click.option("--workers", type=_WORKERS, default=_DEFAULT_WORKERS, show_default=True,
               help="Local worker processes.")
-@click.option("--scheduler", default=None, help="Prove on a Dask cluster: tcp://HOST:PORT of its scheduler.")
-@click.option("--previous", default=None, help="Hex digest of the previous round's manifest.")
+@click.option("--scheduler", type=cliargs.Address(), default=None,
+              help="Prove on a Dask cluster: tcp://HOST:PORT of its scheduler.")
+@click.option("--previous", type=cliargs.Digest(), default=None,
+              help="The previous round's manifest digest (64 hex digits).")
 @click.option("--round-secret-file", type=_IN_FILE, default=None,
               help="Reproduce a round: 64 hex digits of its master secret (default: a fresh one).")
-@click.option("--timestamp", default=None, help="Round timestamp YYYY-MM-DDTHH:MM:SSZ (default: now).")
+@click.option("--timestamp", type=cliargs.Timestamp(), default=None,
+              help="Round timestamp YYYY-MM-DDTHH:MM:SSZ, UTC (default: now).")
 @click.option("--force", is_flag=True, help="Replace an existing attestation directory and state file.")
 @click.option("--prices", type=_IN_FILE, default=None,
               help="Market data JSON: a margin round (debts, haircuts, scenarios; SPEC.md §6.12).")
@@ -115,11 +130,11 @@ def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, wor
 
     report = Reporter(as_json, quiet)
     options = prove_module.Options(capacity=capacity, coverage_percent=coverage, chunk=int(chunk), workers=workers,
-                                   scheduler=scheduler, previous=_check_previous(previous), force=force,
-                                   round_secret=_read_secret(round_secret_file),
-                                   timestamp=_check_timestamp(timestamp), prices=prices,
+                                   scheduler=scheduler, previous=previous, force=force,
+                                   round_secret=_read_secret(round_secret_file), timestamp=timestamp, prices=prices,
                                    firm_coverage=firm_coverage, margin_capacity=margin_capacity, refusals=refusals)
-    m, resumed = prove_module.run(ledger, reserves_path, out, state_path, options, report, with_resume_count=True)
+    m, resumed = prove_module.run(ledger, reserves_path, out, state_path, options, report, with_resume_count=True,
+                                  keep={"--round-secret-file": round_secret_file})
     result = {"result": "proved", "attestation_id": m.attestation_id, "manifest": m.digest().hex(),
               "chunks_already_proved": resumed,
               "directory": str(out), "state": str(state_path),
@@ -133,42 +148,29 @@ def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, wor
     report.result(result)
 
 
+MAX_SECRET_FILE_BYTES = 256
+
+
 def _read_secret(path) -> bytes | None:
+    """The 32-byte round secret from a regular file of 64 hex digits (whitespace around)."""
     if path is None:
         return None
+    from zksolv.fsutil import read_text
+
     try:
-        text = Path(path).read_text().strip()
-        secret = bytes.fromhex(text)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"{path}: not 64 hex digits of a round secret ({exc})") from None
-    if len(secret) != 32:
-        raise InputError(f"{path}: a round secret is 32 bytes (64 hex digits), got {len(secret)}")
-    return secret
-
-
-def _check_previous(text):
-    if text is not None:
-        try:
-            if len(bytes.fromhex(text)) == 32:
-                return text.lower()
-        except ValueError:
-            pass
-        raise click.BadParameter("must be the previous manifest's 64-hex-digit digest", param_hint="--previous")
-    return None
-
-
-def _check_timestamp(text):
-    import re
-
-    if text is not None and not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", text):
-        raise click.BadParameter("must look like 2026-11-21T10:00:00Z", param_hint="--timestamp")
-    return text
+        text = read_text(path, "round secret file", MAX_SECRET_FILE_BYTES)  # regular files only
+    except InputError as exc:
+        raise InputError(f"--round-secret-file {exc}") from None
+    text = text.strip(" \t\r\n")
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", text):
+        raise InputError(f"--round-secret-file {path}: not 64 hex digits of a round secret")
+    return bytes.fromhex(text)
 
 
 def _report_check(kind: str, r, report: Reporter) -> None:
     for asset, a in r.assets.items():
         cov = f", coverage ≥ {a['coverage_percent']} %" if a["coverage_percent"] else ""
-        report.line(f"{asset}: solvent{cov} (capacity {a['capacity']})")
+        report.line(f"{asset}: solvent{cov} (capacity {a['capacity']}); held as {', '.join(a['backed_by'])}")
     margin = getattr(r, "margin", None)
     if margin:
         report.line(f"margin accounts: every one collateralized at {', '.join(margin['scenarios'])} "
@@ -199,9 +201,10 @@ def verify(directory, snapshot, circuits, prices, price_tolerance, as_json, quie
 @click.argument("directory", type=_IN_DIR)
 @click.option("--snapshot", type=_IN_FILE, default=None, help="CSV chain,address,balance to check reserves.")
 @click.option("--circuits", type=_IN_FILE, default=None, help="Circuits file (default: the shipped one).")
-@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default=True,
+@click.option("--workers", type=_WORKERS, default=_DEFAULT_WORKERS, show_default=True,
               help="Local processes verifying range proofs.")
-@click.option("--scheduler", default=None, help="Verify range proofs on a Dask cluster: tcp://HOST:PORT.")
+@click.option("--scheduler", type=cliargs.Address(), default=None,
+              help="Verify range proofs on a Dask cluster: tcp://HOST:PORT.")
 @_prices_options
 @_common
 def audit(directory, snapshot, circuits, workers, scheduler, prices, price_tolerance, as_json, quiet):
@@ -216,17 +219,19 @@ def audit(directory, snapshot, circuits, workers, scheduler, prices, price_toler
 
 @cli.command("inclusion")
 @click.option("--state", "state_path", required=True, type=_IN_FILE, help="The prover's state file.")
-@click.option("--user", required=True, help="The customer's user id.")
+@click.option("--user", required=True, type=cliargs.UserId(), help="The customer's user id.")
 @click.option("--attestation", type=_IN_DIR, default=None,
               help="Check the proof is for this published attestation directory.")
 @click.option("--out", type=_IN_FILE, default=None, help="Write the proof here (default: stdout).")
 @_common
 def inclusion_cmd(state_path, user, attestation, out, as_json, quiet):
     """A customer's inclusion proof for every asset they hold, as JSON."""
-    from zksolv import inclusion as inclusion_module
-    from zksolv import state as state_module
+    from zksolv import inclusion as inclusion_module, outpaths, state as state_module
     from zksolv.fsutil import atomic_file
 
+    if out is not None:  # before any work: never over an existing file, never in a published place
+        outpaths.check([outpaths.Output(out, "--out", outpaths.FILE)],
+                       {"--state": state_path, "--attestation": attestation})
     st = state_module.State(state_path)
     try:
         m = _manifest_for(st, attestation)
@@ -235,7 +240,7 @@ def inclusion_cmd(state_path, user, attestation, out, as_json, quiet):
         st.close()
     text = json.dumps(doc, indent=1) + "\n"
     if out:
-        with atomic_file(Path(out), mode=0o600) as tmp:
+        with atomic_file(Path(out), mode=0o600, replace=False) as tmp:
             tmp.write_text(text)
         Reporter(as_json, quiet).line(f"inclusion proof for {user} written to {out}")
         Reporter(as_json, quiet).result({"result": "written", "file": out, "assets": sorted(doc["assets"])})
@@ -257,10 +262,9 @@ def _manifest_for(st, attestation):
 
 def _balance_pairs(values) -> dict[str, str]:
     pairs = {}
-    for v in values:
-        asset, sep, amount = v.partition("=")
-        if not sep or not asset or not amount:
-            raise click.BadParameter(f"{v!r} is not ASSET=AMOUNT", param_hint="--balance")
+    for asset, amount in values:
+        if asset in pairs:
+            raise click.BadParameter(f"{quoted(asset)} is given twice", param_hint="--balance")
         pairs[asset] = amount
     return pairs
 
@@ -268,8 +272,9 @@ def _balance_pairs(values) -> dict[str, str]:
 @cli.command("verify-inclusion")
 @click.argument("proof_file", type=_IN_FILE)
 @click.option("--attestation", required=True, type=_IN_DIR, help="The published attestation directory.")
-@click.option("--user", default=None, help="Your user id, to check the proof is yours.")
-@click.option("--balance", "balances", multiple=True, help="ASSET=AMOUNT you expect (repeatable).")
+@click.option("--user", type=cliargs.UserId(), default=None, help="Your user id, to check the proof is yours.")
+@click.option("--balance", "balances", type=cliargs.Balance(), multiple=True,
+              help="ASSET=AMOUNT you expect (repeatable).")
 @_common
 def verify_inclusion(proof_file, attestation, user, balances, as_json, quiet):
     """A customer's check that their balances are counted in the published attestation."""
@@ -291,11 +296,11 @@ def verify_inclusion(proof_file, attestation, user, balances, as_json, quiet):
 
 
 @cli.command()
-@click.option("--users", type=click.IntRange(1, 1 << 20), default=100, show_default=True,
+@click.option("--users", type=cliargs.Count(1, 1 << 20), default=100, show_default=True,
               help="Synthetic customers.")
 @click.option("--dir", "directory", type=_IN_DIR, default=None,
               help="Where to put the round's files (default: a new temporary directory).")
-@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default=True)
+@click.option("--workers", type=_WORKERS, default=_DEFAULT_WORKERS, show_default=True)
 @_common
 def demo(users, directory, workers, as_json, quiet):
     """A whole round on synthetic data: prove, verify, audit, a customer's inclusion."""
@@ -324,23 +329,35 @@ def list_backends(as_json):
 
 
 def main(argv=None) -> None:
-    """Console entry point: run the group, map ZksolvError to its exit code."""
+    """Console entry point: run the group; every error is one line and its exit code."""
     try:
-        cli.main(args=argv, prog_name="zksolv", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="zksolv", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("zksolv: aborted", err=True)
+        _error("aborted")
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(EXIT_USAGE)
+        sys.exit(_click_error(exc))
     except ZksolvError as exc:
         sys.exit(_fail(exc))
     except Exception as exc:  # a bug, not bad input: say so in one line unless debugging
         if os.environ.get("ZKSOLV_DEBUG"):
             raise
-        click.echo(f"zksolv: internal error: {type(exc).__name__}: {exc} "
-                   "(set ZKSOLV_DEBUG=1 for a traceback)", err=True)
+        click.echo(one_line(f"zksolv: internal error: {type(exc).__name__}: {exc} "
+                            "(set ZKSOLV_DEBUG=1 for a traceback)"), err=True)
         sys.exit(EXIT_INTERNAL)
-    sys.exit(EXIT_VALID)
+    sys.exit(code if isinstance(code, int) else EXIT_VALID)  # --help and --version return 0
 
 
+def _click_error(exc: click.ClickException) -> int:
+    """click's own errors as one line: usage errors exit 2, the rest (none expected) 3."""
+    if not isinstance(exc, click.UsageError):
+        _error(exc.format_message())
+        return EXIT_MALFORMED
+    ctx = exc.ctx
+    if type(exc).__name__ == "NoArgsIsHelpError":  # click >= 8.2: a bare group
+        message = "missing a command"
+    else:
+        message = exc.format_message()
+    where = ctx.command_path if ctx is not None else "zksolv"
+    _error(f"{message} (see `{where} --help`)")
+    return EXIT_USAGE

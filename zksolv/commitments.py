@@ -7,7 +7,7 @@ so nobody knows a discrete log between any two of them.
 
 import threading
 
-from zksolv.group import Point, base_mul, default_backend, hash_to_curve, hash_to_curve_many
+from zksolv.group import Point, default_backend, hash_to_curve, hash_to_curve_many, msm_secret
 
 GENERATORS_DST = b"ZKSOLV-V01-CS01-with-secp256k1_XMD:SHA-256_SSWU_RO_"
 """Domain separation tag of every zksolv generator (RFC 9380 §3.1 naming)."""
@@ -63,6 +63,10 @@ def generators(backend=None) -> Generators:
 
 
 def commit(value, blinding, backend=None) -> Point:
-    """Pedersen commitment v·G + r·H (SPEC.md §3.2); v and r are taken modulo n."""
+    """Pedersen commitment v·G + r·H (SPEC.md §3.2); v and r are taken modulo n.
+
+    Both are secrets (a balance, its blinding), so the whole sum goes through the
+    constant-time path (SPEC.md §2.3): no branch on a zero value, which would tell padding
+    leaves from real ones, and no variable-time addition of the two products."""
     gens = generators(backend)
-    return base_mul(value, gens.backend) + gens.H * blinding
+    return msm_secret([Point.generator(gens.backend), gens.H], [value, blinding])

@@ -12,7 +12,7 @@ import shutil
 import time
 from pathlib import Path
 
-from zksolv import inclusion, state
+from zksolv import inclusion, outpaths, state
 from zksolv.amounts import format_amount
 from zksolv.attestation import manifest as manifest_module, prove, verify
 from zksolv.errors import ZksolvError
@@ -20,6 +20,7 @@ from zksolv.reserves import control_message, signing
 
 # asset: (decimals, chain, largest balance in whole units)
 ASSETS = {"BTC": (8, "bitcoin", 5), "ETH": (18, "ethereum", 80), "USDT": (6, "ethereum", 50_000)}
+TOKENS = {"USDT": "0xdAC17F958D2ee523a2206206994597C13D831ec7"}  # Tether's ERC-20 contract (SPEC.md §6.1)
 DEMO_CHUNK = 16
 
 
@@ -46,8 +47,9 @@ def _wallet(asset, chain, key_kind, units, decimals, attestation_id):
     else:
         address = signing.ethereum_address(key)
         sign = lambda m: signing.ethereum_sign(key, m)  # noqa: E731
-    return {"chain": chain, "address": address, "balance": format_amount(units, decimals),
-            "signature": sign(control_message(attestation_id, address))}
+    wallet = {"chain": chain, "address": address, "balance": format_amount(units, decimals),
+              "signature": sign(control_message(attestation_id, address))}
+    return {**wallet, "token": TOKENS[asset]} if asset in TOKENS else wallet
 
 
 def write_reserves(path: Path, attestation_id: str, totals: dict[str, int]) -> None:
@@ -86,6 +88,8 @@ def _tamper_rejected(attestation: Path, work: Path) -> bool:
 
 
 def run(users: int, directory: Path, workers: int, report) -> dict:
+    """The whole round in `directory`, which must be new or empty (checked before any work)."""
+    outpaths.check([outpaths.Output(directory, "--dir", outpaths.DIRECTORY)])
     directory.mkdir(parents=True, exist_ok=True)
     attestation_id = f"demo-{secrets.token_hex(4)}"
     ledger, reserves_path = directory / "ledger.csv", directory / "reserves.json"
@@ -94,7 +98,7 @@ def run(users: int, directory: Path, workers: int, report) -> dict:
     write_reserves(reserves_path, attestation_id, totals)
     report.line(f"synthetic round {attestation_id}: {users} users over {', '.join(ASSETS)} in {directory}")
     t = {}
-    options = prove.Options(coverage_percent="105", workers=workers, chunk=DEMO_CHUNK, force=True)
+    options = prove.Options(coverage_percent="105", workers=workers, chunk=DEMO_CHUNK)
     m = _timed("prove", t, prove.run, ledger, reserves_path, out, state_path, options, report)
     _timed("verify", t, verify.verify, out)
     audit_report = _timed("audit", t, verify.audit, out)

@@ -1,6 +1,9 @@
-"""Files in and out: inputs read strictly and boundedly (SPEC.md §6.12), outputs written
+"""Files in and out: inputs read strictly and boundedly (SPEC.md §1.1), outputs written
 atomically — whole or not at all (DESIGN §8.6)."""
 
+import csv
+import errno
+import io
 import os
 import shutil
 import stat
@@ -68,6 +71,36 @@ def read_json(path, what: str, malformed=EncodingError, limit: int = strictjson.
         raise malformed(f"{_shown(path)}: {what} is not valid strict JSON: {exc}") from None
 
 
+MAX_CSV_LINE = 4096
+"""Longest CSV line read (characters): a ledger or snapshot row is well under 1,000."""
+
+
+@contextmanager
+def csv_reader(path, what: str, max_line: int = MAX_CSV_LINE, max_bytes: int | None = None):
+    """A strict csv.reader over the UTF-8 regular file `path`, never holding more than one
+    bounded line; bad UTF-8, bad CSV, over-long lines and (if `max_bytes`) a larger file
+    are InputErrors naming the file."""
+    with open_regular(path, what) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
+        if max_bytes is not None and os.fstat(raw.fileno()).st_size > max_bytes:
+            raise InputError(f"{_shown(path)}: {what} is larger than the {max_bytes:,} bytes allowed")
+        try:
+            yield csv.reader(_bounded_lines(text, path, what, max_line), strict=True)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{_shown(path)}: {what} is not UTF-8 text ({exc.reason} at byte {exc.start})") \
+                from None
+        except csv.Error as exc:
+            raise InputError(f"{_shown(path)}: {what} is malformed CSV: {exc}") from None
+
+
+def _bounded_lines(text, path, what: str, max_line: int):
+    number = 0
+    while line := text.readline(max_line + 1):
+        number += 1
+        if len(line) > max_line:
+            raise InputError(f"{_shown(path)}:{number}: {what} line longer than {max_line} characters")
+        yield line
+
+
 def _reason(exc: Exception) -> str:
     return exc.strerror if isinstance(exc, OSError) and exc.strerror else "invalid path"
 
@@ -79,7 +112,9 @@ def _shown(path) -> str:
 
 @contextmanager
 def atomic_dir(target: Path, force: bool = False):
-    """Yield an empty temporary directory beside `target`; rename it into place on success."""
+    """Yield an empty temporary directory beside `target`; on success its files and itself
+    are flushed to disk and it is renamed into place (replacing an old `target` only if
+    `force`). On any failure the temporary directory is removed and `target` is untouched."""
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
         raise InputError(f"{target}: already exists and is not empty (use --force to replace it)")
@@ -87,21 +122,35 @@ def atomic_dir(target: Path, force: bool = False):
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         yield tmp
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            os.replace(target, old / "x")
-            os.replace(tmp, target)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, target)
+        _sync_tree(tmp)
+        _swap_in(tmp, target)
+        _sync(target.parent)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
 
 
+def _swap_in(tmp: Path, target: Path) -> None:
+    """Rename `tmp` to `target`; an old `target` is set aside first and put back if that fails."""
+    if not (target.exists() or target.is_symlink()):
+        os.replace(tmp, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+    os.replace(target, old / "x")
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        os.replace(old / "x", target)
+        os.rmdir(old)
+        raise
+    shutil.rmtree(old)
+
+
 @contextmanager
-def atomic_file(target: Path, mode: int = 0o644):
-    """Yield a temporary path created with `mode` beside `target`; rename it on success."""
+def atomic_file(target: Path, mode: int = 0o644, replace: bool = True):
+    """Yield a temporary path created with `mode` beside `target`; on success it is flushed
+    to disk and renamed to `target`. With `replace=False` an existing `target` is never
+    overwritten, even one that appeared meanwhile (InputError). On failure nothing is left."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
@@ -109,7 +158,39 @@ def atomic_file(target: Path, mode: int = 0o644):
     os.chmod(name, mode)  # mkstemp makes 0600; secrets keep it, public files widen it
     try:
         yield Path(name)
-        os.replace(name, target)
+        _sync(name)
+        _publish_file(name, target, replace)
+        _sync(target.parent)
     finally:
         if os.path.exists(name):
             os.unlink(name)
+
+
+def _publish_file(name: str, target: Path, replace: bool) -> None:
+    if replace:
+        os.replace(name, target)
+        return
+    try:
+        os.link(name, target)  # fails if target exists: no check-then-write race
+    except FileExistsError:
+        raise InputError(f"{target}: already exists") from None
+    except OSError as exc:  # a file system without hard links: check, then rename
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP) or os.path.lexists(target):
+            raise
+        os.replace(name, target)
+
+
+def _sync_tree(directory: Path) -> None:
+    for path in directory.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            _sync(path)
+    _sync(directory)
+
+
+def _sync(path) -> None:
+    """fsync a file or directory, so a rename never exposes a file whose data is not on disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

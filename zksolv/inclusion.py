@@ -18,23 +18,39 @@ VERSION = 1
 
 
 def build(state: State, manifest: Manifest, user_id: str) -> dict:
-    """The inclusion proof of `user_id` for every asset they hold this round."""
+    """The inclusion proof of `user_id` for every asset they hold this round, checked
+    against the manifest before it is returned: a damaged state gives an InputError here,
+    never a proof the customer then sees fail."""
+    doc = assemble(state, manifest, user_id)
+    try:
+        verify(doc, manifest, user_id)
+    except (InvalidProof, EncodingError) as exc:
+        raise InputError(f"the state file does not match its manifest (damaged?): {exc}") from None
+    return doc
+
+
+def assemble(state: State, manifest: Manifest, user_id: str) -> dict:
+    """The inclusion proof as the state gives it, unchecked (`build` checks it)."""
+    strictjson.text(user_id, "user id", max_bytes=MAX_USER_ID_BYTES, error=InputError)
     holdings = state.holdings(user_id)
     if not holdings:
         raise InputError(f"user {user_id!r} holds nothing in this round")
     secret = roundkeys.user_secret(state.meta["master_secret"], user_id)
     assets = {}
     for asset, position, units in holdings:
+        if asset not in manifest.assets:
+            raise InputError(f"the state file's leaf of {asset} is not in this round's manifest")
         decimals = manifest.reserves.assets[asset].decimals
+        depth = manifest.assets[asset].capacity.bit_length() - 1
         assets[asset] = {"balance": format_amount(units, decimals), "leaf_index": position,
-                         "path": [[c.hex(), h.hex()] for c, h in state.path(asset, position)]}
+                         "path": [[c.hex(), h.hex()] for c, h in state.path(asset, position, depth)]}
     return {"format": FORMAT, "version": VERSION, "attestation_id": manifest.attestation_id,
             "manifest": manifest.digest().hex(), "user_id": user_id, "user_secret": secret.hex(),
             "assets": assets}
 
 
 MAX_BYTES = 1 << 20
-"""Largest inclusion proof read (SPEC.md §6.12); a real one is a few KB."""
+"""Largest inclusion proof read (SPEC.md §1.1); a real one is a few KB."""
 _FIELDS = ("format", "version", "attestation_id", "manifest", "user_id", "user_secret", "assets")
 _ASSET_FIELDS = ("balance", "leaf_index", "path")
 MAX_PATH = 32  # log2 of the largest capacity
@@ -42,7 +58,7 @@ MAX_PATH = 32  # log2 of the largest capacity
 
 def load(path) -> dict:
     """The inclusion proof at `path`, every field in its one accepted form (`parse`)."""
-    return parse(read_json(path, "inclusion proof", limit=MAX_BYTES), str(path))
+    return parse(read_json(path, "inclusion proof", limit=MAX_BYTES), strictjson.one_line(str(path), 200))
 
 
 def parse(doc, where: str = "inclusion proof") -> dict:
@@ -120,8 +136,6 @@ def _verify_asset(user_id, secret, asset, item, manifest) -> str:
     siblings = [(bytes.fromhex(c), bytes.fromhex(h)) for c, h in item["path"]]
     if 1 << len(siblings) != entry.capacity:
         raise InvalidProof(f"{asset}: path length does not match the capacity {entry.capacity}")
-    if item["leaf_index"] >= entry.capacity:
-        raise InvalidProof(f"{asset}: leaf index {item['leaf_index']} is beyond the capacity {entry.capacity}")
     c = commit(units, roundkeys.leaf_blinding(secret, asset)).to_bytes()
     h = leaf_hash(asset, id_hash(user_id, roundkeys.leaf_salt(secret, asset)), c)
     if tree.walk(int(item["leaf_index"]), c, h, siblings) != (entry.root_commitment, entry.root_hash):

@@ -1,15 +1,16 @@
-"""The liabilities ledger: a CSV of `user_id,asset,amount`, streamed (SPEC.md §6.1).
+"""The liabilities ledger: a CSV of `user_id,asset,amount`, streamed (SPEC.md §6.1, §1.1).
 
 Every problem is an InputError naming the file, line and field; nothing is written by
 this module, so a bad ledger leaves nothing behind.
 """
 
-import csv
 from dataclasses import dataclass
 from typing import Iterator
 
 from zksolv.amounts import parse_amount
 from zksolv.errors import InputError
+from zksolv.fsutil import csv_reader
+from zksolv.strictjson import one_line
 
 HEADER = ["user_id", "asset", "amount"]
 MAX_USER_ID_BYTES = 256
@@ -34,32 +35,25 @@ def read_ledger(path: str, decimals: dict[str, int], max_bits: dict[str, int],
     declared or of magnitude at least 2^max_bits base units, and duplicate (user, asset) rows.
     """
     seen: dict[tuple[str, str], int] = {}
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            reader = csv.reader(f, strict=True)
-            _check_header(path, next(reader, None))
-            for row in reader:
-                line = reader.line_num
-                parsed = _parse_row(path, line, row, decimals, max_bits, debts)
-                key = (parsed.user_id, parsed.asset)
-                if key in seen:
-                    raise InputError(f"{path}:{line}: duplicate row for user {parsed.user_id!r} "
-                                     f"and asset {parsed.asset} (first on line {seen[key]})")
-                seen[key] = line
-                yield parsed
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except csv.Error as exc:
-        raise InputError(f"{path}: malformed CSV: {exc}") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+    where = one_line(str(path), 200)  # as messages show it: one line
+    with csv_reader(path, "ledger") as reader:
+        _check_header(where, next(reader, None))
+        for row in reader:
+            line = reader.line_num
+            parsed = _parse_row(where, line, row, decimals, max_bits, debts)
+            key = (parsed.user_id, parsed.asset)
+            if key in seen:
+                raise InputError(f"{where}:{line}: duplicate row for user {parsed.user_id!r} "
+                                 f"and asset {parsed.asset} (first on line {seen[key]})")
+            seen[key] = line
+            yield parsed
 
 
 def _check_header(path: str, header) -> None:
     if header is None:
         raise InputError(f"{path}: empty file, expected the header {','.join(HEADER)}")
     if [h.strip().lstrip("\ufeff") for h in header] != HEADER:
-        raise InputError(f"{path}:1: header must be {','.join(HEADER)}, got {','.join(header)}")
+        raise InputError(f"{path}:1: header must be {','.join(HEADER)}, got {one_line(','.join(header), 80)}")
 
 
 def _parse_row(path, line, row, decimals, max_bits, debts) -> Row:
@@ -69,7 +63,7 @@ def _parse_row(path, line, row, decimals, max_bits, debts) -> Row:
     if not user_id or len(user_id.encode()) > MAX_USER_ID_BYTES or not user_id.isprintable():
         raise InputError(f"{path}:{line}: user_id must be 1–{MAX_USER_ID_BYTES} bytes of printable text")
     if asset not in decimals:
-        raise InputError(f"{path}:{line}: asset {asset!r} is not in the reserves file "
+        raise InputError(f"{path}:{line}: asset {one_line(asset, 40)!r} is not in the reserves file "
                          f"(attested: {', '.join(sorted(decimals))})")
     units = _units(path, line, amount, decimals[asset], debts)
     if abs(units) >= 1 << max_bits[asset]:
@@ -82,7 +76,7 @@ def _units(path, line, amount: str, places: int, debts: bool) -> int:
     """Signed base units: a leading `-` is a debt, allowed only in a margin round."""
     negative = amount.startswith("-")
     if negative and not debts:
-        raise InputError(f"{path}:{line}: amount: {amount!r}: debts need --prices (a margin round)")
+        raise InputError(f"{path}:{line}: amount: {one_line(amount, 40)!r}: debts need --prices (a margin round)")
     try:
         units = parse_amount(amount[1:] if negative else amount, places)
     except InputError as exc:

@@ -8,13 +8,15 @@ master secret: whoever reads it can de-anonymize every leaf of the round.
 """
 
 import json
-import os
+import re
 import sqlite3
 from pathlib import Path
 
 from zksolv.errors import InputError
+from zksolv.fsutil import atomic_file, open_regular
 from zksolv.group.curve import POINT_BYTES
 from zksolv.hashing import HASH_BYTES
+from zksolv.strictjson import one_line
 
 FORMAT = "zksolv-state"
 VERSION = "4"
@@ -63,26 +65,29 @@ class RoundStore:
 
     @classmethod
     def open(cls, path, inputs_digest: str, fresh_meta: dict, force: bool = False) -> "RoundStore":
-        """Resume the round proving `inputs_digest` at `path`, or start one with `fresh_meta`."""
+        """Resume the round proving `inputs_digest` at `path`, or start one with `fresh_meta`
+        (replacing, only if `force`, whatever state is there)."""
         path = Path(path)
         if cls.resumable(path, inputs_digest, force) is not None:
             db, meta = _open_existing(path)
             return cls(db, meta, resumed=True)
-        if path.exists():
-            path.unlink()
         return cls._create(path, {**fresh_meta, "inputs": inputs_digest})
 
     @classmethod
     def _create(cls, path: Path, meta: dict) -> "RoundStore":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        db = sqlite3.connect(path, isolation_level=None)
-        db.executescript(_SCHEMA)
+        """A new state, written whole beside `path` (0600) and then renamed onto it: a failure
+        leaves nothing, or the old state untouched; never a state without its metadata."""
         meta = {"format": FORMAT, "version": VERSION, "status": PROVING, **meta}
-        db.execute("BEGIN")
-        db.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
-        db.execute("COMMIT")
-        return cls(db, meta, resumed=False)
+        with atomic_file(path, mode=0o600) as tmp:
+            db = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                db.executescript(_SCHEMA)
+                db.execute("BEGIN")
+                db.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+                db.execute("COMMIT")
+            finally:
+                db.close()
+        return cls(sqlite3.connect(path, isolation_level=None), meta, resumed=False)
 
     def done(self, asset: str) -> set[int]:
         """Indices of the chunks already proved (asset MARGIN_TREE: the margin leaves')."""
@@ -141,33 +146,71 @@ def _segments(asset: str, levels):
                    lv.hashes[seg * HASH_BYTES : end * HASH_BYTES])
 
 
+_META_TYPES = {"format": str, "version": str, "status": str, "inputs": str, "attestation_id": str,
+               "master_secret": bytes, "timestamp": str}
+_COMPLETE_META_TYPES = {"manifest_digest": str, "manifest_json": bytes}
+
+
 def _open_existing(path: Path):
+    """The database and checked metadata of an existing state file; anything that is not a
+    regular file holding a version-3 zksolv state is an InputError (SPEC.md §6.9, §1.1)."""
+    open_regular(path, "state file").close()  # refuse a FIFO or device before SQLite opens it
     try:
         db = sqlite3.connect(path, isolation_level=None)
         meta = dict(db.execute("SELECT key, value FROM meta"))
-    except sqlite3.DatabaseError as exc:
-        raise InputError(f"{path}: not a zksolv state file ({exc})") from None
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # TEXT that is not UTF-8 may raise either
+        raise InputError(f"{one_line(str(path), 200)}: not a zksolv state file ({one_line(str(exc), 80)})") from None
     if meta.get("format") != FORMAT or meta.get("version") not in READABLE:
         db.close()
-        raise InputError(f"{path}: not a version-{VERSION} zksolv state file")
+        raise InputError(f"{one_line(str(path), 200)}: not a version-{VERSION} zksolv state file")
+    problem = _meta_problem(meta)
+    if problem:
+        db.close()
+        raise InputError(f"{one_line(str(path), 200)}: damaged state file: {problem}")
     return db, meta
 
 
+def _meta_problem(meta: dict) -> str | None:
+    """What is missing or mistyped in a state's metadata, or None."""
+    wanted = {**_META_TYPES, **(_COMPLETE_META_TYPES if meta.get("status") == COMPLETE else {})}
+    for key, kind in wanted.items():
+        if not isinstance(meta.get(key), kind):
+            return f"meta {key} is missing or not {kind.__name__}"
+    if meta["status"] not in (PROVING, COMPLETE):
+        return f"unknown status {one_line(meta['status'], 20)!r}"
+    if len(meta["master_secret"]) != 32:
+        return "the master secret is not 32 bytes"
+    return None
+
+
 class State:
-    """Read access to the state of a complete round."""
+    """Read access to the state of a complete round; a damaged one is an InputError, never
+    a wrong inclusion proof."""
 
     def __init__(self, path):
-        if not Path(path).is_file():
-            raise InputError(f"{path}: no such state file")
+        self._path = path
         self._db, self.meta = _open_existing(Path(path))
         if self.meta.get("status") != COMPLETE:
             self._db.close()
-            raise InputError(f"{path}: the round is still being proved (run the same prove command to finish it)")
+            raise InputError(f"{one_line(str(path), 200)}: the round is still being proved "
+                             "(run the same prove command to finish it)")
+
+    def _rows(self, query: str, args: tuple) -> list:
+        try:
+            return self._db.execute(query, args).fetchall()
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            raise InputError(f"{self._path}: damaged state file ({one_line(str(exc), 80)})") from None
+
+    def _damaged(self, what: str) -> InputError:
+        return InputError(f"{self._path}: damaged state file: {what}")
 
     def holdings(self, user_id: str) -> list[tuple[str, int, int]]:
         """(asset, position, units) for every asset the user holds in this round."""
-        rows = self._db.execute("SELECT asset, position, units FROM leaves WHERE user_id = ? ORDER BY asset",
-                                (user_id,))
+        rows = self._rows("SELECT asset, position, units FROM leaves WHERE user_id = ? ORDER BY asset", (user_id,))
+        for asset, position, units in rows:
+            if not (isinstance(asset, str) and type(position) is int and position >= 0 and isinstance(units, str)
+                    and _UNITS.fullmatch(units)):
+                raise self._damaged(f"a leaves row of {user_id!r} is malformed")
         return [(asset, pos, int(units)) for asset, pos, units in rows]
 
     def margin_account(self, user_id: str) -> tuple[int, dict[str, int]] | None:
@@ -175,29 +218,48 @@ class State:
         margin_path, what an inclusion proof of a margin account needs (MARGIN.md §13)."""
         if self.meta.get("version") == "3":
             return None
-        row = self._db.execute("SELECT position, balances FROM accounts WHERE user_id = ?", (user_id,)).fetchone()
-        if row is None:
+        rows = self._rows("SELECT position, balances FROM accounts WHERE user_id = ?", (user_id,))
+        if not rows:
             return None
-        return row[0], {a: int(u) for a, u in json.loads(row[1]).items()}
+        position, balances = rows[0]
+        try:
+            doc = json.loads(balances)
+        except (TypeError, ValueError):
+            doc = None
+        if type(position) is not int or position < 0 or not isinstance(doc, dict) \
+                or not all(isinstance(u, str) and _SIGNED.fullmatch(u) for u in doc.values()):
+            raise self._damaged(f"the account row of {user_id!r} is malformed")
+        return position, {a: int(u) for a, u in doc.items()}
 
-    def margin_path(self, position: int, assets: int) -> list[tuple[bytes, bytes]]:
+    def margin_path(self, position: int, depth: int, assets: int) -> list[tuple[bytes, bytes]]:
         """Sibling (Cs, hash) pairs of margin leaf `position`, bottom-up (2·A points a node)."""
-        return self.path(MARGIN_TREE, position, 2 * assets * POINT_BYTES)
+        return self.path(MARGIN_TREE, position, depth, 2 * assets * POINT_BYTES)
 
-    def path(self, asset: str, position: int, stride: int = POINT_BYTES) -> list[tuple[bytes, bytes]]:
-        """Sibling (commitment, hash) pairs bottom-up: one small row read per level."""
-        (depth,) = self._db.execute("SELECT max(level) FROM levels WHERE asset = ?", (asset,)).fetchone()
+    def path(self, asset: str, position: int, depth: int, stride: int = POINT_BYTES) -> list[tuple[bytes, bytes]]:
+        """Sibling (commitment, hash) pairs bottom-up, `depth` of them (log2 of the
+        capacity): one small row read per level; a missing or short row is an InputError."""
         siblings = []
-        for level in range(depth or 0):
-            sib = position ^ 1
-            seg, off = divmod(sib, SEGMENT)
-            c, h = self._db.execute("SELECT substr(commitments, ?, ?), substr(hashes, ?, ?) FROM levels "
-                                    "WHERE asset = ? AND level = ? AND segment = ?",
-                                    (off * stride + 1, stride, off * HASH_BYTES + 1, HASH_BYTES,
-                                     asset, level, seg)).fetchone()
-            siblings.append((c, h))
+        for level in range(depth):
+            seg, off = divmod(position ^ 1, SEGMENT)
+            row = self._rows("SELECT substr(commitments, ?, ?), substr(hashes, ?, ?) FROM levels "
+                             "WHERE asset = ? AND level = ? AND segment = ?",
+                             (off * stride + 1, stride, off * HASH_BYTES + 1, HASH_BYTES,
+                              asset, level, seg))
+            if len(row) != 1 or not _node_ok(*row[0], stride):
+                raise self._damaged(f"{asset} tree level {level} lacks node {position ^ 1}")
+            siblings.append(row[0])
             position >>= 1
         return siblings
 
     def close(self) -> None:
         self._db.close()
+
+
+_UNITS = re.compile(r"0|[1-9][0-9]{0,39}")
+
+
+_SIGNED = re.compile(r"-?(0|[1-9][0-9]{0,39})")
+
+
+def _node_ok(c, h, stride: int = POINT_BYTES) -> bool:
+    return isinstance(c, bytes) and isinstance(h, bytes) and len(c) == stride and len(h) == HASH_BYTES

@@ -104,7 +104,8 @@ def canonical_bytes(doc) -> bytes:
 def load(path: str | None = None) -> Circuits:
     """The circuits file at `path`, or the one shipped with zksolv."""
     if path is not None:
-        return parse(read_json(path, "circuits file", malformed=InputError, limit=MAX_BYTES), str(path))
+        return parse(read_json(path, "circuits file", malformed=InputError, limit=MAX_BYTES),
+                     strictjson.one_line(str(path), 200))
     return parse(strictjson.loads(_shipped_text()), DEFAULT_FILE)
 
 
@@ -117,7 +118,7 @@ def _shipped_text(name: str = DEFAULT_FILE) -> str:
 
 
 MAX_BYTES = 1 << 20
-"""Largest circuits file read (SPEC.md §6.12)."""
+"""Largest circuits file read (SPEC.md §1.1)."""
 MAX_TERMS = 16
 RANGE_BITS = (8, 16, 32, 64, 128)
 TERM = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
@@ -140,6 +141,8 @@ def parse(doc, where: str) -> Circuits:
     parsed = {name: _statement(name, spec, f"{where}: statements.{strictjson.one_line(name, 40)}")
               for name, spec in statements.items()}
     _check_meanings(parsed, where)
+    if not all(isinstance(parsed[name].range_bits, int) for name in ("solvency", "coverage")):
+        raise InputError(f"{where}: solvency and coverage need a number as range_bits")
     return Circuits(doc.get("name", ""), tagged(TAG_CIRCUITS, canonical_bytes(doc)), parsed)
 
 

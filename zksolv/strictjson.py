@@ -1,4 +1,4 @@
-"""Strict, bounded JSON: the one parser for every JSON document zksolv reads (SPEC.md §6.12).
+"""Strict, bounded JSON: the one parser for every JSON document zksolv reads (SPEC.md §1.1).
 
 `loads` accepts RFC 8259 JSON in UTF-8 and refuses, with a one-line `JSONError`:
 duplicate object keys, `NaN`/`Infinity`, any number with a fraction or exponent (zksolv's
@@ -143,8 +143,9 @@ def integer(value, where: str, low: int, high: int, error=EncodingError) -> int:
 
 def text(value, where: str, pattern: re.Pattern | None = None, max_bytes: int = 256,
          error=EncodingError) -> str:
-    """A string of 1 to `max_bytes` UTF-8 bytes of printable text (matching `pattern`)."""
-    if not isinstance(value, str) or not value or len(value.encode()) > max_bytes or not value.isprintable() \
+    """A string of 1 to `max_bytes` UTF-8 bytes of printable text (matching `pattern`);
+    printable first, so a lone surrogate (no UTF-8 form) is refused, not encoded."""
+    if not isinstance(value, str) or not value or not value.isprintable() or len(value.encode()) > max_bytes \
             or (pattern is not None and not pattern.fullmatch(value)):
         raise error(f"{where}: must be 1–{max_bytes} bytes of printable text"
                     + (f" matching {pattern.pattern}" if pattern is not None else ""))

@@ -7,10 +7,12 @@ Written and read as a stream: a reader holds one batch of leaves or one proof at
 """
 
 import hashlib
+import os
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
 from zksolv.errors import EncodingError
+from zksolv.fsutil import READ_PIECE, open_regular
 
 MAGIC = b"ZKSAUDIT"
 VERSION = 1
@@ -43,11 +45,17 @@ def write(out: BinaryIO, header: Header, leaves: bytes, proofs: list[bytes]) -> 
         out.write(len(proof).to_bytes(4, "big") + proof)
 
 
+def open_file(path) -> BinaryIO:
+    """An audit file opened for reading: a regular file, or an InputError (never a hang)."""
+    return open_regular(path, "audit file")
+
+
 class Stream:
     """Exact reads from a binary stream; a shortfall is an EncodingError naming the file."""
 
     def __init__(self, f: BinaryIO, name: str):
         self._f, self.name = f, name
+        self._size = os.fstat(f.fileno()).st_size
 
     def _take(self, size: int, what: str) -> bytes:
         data = self._f.read(size)
@@ -64,12 +72,19 @@ class Stream:
 
 
 class Reader(Stream):
-    """Strict streaming reader; every shortfall or excess is an EncodingError naming the file."""
+    """Strict streaming reader; every shortfall or excess is an EncodingError naming the file.
+
+    The sizes the header claims are checked against the file's actual size before any
+    leaf is read, and no read asks for more than the file still holds."""
 
     def __init__(self, f: BinaryIO, name: str):
         super().__init__(f, name)
         self.header = self._read_header()
         self.proofs_offset = f.tell() + self.header.capacity * LEAF_BYTES
+        least = self.proofs_offset + 4 * self.header.proofs
+        if least > self._size:
+            raise EncodingError(f"{name}: the header claims {self.header.capacity} leaves, which need at least "
+                                f"{least} bytes; the file has {self._size}")
 
     def seek_proofs(self) -> None:
         """Jump over the leaves (for a second reader that streams the proofs alongside)."""
@@ -105,8 +120,8 @@ class Reader(Stream):
 def file_digest(path: str) -> tuple[str, int]:
     """SHA-256 (hex) and size of a file, streamed."""
     h, size = hashlib.sha256(), 0
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
+    with open_file(path) as f:
+        while block := f.read(READ_PIECE):
             h.update(block)
             size += len(block)
     return h.hexdigest(), size

@@ -12,7 +12,9 @@ from datetime import datetime
 from zksolv import reserves as reserves_module, strictjson
 from zksolv.errors import EncodingError, InputError
 from zksolv.fsutil import read_json
+from zksolv.group import Point
 from zksolv.hashing import TAG_MANIFEST, TAG_MANIFEST_BODY, tagged
+from zksolv.rangeproof import RangeProof
 from zksolv.reserves import Reserves
 from zksolv.statements import canonical_bytes
 
@@ -100,7 +102,7 @@ def _asset_json(published: dict, e: AssetEntry) -> dict:
 
 
 MAX_BYTES = 16 << 20
-"""Largest manifest read (SPEC.md §6.12)."""
+"""Largest manifest read (SPEC.md §1.1)."""
 MAX_CAPACITY = 1 << 32
 MAX_CHUNK = 256
 """Largest chunk (range proofs aggregated per audit-file proof) a verifier accepts: the
@@ -129,11 +131,11 @@ def read(path, check_addresses: bool = True) -> Manifest:
     """Parse `manifest.json` strictly; malformed content is an EncodingError naming the field.
 
     `check_addresses=False` is for a customer's inclusion check, which needs no addresses."""
-    return _parse(read_json(path, "manifest", limit=MAX_BYTES), str(path), check_addresses)
+    return _parse(read_json(path, "manifest", limit=MAX_BYTES), strictjson.one_line(str(path), 200), check_addresses)
 
 
 def _parse(doc, where: str, check_addresses: bool = True) -> Manifest:
-    """Every field in its one accepted form (SPEC.md §6.7, §6.12)."""
+    """Every field in its one accepted form (SPEC.md §6.7, §1.1)."""
     if isinstance(doc, dict) and doc.get("version") == 2 and type(doc["version"]) is int:
         raise EncodingError(f"{where}: a margin attestation (manifest version 2, SPEC.md §6.12.7): "
                             "this command reads version-1 attestations only")
@@ -183,7 +185,7 @@ def _parse_asset(a, where: str, asset: str) -> AssetEntry:
     audit = strictjson.obj(a["audit"], f"{where}.audit", ("file", "sha256", "bytes"))
     if audit["file"] != f"{asset}.audit":
         raise EncodingError(f"{where}.audit.file: must be {asset}.audit")
-    return AssetEntry(capacity, chunk, strictjson.hex_bytes(root["commitment"], f"{where}.root.commitment", 33),
+    return AssetEntry(capacity, chunk, _point(root["commitment"], f"{where}.root.commitment"),
                       strictjson.hex_bytes(root["hash"], f"{where}.root.hash", 32),
                       _proof(solvency["proof"], f"{where}.solvency.proof"),
                       _coverage(a["coverage"], f"{where}.coverage"), audit["file"],
@@ -199,11 +201,27 @@ def _coverage(cov, where: str) -> Coverage | None:
     if not isinstance(ratio, list) or len(ratio) != 2:
         raise EncodingError(f"{where}.ratio: must be [\"p\", \"q\"]")
     p, q = (strictjson.digits(x, f"{where}.ratio", MAX_RATIO_DIGITS) for x in ratio)
+    if not p or not q:
+        raise EncodingError(f"{where}.ratio: p and q must be positive")
     return Coverage(p, q, _proof(cov["proof"], f"{where}.proof"))
 
 
+def _point(value, where: str) -> bytes:
+    data = strictjson.hex_bytes(value, where, 33)
+    try:
+        Point.from_bytes(data)
+    except EncodingError as exc:
+        raise EncodingError(f"{where}: {exc}") from None
+    return data
+
+
 def _proof(value, where: str) -> bytes:
-    return strictjson.hex_bytes(value, where, max_size=MAX_PROOF_BYTES)
+    data = strictjson.hex_bytes(value, where, max_size=MAX_PROOF_BYTES)
+    try:
+        RangeProof.from_bytes(data)
+    except EncodingError as exc:
+        raise EncodingError(f"{where}: {exc}") from None
+    return data
 
 
 def _power_of_two(value, where: str, high: int) -> int:

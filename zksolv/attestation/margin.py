@@ -117,7 +117,7 @@ def refuse_unless_sound(rnd: Round, refusals: Path) -> None:
 
 def run(ledger_path, reserves_path, out_dir, state_path, options, report, with_resume_count=False):
     """Prove (or resume) a margin round; returns the version-2 manifest."""
-    refusals = market_module.check_report_path(options.refusals or f"{state_path}.refused.csv")
+    refusals = market_module.check_report_path(spot.refusals_path(options, state_path))
     firm_ratio(options.firm_coverage)      # every option checked before any work
     rnd = Round(ledger_path, reserves_path, options)
     spot_caps, margin_cap = rnd.capacities(options)

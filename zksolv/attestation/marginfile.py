@@ -60,6 +60,10 @@ class Reader(Stream):
         self.header = self._read_header()
         if self.header.layout != layout_digest(layout):
             raise EncodingError(f"{name}: its leaves have another layout than the manifest's market gives")
+        expected = HEADER_BYTES + self.header.capacity * self.leaf_size
+        if expected != self._size:   # checked before any leaf is read: no read past the file
+            raise EncodingError(f"{name}: the header claims {self.header.capacity} leaves of {self.leaf_size} "
+                                f"bytes ({expected} bytes in all); the file has {self._size}")
 
     def _read_header(self) -> Header:
         self._version(MAGIC, VERSION, "margin audit file")

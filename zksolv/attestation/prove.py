@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from math import gcd
 from pathlib import Path
 
-from zksolv import bounds, ledger, rangeproof, reserves as reserves_module, roundkeys, statements
+from zksolv import bounds, ledger, outpaths, rangeproof, reserves as reserves_module, roundkeys, statements
 from zksolv.amounts import format_amount, parse_amount
 from zksolv.attestation import auditfile, build
 from zksolv.attestation.context import transcript
@@ -126,10 +126,23 @@ def _capacity(asset: str, users: int, requested: int | None) -> int:
     return requested
 
 
-def _refuse_existing_output(out_dir: Path) -> None:
-    """Fail before any work if the attestation directory is there (an empty one is fine)."""
-    if out_dir.exists() and not (out_dir.is_dir() and not any(out_dir.iterdir())):
-        raise InputError(f"{out_dir}: already exists and is not empty (use --force to replace it)")
+def _check_paths(ledger_path, reserves_path, out_dir, state_path, options: Options, keep) -> None:
+    """Before any work (SPEC.md §8): the attestation directory absent or empty (or, with
+    --force, an attestation directory, to be replaced); the state a regular file or new;
+    both creatable, and apart from each other and from every input (`keep`: other input
+    paths, by option)."""
+    margin = [outpaths.Output(refusals_path(options, state_path), "--refusals", outpaths.FILE)] \
+        if options.prices is not None else []
+    outpaths.check([outpaths.Output(out_dir, "--out", outpaths.DIRECTORY, replace=options.force,
+                                    forceable=True, marker=FILE),
+                    outpaths.Output(state_path, "--state", outpaths.FILE, replace=True), *margin],
+                   {"--ledger": ledger_path, "--reserves": reserves_path, "--prices": options.prices,
+                    **(keep or {})})
+
+
+def refusals_path(options: Options, state_path) -> str:
+    """Where a refused margin round lists its accounts (`--refusals`, default beside the state)."""
+    return options.refusals or f"{state_path}.refused.csv"
 
 
 def _check_solvent(leaves, res_asset, ratio) -> None:
@@ -201,11 +214,12 @@ def _prove_pending(store, jobs, count: int, options, report, task_fn=prove_chunk
 
 
 def run(ledger_path, reserves_path, out_dir, state_path, options: Options, report,
-        with_resume_count: bool = False):
+        with_resume_count: bool = False, keep: dict | None = None):
     """Prove (or resume) a round; returns the manifest (and, if asked, how many chunks a
-    resumed round found already proved). The attestation appears only whole."""
-    if not options.force:
-        _refuse_existing_output(Path(out_dir))
+    resumed round found already proved). Every path is checked before any work; the
+    attestation appears only whole. A failure after proving began leaves the state of a
+    round in progress, which the same command resumes (SPEC.md §6.9)."""
+    _check_paths(ledger_path, reserves_path, out_dir, state_path, options, keep)
     if options.prices is not None:
         from zksolv.attestation import margin
         return margin.run(ledger_path, reserves_path, out_dir, state_path, options, report, with_resume_count)

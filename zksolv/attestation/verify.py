@@ -97,7 +97,8 @@ def verify(directory, snapshot_path=None, circuits_path=None, prices_path=None, 
     for asset, entry in m.assets.items():
         public = {"R": m.reserves.assets[asset].total}
         _check_statement(circuits["solvency"], m, asset, public, entry.solvency_proof, body_digest)
-        summary = {"capacity": entry.capacity, "solvent": True, "coverage_percent": None}
+        summary = {"capacity": entry.capacity, "solvent": True, "coverage_percent": None,
+                   "backed_by": reserves_module.backing(m.reserves.assets[asset])}
         if entry.coverage:
             ratio = _checked_ratio(asset, entry.coverage)
             _check_statement(circuits["coverage"], m, asset, {**public, **ratio}, entry.coverage.proof,
@@ -133,7 +134,7 @@ def _audit_asset(directory: Path, m, asset, entry, executor, workers, report) ->
     digest, size = auditfile.file_digest(path)
     if (digest, size) != (entry.audit_sha256, entry.audit_bytes):
         raise InvalidProof(f"{asset}: {entry.audit_file} does not match its hash in the manifest")
-    with open(path, "rb") as leaves_file, open(path, "rb") as proofs_file:
+    with auditfile.open_file(path) as leaves_file, auditfile.open_file(path) as proofs_file:
         reader = auditfile.Reader(leaves_file, str(path))
         proof_reader = auditfile.Reader(proofs_file, str(path))
         proof_reader.seek_proofs()

@@ -19,7 +19,7 @@ from zksolv.accounts.layout import build as build_layout
 from zksolv.accounts.leaf import node_points, statements as leaf_statements
 from zksolv.accounts.widerange import part_sizes
 from zksolv.attestation import manifest as manifest_module, manifest2, marginfile
-from zksolv.attestation.auditfile import file_digest
+from zksolv.attestation.auditfile import file_digest, open_file
 from zksolv.attestation.claims import RoundShape, round_claims, verify_claim
 from zksolv.attestation.context import MarketBinding, transcript
 from zksolv.attestation.executors import executor_for
@@ -132,7 +132,8 @@ def verify(directory, snapshot_path=None, circuits_path=None, prices_path=None, 
                               market=c.binding)
         verify_claim(claim, points, _proof_of(m, claim), transcript_for)
     for a, e in m.assets.items():
-        report.assets[a] = {"capacity": e.capacity, "solvent": True, "coverage_percent": e.coverage_percent}
+        report.assets[a] = {"capacity": e.capacity, "solvent": True, "coverage_percent": e.coverage_percent,
+                            "backed_by": reserves_module.backing(m.reserves.assets[a])}
     report.margin = {"capacity": m.margin.capacity, "scenarios": [n for n, _ in m.firm],
                      "firm_coverage_percent": manifest_module.Coverage(*m.firm_ratio, b"").percent,
                      "prices": f"match {prices_path}" if prices_path else "as published (no --prices given)"}
@@ -164,7 +165,7 @@ def _audit_margin(directory: Path, c: Checked, executor, workers: int) -> tuple[
     if file_digest(path) != (m.margin.audit_sha256, m.margin.audit_bytes):
         raise InvalidProof(f"{marginfile.FILE} does not match its hash in the manifest")
     builder, seen, futures, index = account_tree.Builder(keep_levels=False), set(), [], 0
-    with open(path, "rb") as f:
+    with open_file(path) as f:
         reader = marginfile.Reader(f, str(path), c.layout)
         if (reader.header.capacity, reader.header.chunk) != (m.margin.capacity, m.margin.chunk):
             raise InvalidProof(f"{marginfile.FILE}: header disagrees with the manifest")

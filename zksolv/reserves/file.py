@@ -17,7 +17,7 @@ LEAF_BITS = (64, 128)
 WALLET_FIELDS = ("chain", "address", "balance", "signature")
 MAX_WALLET_FIELD_BYTES = 256
 MAX_BYTES = 16 << 20
-"""Largest reserves file read (SPEC.md §6.12)."""
+"""Largest reserves file read (SPEC.md §1.1)."""
 
 
 NATIVE = "native"
@@ -73,6 +73,17 @@ def wallet_key(chain: str, address: str, token: str | None = None) -> tuple[str,
     return chain, address, NATIVE if token is None else token.lower()
 
 
+def backing(asset: "AssetReserves") -> list[str]:
+    """What backs an attested asset, on chain: its wallets' (chain, coin or token), with
+    counts — shown by verify and audit, since nothing but a reader's judgement ties the name
+    "BTC" to Bitcoin's native coin (SPEC.md §6.1)."""
+    counts: dict[str, int] = {}
+    for w in asset.wallets:
+        what = f"{w.chain} {'native coin' if w.token is None else 'token ' + w.token.lower()}"
+        counts[what] = counts.get(what, 0) + 1
+    return [f"{what} ({n} wallet{'s' if n > 1 else ''})" for what, n in sorted(counts.items())]
+
+
 def control_message(attestation_id: str, address: str) -> bytes:
     """The message each wallet signs: names this attestation, so it cannot be replayed."""
     return f"zksolv:reserves:v1:{attestation_id}:{address}".encode()
@@ -85,7 +96,8 @@ def default_leaf_bits(decimals: int) -> int:
 
 def load(path: str) -> Reserves:
     """Parse and check the reserves file at `path` (signatures are checked by `verify_control`)."""
-    return parse(read_json(path, "reserves file", malformed=InputError, limit=MAX_BYTES), str(path))
+    return parse(read_json(path, "reserves file", malformed=InputError, limit=MAX_BYTES),
+                 strictjson.one_line(str(path), 200))
 
 
 def parse(doc, where: str, check_addresses: bool = True) -> Reserves:

@@ -4,38 +4,37 @@ claimed balances. A row is keyed by the same identity as a reserve wallet (SPEC.
 one on-chain balance can confirm one wallet only. The earlier `chain,address,asset,balance`
 (attested asset name) is still read: its rows speak of native coins, for that asset only."""
 
-import csv
-
 from zksolv.amounts import parse_amount
 from zksolv.errors import InputError, InvalidProof
+from zksolv.fsutil import csv_reader
 from zksolv.reserves.file import NATIVE, Reserves, wallet_key
+from zksolv.strictjson import one_line
 
 HEADERS = (["chain", "address", "balance"], ["chain", "address", "token", "balance"],
            ["chain", "address", "asset", "balance"])
+MAX_BYTES = 64 << 20
+"""Largest snapshot read, held in memory whole (SPEC.md §1.1): about 500,000 wallets."""
 
 
 def load(path: str) -> dict[tuple, tuple[str, str | None]]:
     """wallet identity (chain, address, on-chain asset) → (balance string, the attested asset
     a legacy row names, or None)."""
-    rows = {}
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            reader = csv.reader(f, strict=True)
-            header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
-            if header not in HEADERS:
-                raise InputError(f"{path}:1: header must be chain,address,balance "
-                                 "or chain,address,token,balance")
-            for row in reader:
-                if len(row) != len(header):
-                    raise InputError(f"{path}:{reader.line_num}: expected {len(header)} fields")
-                rec = dict(zip(header, row))
-                token = rec.get("token", NATIVE)
-                key = wallet_key(rec["chain"], rec["address"], None if token == NATIVE else token)
-                if key in rows:
-                    raise InputError(f"{path}:{reader.line_num}: {rec['address']} ({key[2]}) listed twice")
-                rows[key] = (rec["balance"], rec.get("asset"))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{path}: cannot read snapshot: {exc}") from exc
+    rows, where = {}, one_line(str(path), 200)
+    with csv_reader(path, "snapshot", max_bytes=MAX_BYTES) as reader:
+        header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
+        if header not in HEADERS:
+            raise InputError(f"{where}:1: header must be chain,address,balance "
+                             "or chain,address,token,balance")
+        for row in reader:
+            if len(row) != len(header):
+                raise InputError(f"{where}:{reader.line_num}: expected {len(header)} fields")
+            rec = dict(zip(header, row))
+            token = rec.get("token", NATIVE)
+            key = wallet_key(rec["chain"], rec["address"], None if token == NATIVE else token)
+            if key in rows:
+                raise InputError(f"{where}:{reader.line_num}: {one_line(rec['address'], 80)} "
+                                 f"({one_line(key[2], 50)}) listed twice")
+            rows[key] = (rec["balance"], rec.get("asset"))
     return rows
 
 

@@ -1,0 +1,145 @@
+"""Fuzz targets: one per format zksolv reads (issue 10 "Keep it fixed"; SPEC.md §1.1).
+
+Each target takes arbitrary bytes, hands them to zksolv's reader for that format, and uses
+what comes back the way the commands do. The property: the reader returns, or raises a
+`ZksolvError` — never any other exception (a bug: exit 4), never a hang, never unbounded
+memory. `run.py` drives them with atheris (coverage-guided); `tests/test_fuzz_corpus.py`
+replays every seed and every past finding in the normal suite.
+"""
+
+import atexit
+import functools
+import os
+import pathlib
+import shutil
+import tempfile
+
+from zksolv import inclusion, ledger as ledger_module, reserves as reserves_module, state as state_module
+from zksolv import statements
+from zksolv.attestation import auditfile, manifest as manifest_module
+from zksolv.errors import ZksolvError
+from zksolv.group import Point
+from zksolv.rangeproof import RangeProof
+from zksolv.reserves import snapshot as snapshot_module
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+V1 = ROOT / "vectors" / "regression" / "v1"
+
+
+@functools.cache
+def _scratch() -> pathlib.Path:
+    folder = tempfile.mkdtemp(prefix="zksolv-fuzz-")
+    atexit.register(shutil.rmtree, folder, True)
+    return pathlib.Path(folder)
+
+
+@functools.cache
+def _reserves():
+    return reserves_module.load(V1 / "inputs" / "reserves.json")
+
+
+@functools.cache
+def _manifest():
+    return manifest_module.read(V1 / "attestation" / "manifest.json", check_addresses=False)
+
+
+def _file(data: bytes, name: str) -> pathlib.Path:
+    path = _scratch() / name
+    path.write_bytes(data)
+    return path
+
+
+def _tolerating(target):
+    """Run `target`; a ZksolvError is a correct refusal, anything else propagates."""
+    @functools.wraps(target)
+    def run(data: bytes) -> None:
+        try:
+            target(data)
+        except ZksolvError:
+            pass
+    return run
+
+
+@_tolerating
+def ledger(data: bytes) -> None:
+    res = _reserves()
+    for _ in ledger_module.read_ledger(_file(data, "ledger.csv"), res.decimals, res.leaf_bits):
+        pass
+
+
+@_tolerating
+def reserves(data: bytes) -> None:
+    res = reserves_module.load(_file(data, "reserves.json"))
+    reserves_module.to_json(res)
+    reserves_module.verify_control(res)
+
+
+@_tolerating
+def snapshot(data: bytes) -> None:
+    snapshot_module.check(_reserves(), snapshot_module.load(_file(data, "snapshot.csv")))
+
+
+@_tolerating
+def circuits(data: bytes) -> None:
+    c = statements.load(_file(data, "circuits.json"))
+    L = Point.from_bytes(_manifest().assets["BTC"].root_commitment)
+    public = {"R": 10**9, "p": 21, "q": 20}
+    for name in statements.REQUIRED:  # used the way prove and verify use them
+        s = c[name]
+        s.bits({"leaf_bits": 64} if name == "leaf_range" else {})
+        s.commitment({"L": L, "b": L}, public)
+        s.opening({"L": (5, 7), "b": (5, 7)}, public)
+
+
+@_tolerating
+def manifest(data: bytes) -> None:
+    m = manifest_module.read(_file(data, "manifest.json"))
+    m.digest()
+    m.body_digest()
+    for entry in m.assets.values():
+        if entry.coverage:
+            entry.coverage.percent
+        RangeProof.from_bytes(entry.solvency_proof)
+
+
+@_tolerating
+def audit_file(data: bytes) -> None:
+    with auditfile.open_file(_file(data, "X.audit")) as f:
+        reader = auditfile.Reader(f, "X.audit")
+        for batch in reader.leaves(64):
+            for c, _ in batch:
+                Point.from_bytes(c)
+        for proof in reader.proofs():
+            RangeProof.from_bytes(proof)
+
+
+@_tolerating
+def inclusion_proof(data: bytes) -> None:
+    inclusion.verify(inclusion.load(_file(data, "proof.json")), _manifest())
+
+
+@_tolerating
+def range_proof(data: bytes) -> None:
+    proof = RangeProof.from_bytes(data)
+    if proof.to_bytes() != data:  # decoding is canonical: one encoding per proof
+        raise AssertionError("RangeProof.from_bytes accepted a non-canonical encoding")
+
+
+@_tolerating
+def state(data: bytes) -> None:
+    path = _file(data, "state.db")
+    for suffix in ("-journal", "-wal", "-shm"):
+        if os.path.exists(str(path) + suffix):
+            os.unlink(str(path) + suffix)
+    st = state_module.State(path)
+    try:
+        m = manifest_module.from_bytes(st.meta["manifest_json"], "state file")
+        for user in ("user-000000", "user-000001"):
+            if st.holdings(user):
+                inclusion.build(st, m, user)
+    finally:
+        st.close()
+
+
+TARGETS = {t.__name__: t for t in (ledger, reserves, snapshot, circuits, manifest, audit_file, inclusion_proof,
+                                   range_proof, state)}
