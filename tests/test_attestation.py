@@ -267,7 +267,7 @@ class TestTamperedFiles:
 
 class TestBadInput:
     @pytest.mark.parametrize("row,match", [
-        ("user-x,BTC,-1", "negative"), ("user-x,BTC,0.000000001", "decimals"), ("user-x,DOGE,1", "DOGE"),
+        ("user-x,BTC,-1", "debts need --prices"), ("user-x,BTC,0.000000001", "decimals"), ("user-x,DOGE,1", "DOGE"),
         ("user-000000,BTC,1", "duplicate"),
     ])
     def test_bad_ledger_writes_nothing(self, honest, tmp_path, row, match):

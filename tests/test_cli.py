@@ -118,3 +118,31 @@ def test_backends_json():
     result = _run("backends", "--json")
     data = json.loads(result.stdout)
     assert data["default"] == "native" and "py_ecc" in data["available"]
+
+
+def test_a_margin_round_on_the_command_line(tmp_path):
+    """prove --prices → exit 0 and a v2 summary; verify with the wrong prices → 1; a debt
+    without --prices → 3; a refused round → 1 and nothing published."""
+    from marginkit import ROWS, write_inputs
+
+    ledger, reserves, market = write_inputs(tmp_path)
+    base = ["prove", "--ledger", str(ledger), "--reserves", str(reserves), "--workers", "1", "--chunk", "4"]
+    r = CliRunner().invoke(cli, base + ["--out", str(tmp_path / "att"), "--state", str(tmp_path / "s.db"),
+                                        "--prices", str(market), "--coverage", "105", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["margin"]["scenarios"] == ["base", "crash"] and out["assets"]["BTC"]["coverage_percent"] == "105"
+    mine = tmp_path / "mine.json"
+    mine.write_text(market.read_text().replace("97000.00", "90000.00"))
+    r = _run("verify", str(tmp_path / "att"), "--prices", str(mine))
+    assert r.returncode == 1 and r.stderr.startswith("zksolv: error:") and "price differs" in r.stderr
+    r = CliRunner().invoke(cli, ["verify", str(tmp_path / "att"), "--prices", str(market), "--json"])
+    assert r.exit_code == 0 and json.loads(r.output)["margin"]["firm_coverage_percent"] == "100"
+    r = _run(*base, "--out", str(tmp_path / "b"), "--state", str(tmp_path / "b.db"))
+    assert r.returncode == 3 and "debts need --prices" in r.stderr
+    poor = tmp_path / "poor"
+    ledger, reserves, market = write_inputs(poor, ROWS + [("dave", "USDT", "-5")])
+    r = _run("prove", "--ledger", str(ledger), "--reserves", str(reserves), "--workers", "1",
+             "--out", str(poor / "att"), "--state", str(poor / "s.db"), "--prices", str(market))
+    assert r.returncode == 1 and "1 margin accounts are not collateralized" in r.stderr
+    assert not (poor / "att").exists() and (poor / "s.db.refused.csv").exists()

@@ -58,7 +58,7 @@ def test_streams_valid_rows(tmp_path):
     ("user,asset,amount\n", "header must be"),
     ("user_id,asset,amount\nalice,BTC\n", ":2: expected 3 fields"),
     ("user_id,asset,amount\nalice,DOGE,1\n", ":2: asset 'DOGE' is not in the reserves"),
-    ("user_id,asset,amount\nalice,BTC,-1\n", ":2: amount: negative"),
+    ("user_id,asset,amount\nalice,BTC,-1\n", ":2: amount: '-1': debts need --prices"),
     ("user_id,asset,amount\nalice,BTC,0.000000001\n", ":2: amount: .* 9 decimals"),
     ("user_id,asset,amount\nalice,BTC,1\nbob,BTC,2\nalice,BTC,3\n", ":4: duplicate row .* line 2"),
     ("user_id,asset,amount\n,BTC,1\n", ":2: user_id"),
@@ -85,3 +85,19 @@ def test_rejects_non_utf8_and_missing_file(tmp_path):
 def test_128_bit_leaves_take_large_balances(tmp_path):
     path = _ledger(tmp_path, "user_id,asset,amount\nwhale,ETH,1000000\n")
     assert next(read_ledger(path, DECIMALS, BITS)).units == 10**24
+
+
+def test_a_margin_ledger_takes_debts_signed_and_exact(tmp_path):
+    path = _ledger(tmp_path, "user_id,asset,amount\nalice,BTC,-0.5\nalice,ETH,2\n")
+    rows = list(read_ledger(path, DECIMALS, BITS, debts=True))
+    assert [(r.user_id, r.asset, r.units) for r in rows] == [("alice", "BTC", -50_000_000), ("alice", "ETH", 2 * 10**18)]
+
+
+@pytest.mark.parametrize("amount,match", [
+    ("--1", "negative amount"), ("-", "plain decimal"), ("- 1", "plain decimal"), ("-1.000000001", "9 decimals"),
+    ("-184467440737.09551616", "2\\^64"),
+])
+def test_a_margin_ledger_still_refuses_malformed_debts(tmp_path, amount, match):
+    path = _ledger(tmp_path, f"user_id,asset,amount\nalice,BTC,{amount}\n")
+    with pytest.raises(InputError, match=f":2: amount: .*{match}"):
+        list(read_ledger(path, DECIMALS, BITS, debts=True))

@@ -52,3 +52,25 @@ def test_unfinished_or_other_rounds_are_refused(tmp_path, big_tree):
     (tmp_path / "junk.db").write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(InputError, match="not a zksolv state"):
         state.State(tmp_path / "junk.db")
+
+
+@pytest.mark.parametrize("version,readable", [("3", True), ("4", True), ("2", False), ("5", False)])
+def test_a_version_3_state_still_reads_and_others_are_refused(tmp_path, big_tree, version, readable):
+    """State v4 added the margin tables; a v3 file (no such tables) still gives inclusion its
+    holdings and paths, and has no margin accounts."""
+    import sqlite3
+    _finished_store(tmp_path / "s.db", big_tree)
+    db = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'version'", (version,))
+    db.execute("DROP TABLE margin_chunks")
+    db.execute("DROP TABLE accounts")
+    db.close()
+    if not readable:
+        with pytest.raises(InputError, match="not a version-4 zksolv state"):
+            state.State(tmp_path / "s.db")
+        return
+    st = state.State(tmp_path / "s.db")
+    assert st.path("BTC", 5, len(big_tree) - 1) == tree.path(big_tree, 5) and st.holdings("u7") == [("BTC", 7, 7)]
+    if version == "3":
+        assert st.margin_account("u7") is None
+    st.close()

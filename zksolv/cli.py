@@ -83,6 +83,14 @@ _WORKERS = cliargs.Count(1, 256)
 _DEFAULT_WORKERS = min(os.cpu_count() or 1, 256)
 
 
+def _prices_options(f):
+    """--prices and --price-tolerance of verify and audit (a margin round's market data)."""
+    f = click.option("--price-tolerance", default=None,
+                     help="With --prices: how far each published price may be from yours, e.g. 1%.")(f)
+    return click.option("--prices", type=_IN_FILE, default=None,
+                        help="Your own market data JSON: the attestation's must match it.")(f)
+
+
 @cli.command()
 @click.option("--ledger", required=True, type=_IN_FILE, help="CSV user_id,asset,amount.")
 @click.option("--reserves", "reserves_path", required=True, type=_IN_FILE, help="Reserves JSON.")
@@ -104,9 +112,17 @@ _DEFAULT_WORKERS = min(os.cpu_count() or 1, 256)
 @click.option("--timestamp", type=cliargs.Timestamp(), default=None,
               help="Round timestamp YYYY-MM-DDTHH:MM:SSZ, UTC (default: now).")
 @click.option("--force", is_flag=True, help="Replace an existing attestation directory and state file.")
+@click.option("--prices", type=_IN_FILE, default=None,
+              help="Market data JSON: a margin round (debts, haircuts, scenarios; SPEC.md §6.12).")
+@click.option("--firm-coverage", default="100", show_default=True,
+              help="Margin round: prove firm-wide reserves ≥ this % of net liabilities at every scenario.")
+@click.option("--margin-capacity", type=int, default=None,
+              help="Margin round: account leaves (power of two; default: next power of two ≥ margin accounts).")
+@click.option("--refusals", type=_IN_FILE, default=None,
+              help="Margin round: private CSV of refused accounts, written 0600 (default: <state>.refused.csv).")
 @_common
 def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, workers, scheduler, previous,
-          round_secret_file, timestamp, force, as_json, quiet):
+          round_secret_file, timestamp, force, prices, firm_coverage, margin_capacity, refusals, as_json, quiet):
     """Prove solvency for a ledger against reserves; write the attestation and the state.
 
     Interrupted? Run the same command again: it resumes from the chunks already proved."""
@@ -115,14 +131,18 @@ def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, wor
     report = Reporter(as_json, quiet)
     options = prove_module.Options(capacity=capacity, coverage_percent=coverage, chunk=int(chunk), workers=workers,
                                    scheduler=scheduler, previous=previous, force=force,
-                                   round_secret=_read_secret(round_secret_file), timestamp=timestamp)
+                                   round_secret=_read_secret(round_secret_file), timestamp=timestamp, prices=prices,
+                                   firm_coverage=firm_coverage, margin_capacity=margin_capacity, refusals=refusals)
     m, resumed = prove_module.run(ledger, reserves_path, out, state_path, options, report, with_resume_count=True,
                                   keep={"--round-secret-file": round_secret_file})
     result = {"result": "proved", "attestation_id": m.attestation_id, "manifest": m.digest().hex(),
               "chunks_already_proved": resumed,
               "directory": str(out), "state": str(state_path),
-              "assets": {a: {"capacity": e.capacity, "coverage_percent": e.coverage.percent if e.coverage else None}
+              "assets": {a: {"capacity": e.capacity, "coverage_percent": e.coverage_percent}
                          for a, e in m.assets.items()}}
+    if getattr(m, "version", 1) == 2:
+        result["margin"] = {"capacity": m.margin.capacity, "scenarios": [n for n, _ in m.firm],
+                            "firm_coverage_ratio": [str(x) for x in m.firm_ratio]}
     report.line(f"attestation {m.attestation_id} written to {out} (manifest {result['manifest'][:16]}…)")
     report.line(f"prover state written to {state_path} (mode 0600: it holds the round secret)")
     report.result(result)
@@ -151,6 +171,11 @@ def _report_check(kind: str, r, report: Reporter) -> None:
     for asset, a in r.assets.items():
         cov = f", coverage ≥ {a['coverage_percent']} %" if a["coverage_percent"] else ""
         report.line(f"{asset}: solvent{cov} (capacity {a['capacity']}); held as {', '.join(a['backed_by'])}")
+    margin = getattr(r, "margin", None)
+    if margin:
+        report.line(f"margin accounts: every one collateralized at {', '.join(margin['scenarios'])} "
+                    f"(capacity {margin['capacity']}); firm-wide coverage ≥ {margin['firm_coverage_percent']} % "
+                    f"at every scenario; prices {margin['prices']}")
     report.line(f"reserves: {r.wallets_checked} proofs of control valid; balances {r.balances}")
     if kind == "audit":
         report.line(f"audit: {r.leaves_checked} leaves, every node and {r.range_proofs_checked} range proofs valid")
@@ -162,12 +187,14 @@ def _report_check(kind: str, r, report: Reporter) -> None:
 @click.argument("directory", type=_IN_DIR)
 @click.option("--snapshot", type=_IN_FILE, default=None, help="CSV chain,address,balance to check reserves.")
 @click.option("--circuits", type=_IN_FILE, default=None, help="Circuits file (default: the shipped one).")
+@_prices_options
 @_common
-def verify(directory, snapshot, circuits, as_json, quiet):
+def verify(directory, snapshot, circuits, prices, price_tolerance, as_json, quiet):
     """Quick check: manifest, reserves signatures, solvency and coverage proofs."""
     from zksolv.attestation import verify as verify_module
 
-    _report_check("verify", verify_module.verify(directory, snapshot, circuits), Reporter(as_json, quiet))
+    _report_check("verify", verify_module.verify(directory, snapshot, circuits, prices, price_tolerance),
+                  Reporter(as_json, quiet))
 
 
 @cli.command()
@@ -178,14 +205,15 @@ def verify(directory, snapshot, circuits, as_json, quiet):
               help="Local processes verifying range proofs.")
 @click.option("--scheduler", type=cliargs.Address(), default=None,
               help="Verify range proofs on a Dask cluster: tcp://HOST:PORT.")
+@_prices_options
 @_common
-def audit(directory, snapshot, circuits, workers, scheduler, as_json, quiet):
+def audit(directory, snapshot, circuits, workers, scheduler, prices, price_tolerance, as_json, quiet):
     """Full check: every leaf, node and range proof, then everything verify checks."""
     from zksolv.attestation import verify as verify_module
 
     reporter = Reporter(as_json, quiet)
     result = verify_module.audit(directory, snapshot, circuits, workers=workers, scheduler=scheduler,
-                                 report=reporter)
+                                 report=reporter, prices_path=prices, price_tolerance=price_tolerance)
     _report_check("audit", result, reporter)
 
 

@@ -26,12 +26,13 @@ class Row:
     line: int
 
 
-def read_ledger(path: str, decimals: dict[str, int], max_bits: dict[str, int]) -> Iterator[Row]:
+def read_ledger(path: str, decimals: dict[str, int], max_bits: dict[str, int],
+                debts: bool = False) -> Iterator[Row]:
     """Rows of the ledger at `path`, checked against the attested assets as they stream.
 
-    Rejects a wrong header, unknown assets, malformed or negative amounts, amounts with
-    more decimals than declared or at least 2^max_bits base units, and duplicate
-    (user, asset) rows.
+    Rejects a wrong header, unknown assets, malformed amounts, negative amounts unless
+    `debts` (a margin round, `--prices`: SPEC.md §6.12), amounts with more decimals than
+    declared or of magnitude at least 2^max_bits base units, and duplicate (user, asset) rows.
     """
     seen: dict[tuple[str, str], int] = {}
     where = one_line(str(path), 200)  # as messages show it: one line
@@ -39,7 +40,7 @@ def read_ledger(path: str, decimals: dict[str, int], max_bits: dict[str, int]) -
         _check_header(where, next(reader, None))
         for row in reader:
             line = reader.line_num
-            parsed = _parse_row(where, line, row, decimals, max_bits)
+            parsed = _parse_row(where, line, row, decimals, max_bits, debts)
             key = (parsed.user_id, parsed.asset)
             if key in seen:
                 raise InputError(f"{where}:{line}: duplicate row for user {parsed.user_id!r} "
@@ -55,7 +56,7 @@ def _check_header(path: str, header) -> None:
         raise InputError(f"{path}:1: header must be {','.join(HEADER)}, got {one_line(','.join(header), 80)}")
 
 
-def _parse_row(path, line, row, decimals, max_bits) -> Row:
+def _parse_row(path, line, row, decimals, max_bits, debts) -> Row:
     if len(row) != 3:
         raise InputError(f"{path}:{line}: expected 3 fields (user_id,asset,amount), got {len(row)}")
     user_id, asset, amount = row
@@ -64,11 +65,20 @@ def _parse_row(path, line, row, decimals, max_bits) -> Row:
     if asset not in decimals:
         raise InputError(f"{path}:{line}: asset {one_line(asset, 40)!r} is not in the reserves file "
                          f"(attested: {', '.join(sorted(decimals))})")
-    try:
-        units = parse_amount(amount, decimals[asset])
-    except InputError as exc:
-        raise InputError(f"{path}:{line}: amount: {exc}") from None
-    if units >= 1 << max_bits[asset]:
+    units = _units(path, line, amount, decimals[asset], debts)
+    if abs(units) >= 1 << max_bits[asset]:
         raise InputError(f"{path}:{line}: amount: {amount} {asset} is at least 2^{max_bits[asset]} "
                          "base units, the attested leaf range")
     return Row(user_id, asset, units, line)
+
+
+def _units(path, line, amount: str, places: int, debts: bool) -> int:
+    """Signed base units: a leading `-` is a debt, allowed only in a margin round."""
+    negative = amount.startswith("-")
+    if negative and not debts:
+        raise InputError(f"{path}:{line}: amount: {one_line(amount, 40)!r}: debts need --prices (a margin round)")
+    try:
+        units = parse_amount(amount[1:] if negative else amount, places)
+    except InputError as exc:
+        raise InputError(f"{path}:{line}: amount: {exc}") from None
+    return -units if negative else units

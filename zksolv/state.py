@@ -7,6 +7,7 @@ with the same command; `status` becomes `complete` in the last transaction. It h
 master secret: whoever reads it can de-anonymize every leaf of the round.
 """
 
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -18,7 +19,9 @@ from zksolv.hashing import HASH_BYTES
 from zksolv.strictjson import one_line
 
 FORMAT = "zksolv-state"
-VERSION = "3"
+VERSION = "4"
+READABLE = ("3", "4")
+"""Version 4 adds the margin tables; a version-3 state (spot rounds only) still reads."""
 PROVING, COMPLETE = "proving", "complete"
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -28,7 +31,11 @@ CREATE TABLE leaves(user_id TEXT NOT NULL, asset TEXT NOT NULL, position INTEGER
                     units TEXT NOT NULL, PRIMARY KEY(user_id, asset));
 CREATE TABLE levels(asset TEXT NOT NULL, level INTEGER NOT NULL, segment INTEGER NOT NULL,
                     commitments BLOB NOT NULL, hashes BLOB NOT NULL, PRIMARY KEY(asset, level, segment));
+CREATE TABLE margin_chunks(idx INTEGER PRIMARY KEY, leaves BLOB NOT NULL);
+CREATE TABLE accounts(user_id TEXT PRIMARY KEY, position INTEGER NOT NULL, balances TEXT NOT NULL);
 """
+MARGIN_TREE = ""
+"""The account tree's levels are kept in `levels` under this asset name (no asset has it)."""
 SEGMENT = 256
 """Tree nodes per `levels` row: a path lookup reads one small row per level, whatever the
 tree's size (SQLite walks a large BLOB's overflow pages to reach an offset)."""
@@ -83,18 +90,31 @@ class RoundStore:
         return cls(sqlite3.connect(path, isolation_level=None), meta, resumed=False)
 
     def done(self, asset: str) -> set[int]:
+        """Indices of the chunks already proved (asset MARGIN_TREE: the margin leaves')."""
+        if asset == MARGIN_TREE:
+            return {i for (i,) in self._db.execute("SELECT idx FROM margin_chunks")}
         return {i for (i,) in self._db.execute("SELECT idx FROM chunks WHERE asset = ?", (asset,))}
 
     def save_chunk(self, asset: str, index: int, proof: bytes) -> None:
-        """Commit one finished chunk proof (durable before the next one starts counting)."""
-        self._db.execute("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)", (asset, index, proof))
+        """Commit one finished chunk proof (durable before the next one starts counting);
+        for asset MARGIN_TREE, the chunk's proven margin leaves."""
+        if asset == MARGIN_TREE:
+            self._db.execute("INSERT OR REPLACE INTO margin_chunks VALUES (?, ?)", (index, proof))
+        else:
+            self._db.execute("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)", (asset, index, proof))
 
     def chunk_proofs(self, asset: str) -> list[bytes]:
         rows = self._db.execute("SELECT proof FROM chunks WHERE asset = ? ORDER BY idx", (asset,))
         return [proof for (proof,) in rows]
 
-    def finish(self, meta: dict, assets) -> None:
-        """Record leaves and trees and mark the round complete, in one transaction."""
+    def margin_chunks(self):
+        """Every proved chunk's leaf bytes in order (streamed)."""
+        for (leaves,) in self._db.execute("SELECT leaves FROM margin_chunks ORDER BY idx"):
+            yield leaves
+
+    def finish(self, meta: dict, assets, margin=None) -> None:
+        """Record leaves and trees and mark the round complete, in one transaction.
+        `margin`: (accounts as (user_id, position, balances JSON), account tree levels)."""
         db = self._db
         db.execute("BEGIN")
         try:
@@ -102,7 +122,10 @@ class RoundStore:
             for a in assets:
                 db.executemany("INSERT INTO leaves VALUES (?, ?, ?, ?)",
                                ((uid, a.asset, pos, str(units)) for uid, pos, units in a.holdings()))
-                db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?, ?)", _segments(a))
+                db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?, ?)", _segments(a.asset, a.levels))
+            if margin is not None:
+                db.executemany("INSERT INTO accounts VALUES (?, ?, ?)", margin[0])
+                db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?, ?)", _segments(MARGIN_TREE, margin[1]))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -112,13 +135,14 @@ class RoundStore:
         self._db.close()
 
 
-def _segments(assets_leaves):
-    """(asset, level, segment, commitments, hashes) rows of SEGMENT nodes each."""
-    a = assets_leaves
-    for k, lv in enumerate(a.levels):
+def _segments(asset: str, levels):
+    """(asset, level, segment, commitments, hashes) rows of SEGMENT nodes each (a margin
+    node's commitments are 2·A points: the stride follows from the level's sizes)."""
+    for k, lv in enumerate(levels):
+        stride = len(lv.commitments) // len(lv)
         for seg in range(0, len(lv), SEGMENT):
             end = min(seg + SEGMENT, len(lv))
-            yield (a.asset, k, seg // SEGMENT, lv.commitments[seg * POINT_BYTES : end * POINT_BYTES],
+            yield (asset, k, seg // SEGMENT, lv.commitments[seg * stride : end * stride],
                    lv.hashes[seg * HASH_BYTES : end * HASH_BYTES])
 
 
@@ -136,7 +160,7 @@ def _open_existing(path: Path):
         meta = dict(db.execute("SELECT key, value FROM meta"))
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # TEXT that is not UTF-8 may raise either
         raise InputError(f"{one_line(str(path), 200)}: not a zksolv state file ({one_line(str(exc), 80)})") from None
-    if meta.get("format") != FORMAT or meta.get("version") != VERSION:
+    if meta.get("format") != FORMAT or meta.get("version") not in READABLE:
         db.close()
         raise InputError(f"{one_line(str(path), 200)}: not a version-{VERSION} zksolv state file")
     problem = _meta_problem(meta)
@@ -189,7 +213,29 @@ class State:
                 raise self._damaged(f"a leaves row of {user_id!r} is malformed")
         return [(asset, pos, int(units)) for asset, pos, units in rows]
 
-    def path(self, asset: str, position: int, depth: int) -> list[tuple[bytes, bytes]]:
+    def margin_account(self, user_id: str) -> tuple[int, dict[str, int]] | None:
+        """(leaf index, signed base units per asset) of a margin customer, or None: with
+        margin_path, what an inclusion proof of a margin account needs (MARGIN.md §13)."""
+        if self.meta.get("version") == "3":
+            return None
+        rows = self._rows("SELECT position, balances FROM accounts WHERE user_id = ?", (user_id,))
+        if not rows:
+            return None
+        position, balances = rows[0]
+        try:
+            doc = json.loads(balances)
+        except (TypeError, ValueError):
+            doc = None
+        if type(position) is not int or position < 0 or not isinstance(doc, dict) \
+                or not all(isinstance(u, str) and _SIGNED.fullmatch(u) for u in doc.values()):
+            raise self._damaged(f"the account row of {user_id!r} is malformed")
+        return position, {a: int(u) for a, u in doc.items()}
+
+    def margin_path(self, position: int, depth: int, assets: int) -> list[tuple[bytes, bytes]]:
+        """Sibling (Cs, hash) pairs of margin leaf `position`, bottom-up (2·A points a node)."""
+        return self.path(MARGIN_TREE, position, depth, 2 * assets * POINT_BYTES)
+
+    def path(self, asset: str, position: int, depth: int, stride: int = POINT_BYTES) -> list[tuple[bytes, bytes]]:
         """Sibling (commitment, hash) pairs bottom-up, `depth` of them (log2 of the
         capacity): one small row read per level; a missing or short row is an InputError."""
         siblings = []
@@ -197,9 +243,9 @@ class State:
             seg, off = divmod(position ^ 1, SEGMENT)
             row = self._rows("SELECT substr(commitments, ?, ?), substr(hashes, ?, ?) FROM levels "
                              "WHERE asset = ? AND level = ? AND segment = ?",
-                             (off * POINT_BYTES + 1, POINT_BYTES, off * HASH_BYTES + 1, HASH_BYTES,
+                             (off * stride + 1, stride, off * HASH_BYTES + 1, HASH_BYTES,
                               asset, level, seg))
-            if len(row) != 1 or not _node_ok(*row[0]):
+            if len(row) != 1 or not _node_ok(*row[0], stride):
                 raise self._damaged(f"{asset} tree level {level} lacks node {position ^ 1}")
             siblings.append(row[0])
             position >>= 1
@@ -212,5 +258,8 @@ class State:
 _UNITS = re.compile(r"0|[1-9][0-9]{0,39}")
 
 
-def _node_ok(c, h) -> bool:
-    return isinstance(c, bytes) and isinstance(h, bytes) and len(c) == POINT_BYTES and len(h) == HASH_BYTES
+_SIGNED = re.compile(r"-?(0|[1-9][0-9]{0,39})")
+
+
+def _node_ok(c, h, stride: int = POINT_BYTES) -> bool:
+    return isinstance(c, bytes) and isinstance(h, bytes) and len(c) == stride and len(h) == HASH_BYTES

@@ -109,12 +109,12 @@ def load(path: str | None = None) -> Circuits:
     return parse(strictjson.loads(_shipped_text()), DEFAULT_FILE)
 
 
-def _shipped_text() -> str:
-    """The default circuits file: package data when installed, circuits/ in a checkout."""
+def _shipped_text(name: str = DEFAULT_FILE) -> str:
+    """A shipped circuits file: package data when installed, circuits/ in a checkout."""
     try:
-        return resources.files("zksolv.circuits").joinpath(DEFAULT_FILE).read_text("utf-8")
-    except (ModuleNotFoundError, TypeError):  # editable installs do not map circuits/
-        return (Path(__file__).resolve().parent.parent / "circuits" / DEFAULT_FILE).read_text("utf-8")
+        return resources.files("zksolv.circuits").joinpath(name).read_text("utf-8")
+    except (ModuleNotFoundError, TypeError, FileNotFoundError):  # editable installs do not map circuits/
+        return (Path(__file__).resolve().parent.parent / "circuits" / name).read_text("utf-8")
 
 
 MAX_BYTES = 1 << 20

@@ -50,15 +50,35 @@ def open_file(path) -> BinaryIO:
     return open_regular(path, "audit file")
 
 
-class Reader:
+class Stream:
+    """Exact reads from a binary stream; a shortfall is an EncodingError naming the file."""
+
+    def __init__(self, f: BinaryIO, name: str):
+        self._f, self.name = f, name
+        self._size = os.fstat(f.fileno()).st_size
+
+    def _take(self, size: int, what: str) -> bytes:
+        data = self._f.read(size)
+        if len(data) != size:
+            raise EncodingError(f"{self.name}: truncated in {what}")
+        return data
+
+    def _version(self, magic: bytes, version: int, what: str) -> None:
+        if self._take(len(magic), "magic") != magic:
+            raise EncodingError(f"{self.name}: not a zksolv {what}")
+        found = int.from_bytes(self._take(2, "version"), "big")
+        if found != version:
+            raise EncodingError(f"{self.name}: {what} version {found} is not supported")
+
+
+class Reader(Stream):
     """Strict streaming reader; every shortfall or excess is an EncodingError naming the file.
 
     The sizes the header claims are checked against the file's actual size before any
     leaf is read, and no read asks for more than the file still holds."""
 
     def __init__(self, f: BinaryIO, name: str):
-        self._f, self.name = f, name
-        self._size = os.fstat(f.fileno()).st_size
+        super().__init__(f, name)
         self.header = self._read_header()
         self.proofs_offset = f.tell() + self.header.capacity * LEAF_BYTES
         least = self.proofs_offset + 4 * self.header.proofs
@@ -70,18 +90,8 @@ class Reader:
         """Jump over the leaves (for a second reader that streams the proofs alongside)."""
         self._f.seek(self.proofs_offset)
 
-    def _take(self, size: int, what: str) -> bytes:
-        data = self._f.read(size)
-        if len(data) != size:
-            raise EncodingError(f"{self.name}: truncated in {what}")
-        return data
-
     def _read_header(self) -> Header:
-        if self._take(8, "magic") != MAGIC:
-            raise EncodingError(f"{self.name}: not a zksolv audit file")
-        version = int.from_bytes(self._take(2, "version"), "big")
-        if version != VERSION:
-            raise EncodingError(f"{self.name}: audit file version {version} is not supported")
+        self._version(MAGIC, VERSION, "audit file")
         asset = self._take(self._take(1, "asset")[0], "asset").decode("utf-8", "replace")
         leaf_bits, log_capacity, log_chunk = self._take(3, "header")
         if log_capacity > 32 or log_chunk > log_capacity:

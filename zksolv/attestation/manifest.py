@@ -49,6 +49,10 @@ class AssetEntry:
     audit_sha256: str
     audit_bytes: int
 
+    @property
+    def coverage_percent(self) -> str | None:
+        return self.coverage.percent if self.coverage else None
+
 
 @dataclass(frozen=True)
 class Manifest:
@@ -112,11 +116,15 @@ _RESERVE_FIELDS = ("decimals", "leaf_bits", "wallets")
 
 def from_bytes(data: bytes, where: str) -> Manifest:
     """A manifest from its JSON bytes (as kept in the prover's state)."""
+    return _parse(loads(data, where), where)
+
+
+def loads(data: bytes, where: str):
+    """The strict JSON document of a manifest (any version)."""
     try:
-        doc = strictjson.loads(data)
+        return strictjson.loads(data)
     except strictjson.JSONError as exc:
         raise EncodingError(f"{where}: manifest is not valid strict JSON: {exc}") from None
-    return _parse(doc, where)
 
 
 def read(path, check_addresses: bool = True) -> Manifest:
@@ -128,6 +136,9 @@ def read(path, check_addresses: bool = True) -> Manifest:
 
 def _parse(doc, where: str, check_addresses: bool = True) -> Manifest:
     """Every field in its one accepted form (SPEC.md §6.7, §1.1)."""
+    if isinstance(doc, dict) and doc.get("version") == 2 and type(doc["version"]) is int:
+        raise EncodingError(f"{where}: a margin attestation (manifest version 2, SPEC.md §6.12.7): "
+                            "this command reads version-1 attestations only")
     doc = strictjson.obj(doc, where, _TOP)
     if doc["format"] != FORMAT or type(doc["version"]) is not int or doc["version"] != VERSION:
         raise EncodingError(f"{where}: not a version-{VERSION} zksolv attestation")

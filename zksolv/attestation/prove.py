@@ -48,11 +48,18 @@ class Options:
     force: bool = False
     round_secret: bytes | None = None  # only to reproduce a round; normally fresh
     timestamp: str | None = None
+    prices: str | None = None          # a margin round (MARGIN.md §9–§14): the market file
+    firm_coverage: str = "100"
+    margin_capacity: int | None = None
+    refusals: str | None = None        # the private refusal report (default <state>.refused.csv)
 
     def round_parameters(self) -> dict:
         """What, beside the inputs, decides the attestation's bytes (not where it runs)."""
-        return {"capacity": self.capacity, "coverage": self.coverage_percent, "chunk": self.chunk,
+        spot = {"capacity": self.capacity, "coverage": self.coverage_percent, "chunk": self.chunk,
                 "previous": self.previous}
+        if self.prices is None:
+            return spot
+        return {**spot, "firm_coverage": self.firm_coverage, "margin_capacity": self.margin_capacity}
 
 
 def coverage_ratio(percent: str) -> tuple[int, int]:
@@ -93,7 +100,7 @@ def check_statement_bounds(res, circuits, ratio) -> None:
 
 def _inputs_digest(ledger_path, reserves_path, options: Options) -> str:
     h = hashlib.sha256(canonical_bytes(options.round_parameters()))
-    for path in (ledger_path, reserves_path):
+    for path in (ledger_path, reserves_path) + ((options.prices,) if options.prices else ()):
         with open(path, "rb") as f:
             while block := f.read(1 << 20):
                 h.update(block)
@@ -124,10 +131,18 @@ def _check_paths(ledger_path, reserves_path, out_dir, state_path, options: Optio
     --force, an attestation directory, to be replaced); the state a regular file or new;
     both creatable, and apart from each other and from every input (`keep`: other input
     paths, by option)."""
+    margin = [outpaths.Output(refusals_path(options, state_path), "--refusals", outpaths.FILE)] \
+        if options.prices is not None else []
     outpaths.check([outpaths.Output(out_dir, "--out", outpaths.DIRECTORY, replace=options.force,
                                     forceable=True, marker=FILE),
-                    outpaths.Output(state_path, "--state", outpaths.FILE, replace=True)],
-                   {"--ledger": ledger_path, "--reserves": reserves_path, **(keep or {})})
+                    outpaths.Output(state_path, "--state", outpaths.FILE, replace=True), *margin],
+                   {"--ledger": ledger_path, "--reserves": reserves_path, "--prices": options.prices,
+                    **(keep or {})})
+
+
+def refusals_path(options: Options, state_path) -> str:
+    """Where a refused margin round lists its accounts (`--refusals`, default beside the state)."""
+    return options.refusals or f"{state_path}.refused.csv"
 
 
 def _check_solvent(leaves, res_asset, ratio) -> None:
@@ -141,21 +156,23 @@ def _check_solvent(leaves, res_asset, ratio) -> None:
 
 def prove_chunk(job) -> bytes:
     """The range proof of one chunk of leaves; a task (`prove_chunks`) runs one or more."""
-    attestation_id, circuits_digest, asset, index, values, blindings, bits, nonce_key = job
-    t = transcript(attestation_id, circuits_digest, asset, "leaf_range", index)
+    attestation_id, circuits_digest, asset, index, values, blindings, bits, nonce_key, *market = job
+    t = transcript(attestation_id, circuits_digest, asset, "leaf_range", index, market=market[0] if market else None)
     proof, _ = rangeproof.prove(t, values, blindings, bits, rng=roundkeys.NonceStream(nonce_key))
     return proof.to_bytes()
 
 
-def _jobs(store, attestation_id, circuits_digest, all_leaves, master):
-    """The chunks not yet in the store, as work units made one at a time (lazily)."""
+def _jobs(store, attestation_id, circuits_digest, all_leaves, master, market=None):
+    """The chunks not yet in the store, as work units made one at a time (lazily); a margin
+    round's (`market`: its MarketBinding) also bind the market (SPEC.md §6.12.7)."""
+    extra = () if market is None else (market,)
     for leaves in all_leaves:
         m, done = leaves.chunk, store.done(leaves.asset)
         for k in range(leaves.capacity // m):
             if k not in done:
                 yield (attestation_id, circuits_digest, leaves.asset, k, leaves.values(k * m, (k + 1) * m),
                        leaves.blindings(k * m, (k + 1) * m), leaves.leaf_bits,
-                       roundkeys.nonce_key(master, leaves.asset, "leaf_range", k))
+                       roundkeys.nonce_key(master, leaves.asset, "leaf_range", k), *extra)
 
 
 def prove_chunks(jobs) -> list[bytes]:
@@ -168,11 +185,11 @@ def _tasks(jobs, per_task: int):
         yield group
 
 
-def _completed(executor, jobs, window: int, per_task: int):
+def _completed(executor, jobs, window: int, per_task: int, task_fn=prove_chunks):
     """(asset, index, proof) as chunks finish: `per_task` chunks a task, at most `window`
-    tasks submitted at a time."""
+    tasks submitted at a time; `task_fn` proves one task's chunks."""
     tasks = _tasks(jobs, per_task)
-    in_flight = {executor.submit(prove_chunks, task): task for task in islice(tasks, window)}
+    in_flight = {executor.submit(task_fn, task): task for task in islice(tasks, window)}
     while in_flight:
         done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
         for future in done:
@@ -180,17 +197,17 @@ def _completed(executor, jobs, window: int, per_task: int):
             for job, proof in zip(task, future.result()):
                 yield job[2], job[3], proof
             for following in islice(tasks, 1):
-                in_flight[executor.submit(prove_chunks, following)] = following
+                in_flight[executor.submit(task_fn, following)] = following
 
 
-def _prove_pending(store, jobs, count: int, options, report) -> None:
+def _prove_pending(store, jobs, count: int, options, report, task_fn=prove_chunks) -> None:
     """Run the `count` chunks not yet in the store; commit each as its task finishes."""
     if not count:
         return
     per_task = CHUNKS_PER_DASK_TASK if options.scheduler else 1
     window = 64 if options.scheduler else 4 * options.workers
     with executor_for(options.workers, options.scheduler) as executor:
-        chunks = _completed(executor, jobs, window, per_task)
+        chunks = _completed(executor, jobs, window, per_task, task_fn)
         with report.progress(chunks, "range proofs", length=count) as bar:
             for asset, index, proof in bar:
                 store.save_chunk(asset, index, proof)
@@ -203,6 +220,11 @@ def run(ledger_path, reserves_path, out_dir, state_path, options: Options, repor
     attestation appears only whole. A failure after proving began leaves the state of a
     round in progress, which the same command resumes (SPEC.md §6.9)."""
     _check_paths(ledger_path, reserves_path, out_dir, state_path, options, keep)
+    if options.prices is not None:
+        from zksolv.attestation import margin
+        return margin.run(ledger_path, reserves_path, out_dir, state_path, options, report, with_resume_count)
+    if options.margin_capacity is not None or options.refusals is not None:
+        raise InputError("--margin-capacity and --refusals need --prices (a margin round)")
     res = reserves_module.load(reserves_path)
     reserves_module.verify_control(res)
     circuits = statements.load()
@@ -283,8 +305,8 @@ def _with_statement_proofs(body: Manifest, circuits, all_leaves, master: bytes) 
     return replace(body, assets=entries)
 
 
-def _asset_entry(leaves, chunk_proofs, ratio, directory: Path) -> AssetEntry:
-    """The entry for one asset, its audit file written; statement proofs come later."""
+def write_audit_file(leaves, chunk_proofs, directory: Path) -> tuple[str, str, int]:
+    """Write `<asset>.audit` (SPEC.md §6.8); its name, SHA-256 and size."""
     name = f"{leaves.asset}.audit"
     header = auditfile.Header(leaves.asset, leaves.leaf_bits, leaves.capacity, leaves.chunk)
     if len(chunk_proofs) != header.proofs:
@@ -294,6 +316,12 @@ def _asset_entry(leaves, chunk_proofs, ratio, directory: Path) -> AssetEntry:
         auditfile.write(f, header, b"".join(c + h for c, h in (level0.node(i) for i in range(len(level0)))),
                         chunk_proofs)
     digest, size = auditfile.file_digest(directory / name)
+    return name, digest, size
+
+
+def _asset_entry(leaves, chunk_proofs, ratio, directory: Path) -> AssetEntry:
+    """The entry for one asset, its audit file written; statement proofs come later."""
+    name, digest, size = write_audit_file(leaves, chunk_proofs, directory)
     c_root, h_root = leaves.root
     coverage = ratio and Coverage(ratio[0], ratio[1], b"")
     return AssetEntry(leaves.capacity, leaves.chunk, c_root, h_root, b"", coverage, name, digest, size)

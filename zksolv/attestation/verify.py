@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zksolv import bounds, rangeproof, reserves as reserves_module, statements, tree
-from zksolv.attestation import auditfile, manifest as manifest_module
+from zksolv.attestation import auditfile, manifest as manifest_module, manifest2, verify2
 from zksolv.attestation.context import transcript
 from zksolv.attestation.executors import executor_for
 from zksolv.errors import InputError, InvalidProof
+from zksolv.fsutil import read_json
 from zksolv.group import Point
 from zksolv.rangeproof import RangeProof, Statement
 from zksolv.reserves import snapshot as snapshot_module
@@ -28,6 +29,19 @@ class Report:
     balances: str = "taken on trust (no snapshot given)"
     leaves_checked: int = 0
     range_proofs_checked: int = 0
+
+
+@dataclass
+class MarginReport(Report):
+    """A margin round's report: also the account tree, scenarios and firm-wide coverage."""
+
+    margin: dict = field(default_factory=dict)
+
+
+def version(directory) -> int | None:
+    """The manifest's version (None if it has none): 2 for a margin round."""
+    doc = read_json(Path(directory) / manifest_module.FILE, "manifest", limit=manifest_module.MAX_BYTES)
+    return manifest2.version_of(doc)
 
 
 def _load(directory, circuits_path):
@@ -66,8 +80,13 @@ def _checked_ratio(asset: str, coverage) -> dict[str, int]:
     return {"p": coverage.numerator, "q": coverage.denominator}
 
 
-def verify(directory, snapshot_path=None, circuits_path=None) -> Report:
-    """Manifest, reserves signatures (and snapshot), solvency and coverage proofs."""
+def verify(directory, snapshot_path=None, circuits_path=None, prices_path=None, price_tolerance=None) -> Report:
+    """Manifest, reserves signatures (and snapshot), solvency and coverage proofs (and, for a
+    margin round, everything verify2 checks)."""
+    if version(directory) == manifest2.VERSION:
+        return verify2.verify(directory, snapshot_path, circuits_path, prices_path, price_tolerance)
+    if prices_path:
+        raise InputError("--prices: this attestation is a spot round: it has no market data")
     m, circuits = _load(directory, circuits_path)
     report = Report(m.attestation_id, m.digest().hex())
     report.wallets_checked = reserves_module.verify_control(m.reserves)
@@ -90,11 +109,14 @@ def verify(directory, snapshot_path=None, circuits_path=None) -> Report:
 
 
 def audit(directory, snapshot_path=None, circuits_path=None, workers: int = 1,
-          scheduler: str | None = None, report=None) -> Report:
+          scheduler: str | None = None, report=None, prices_path=None, price_tolerance=None) -> Report:
     """Everything `verify` checks, plus every leaf, every node and every range proof.
 
     The leaves stream through this process (tree rebuild, duplicate check); batches of range
     proofs are verified on `workers` local processes or a Dask `scheduler`."""
+    if version(directory) == manifest2.VERSION:
+        return verify2.audit(directory, snapshot_path, circuits_path, workers, scheduler, report, prices_path,
+                             price_tolerance)
     result = verify(directory, snapshot_path, circuits_path)
     m = manifest_module.read(Path(directory) / manifest_module.FILE)
     with executor_for(workers, scheduler) as executor:
@@ -184,18 +206,18 @@ def _submit_chunks(batch, proofs, m, asset, header, first, pending) -> int:
         chunk_proofs.append(data)
     commitments = b"".join(c for c, _ in batch)
     pending.submit((m.attestation_id, m.circuits_hash, asset, header.leaf_bits, header.chunk, first,
-                    commitments, chunk_proofs))
+                    commitments, chunk_proofs, getattr(m, "market_binding", None)))
     return first + count
 
 
 def verify_chunks(job) -> None:
     """A work unit: batch-verify consecutive chunks' range proofs (picklable, any executor)."""
-    attestation_id, circuits_hash, asset, bits, chunk, first, commitments, chunk_proofs = job
+    attestation_id, circuits_hash, asset, bits, chunk, first, commitments, chunk_proofs, market = job
     statements = []
     for k, data in enumerate(chunk_proofs):
         start = k * chunk * 33
         points = [Point.from_bytes(commitments[i : i + 33]) for i in range(start, start + chunk * 33, 33)]
-        t = transcript(attestation_id, circuits_hash, asset, "leaf_range", first + k)
+        t = transcript(attestation_id, circuits_hash, asset, "leaf_range", first + k, market=market)
         statements.append(Statement(t, RangeProof.from_bytes(data), points, bits))
     try:
         rangeproof.batch_verify(statements)

@@ -1,0 +1,80 @@
+"""The margin audit file `margin.audit`: every account leaf in tree order (MARGIN.md §11).
+
+    "ZKSMARGN" ‖ u16be 1 ‖ u8 log2(capacity) ‖ u8 log2(chunk) ‖ 32-byte layout digest
+    ‖ capacity × leaf (accounts/leaf.py MarginLeaf.to_bytes(): a fixed size per layout)
+
+The layout digest (SHA-256 of the canonical JSON of the layout: assets, leaf_bits, tier
+widths, slots, claims with their coefficients and limbs) lets a reader refuse a file of
+another shape before reading any leaf. Read as a stream, `chunk` leaves at a time.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator
+
+from zksolv.accounts import leaf as leaf_module
+from zksolv.accounts.layout import Layout
+from zksolv.attestation.auditfile import Stream
+from zksolv.errors import EncodingError
+from zksolv.statements import canonical_bytes
+
+MAGIC = b"ZKSMARGN"
+VERSION = 1
+FILE = "margin.audit"
+HEADER_BYTES = 8 + 2 + 2 + 32
+
+
+def layout_digest(layout: Layout) -> bytes:
+    """SHA-256 of the layout's canonical description (big integers as decimal strings)."""
+    doc = {"assets": list(layout.assets), "leaf_bits": list(layout.leaf_bits),
+           "widths": [[str(w) for w in ws] for ws in layout.widths], "slots": list(layout.slots),
+           "claims": [{"name": c.name, "constant": str(c.constant), "limbs": c.limbs,
+                       "terms": [[i, str(k)] for i, k in c.terms]} for c in layout.claims]}
+    return hashlib.sha256(canonical_bytes(doc)).digest()
+
+
+@dataclass(frozen=True)
+class Header:
+    capacity: int
+    chunk: int
+    layout: bytes   # layout digest
+
+    def to_bytes(self) -> bytes:
+        return (MAGIC + VERSION.to_bytes(2, "big")
+                + bytes([self.capacity.bit_length() - 1, self.chunk.bit_length() - 1]) + self.layout)
+
+
+def write(out: BinaryIO, header: Header, chunks: Iterator[bytes]) -> None:
+    """Header, then the proven chunks' leaf bytes in order."""
+    out.write(header.to_bytes())
+    for data in chunks:
+        out.write(data)
+
+
+class Reader(Stream):
+    """Strict streaming reader; any shortfall, excess or other shape is an EncodingError."""
+
+    def __init__(self, f: BinaryIO, name: str, layout: Layout):
+        super().__init__(f, name)
+        self.leaf_size = leaf_module.size(layout)
+        self.header = self._read_header()
+        if self.header.layout != layout_digest(layout):
+            raise EncodingError(f"{name}: its leaves have another layout than the manifest's market gives")
+        expected = HEADER_BYTES + self.header.capacity * self.leaf_size
+        if expected != self._size:   # checked before any leaf is read: no read past the file
+            raise EncodingError(f"{name}: the header claims {self.header.capacity} leaves of {self.leaf_size} "
+                                f"bytes ({expected} bytes in all); the file has {self._size}")
+
+    def _read_header(self) -> Header:
+        self._version(MAGIC, VERSION, "margin audit file")
+        log_capacity, log_chunk = self._take(2, "header")
+        if log_capacity > 32 or log_chunk > log_capacity:
+            raise EncodingError(f"{self.name}: bad capacity or chunk size")
+        return Header(1 << log_capacity, 1 << log_chunk, self._take(32, "layout digest"))
+
+    def chunks(self) -> Iterator[bytes]:
+        """Every chunk's leaf bytes in order; refuses trailing bytes after the last."""
+        for _ in range(self.header.capacity // self.header.chunk):
+            yield self._take(self.header.chunk * self.leaf_size, "leaves")
+        if self._f.read(1):
+            raise EncodingError(f"{self.name}: trailing bytes after the last leaf")

@@ -1,0 +1,202 @@
+"""Checking a margin attestation (manifest version 2): `verify` and `audit` (MARGIN.md §10–§11;
+SPEC.md §6.10, §6.12).
+
+verify: the strict manifest, the margin-v1 circuits, the market (normalized form, every
+attested asset priced; optionally against the verifier's own prices), every bound (the leaf
+layout and every statement with the published capacities: nothing can wrap), and every
+statement proof — solvency and coverage per asset on net liabilities, the firm-wide coverage
+at every scenario. audit: also every spot leaf and range proof (as version 1), and every
+margin leaf: the account tree rebuilt to the manifest's root, no two leaves alike, every
+leaf's claims batch-verified on the executor.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from zksolv import bounds, market as market_module, marginstatements, rangeproof, reserves as reserves_module
+from zksolv.accounts import tree as account_tree
+from zksolv.accounts.layout import build as build_layout
+from zksolv.accounts.leaf import node_points, statements as leaf_statements
+from zksolv.accounts.widerange import part_sizes
+from zksolv.attestation import manifest as manifest_module, manifest2, marginfile
+from zksolv.attestation.auditfile import file_digest, open_file
+from zksolv.attestation.claims import RoundShape, round_claims, verify_claim
+from zksolv.attestation.context import MarketBinding, transcript
+from zksolv.attestation.executors import executor_for
+from zksolv.attestation.marginleaves import MARGIN_TREE, STATEMENT, split_leaves
+from zksolv.errors import InputError, InvalidProof
+from zksolv.group import Point
+from zksolv.market.fixed import parse_fixed
+from zksolv.reserves import snapshot as snapshot_module
+
+
+@dataclass
+class Checked:
+    """A parsed margin manifest with what its checks derive from public data."""
+
+    manifest: manifest2.ManifestV2
+    layout: object
+    claims: list
+    binding: MarketBinding
+
+
+def check_market(published, mine, tolerance_bp: int) -> None:
+    """`verify --prices`: same assets, tiers, μ and scenarios exactly; every price within
+    `tolerance_bp` basis points of the verifier's own."""
+    if (published.quote, published.decimals, published.mu_bp, published.scenarios) != \
+            (mine.quote, mine.decimals, mine.mu_bp, mine.scenarios) or set(published.terms) != set(mine.terms):
+        raise InvalidProof("the attestation's market data differs from yours beyond prices "
+                           "(quote, minimum collateral, scenarios or assets)")
+    for a, terms in published.terms.items():
+        if terms.tiers != mine.terms[a].tiers:
+            raise InvalidProof(f"{a}: the attestation's haircut tiers differ from yours")
+        ours = mine.terms[a].price
+        if abs(terms.price - ours) * 10_000 > tolerance_bp * ours:
+            raise InvalidProof(f"{a}: the attestation's price differs from yours by more than the tolerance")
+
+
+def tolerance(text: str | None) -> int:
+    """--price-tolerance "1%" or "0.5" (percent) → basis points."""
+    if text is None:
+        return 0
+    try:
+        bp = parse_fixed(text.removesuffix("%"), 2)
+    except InputError as exc:
+        raise InputError(f"--price-tolerance: {exc}") from None
+    if bp > 100 * 100:
+        raise InputError("--price-tolerance: at most 100 %")
+    return bp
+
+
+def load(directory, circuits_path=None) -> Checked:
+    """The manifest, refused unless its circuits are margin-v1 and every bound holds."""
+    m = manifest2.read(Path(directory) / manifest_module.FILE)
+    circuits = marginstatements.load(circuits_path)
+    if circuits.digest != m.circuits_hash:
+        raise InvalidProof(f"the attestation proves circuits {m.circuits_hash.hex()[:16]}…, "
+                           f"this verifier loaded {circuits.digest.hex()[:16]}… ({circuits.name})")
+    try:
+        coeffs = m.market.coefficients(m.reserves.decimals)
+        layout = build_layout(coeffs, m.reserves.leaf_bits)
+        claims = round_claims(_shape(m), coeffs, layout)
+    except InputError as exc:
+        raise InvalidProof(f"the attestation's statements are not sound: {exc}") from None
+    return Checked(m, layout, claims, m.market_binding)
+
+
+def _shape(m) -> RoundShape:
+    ratios = {e.coverage[:2] if e.coverage else None for e in m.assets.values()}
+    if len(ratios) != 1:
+        raise InputError("every asset must state the same coverage ratio, or none")
+    (coverage,) = ratios
+    for r in filter(None, (coverage, m.firm_ratio)):
+        bounds.check_ratio(*r)
+    return RoundShape({a: r.total for a, r in m.reserves.assets.items()}, m.reserves.leaf_bits,
+                      {a: e.capacity for a, e in m.assets.items()}, m.margin.capacity, coverage, m.firm_ratio)
+
+
+def _points(m) -> dict[str, Point]:
+    out = {f"L/{a}": Point.from_bytes(e.root_commitment) for a, e in m.assets.items()}
+    for i, a in enumerate(sorted(m.assets)):
+        out[f"E/{a}"] = Point.from_bytes(m.margin.root_commitments[2 * i])
+        out[f"D/{a}"] = Point.from_bytes(m.margin.root_commitments[2 * i + 1])
+    return out
+
+
+def _proof_of(m, claim):
+    if claim.asset:
+        e = m.assets[claim.asset]
+        return e.solvency if claim.name == "solvency" else e.coverage[2]
+    return dict(m.firm)[claim.name.removeprefix("firm/")]
+
+
+def verify(directory, snapshot_path=None, circuits_path=None, prices_path=None, price_tolerance=None):
+    from zksolv.attestation.verify import MarginReport
+
+    tolerance_bp = tolerance(price_tolerance)
+    if price_tolerance is not None and not prices_path:
+        raise InputError("--price-tolerance needs --prices")
+    c = load(directory, circuits_path)
+    m = c.manifest
+    report = MarginReport(m.attestation_id, m.digest().hex())
+    report.wallets_checked = reserves_module.verify_control(m.reserves)
+    if snapshot_path:
+        snapshot_module.check(m.reserves, snapshot_module.load(snapshot_path))
+        report.balances = f"match the snapshot {snapshot_path}"
+    if prices_path:
+        check_market(m.market, market_module.load(prices_path, m.reserves.decimals), tolerance_bp)
+    body_digest, points = m.body_digest(), _points(m)
+    for claim in c.claims:
+        def transcript_for(part: int, claim=claim):
+            return transcript(m.attestation_id, m.circuits_hash, claim.asset, claim.name, body_digest=body_digest,
+                              market=c.binding)
+        verify_claim(claim, points, _proof_of(m, claim), transcript_for)
+    for a, e in m.assets.items():
+        report.assets[a] = {"capacity": e.capacity, "solvent": True, "coverage_percent": e.coverage_percent,
+                            "backed_by": reserves_module.backing(m.reserves.assets[a])}
+    report.margin = {"capacity": m.margin.capacity, "scenarios": [n for n, _ in m.firm],
+                     "firm_coverage_percent": manifest_module.Coverage(*m.firm_ratio, b"").percent,
+                     "prices": f"match {prices_path}" if prices_path else "as published (no --prices given)"}
+    return report
+
+
+def audit(directory, snapshot_path=None, circuits_path=None, workers=1, scheduler=None, report=None,
+          prices_path=None, price_tolerance=None):
+    """Everything verify checks, every spot leaf and proof, and every margin leaf."""
+    from zksolv.attestation.verify import _audit_asset
+
+    result = verify(directory, snapshot_path, circuits_path, prices_path, price_tolerance)
+    c = load(directory, circuits_path)
+    with executor_for(workers, scheduler) as executor:
+        for asset, entry in c.manifest.assets.items():
+            leaves, proofs = _audit_asset(Path(directory), c.manifest, asset, entry, executor, workers, report)
+            result.leaves_checked += leaves
+            result.range_proofs_checked += proofs
+        leaves, proofs = _audit_margin(Path(directory), c, executor, workers)
+        result.leaves_checked += leaves
+        result.range_proofs_checked += proofs
+    return result
+
+
+def _audit_margin(directory: Path, c: Checked, executor, workers: int) -> tuple[int, int]:
+    """Stream margin.audit: rebuild the account tree, refuse duplicate leaves, verify every
+    leaf's claims in batches on the executor."""
+    m, path = c.manifest, directory / marginfile.FILE
+    if file_digest(path) != (m.margin.audit_sha256, m.margin.audit_bytes):
+        raise InvalidProof(f"{marginfile.FILE} does not match its hash in the manifest")
+    builder, seen, futures, index = account_tree.Builder(keep_levels=False), set(), [], 0
+    with open_file(path) as f:
+        reader = marginfile.Reader(f, str(path), c.layout)
+        if (reader.header.capacity, reader.header.chunk) != (m.margin.capacity, m.margin.chunk):
+            raise InvalidProof(f"{marginfile.FILE}: header disagrees with the manifest")
+        for data in reader.chunks():
+            for leaf in split_leaves(data, c.layout):
+                h = leaf.hash()
+                if h in seen:
+                    raise InvalidProof(f"two margin leaves share the hash {h.hex()[:16]}…")
+                seen.add(h)
+                builder.push(account_tree.leaf_node(node_points(c.layout, leaf), h))
+            futures.append(executor.submit(verify_leaves, (m.attestation_id, m.circuits_hash, c.binding, c.layout,
+                                                           index, data)))
+            index += m.margin.chunk
+            while len(futures) > 2 * max(workers, 1):
+                futures.pop(0).result()
+    for fut in futures:
+        fut.result()
+    if builder.root() != (b"".join(m.margin.root_commitments), m.margin.root_hash):
+        raise InvalidProof("the margin leaves do not sum and hash to the manifest's margin root")
+    return m.margin.capacity, m.margin.capacity * len(part_sizes(c.layout.limb_values))
+
+
+def verify_leaves(job) -> None:
+    """A work unit: batch-verify every claim of consecutive margin leaves (picklable)."""
+    attestation_id, circuits_hash, binding, layout, first, data = job
+    batch = []
+    for pos, leaf in enumerate(split_leaves(data, layout), start=first):
+        def context(pos=pos):
+            return transcript(attestation_id, circuits_hash, MARGIN_TREE, STATEMENT, pos, market=binding)
+        batch += leaf_statements(layout, leaf, context)
+    try:
+        rangeproof.batch_verify(batch)
+    except InvalidProof:
+        raise InvalidProof(f"a margin leaf's range proofs do not verify (leaves {first}…)") from None
