@@ -27,7 +27,7 @@ BAD_VALUES = [
     *[["inclusion", "--state", "s.db", "--user", v] for v in ["", "a\nb", "\udcff\udcfe", "x" * 257, "\x1b[31m"]],
     *[["verify-inclusion", "p.json", "--attestation", "att", "--user", v] for v in ["", "tab\there"]],
     *[["verify-inclusion", "p.json", "--attestation", "att", "--balance", v]
-      for v in ["BTC", "BTC=", "=1", "BTC=1e5", "BTC=-1", "BTC=１", "BTC=1.", "BTC=.5", "BTC=1,5", "BTC=" + "9" * 99]],
+      for v in ["BTC", "BTC=", "=1", "BTC=1e5", "BTC=--1", "BTC=+1", "BTC=１", "BTC=1.", "BTC=.5", "BTC=1,5", "BTC=" + "9" * 99]],
     ["verify-inclusion", "p.json", "--attestation", "att", "--balance", "BTC=1", "--balance", "BTC=2"],
     *[["demo", "--users", v] for v in ["０", "0", str((1 << 20) + 1), "1.0"]],
     *[[command, "", *rest] for command, rest in [("verify", []), ("audit", []),

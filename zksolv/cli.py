@@ -226,7 +226,7 @@ def audit(directory, snapshot, circuits, workers, scheduler, prices, price_toler
 @_common
 def inclusion_cmd(state_path, user, attestation, out, as_json, quiet):
     """A customer's inclusion proof for every asset they hold, as JSON."""
-    from zksolv import inclusion as inclusion_module, outpaths, state as state_module
+    from zksolv import inclusion2, outpaths, state as state_module
     from zksolv.fsutil import atomic_file
 
     if out is not None:  # before any work: never over an existing file, never in a published place
@@ -235,7 +235,7 @@ def inclusion_cmd(state_path, user, attestation, out, as_json, quiet):
     st = state_module.State(state_path)
     try:
         m = _manifest_for(st, attestation)
-        doc = inclusion_module.build(st, m, user)
+        doc = inclusion2.build_any(st, m, user)
     finally:
         st.close()
     text = json.dumps(doc, indent=1) + "\n"
@@ -250,11 +250,12 @@ def inclusion_cmd(state_path, user, attestation, out, as_json, quiet):
 
 def _manifest_for(st, attestation):
     """The round's manifest from the state; if a directory is named, it must be that one."""
+    from zksolv import inclusion2
     from zksolv.attestation import manifest as manifest_module
 
-    m = manifest_module.from_bytes(st.meta["manifest_json"], "state file")
+    m = inclusion2.manifest_from_bytes(st.meta["manifest_json"], "state file")
     if attestation is not None:
-        published = manifest_module.read(Path(attestation) / manifest_module.FILE)
+        published = inclusion2.read_manifest(Path(attestation) / manifest_module.FILE)
         if published.digest() != m.digest():
             raise InputError(f"{attestation} is not the attestation of this state file's round")
     return m
@@ -278,21 +279,26 @@ def _balance_pairs(values) -> dict[str, str]:
 @_common
 def verify_inclusion(proof_file, attestation, user, balances, as_json, quiet):
     """A customer's check that their balances are counted in the published attestation."""
-    from zksolv import inclusion as inclusion_module
+    from zksolv import inclusion as inclusion_module, inclusion2
     from zksolv.attestation import manifest as manifest_module
 
     expected = _balance_pairs(balances)
-    m = manifest_module.read(Path(attestation) / manifest_module.FILE, check_addresses=False)
-    proven = inclusion_module.verify(inclusion_module.load(proof_file), m, user, expected)
+    m = inclusion2.read_manifest(Path(attestation) / manifest_module.FILE)
+    checked = inclusion2.verify_any(proof_file, m, user, expected)
+    proven = checked.margin["balances"] if checked.margin else checked.balances
     missing = inclusion_module.not_covered(m, proven)
-    report = Reporter(as_json, quiet)
+    report, owner = Reporter(as_json, quiet), quoted(checked.user_id)
     for asset, amount in proven.items():
-        report.line(f"{asset}: {amount} is counted in attestation {m.attestation_id}")
+        kind = "a debt of " + amount.lstrip("-") if amount.startswith("-") else amount
+        report.line(f"{asset}: {kind} of user {owner} is counted in attestation {m.attestation_id}")
+    if checked.margin:
+        report.line(f"margin account: proven collateralized at {', '.join(checked.margin['collateralized'])} "
+                    f"(by {checked.margin['proven_by']})")
     if missing:
         report.line(f"not covered by this proof: {', '.join(missing)} (no balance of yours is shown there)")
     report.line("inclusion: VALID (run `zksolv verify` on the attestation to check solvency)")
-    report.result({"result": "valid", "attestation_id": m.attestation_id, "balances": proven,
-                   "not_covered": missing})
+    report.result({"result": "valid", "attestation_id": m.attestation_id, "user_id": checked.user_id,
+                   "balances": proven, "not_covered": missing, "margin": checked.margin})
 
 
 @cli.command()

@@ -32,21 +32,26 @@ def build(state: State, manifest: Manifest, user_id: str) -> dict:
 def assemble(state: State, manifest: Manifest, user_id: str) -> dict:
     """The inclusion proof as the state gives it, unchecked (`build` checks it)."""
     strictjson.text(user_id, "user id", max_bytes=MAX_USER_ID_BYTES, error=InputError)
-    holdings = state.holdings(user_id)
-    if not holdings:
+    assets = assemble_assets(state, manifest, user_id)
+    if not assets:
         raise InputError(f"user {user_id!r} holds nothing in this round")
     secret = roundkeys.user_secret(state.meta["master_secret"], user_id)
+    return {"format": FORMAT, "version": VERSION, "attestation_id": manifest.attestation_id,
+            "manifest": manifest.digest().hex(), "user_id": user_id, "user_secret": secret.hex(),
+            "assets": assets}
+
+
+def assemble_assets(state: State, manifest, user_id: str) -> dict:
+    """The `assets` part: every spot leaf of `user_id`, with its path (SPEC.md §6.11)."""
     assets = {}
-    for asset, position, units in holdings:
+    for asset, position, units in state.holdings(user_id):
         if asset not in manifest.assets:
             raise InputError(f"the state file's leaf of {asset} is not in this round's manifest")
         decimals = manifest.reserves.assets[asset].decimals
         depth = manifest.assets[asset].capacity.bit_length() - 1
         assets[asset] = {"balance": format_amount(units, decimals), "leaf_index": position,
                          "path": [[c.hex(), h.hex()] for c, h in state.path(asset, position, depth)]}
-    return {"format": FORMAT, "version": VERSION, "attestation_id": manifest.attestation_id,
-            "manifest": manifest.digest().hex(), "user_id": user_id, "user_secret": secret.hex(),
-            "assets": assets}
+    return assets
 
 
 MAX_BYTES = 1 << 20
@@ -64,18 +69,29 @@ def load(path) -> dict:
 def parse(doc, where: str = "inclusion proof") -> dict:
     """`doc` if it has exactly the fields of SPEC.md §6.11, each of the right type and form;
     an EncodingError naming the field otherwise."""
-    doc = strictjson.obj(doc, where, _FIELDS)
-    if doc["format"] != FORMAT or type(doc["version"]) is not int or doc["version"] != VERSION:
-        raise EncodingError(f"{where}: not a version-{VERSION} zksolv inclusion proof")
+    doc = parse_header(doc, where, VERSION)
+    parse_spot_assets(doc["assets"], where)
+    return doc
+
+
+def parse_header(doc, where: str, version: int, extra: tuple[str, ...] = ()) -> dict:
+    """The fields every version shares, each in its one form; `extra`: the version's own."""
+    doc = strictjson.obj(doc, where, _FIELDS + extra)
+    if doc["format"] != FORMAT or type(doc["version"]) is not int or doc["version"] != version:
+        raise EncodingError(f"{where}: not a version-{version} zksolv inclusion proof")
     strictjson.text(doc["attestation_id"], f"{where}: attestation_id", IDENTIFIER, max_bytes=128)
     strictjson.hex_bytes(doc["manifest"], f"{where}: manifest", 32)
     strictjson.text(doc["user_id"], f"{where}: user_id", max_bytes=MAX_USER_ID_BYTES)
     strictjson.hex_bytes(doc["user_secret"], f"{where}: user_secret", 32)
-    if not isinstance(doc["assets"], dict):
-        raise EncodingError(f"{where}: assets must be an object")
-    for asset, item in doc["assets"].items():
-        _parse_asset(item, f"{where}: assets.{strictjson.one_line(asset, 40)}")
     return doc
+
+
+def parse_spot_assets(assets, where: str) -> None:
+    """The `assets` object: spot leaves and their paths (SPEC.md §6.11)."""
+    if not isinstance(assets, dict):
+        raise EncodingError(f"{where}: assets must be an object")
+    for asset, item in assets.items():
+        _parse_asset(item, f"{where}: assets.{strictjson.one_line(asset, 40)}")
 
 
 def _parse_asset(item, where: str) -> None:
@@ -117,8 +133,8 @@ def _verify(doc, manifest, user_id, expected):
         proven[asset] = _verify_asset(doc["user_id"], secret, asset, item, manifest)
     for asset, amount in expected.items():
         decimals = manifest.reserves.assets[asset].decimals if asset in manifest.reserves.assets else None
-        if asset not in proven or decimals is None or parse_amount(amount, decimals) != \
-                parse_amount(proven[asset], decimals):
+        if asset not in proven or decimals is None or amount.startswith("-") or \
+                parse_amount(amount, decimals) != parse_amount(proven[asset], decimals):
             raise InvalidProof(f"{asset}: the attestation counts {proven.get(asset, 'nothing')}, "
                                f"not {amount}")
     return proven

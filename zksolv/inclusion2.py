@@ -1,0 +1,161 @@
+"""Customer inclusion proofs of a margin round: version 2 (SPEC.md §6.16; MARGIN.md §13).
+
+    {"format": "zksolv-inclusion", "version": 2, "attestation_id", "manifest", "user_id",
+     "user_secret", "assets": {ASSET: {…as in version 1…}}, "margin": null | {…§6.16…}}
+
+A spot customer of a margin round has spot leaves (`assets`, checked as in version 1) and
+`margin: null`; a margin customer has every holding in one account leaf (`margin`, checked
+by zksolv.accounts.inclusion) and no spot leaf. A proof with neither proves nothing.
+"""
+
+from dataclasses import dataclass
+
+from zksolv import roundkeys, strictjson
+from zksolv.accounts import inclusion as account_inclusion
+from zksolv.accounts.layout import Layout, build as build_layout
+from zksolv.attestation.manifest2 import ManifestV2
+from zksolv.errors import EncodingError, InputError, InvalidProof
+from zksolv.inclusion import FORMAT, _verify_asset, assemble_assets, parse_spot_assets, parse_header
+from zksolv.state import State
+
+VERSION = 2
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a customer is shown: whose proof it is (always named: without --user, a proof of
+    another customer's equal balance would pass unnoticed), spot balances, and for a margin
+    account its whole leaf."""
+
+    user_id: str
+    balances: dict[str, str]
+    margin: dict | None
+
+
+def layout_of(manifest: ManifestV2) -> Layout:
+    """The round's margin-leaf layout, from public data alone (SPEC.md §6.14)."""
+    decimals = manifest.reserves.decimals
+    return build_layout(manifest.market.coefficients(decimals), manifest.reserves.leaf_bits)
+
+
+def build(state: State, manifest: ManifestV2, user_id: str) -> dict:
+    """`user_id`'s version-2 proof, checked against the manifest before it is returned."""
+    doc = assemble(state, manifest, user_id)
+    try:
+        verify(doc, manifest, user_id)
+    except (InvalidProof, EncodingError) as exc:
+        raise InputError(f"the state file does not match its manifest (damaged?): {exc}") from None
+    return doc
+
+
+def assemble(state: State, manifest: ManifestV2, user_id: str) -> dict:
+    strictjson.text(user_id, "user id", max_bytes=256, error=InputError)
+    secret = roundkeys.user_secret(state.meta["master_secret"], user_id)
+    account = state.margin_account(user_id)
+    margin = None
+    if account is not None:
+        index, balances = account
+        layout = layout_of(manifest)
+        depth = manifest.margin.capacity.bit_length() - 1
+        path = state.margin_path(index, depth, len(layout.assets))
+        margin = account_inclusion.build(user_id, secret, balances, index, path, layout, manifest.reserves.decimals)
+    assets = assemble_assets(state, manifest, user_id)
+    if margin is None and not assets:
+        raise InputError(f"user {user_id!r} holds nothing in this round")
+    return {"format": FORMAT, "version": VERSION, "attestation_id": manifest.attestation_id,
+            "manifest": manifest.digest().hex(), "user_id": user_id, "user_secret": secret.hex(),
+            "assets": assets, "margin": margin}
+
+
+def parse(doc, where: str = "inclusion proof") -> dict:
+    """The version-2 fields in their one accepted form; the margin part is parsed against the
+    round's layout when it is verified."""
+    doc = parse_header(doc, where, VERSION, extra=("margin",))
+    parse_spot_assets(doc["assets"], where)
+    if doc["margin"] is not None and not isinstance(doc["margin"], dict):
+        raise EncodingError(f"{where}: margin must be null or an object")
+    return doc
+
+
+def verify(doc: dict, manifest: ManifestV2, user_id: str | None = None,
+           expected: dict[str, str] | None = None) -> Checked:
+    """Every spot leaf and the account leaf walk to the manifest's roots (SPEC.md §6.16)."""
+    doc = parse(doc)
+    if doc["manifest"] != manifest.digest().hex() or doc["attestation_id"] != manifest.attestation_id:
+        raise InvalidProof("this inclusion proof is for another attestation (round or exchange)")
+    if user_id is not None and doc["user_id"] != user_id:
+        raise InvalidProof(f"this inclusion proof is for user {doc['user_id']!r}, not {user_id!r}")
+    if not doc["assets"] and doc["margin"] is None:
+        raise InvalidProof("this inclusion proof proves no balance: it checks nothing")
+    secret = bytes.fromhex(doc["user_secret"])
+    balances = {a: _verify_asset(doc["user_id"], secret, a, item, manifest) for a, item in doc["assets"].items()}
+    margin = None
+    if doc["margin"] is not None:
+        if doc["assets"]:
+            raise InvalidProof("a margin account holds everything in its account leaf, not in spot leaves")
+        margin = _verify_margin(doc, secret, manifest, expected or {})
+    elif expected:
+        _check_spot_expected(balances, expected, manifest)
+    return Checked(doc["user_id"], balances, margin)
+
+
+def _verify_margin(doc, secret: bytes, manifest: ManifestV2, expected: dict[str, str]) -> dict:
+    scenarios = ["base"] + [s.name for s in manifest.market.scenarios]
+    root = (manifest.margin.root_commitments, manifest.margin.root_hash)
+    return account_inclusion.verify(doc["margin"], doc["user_id"], secret, layout_of(manifest),
+                                    manifest.reserves.decimals, root, manifest.margin.capacity, scenarios, expected)
+
+
+def _check_spot_expected(balances: dict[str, str], expected: dict[str, str], manifest: ManifestV2) -> None:
+    from zksolv.amounts import parse_amount
+
+    for asset, amount in expected.items():
+        decimals = manifest.reserves.assets[asset].decimals if asset in manifest.reserves.assets else None
+        if asset not in balances or decimals is None or amount.startswith("-") or \
+                parse_amount(amount, decimals) != parse_amount(balances[asset], decimals):
+            raise InvalidProof(f"{asset}: the attestation counts {balances.get(asset, 'nothing')}, not {amount}")
+
+
+# -- either version: what the CLI calls ------------------------------------------------------
+
+def manifest_from_bytes(data: bytes, where: str):
+    """A round's manifest of either version, from its JSON bytes (as kept in the state)."""
+    from zksolv.attestation import manifest as manifest1, manifest2
+
+    doc = manifest1.loads(data, where)
+    if manifest2.version_of(doc) == manifest2.VERSION:
+        return manifest2.parse(doc, where)
+    return manifest1.from_bytes(data, where)
+
+
+def read_manifest(path):
+    """The published manifest at `path`, of either version (a customer needs no addresses)."""
+    from zksolv.attestation import manifest as manifest1, manifest2
+    from zksolv.fsutil import read_json
+
+    doc = read_json(path, "manifest", limit=manifest1.MAX_BYTES)
+    if manifest2.version_of(doc) == manifest2.VERSION:
+        return manifest2.parse(doc, strictjson.one_line(str(path), 200))
+    return manifest1.read(path, check_addresses=False)
+
+
+def build_any(state: State, manifest, user_id: str) -> dict:
+    """The inclusion proof of the manifest's version: 2 for a margin round, else 1."""
+    from zksolv import inclusion
+
+    return build(state, manifest, user_id) if isinstance(manifest, ManifestV2) else \
+        inclusion.build(state, manifest, user_id)
+
+
+def verify_any(path, manifest, user_id: str | None, expected: dict[str, str]) -> Checked:
+    """Load the proof at `path` and check it against `manifest`, whichever their version; a
+    proof of one version for a round of the other is refused."""
+    from zksolv import inclusion
+    from zksolv.fsutil import read_json
+
+    doc = read_json(path, "inclusion proof", limit=inclusion.MAX_BYTES)
+    where = strictjson.one_line(str(path), 200)
+    if isinstance(manifest, ManifestV2):
+        return verify(parse(doc, where), manifest, user_id, expected)
+    doc = inclusion.parse(doc, where)
+    return Checked(doc["user_id"], inclusion.verify(doc, manifest, user_id, expected), None)
