@@ -21,9 +21,14 @@ def build(state: State, manifest: Manifest, user_id: str) -> dict:
     """The inclusion proof of `user_id` for every asset they hold this round, checked
     against the manifest before it is returned: a damaged state gives an InputError here,
     never a proof the customer then sees fail."""
-    doc = assemble(state, manifest, user_id)
+    return checked(assemble(state, manifest, user_id), lambda doc: verify(doc, manifest, user_id))
+
+
+def checked(doc: dict, check) -> dict:
+    """`doc` once `check(doc)` passes: a proof built from a damaged state is an InputError
+    for the exchange, never a proof its customer then sees fail."""
     try:
-        verify(doc, manifest, user_id)
+        check(doc)
     except (InvalidProof, EncodingError) as exc:
         raise InputError(f"the state file does not match its manifest (damaged?): {exc}") from None
     return doc

@@ -15,7 +15,7 @@ from zksolv.accounts import inclusion as account_inclusion
 from zksolv.accounts.layout import Layout, build as build_layout
 from zksolv.attestation.manifest2 import ManifestV2
 from zksolv.errors import EncodingError, InputError, InvalidProof
-from zksolv.inclusion import FORMAT, _verify_asset, assemble_assets, parse_spot_assets, parse_header
+from zksolv.inclusion import FORMAT, _verify_asset, assemble_assets, checked, parse_header, parse_spot_assets
 from zksolv.state import State
 
 VERSION = 2
@@ -40,12 +40,7 @@ def layout_of(manifest: ManifestV2) -> Layout:
 
 def build(state: State, manifest: ManifestV2, user_id: str) -> dict:
     """`user_id`'s version-2 proof, checked against the manifest before it is returned."""
-    doc = assemble(state, manifest, user_id)
-    try:
-        verify(doc, manifest, user_id)
-    except (InvalidProof, EncodingError) as exc:
-        raise InputError(f"the state file does not match its manifest (damaged?): {exc}") from None
-    return doc
+    return checked(assemble(state, manifest, user_id), lambda doc: verify(doc, manifest, user_id))
 
 
 def assemble(state: State, manifest: ManifestV2, user_id: str) -> dict:
