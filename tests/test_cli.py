@@ -102,10 +102,14 @@ def test_insolvent_prove_exits_1_and_writes_nothing(proved, tmp_path):
 
 def test_demo(tmp_path):
     result = CliRunner().invoke(cli, ["demo", "--users", "6", "--dir", str(tmp_path), "--workers", "1", "--json"])
+    # six customers: customer 5 borrows (always possible: any holding covers a debt in another asset)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["tampered_attestation_rejected"] is True and summary["result"] == "valid"
-    assert summary["customer_balances"]
+    spot, margin = summary["customers"]["spot"], summary["customers"]["margin"]
+    assert spot["balances"] and spot["collateralized"] is None
+    assert any(v.startswith("-") for v in margin["balances"].values())     # a debt, shown as one
+    assert margin["collateralized"] == ["base", "crash", "rally"] == summary["margin"]["scenarios"]
 
 
 def test_quiet_prints_nothing(proved):

@@ -1,8 +1,12 @@
 """`zksolv demo`: a whole round on synthetic data (README "Quick start").
 
-A synthetic ledger over BTC, ETH and USDT, reserves held by freshly generated keys that sign
-their proofs of control, then prove (with 105 % coverage), verify, audit, one customer's
-inclusion proof, and a tampered attestation that audit must reject.
+A synthetic ledger over BTC, ETH and USDT in which one customer in ten borrows (a margin
+account: a debt in one asset against haircut collateral in the others), the market of
+zksolv/market/example-prices.json (prices, tiered haircuts, a crash and a rally scenario),
+reserves held by freshly generated keys that sign their proofs of control, then prove (105 %
+coverage per asset, every account and the firm covered at every scenario), verify, audit, a
+spot customer's and a margin customer's inclusion proofs, and a tampered attestation that
+audit must reject.
 """
 
 import csv
@@ -12,16 +16,19 @@ import shutil
 import time
 from pathlib import Path
 
-from zksolv import inclusion, outpaths, state
-from zksolv.amounts import format_amount
-from zksolv.attestation import manifest as manifest_module, prove, verify
+from zksolv import inclusion2, outpaths, state
+from zksolv.amounts import format_amount, parse_amount
+from zksolv.attestation import prove, verify
 from zksolv.errors import ZksolvError
+from zksolv.fsutil import atomic_file
 from zksolv.reserves import control_message, signing
 
 # asset: (decimals, chain, largest balance in whole units)
 ASSETS = {"BTC": (8, "bitcoin", 5), "ETH": (18, "ethereum", 80), "USDT": (6, "ethereum", 50_000)}
 TOKENS = {"USDT": "0xdAC17F958D2ee523a2206206994597C13D831ec7"}  # Tether's ERC-20 contract (SPEC.md §6.1)
 DEMO_CHUNK = 16
+MARGIN_EVERY = 10  # one customer in ten borrows
+PRICES = Path(__file__).resolve().parent / "market" / "example-prices.json"
 
 
 def write_ledger(path: Path, users: int) -> dict[str, int]:
@@ -37,6 +44,37 @@ def write_ledger(path: Path, users: int) -> dict[str, int]:
                     totals[asset] += units
                     out.writerow([f"user-{i:06d}", asset, format_amount(units, decimals)])
     return totals
+
+
+def add_debts(path: Path, prices: Path) -> str | None:
+    """Turn one customer in ten into a margin account: their holding of one asset becomes a
+    debt sized safely against the rest (zksolv.market.synthetic); returns one such customer."""
+    from zksolv.market import file as market_file
+    from zksolv.market.fixed import format_fixed
+    from zksolv.market.synthetic import with_debt
+
+    decimals = {a: d for a, (d, _, _) in ASSETS.items()}
+    coeffs = market_file.load(prices, decimals).coefficients(decimals)
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    holdings: dict[str, dict[str, int]] = {}
+    for row in rows:
+        holdings.setdefault(row["user_id"], {})[row["asset"]] = parse_amount(row["amount"], decimals[row["asset"]])
+    borrower = None
+    for i, (user, holding) in enumerate(holdings.items()):
+        if i % MARGIN_EVERY == MARGIN_EVERY // 2:
+            names = list(ASSETS)[i % len(ASSETS):] + list(ASSETS)[: i % len(ASSETS)]
+            # the first asset whose debt the rest of the holding covers (not the only one held)
+            holdings[user] = next((h for h in (with_debt(coeffs, holding, a) for a in names)
+                                   if any(x < 0 for x in h.values())), holding)
+            if any(x < 0 for x in holdings[user].values()):
+                borrower = borrower or user
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["user_id", "asset", "amount"])
+        for user, holding in holdings.items():
+            out.writerows([user, a, format_fixed(x, decimals[a])] for a, x in holding.items() if x)
+    return borrower
 
 
 def _wallet(asset, chain, key_kind, units, decimals, attestation_id):
@@ -94,31 +132,51 @@ def run(users: int, directory: Path, workers: int, report) -> dict:
     attestation_id = f"demo-{secrets.token_hex(4)}"
     ledger, reserves_path = directory / "ledger.csv", directory / "reserves.json"
     out, state_path = directory / "attestation", directory / "state.db"
-    totals = write_ledger(ledger, users)
+    totals = write_ledger(ledger, users)  # reserves: 110 % of what customers hold, debts aside
+    borrower = add_debts(ledger, PRICES)
     write_reserves(reserves_path, attestation_id, totals)
-    report.line(f"synthetic round {attestation_id}: {users} users over {', '.join(ASSETS)} in {directory}")
+    report.line(f"synthetic round {attestation_id}: {users} users over {', '.join(ASSETS)} in {directory}, "
+                f"one in {MARGIN_EVERY} borrowing against collateral; market {PRICES.name}")
     t = {}
-    options = prove.Options(coverage_percent="105", workers=workers, chunk=DEMO_CHUNK)
+    options = prove.Options(coverage_percent="105", workers=workers, chunk=DEMO_CHUNK, prices=str(PRICES))
     m = _timed("prove", t, prove.run, ledger, reserves_path, out, state_path, options, report)
-    _timed("verify", t, verify.verify, out)
+    verify_report = _timed("verify", t, verify.verify, out)
     audit_report = _timed("audit", t, verify.audit, out)
-    customer = "user-000000"
-    st = state.State(state_path)
-    proof = _timed("inclusion", t, inclusion.build, st, m, customer)
-    st.close()
-    (directory / f"{customer}.json").write_text(json.dumps(proof, indent=1))
-    proven = _timed("verify_inclusion", t, inclusion.verify, proof, manifest_module.read(out / "manifest.json"),
-                    customer)
+    customers = {"spot": _spot_customer(ledger), "margin": borrower}
+    shown = {kind: _customer(directory, state_path, out, m, user, t, kind) for kind, user in customers.items() if user}
     rejected = _tamper_rejected(out, directory)
     summary = {"attestation_id": attestation_id, "directory": str(directory), "users": users,
-               "assets": {a: {"capacity": e.capacity, "coverage_percent": e.coverage.percent if e.coverage else None}
+               "assets": {a: {"capacity": e.capacity, "coverage_percent": e.coverage_percent}
                           for a, e in m.assets.items()},
+               "margin": verify_report.margin,
                "leaves_audited": audit_report.leaves_checked,
                "range_proofs_audited": audit_report.range_proofs_checked,
-               "customer": customer, "customer_balances": proven, "seconds": t,
+               "customers": shown, "seconds": t,
                "tampered_attestation_rejected": rejected, "result": "valid" if rejected else "invalid"}
     _print(summary, report)
     return summary
+
+
+def _spot_customer(ledger: Path) -> str:
+    with open(ledger, newline="", encoding="utf-8") as f:
+        return next(csv.DictReader(f))["user_id"]
+
+
+def _customer(directory: Path, state_path: Path, out: Path, m, user: str, t: dict, kind: str) -> dict:
+    """A customer's inclusion proof, written 0600 (it holds their secret), and their check."""
+    st = state.State(state_path)
+    try:
+        proof = _timed(f"inclusion_{kind}", t, inclusion2.build_any, st, m, user)
+    finally:
+        st.close()
+    path = directory / f"customer-{kind}.json"
+    with atomic_file(path, mode=0o600) as tmp:
+        tmp.write_text(json.dumps(proof, indent=1) + "\n")
+    checked = _timed(f"verify_inclusion_{kind}", t, inclusion2.verify_any, path,
+                     inclusion2.read_manifest(out / "manifest.json"), user, {})
+    balances = checked.margin["balances"] if checked.margin else checked.balances
+    return {"user_id": user, "balances": balances, "file": str(path),
+            "collateralized": checked.margin["collateralized"] if checked.margin else None}
 
 
 def _print(s: dict, report) -> None:
@@ -127,6 +185,12 @@ def _print(s: dict, report) -> None:
     report.line(f"verify: solvency and coverage proofs valid ({s['seconds']['verify']} s)")
     report.line(f"audit: {s['leaves_audited']} leaves and {s['range_proofs_audited']} range proofs valid "
                 f"({s['seconds']['audit']} s)")
-    balances = ", ".join(f"{v} {a}" for a, v in s["customer_balances"].items())
-    report.line(f"customer {s['customer']}: included with {balances} ({s['seconds']['verify_inclusion']} s)")
+    if s["margin"]:
+        report.line(f"margin accounts: every one collateralized at {', '.join(s['margin']['scenarios'])}; "
+                    f"firm-wide coverage ≥ {s['margin']['firm_coverage_percent']} % at every scenario")
+    for kind, c in s["customers"].items():
+        balances = ", ".join(f"{v} {a}" if not v.startswith("-") else f"a debt of {v[1:]} {a}"
+                             for a, v in c["balances"].items() if v != "0")
+        stress = f"; collateralized at {', '.join(c['collateralized'])}" if c["collateralized"] else ""
+        report.line(f"{kind} customer {c['user_id']}: included with {balances}{stress} ({c['file']})")
     report.line(f"tampered attestation rejected by audit: {'yes' if s['tampered_attestation_rejected'] else 'NO'}")
