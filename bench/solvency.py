@@ -1,6 +1,12 @@
 """End-to-end solvency benchmark: N users × 1 asset through the real CLI processes.
 
     python bench/solvency.py --users 10000 [--workers 2] [--dir /tmp/zksolv-bench]
+    python bench/solvency.py --users 100000 --assets 5 --margin-fraction 0.05 --scenarios 2
+
+With --margin-fraction F, a fraction F of the customers owe one asset (a safe debt against
+their other holdings, 3 haircut tiers per asset, S stress scenarios): the margin round is
+proved and audited, and so is the same ledger with the debts removed (no --prices), in the
+same run, and the ratios are reported (issue 11's targets: prove and audit ≤ 1.3×).
 
 Times `zksolv prove`, `verify`, `audit` and `verify-inclusion` as whole processes (median
 of several runs for the quick ones), inclusion generation per customer from the state
@@ -22,7 +28,7 @@ import sys
 import time
 
 from zksolv import inclusion, state
-from zksolv.amounts import format_amount
+from zksolv.amounts import format_amount, parse_amount
 from zksolv.attestation import manifest as manifest_module
 from zksolv.reserves import control_message, signing
 
@@ -54,6 +60,55 @@ def write_inputs(directory: pathlib.Path, users: int, attestation_id: str, asset
                   "signature": signing.bitcoin_sign(key, control_message(attestation_id, address))}
         reserves["assets"][name] = {"decimals": 8, "wallets": [wallet]}
     (directory / "reserves.json").write_text(json.dumps(reserves))
+
+
+def write_market(directory: pathlib.Path, assets: int, scenarios: int) -> pathlib.Path:
+    """Prices 1,000·(k+1) USD, three haircut tiers an asset (1 / 2 / rest units at 95 / 80 /
+    50 %), μ 110 %; scenario j shocks asset j mod K by −40 % and the others by −10 %."""
+    names = asset_names(assets)
+    market = {"quote": "USD", "decimals": 2, "min_collateral_percent": "110",
+              "assets": {a: {"price": f"{1000 * (k + 1)}.00", "haircut": [["1", "95"], ["2", "80"], [None, "50"]]}
+                         for k, a in enumerate(names)},
+              "scenarios": [{"name": f"stress-{j}", "shock_percent": {a: "-40" if k == j % assets else "-10"
+                                                                      for k, a in enumerate(names)}}
+                            for j in range(scenarios)]}
+    path = directory / "prices.json"
+    path.write_text(json.dumps(market, indent=1))
+    return path
+
+
+def add_debts(directory: pathlib.Path, assets: int, fraction: float) -> int:
+    """Rewrite ledger.csv: every 1/fraction-th customer owes one asset (a safe debt, computed
+    with the market's own coefficients); keep the debt-free ledger as ledger-spot.csv.
+    Returns how many customers owe."""
+    from zksolv.market import file as market_file
+    from zksolv.market.synthetic import with_debt
+
+    names = asset_names(assets)
+    decimals = dict.fromkeys(names, 8)
+    coeffs = market_file.load(directory / "prices.json", decimals).coefficients(decimals)
+    rows: dict[str, dict[str, int]] = {}
+    with open(directory / "ledger.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            rows.setdefault(row["user_id"], {})[row["asset"]] = parse_amount(row["amount"], 8)
+    (directory / "ledger.csv").rename(directory / "ledger-spot.csv")
+    step, owing = max(1, round(1 / fraction)), 0
+    with open(directory / "ledger.csv", "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["user_id", "asset", "amount"])
+        for i, (user, holding) in enumerate(rows.items()):
+            if i % step == 0:
+                holding = with_debt(coeffs, holding, names[i // step % assets])
+                owing += any(x < 0 for x in holding.values())
+            for a, x in holding.items():
+                out.writerow([user, a, ("-" if x < 0 else "") + format_amount(abs(x), 8)])
+    with open(directory / "ledger-spot.csv", "w", newline="") as f:  # the same ledger, debts removed
+        out = csv.writer(f)
+        out.writerow(["user_id", "asset", "amount"])
+        for row in csv.DictReader(open(directory / "ledger.csv", newline="")):
+            if not row["amount"].startswith("-"):
+                out.writerow([row["user_id"], row["asset"], row["amount"]])
+    return owing
 
 
 def timed(args: list[str]) -> tuple[float, int]:
@@ -130,6 +185,36 @@ def run(users: int, workers: int, directory: pathlib.Path, scheduler: str | None
     }
 
 
+def margin_run(users: int, workers: int, directory: pathlib.Path, assets: int, fraction: float,
+               scenarios: int) -> dict:
+    """The margin round and its debt-free twin, proved and audited in one run."""
+    import shutil
+
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    write_inputs(directory, users, "bench-margin", assets)
+    write_market(directory, assets, scenarios)
+    owing = add_debts(directory, assets, fraction)
+    d, figures = str(directory), {}
+    for kind, ledger, extra in (("spot", "ledger-spot.csv", []),
+                                ("margin", "ledger.csv", ["--prices", f"{d}/prices.json"])):
+        prove_s, prove_rss = timed(["prove", "--ledger", f"{d}/{ledger}", "--reserves", f"{d}/reserves.json",
+                                    "--out", f"{d}/att-{kind}", "--state", f"{d}/state-{kind}.db",
+                                    "--workers", str(workers), "--quiet"] + extra)
+        audit_s, audit_rss = timed(["audit", f"{d}/att-{kind}", "--workers", str(workers), "--quiet"])
+        verify_s = median_wall(["verify", f"{d}/att-{kind}", "--quiet"], 5)
+        figures[kind] = {"prove_s": round(prove_s, 2), "prove_peak_rss_mib": prove_rss, "audit_s": round(audit_s, 2),
+                         "audit_peak_rss_mib": audit_rss, "verify_s_median": round(verify_s, 3)}
+    return {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "command": " ".join(["python"] + sys.argv), "users": users, "assets": assets,
+        "margin_accounts": owing, "scenarios": scenarios, "workers": workers, **figures,
+        "prove_ratio": round(figures["margin"]["prove_s"] / figures["spot"]["prove_s"], 3),
+        "audit_ratio": round(figures["margin"]["audit_s"] / figures["spot"]["audit_s"], 3),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=10_000)
@@ -138,8 +223,14 @@ def main() -> None:
     parser.add_argument("--out", type=pathlib.Path, default=HERE / "results-solvency.json")
     parser.add_argument("--dask", action="store_true", help="prove on a Dask LocalCluster of --workers")
     parser.add_argument("--assets", type=int, default=1, help="assets, each held by every customer")
+    parser.add_argument("--margin-fraction", type=float, default=None,
+                        help="a margin round: this fraction of customers owes one asset")
+    parser.add_argument("--scenarios", type=int, default=2, help="stress scenarios of a margin round")
     args = parser.parse_args()
-    if args.dask:
+    if args.margin_fraction:
+        results = margin_run(args.users, args.workers, args.dir, args.assets, args.margin_fraction, args.scenarios)
+        args.out = args.out.with_name("results-margin.json") if args.out.name == "results-solvency.json" else args.out
+    elif args.dask:
         from distributed import LocalCluster
 
         with LocalCluster(n_workers=args.workers, threads_per_worker=1, host="127.0.0.1",
