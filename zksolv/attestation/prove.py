@@ -19,7 +19,7 @@ from pathlib import Path
 
 from zksolv import bounds, ledger, outpaths, rangeproof, reserves as reserves_module, roundkeys, statements
 from zksolv.amounts import format_amount, parse_amount
-from zksolv.attestation import auditfile, build
+from zksolv.attestation import auditfile, build, memory
 from zksolv.attestation.context import transcript
 from zksolv.attestation.executors import executor_for
 from zksolv.attestation.manifest import FILE, AssetEntry, Coverage, Manifest
@@ -220,6 +220,10 @@ def run(ledger_path, reserves_path, out_dir, state_path, options: Options, repor
     attestation appears only whole. A failure after proving began leaves the state of a
     round in progress, which the same command resumes (SPEC.md §6.9)."""
     _check_paths(ledger_path, reserves_path, out_dir, state_path, options, keep)
+    if options.capacity is not None:
+        memory.check("--capacity", options.capacity, memory.SPOT_LEAF_BYTES)
+    if options.margin_capacity is not None:
+        memory.check("--margin-capacity", options.margin_capacity, memory.MARGIN_LEAF_BYTES)
     if options.prices is not None:
         from zksolv.attestation import margin
         return margin.run(ledger_path, reserves_path, out_dir, state_path, options, report, with_resume_count)
