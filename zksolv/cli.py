@@ -255,15 +255,17 @@ def verify_inclusion(proof_file, attestation, user, balances, as_json, quiet):
 
     expected = _balance_pairs(balances)
     m = manifest_module.read(Path(attestation) / manifest_module.FILE, check_addresses=False)
-    proven = inclusion_module.verify(inclusion_module.load(proof_file), m, user, expected)
+    doc = inclusion_module.load(proof_file)
+    proven = inclusion_module.verify(doc, m, user, expected)
     missing = inclusion_module.not_covered(m, proven)
     report = Reporter(as_json, quiet)
+    owner = doc["user_id"]  # named always: without --user, a proof of another user's equal balance passes
     for asset, amount in proven.items():
-        report.line(f"{asset}: {amount} is counted in attestation {m.attestation_id}")
+        report.line(f"{asset}: {amount} of user {quoted(owner)} is counted in attestation {m.attestation_id}")
     if missing:
         report.line(f"not covered by this proof: {', '.join(missing)} (no balance of yours is shown there)")
     report.line("inclusion: VALID (run `zksolv verify` on the attestation to check solvency)")
-    report.result({"result": "valid", "attestation_id": m.attestation_id, "balances": proven,
+    report.result({"result": "valid", "attestation_id": m.attestation_id, "user_id": owner, "balances": proven,
                    "not_covered": missing})
 
 
