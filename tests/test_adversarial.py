@@ -87,3 +87,40 @@ class TestAnAssetIsHeldInTheCoinItNames:
         refused = code != 0
         btc_lines = [line for line in out.splitlines() if line.startswith("BTC")]
         assert refused or any("ethereum" in line for line in btc_lines)
+
+
+class TestSchedulerAddressOfAnUnknownScheme:
+    """`--scheduler http://HOST:PORT` passed the option's check and reached Dask, whose
+    ValueError ("unknown address scheme") came out as an internal error, exit 4."""
+
+    @pytest.mark.parametrize("command", ["prove", "audit"])
+    def test_is_a_usage_error(self, honest, tmp_path, capsys, command):
+        if command == "prove":
+            args = ["prove", "--ledger", honest.ledger, "--reserves", honest.reserves, "--out", tmp_path / "att",
+                    "--state", tmp_path / "s.db", "--workers", "1", "--quiet"]
+        else:
+            args = ["audit", honest.out, "--quiet"]
+        with pytest.raises(SystemExit) as exit_:
+            main([str(a) for a in args] + ["--scheduler", "http://127.0.0.1:1"])
+        err = capsys.readouterr().err
+        assert exit_.value.code == 2 and err.startswith("zksolv: error: ") and err.count("\n") == 1
+        assert not (tmp_path / "s.db").exists()
+
+
+class TestAnOutputPlaceThePermissionBitsLieAbout:
+    """`os.access` reads permission bits; as root it says yes where creating still fails
+    (sysfs, an immutable directory, root-squashed NFS). `prove --out /sys/kernel/x` as root
+    passed the output check, proved everything, then died creating the directory: exit 4.
+    Writability is now tried (a directory made and removed) before any work."""
+
+    def test_prove_refuses_before_any_work(self, honest, tmp_path, capsys, monkeypatch):
+        from zksolv import outpaths
+
+        monkeypatch.setattr(outpaths.os, "access", lambda *a, **k: True)  # as for root
+        with pytest.raises(SystemExit) as exit_:
+            main(["prove", "--ledger", str(honest.ledger), "--reserves", str(honest.reserves),
+                  "--out", "/sys/kernel/zksolv-adversarial", "--state", str(tmp_path / "s.db"),
+                  "--workers", "1", "--quiet"])
+        err = capsys.readouterr().err
+        assert exit_.value.code == 3 and err.startswith("zksolv: error: --out ") and err.count("\n") == 1
+        assert not (tmp_path / "s.db").exists()

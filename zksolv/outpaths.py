@@ -17,6 +17,7 @@ All refusals are `InputError` (exit 3).
 
 import os
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +121,16 @@ def _check_parent(output: Output, parent: Path) -> None:
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise InputError(f"{output.option} {output.path}: cannot write in {ancestor} (permission denied "
                          "or a read-only file system)")
+    _try_writing(output, ancestor)
+
+
+def _try_writing(output: Output, ancestor: Path) -> None:
+    """Make and remove a directory in `ancestor`: os.access reads permission bits, and as root
+    says yes where creating still fails (sysfs, an immutable directory, root-squashed NFS)."""
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".zksolv-probe-", dir=ancestor))
+    except OSError as exc:
+        raise InputError(f"{output.option} {output.path}: cannot write in {ancestor} ({exc.strerror})") from None
 
 
 def _check_apart(option: str, where: tuple[Path, Path], other_option: str, other: tuple[Path, Path]) -> None:
