@@ -124,3 +124,20 @@ class TestAnOutputPlaceThePermissionBitsLieAbout:
         err = capsys.readouterr().err
         assert exit_.value.code == 3 and err.startswith("zksolv: error: --out ") and err.count("\n") == 1
         assert not (tmp_path / "s.db").exists()
+
+
+@pytest.mark.xfail(strict=True, reason="design decision pending: the largest capacity prove can build here "
+                   "(refuse it up front, exit 2 or 3) — see the adversarial report")
+def test_the_largest_documented_capacity_is_refused_or_built_not_an_internal_error(honest, tmp_path):
+    """`--capacity 4294967296` (2^32, the documented maximum) for a few users: prove sorts
+    2^32 padding slots in memory — MemoryError, exit 4, under a 3 GiB address-space limit
+    (without one, hundreds of GB and years of proving). Run in a child so the limit holds."""
+    import subprocess
+    import sys
+
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30)); "
+            "from zksolv.cli import main; main(sys.argv[1:])")
+    args = ["prove", "--ledger", honest.ledger, "--reserves", honest.reserves, "--out", tmp_path / "att",
+            "--state", tmp_path / "s.db", "--workers", "1", "--quiet", "--capacity", str(1 << 32)]
+    done = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, timeout=300)
+    assert done.returncode in (2, 3) and done.stderr.startswith("zksolv: error: ")
