@@ -141,3 +141,22 @@ def test_the_largest_documented_capacity_is_refused_or_built_not_an_internal_err
             "--state", tmp_path / "s.db", "--workers", "1", "--quiet", "--capacity", str(1 << 32)]
     done = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, timeout=300)
     assert done.returncode in (2, 3) and done.stderr.startswith("zksolv: error: ")
+
+
+@pytest.mark.xfail(strict=True, reason="protocol design pending: a proof of control signs only the "
+                   "attestation id and address, which any round may reuse — see the adversarial report")
+def test_proofs_of_control_cannot_be_lifted_into_another_round(honest, tmp_path):
+    """The message a wallet signs names only the attestation id (chosen by the prover) and the
+    address. Exchange B (or the same exchange a month later, after the coins are gone) takes
+    the published wallets and signatures of round A, names its round with A's id, and proves
+    its own, different ledger against them: verify reports every proof of control valid."""
+    from zksolv.attestation import verify as verify_module
+    from zksolv.errors import InvalidProof
+
+    other_ledger = tmp_path / "b-ledger.csv"
+    lines = honest.ledger.read_text().splitlines()
+    other_ledger.write_text("\n".join([lines[0]] + [line.replace("user-", "b-customer-") for line in lines[1:4]]) + "\n")
+    lifted = prove_round(tmp_path / "b", other_ledger, honest.reserves)
+    assert lifted.manifest.digest() != honest.manifest.digest()  # another round, other liabilities
+    with pytest.raises(InvalidProof):
+        verify_module.verify(lifted.out)
