@@ -160,3 +160,43 @@ def test_proofs_of_control_cannot_be_lifted_into_another_round(honest, tmp_path)
     assert lifted.manifest.digest() != honest.manifest.digest()  # another round, other liabilities
     with pytest.raises(InvalidProof):
         verify_module.verify(lifted.out)
+
+
+class TestPrivateFilesAndPublishedDirectories:
+    """README: "an inclusion proof (it carries the customer's secret) is never written into a
+    published attestation" — that held only when `--attestation` was named; and `prove --out
+    DIR --force` replaced an attestation directory whole, whatever else an operator kept in
+    it (a customer's proof, last round's state with its master secret)."""
+
+    def _copy(self, honest, tmp_path):
+        import shutil
+
+        att = tmp_path / "att"
+        shutil.copytree(honest.out, att)
+        return att
+
+    def test_inclusion_out_into_an_attestation_directory_is_refused(self, honest, tmp_path, capsys):
+        att = self._copy(honest, tmp_path)
+        with pytest.raises(SystemExit) as exit_:
+            main(["inclusion", "--state", str(honest.state), "--user", "user-000001", "--out", str(att / "p.json")])
+        err = capsys.readouterr().err
+        assert exit_.value.code == 3 and err.startswith("zksolv: error: --out ") and err.count("\n") == 1
+        assert not (att / "p.json").exists()
+
+    def test_force_keeps_a_directory_holding_more_than_an_attestation(self, honest, tmp_path, capsys):
+        att = self._copy(honest, tmp_path)
+        kept = att / "round-before.db"
+        kept.write_bytes(honest.state.read_bytes())
+        with pytest.raises(SystemExit) as exit_:
+            main(["prove", "--ledger", str(honest.ledger), "--reserves", str(honest.reserves), "--out", str(att),
+                  "--state", str(tmp_path / "s.db"), "--workers", "1", "--quiet", "--force"])
+        err = capsys.readouterr().err
+        assert exit_.value.code == 3 and err.startswith("zksolv: error: --out ") and err.count("\n") == 1
+        assert kept.read_bytes() == honest.state.read_bytes() and not (tmp_path / "s.db").exists()
+
+    def test_force_still_replaces_an_attestation_directory(self, honest, tmp_path, capsys):
+        att = self._copy(honest, tmp_path)
+        with pytest.raises(SystemExit) as exit_:
+            main(["prove", "--ledger", str(honest.ledger), "--reserves", str(honest.reserves), "--out", str(att),
+                  "--state", str(tmp_path / "s.db"), "--workers", "1", "--quiet", "--force"])
+        assert exit_.value.code == 0 and (att / "manifest.json").is_file()

@@ -125,7 +125,7 @@ def _check_paths(ledger_path, reserves_path, out_dir, state_path, options: Optio
     both creatable, and apart from each other and from every input (`keep`: other input
     paths, by option)."""
     outpaths.check([outpaths.Output(out_dir, "--out", outpaths.DIRECTORY, replace=options.force,
-                                    forceable=True, marker=FILE),
+                                    forceable=True, marker=FILE, contents=(FILE, "*.audit")),
                     outpaths.Output(state_path, "--state", outpaths.FILE, replace=True)],
                    {"--ledger": ledger_path, "--reserves": reserves_path, **(keep or {})})
 
