@@ -200,3 +200,14 @@ class TestPrivateFilesAndPublishedDirectories:
             main(["prove", "--ledger", str(honest.ledger), "--reserves", str(honest.reserves), "--out", str(att),
                   "--state", str(tmp_path / "s.db"), "--workers", "1", "--quiet", "--force"])
         assert exit_.value.code == 0 and (att / "manifest.json").is_file()
+
+
+def test_the_demo_keeps_its_customer_proof_private(tmp_path, capsys):
+    """An inclusion proof carries the customer's secret: `inclusion --out` writes it 0600, the
+    demo wrote its one 0644."""
+    import stat
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--users", "3", "--dir", str(tmp_path / "d"), "--workers", "1", "--quiet"])
+    assert exit_.value.code == 0
+    assert stat.S_IMODE((tmp_path / "d" / "user-000000.json").stat().st_mode) == 0o600

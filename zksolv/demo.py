@@ -16,6 +16,7 @@ from zksolv import inclusion, outpaths, state
 from zksolv.amounts import format_amount
 from zksolv.attestation import manifest as manifest_module, prove, verify
 from zksolv.errors import ZksolvError
+from zksolv.fsutil import atomic_file
 from zksolv.reserves import control_message, signing
 
 # asset: (decimals, chain, largest balance in whole units)
@@ -104,7 +105,8 @@ def run(users: int, directory: Path, workers: int, report) -> dict:
     st = state.State(state_path)
     proof = _timed("inclusion", t, inclusion.build, st, m, customer)
     st.close()
-    (directory / f"{customer}.json").write_text(json.dumps(proof, indent=1))
+    with atomic_file(directory / f"{customer}.json", mode=0o600) as tmp:  # it carries the user secret
+        tmp.write_text(json.dumps(proof, indent=1))
     proven = _timed("verify_inclusion", t, inclusion.verify, proof, manifest_module.read(out / "manifest.json"),
                     customer)
     rejected = _tamper_rejected(out, directory)
