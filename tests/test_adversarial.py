@@ -239,3 +239,43 @@ def test_a_state_replaced_while_prove_runs_is_not_an_internal_error(honest, tmp_
               str(tmp_path / "att"), "--state", str(state), "--workers", "1", "--quiet"])
     err = capsys.readouterr().err
     assert exit_.value.code in (0, 1, 3) and (exit_.value.code == 0 or err.startswith("zksolv: error: "))
+
+
+def test_pool_workers_end_when_the_prover_is_killed(tmp_path):
+    """README invites `kill -9` and a rerun; the killed prover's pool workers stayed forever
+    (blocked reading the task pipe, ~270 MB each in a 300,000-user round), a leak per kill.
+    A child opens the pool as prove does, reports its workers, and is killed; the workers
+    must be gone within a bounded wait (they never went, before)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = ("import os, sys, time\n"
+            "from zksolv.attestation.executors import executor_for\n"
+            "with executor_for(2) as pool:\n"
+            "    pids = {pool.submit(os.getpid).result() for _ in range(20)}\n"
+            "    print(*sorted(pids), flush=True)\n"
+            "    time.sleep(600)\n")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    workers = [int(p) for p in child.stdout.readline().split()]
+    child.kill()
+    child.wait()
+
+    def alive(pid):
+        try:
+            os.kill(pid, 0)
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().split(") ")[1][0] != "Z"
+        except (ProcessLookupError, FileNotFoundError):
+            return False
+
+    for _ in range(100):  # up to ~10 s; the fixed workers leave within about one second
+        if not any(alive(pid) for pid in workers):
+            break
+        time.sleep(0.1)
+    left = [pid for pid in workers if alive(pid)]
+    for pid in left:  # never leave them behind, whatever the verdict
+        os.kill(pid, signal.SIGKILL)
+    assert workers and not left
