@@ -230,7 +230,7 @@ def inclusion_cmd(state_path, user, attestation, out, as_json, quiet):
     from zksolv.fsutil import atomic_file
 
     if out is not None:  # before any work: never over an existing file, never in a published place
-        outpaths.check([outpaths.Output(out, "--out", outpaths.FILE)],
+        outpaths.check([outpaths.Output(out, "--out", outpaths.FILE, not_beside="manifest.json")],
                        {"--state": state_path, "--attestation": attestation})
     st = state_module.State(state_path)
     try:

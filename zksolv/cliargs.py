@@ -18,7 +18,7 @@ from zksolv.tree import check_capacity
 _DIGITS = re.compile(r"0|[1-9][0-9]{0,17}")
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _TIMESTAMP = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
-_ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://[^\s/]+")
+_ADDRESS = re.compile(r"(tcp|tls|ws|wss|ucx|inproc)://[^\s/]+")  # the schemes Dask knows: any other is its ValueError
 _AMOUNT = re.compile(r"-?[0-9]{1,80}(\.[0-9]{1,40})?")  # signed: a margin customer's debt
 MAX_COVERAGE_CHARS = 40
 

@@ -10,14 +10,18 @@ it reads; `check` refuses, before anything is read or proved:
 - two paths that alias: an output that is, contains or lies inside another output or an
   input, after resolving `..`, symbolic links of the parents and relative paths — the
   private state inside the directory meant for publishing, the state in place of the
-  ledger, or `--force` replacing a directory that holds an input.
+  ledger, or `--force` replacing a directory that holds an input;
+- a `--force` that would delete more than the attestation it replaces (`contents`), and a
+  private file written in a published directory (`not_beside`).
 
 All refusals are `InputError` (exit 3).
 """
 
 import os
 import stat
+import tempfile
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 
 from zksolv.errors import InputError
@@ -35,6 +39,8 @@ class Output:
     replace: bool = False  # may an existing one be replaced (--force, or a resumable state)?
     forceable: bool = False  # does the command have a --force that would replace it?
     marker: str | None = None  # a non-empty directory is replaced only if it holds this file
+    contents: tuple[str, ...] = ()  # ... and nothing but files matching these patterns
+    not_beside: str | None = None  # never written in a directory holding this file (a published one)
 
 
 def check(outputs: list[Output], inputs: dict[str, object] | None = None) -> None:
@@ -47,6 +53,29 @@ def check(outputs: list[Output], inputs: dict[str, object] | None = None) -> Non
     for i, (output, where) in enumerate(located):
         for option, other in named[:i] + named[i + 1:]:
             _check_apart(output.option, where, option, other)
+    for output, (entry, _) in located:
+        _check_contents(output, entry)
+        _check_not_beside(output, entry)
+
+
+def _check_not_beside(output: Output, entry: Path) -> None:
+    """A private file is never written in a published directory (one holding `not_beside`)."""
+    ancestor = entry.parent
+    while not os.path.isdir(ancestor) and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if output.not_beside is not None and os.path.lexists(ancestor / output.not_beside):
+        raise InputError(f"{output.option} {output.path}: {ancestor} holds {output.not_beside} (a published "
+                         "directory); write this private file elsewhere")
+
+
+def _check_contents(output: Output, entry: Path) -> None:
+    """A directory --force would replace holds only what the command wrote there (`contents`)."""
+    if not (output.contents and output.replace and os.path.isdir(entry)) or os.path.islink(entry):
+        return
+    for item in os.scandir(entry):
+        if not (item.is_file(follow_symlinks=False) and any(fnmatch(item.name, p) for p in output.contents)):
+            raise InputError(f"{output.option} {output.path}: also holds {item.name!r}, which --force would "
+                             "delete; move it out first")
 
 
 def _location(path, option: str) -> tuple[Path, Path]:
@@ -120,6 +149,16 @@ def _check_parent(output: Output, parent: Path) -> None:
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise InputError(f"{output.option} {output.path}: cannot write in {ancestor} (permission denied "
                          "or a read-only file system)")
+    _try_writing(output, ancestor)
+
+
+def _try_writing(output: Output, ancestor: Path) -> None:
+    """Make and remove a directory in `ancestor`: os.access reads permission bits, and as root
+    says yes where creating still fails (sysfs, an immutable directory, root-squashed NFS)."""
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".zksolv-probe-", dir=ancestor))
+    except OSError as exc:
+        raise InputError(f"{output.option} {output.path}: cannot write in {ancestor} ({exc.strerror})") from None
 
 
 def _check_apart(option: str, where: tuple[Path, Path], other_option: str, other: tuple[Path, Path]) -> None:

@@ -8,6 +8,7 @@ master secret: whoever reads it can de-anonymize every leaf of the round.
 """
 
 import json
+import functools
 import re
 import sqlite3
 from pathlib import Path
@@ -39,6 +40,19 @@ MARGIN_TREE = ""
 SEGMENT = 256
 """Tree nodes per `levels` row: a path lookup reads one small row per level, whatever the
 tree's size (SQLite walks a large BLOB's overflow pages to reach an offset)."""
+
+
+def _refusing_sqlite_errors(method):
+    """A store operation whose database went away under it — another `prove` on the same
+    --state replaced or locked it — is an InputError naming the cause, never an internal error."""
+    @functools.wraps(method)
+    def wrapped(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            raise InputError(f"the state file changed under this prove ({exc}): is another prove using "
+                             "the same --state? Run the command again once it has finished") from None
+    return wrapped
 
 
 class RoundStore:
@@ -89,12 +103,14 @@ class RoundStore:
                 db.close()
         return cls(sqlite3.connect(path, isolation_level=None), meta, resumed=False)
 
+    @_refusing_sqlite_errors
     def done(self, asset: str) -> set[int]:
         """Indices of the chunks already proved (asset MARGIN_TREE: the margin leaves')."""
         if asset == MARGIN_TREE:
             return {i for (i,) in self._db.execute("SELECT idx FROM margin_chunks")}
         return {i for (i,) in self._db.execute("SELECT idx FROM chunks WHERE asset = ?", (asset,))}
 
+    @_refusing_sqlite_errors
     def save_chunk(self, asset: str, index: int, proof: bytes) -> None:
         """Commit one finished chunk proof (durable before the next one starts counting);
         for asset MARGIN_TREE, the chunk's proven margin leaves."""
@@ -103,15 +119,17 @@ class RoundStore:
         else:
             self._db.execute("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)", (asset, index, proof))
 
+    @_refusing_sqlite_errors
     def chunk_proofs(self, asset: str) -> list[bytes]:
         rows = self._db.execute("SELECT proof FROM chunks WHERE asset = ? ORDER BY idx", (asset,))
         return [proof for (proof,) in rows]
 
-    def margin_chunks(self):
-        """Every proved chunk's leaf bytes in order (streamed)."""
-        for (leaves,) in self._db.execute("SELECT leaves FROM margin_chunks ORDER BY idx"):
-            yield leaves
+    @_refusing_sqlite_errors
+    def margin_chunks(self) -> list[bytes]:
+        """Every proved chunk's leaf bytes in order."""
+        return [leaves for (leaves,) in self._db.execute("SELECT leaves FROM margin_chunks ORDER BY idx")]
 
+    @_refusing_sqlite_errors
     def finish(self, meta: dict, assets, margin=None) -> None:
         """Record leaves and trees and mark the round complete, in one transaction.
         `margin`: (accounts as (user_id, position, balances JSON), account tree levels)."""

@@ -5,6 +5,9 @@ optional extra (`pip install 'zksolv[cluster]'`); its executor re-runs the tasks
 worker on the others.
 """
 
+import os
+import threading
+import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 
@@ -40,7 +43,20 @@ def executor_for(workers: int, scheduler: str | None = None):
         finally:
             client.close()
     elif workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
+        with ProcessPoolExecutor(workers, initializer=_end_with_parent) as pool:
             yield pool
     else:
         yield InlineExecutor()
+
+
+def _end_with_parent() -> None:
+    """Pool worker initializer: leave when the parent is gone. A `kill -9` of the prover (which
+    README invites, then a rerun) otherwise leaves its workers blocked on the task pipe forever."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()

@@ -134,7 +134,7 @@ def _check_paths(ledger_path, reserves_path, out_dir, state_path, options: Optio
     margin = [outpaths.Output(refusals_path(options, state_path), "--refusals", outpaths.FILE)] \
         if options.prices is not None else []
     outpaths.check([outpaths.Output(out_dir, "--out", outpaths.DIRECTORY, replace=options.force,
-                                    forceable=True, marker=FILE),
+                                    forceable=True, marker=FILE, contents=(FILE, "*.audit")),
                     outpaths.Output(state_path, "--state", outpaths.FILE, replace=True), *margin],
                    {"--ledger": ledger_path, "--reserves": reserves_path, "--prices": options.prices,
                     **(keep or {})})
