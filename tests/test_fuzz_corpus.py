@@ -38,5 +38,5 @@ def test_targets_reject_what_they_should():
 
 def test_every_format_has_a_target_and_seeds():
     assert set(targets.TARGETS) == {"ledger", "reserves", "snapshot", "circuits", "manifest", "audit_file",
-                                    "inclusion_proof", "range_proof", "state"}
+                                    "inclusion_proof", "range_proof", "state", "market"}
     assert all(seeds.seeds(name) for name in targets.TARGETS if name != "state")

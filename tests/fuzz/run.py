@@ -24,8 +24,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 NAMES = ["ledger", "reserves", "snapshot", "circuits", "manifest", "audit_file", "inclusion_proof",
-         "range_proof", "state"]
-JSON_TARGETS = {"reserves", "circuits", "manifest", "inclusion_proof"}
+         "range_proof", "state", "market"]
+JSON_TARGETS = {"reserves", "circuits", "manifest", "inclusion_proof", "market"}
 
 
 def _arguments(argv):

@@ -18,6 +18,7 @@ _FILES = {
     "manifest": [V1 / "attestation" / "manifest.json"],
     "audit_file": sorted((V1 / "attestation").glob("*.audit")),
     "inclusion_proof": sorted((V1 / "inclusion").glob("*.json")),
+    "market": [ROOT / "zksolv" / "market" / "example-prices.json"],
 }
 
 

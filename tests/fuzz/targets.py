@@ -141,5 +141,19 @@ def state(data: bytes) -> None:
         st.close()
 
 
+MARKET_DECIMALS = {"BTC": 8, "ETH": 18, "USDT": 6}
+"""The attested assets a fuzzed market file is read against (those of the example market)."""
+
+
+@_tolerating
+def market(data: bytes) -> None:
+    from zksolv.market import file as market_file
+
+    m = market_file.load(_file(data, "prices.json"), MARKET_DECIMALS)
+    m.check_assets(set(MARKET_DECIMALS))
+    m.coefficients(MARKET_DECIMALS)
+    m.digest()
+
+
 TARGETS = {t.__name__: t for t in (ledger, reserves, snapshot, circuits, manifest, audit_file, inclusion_proof,
-                                   range_proof, state)}
+                                   range_proof, state, market)}
