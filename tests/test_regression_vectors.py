@@ -55,3 +55,28 @@ def test_v1_inputs_still_parse():
     rows = list(ledger.read_ledger(V1 / "inputs" / "ledger.csv", res.decimals, res.leaf_bits))
     assert len(rows) == 16 and {r.user_id for r in rows} >= {"zoë müller", "客户-7"}
     assert snapshot.check(res, snapshot.load(V1 / "inputs" / "snapshot.csv")) == 4
+
+
+V2 = VECTORS / "regression" / "v2"
+V2_CUSTOMERS = {"alice.json": ("alice", {"BTC": "1", "ETH": "0", "USDT": "-20000"}),
+                "spot-1.json": ("spot-1", {"BTC": "2", "USDT": "1000"})}
+
+
+@pytest.mark.parametrize("command", [("verify", V2 / "attestation", "--prices", V2 / "inputs" / "prices.json"),
+                                     ("audit", V2 / "attestation", "--workers", "1")])
+def test_v2_margin_attestation_still_verifies(command):
+    result = _zksolv(*command, "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["result"] == "valid" and out["attestation_id"] == "regression-v2"
+    assert out["margin"]["scenarios"] == ["base", "crash"]
+
+
+@pytest.mark.parametrize("name", sorted(V2_CUSTOMERS))
+def test_v2_inclusion_proof_still_verifies(name):
+    user, expected = V2_CUSTOMERS[name]
+    balances = [f"--balance={a}={v}" for a, v in expected.items() if v != "0"]
+    result = _zksolv("verify-inclusion", V2 / "inclusion" / name, "--attestation", V2 / "attestation",
+                     "--user", user, *balances, "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["balances"] == expected
