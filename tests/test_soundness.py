@@ -365,3 +365,15 @@ def test_verify_names_what_backs_each_asset(honest, capsys):
     assert assets["BTC"]["backed_by"] == ["bitcoin native coin (2 wallets)"]
     assert assets["ETH"]["backed_by"] == ["ethereum native coin (1 wallet)"]
     assert assets["USDT"]["backed_by"] == ["ethereum token 0xdac17f958d2ee523a2206206994597c13d831ec7 (1 wallet)"]
+
+
+def test_a_bad_leaf_commitment_is_named_by_asset_and_position(honest):
+    """The auditor is told which leaf of which audit file does not decode."""
+    from zksolv.attestation import auditfile, verify as verify_module
+    from zksolv.errors import EncodingError
+
+    with auditfile.open_file(honest.out / "BTC.audit") as f:
+        leaves = next(auditfile.Reader(f, "BTC.audit").leaves(4))
+    leaves[2] = (b"\x00" + leaves[2][0][1:], leaves[2][1])       # leaf 2's prefix: not 02/03
+    with pytest.raises(EncodingError, match=r"^BTC\.audit: leaf 2: "):
+        verify_module._consume([leaves], iter(()), honest.manifest, "BTC", None, None, verify_module.tree.Builder(False))

@@ -9,7 +9,7 @@ from zksolv import bounds, rangeproof, reserves as reserves_module, statements, 
 from zksolv.attestation import auditfile, manifest as manifest_module, manifest2, verify2
 from zksolv.attestation.context import transcript
 from zksolv.attestation.executors import executor_for
-from zksolv.errors import InputError, InvalidProof
+from zksolv.errors import EncodingError, InputError, InvalidProof
 from zksolv.fsutil import read_json
 from zksolv.group import Point
 from zksolv.rangeproof import RangeProof, Statement
@@ -175,8 +175,16 @@ def _consume(batches, proofs, m, asset, header, pending, builder) -> None:
             if h in seen:
                 raise InvalidProof(f"{asset}: two leaves share the hash {h.hex()[:16]}…")
             seen.add(h)
-            builder.push(Point.from_bytes(c), c, h)
+            builder.push(_leaf_point(asset, builder.leaves, c), c, h)
         index = _submit_chunks(batch, proofs, m, asset, header, index, pending)
+
+
+def _leaf_point(asset: str, position: int, data: bytes) -> Point:
+    """A leaf commitment, or an EncodingError naming the asset's audit file and the leaf."""
+    try:
+        return Point.from_bytes(data)
+    except EncodingError as exc:
+        raise EncodingError(f"{asset}.audit: leaf {position}: {exc}") from None
 
 
 class _Pending:
