@@ -37,21 +37,20 @@ from zksolv.rangeproof.scalars import random_scalar
 from zksolv.transcript import Transcript
 
 HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from margin_leaf import interleaved  # noqa: E402  (a sibling script)
+
 KERNEL = HERE.parent / "zksolv" / "group" / "backends" / "native.c"
 N_BITS = 64
 
 
 def _median_ms(fns: dict, reps: int) -> dict:
-    """Median milliseconds of each callable, the callables interleaved rep by rep; with the
-    minimum beside it (`…_min`), steadier when other work shares the machine."""
-    times = {name: [] for name in fns}
-    for _ in range(reps):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append((time.perf_counter() - t0) * 1e3)
-    out = {name: round(statistics.median(ts), 3) for name, ts in times.items()}
-    out.update({name.replace("_ms", "_min_ms"): round(min(ts), 3) for name, ts in times.items()})
+    """Median milliseconds of each callable, the callables interleaved rep by rep (the loop of
+    margin_leaf.interleaved); with the minimum beside it (`…_min`), steadier when other work
+    shares the machine."""
+    times = interleaved(fns, reps)
+    out = {name: round(median, 3) for name, (_, median) in times.items()}
+    out.update({name.replace("_ms", "_min_ms"): round(low, 3) for name, (low, _) in times.items()})
     return out
 
 

@@ -126,23 +126,38 @@ def not_covered(manifest: Manifest, proven: dict[str, str]) -> list[str]:
 
 
 def _verify(doc, manifest, user_id, expected):
+    check_round_and_user(doc, manifest, user_id)
+    if not doc["assets"]:
+        raise InvalidProof("this inclusion proof proves no balance: it checks nothing")
+    proven = verify_spot_assets(doc, manifest)
+    check_expected(proven, expected, manifest)
+    return proven
+
+
+def check_round_and_user(doc: dict, manifest, user_id: str | None) -> None:
+    """The proof names this attestation (digest and id) and, if given, this user."""
     if doc["manifest"] != manifest.digest().hex() or doc["attestation_id"] != manifest.attestation_id:
         raise InvalidProof("this inclusion proof is for another attestation (round or exchange)")
     if user_id is not None and doc["user_id"] != user_id:
         raise InvalidProof(f"this inclusion proof is for user {doc['user_id']!r}, not {user_id!r}")
+
+
+def verify_spot_assets(doc: dict, manifest) -> dict[str, str]:
+    """Every spot leaf of `doc` walked to its asset's root; {asset: balance}."""
     secret = bytes.fromhex(doc["user_secret"])
-    if not doc["assets"]:
-        raise InvalidProof("this inclusion proof proves no balance: it checks nothing")
-    proven = {}
-    for asset, item in doc["assets"].items():
-        proven[asset] = _verify_asset(doc["user_id"], secret, asset, item, manifest)
+    return {asset: _verify_asset(doc["user_id"], secret, asset, item, manifest)
+            for asset, item in doc["assets"].items()}
+
+
+def check_expected(proven: dict[str, str], expected: dict[str, str], manifest) -> None:
+    """The customer's own figures (`--balance`) against the spot balances proven; a negative
+    figure (a debt) is never a spot balance."""
     for asset, amount in expected.items():
         decimals = manifest.reserves.assets[asset].decimals if asset in manifest.reserves.assets else None
         if asset not in proven or decimals is None or amount.startswith("-") or \
                 parse_amount(amount, decimals) != parse_amount(proven[asset], decimals):
             raise InvalidProof(f"{asset}: the attestation counts {proven.get(asset, 'nothing')}, "
                                f"not {amount}")
-    return proven
 
 
 def _verify_asset(user_id, secret, asset, item, manifest) -> str:

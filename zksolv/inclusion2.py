@@ -15,7 +15,10 @@ from zksolv.accounts import inclusion as account_inclusion
 from zksolv.accounts.layout import Layout, build as build_layout
 from zksolv.attestation.manifest2 import ManifestV2
 from zksolv.errors import EncodingError, InputError, InvalidProof
-from zksolv.inclusion import FORMAT, _verify_asset, assemble_assets, checked, parse_header, parse_spot_assets
+from zksolv.inclusion import (
+    FORMAT, assemble_assets, check_expected, check_round_and_user, checked, parse_header, parse_spot_assets,
+    verify_spot_assets,
+)
 from zksolv.state import State
 
 VERSION = 2
@@ -76,39 +79,26 @@ def verify(doc: dict, manifest: ManifestV2, user_id: str | None = None,
            expected: dict[str, str] | None = None) -> Checked:
     """Every spot leaf and the account leaf walk to the manifest's roots (SPEC.md §6.16)."""
     doc = parse(doc)
-    if doc["manifest"] != manifest.digest().hex() or doc["attestation_id"] != manifest.attestation_id:
-        raise InvalidProof("this inclusion proof is for another attestation (round or exchange)")
-    if user_id is not None and doc["user_id"] != user_id:
-        raise InvalidProof(f"this inclusion proof is for user {doc['user_id']!r}, not {user_id!r}")
+    check_round_and_user(doc, manifest, user_id)
     if not doc["assets"] and doc["margin"] is None:
         raise InvalidProof("this inclusion proof proves no balance: it checks nothing")
-    secret = bytes.fromhex(doc["user_secret"])
-    balances = {a: _verify_asset(doc["user_id"], secret, a, item, manifest) for a, item in doc["assets"].items()}
+    balances = verify_spot_assets(doc, manifest)
     margin = None
     if doc["margin"] is not None:
         if doc["assets"]:
             raise InvalidProof("a margin account holds everything in its account leaf, not in spot leaves")
-        margin = _verify_margin(doc, secret, manifest, expected or {})
-    elif expected:
-        _check_spot_expected(balances, expected, manifest)
+        margin = _verify_margin(doc, manifest, expected or {})
+    else:
+        check_expected(balances, expected or {}, manifest)
     return Checked(doc["user_id"], balances, margin)
 
 
-def _verify_margin(doc, secret: bytes, manifest: ManifestV2, expected: dict[str, str]) -> dict:
+def _verify_margin(doc, manifest: ManifestV2, expected: dict[str, str]) -> dict:
     scenarios = ["base"] + [s.name for s in manifest.market.scenarios]
     root = (manifest.margin.root_commitments, manifest.margin.root_hash)
-    return account_inclusion.verify(doc["margin"], doc["user_id"], secret, layout_of(manifest),
-                                    manifest.reserves.decimals, root, manifest.margin.capacity, scenarios, expected)
-
-
-def _check_spot_expected(balances: dict[str, str], expected: dict[str, str], manifest: ManifestV2) -> None:
-    from zksolv.amounts import parse_amount
-
-    for asset, amount in expected.items():
-        decimals = manifest.reserves.assets[asset].decimals if asset in manifest.reserves.assets else None
-        if asset not in balances or decimals is None or amount.startswith("-") or \
-                parse_amount(amount, decimals) != parse_amount(balances[asset], decimals):
-            raise InvalidProof(f"{asset}: the attestation counts {balances.get(asset, 'nothing')}, not {amount}")
+    return account_inclusion.verify(doc["margin"], doc["user_id"], bytes.fromhex(doc["user_secret"]),
+                                    layout_of(manifest), manifest.reserves.decimals, root,
+                                    manifest.margin.capacity, scenarios, expected)
 
 
 # -- either version: what the CLI calls ------------------------------------------------------

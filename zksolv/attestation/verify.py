@@ -87,7 +87,11 @@ def verify(directory, snapshot_path=None, circuits_path=None, prices_path=None, 
         return verify2.verify(directory, snapshot_path, circuits_path, prices_path, price_tolerance)
     if prices_path:
         raise InputError("--prices: this attestation is a spot round: it has no market data")
-    m, circuits = _load(directory, circuits_path)
+    return _verify(*_load(directory, circuits_path), snapshot_path)
+
+
+def _verify(m, circuits, snapshot_path) -> Report:
+    """Everything `verify` checks of a version-1 manifest already loaded (`_load`)."""
     report = Report(m.attestation_id, m.digest().hex())
     report.wallets_checked = reserves_module.verify_control(m.reserves)
     body_digest = m.body_digest()
@@ -117,8 +121,8 @@ def audit(directory, snapshot_path=None, circuits_path=None, workers: int = 1,
     if version(directory) == manifest2.VERSION:
         return verify2.audit(directory, snapshot_path, circuits_path, workers, scheduler, report, prices_path,
                              price_tolerance)
-    result = verify(directory, snapshot_path, circuits_path)
-    m = manifest_module.read(Path(directory) / manifest_module.FILE)
+    m, circuits = _load(directory, circuits_path)   # read and parsed once
+    result = _verify(m, circuits, snapshot_path)
     with executor_for(workers, scheduler) as executor:
         for asset, entry in m.assets.items():
             leaves, proofs = _audit_asset(Path(directory), m, asset, entry, executor, workers, report)

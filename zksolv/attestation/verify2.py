@@ -111,12 +111,21 @@ def _proof_of(m, claim):
 
 
 def verify(directory, snapshot_path=None, circuits_path=None, prices_path=None, price_tolerance=None):
-    from zksolv.attestation.verify import MarginReport
+    tolerance_bp = _checked_tolerance(prices_path, price_tolerance)
+    return _verify(load(directory, circuits_path), snapshot_path, prices_path, tolerance_bp)
 
+
+def _checked_tolerance(prices_path, price_tolerance) -> int:
     tolerance_bp = tolerance(price_tolerance)
     if price_tolerance is not None and not prices_path:
         raise InputError("--price-tolerance needs --prices")
-    c = load(directory, circuits_path)
+    return tolerance_bp
+
+
+def _verify(c: Checked, snapshot_path, prices_path, tolerance_bp: int):
+    """Everything `verify` checks, on a manifest already loaded and bounded (`load`)."""
+    from zksolv.attestation.verify import MarginReport
+
     m = c.manifest
     report = MarginReport(m.attestation_id, m.digest().hex())
     report.wallets_checked = reserves_module.verify_control(m.reserves)
@@ -145,8 +154,9 @@ def audit(directory, snapshot_path=None, circuits_path=None, workers=1, schedule
     """Everything verify checks, every spot leaf and proof, and every margin leaf."""
     from zksolv.attestation.verify import _audit_asset
 
-    result = verify(directory, snapshot_path, circuits_path, prices_path, price_tolerance)
-    c = load(directory, circuits_path)
+    tolerance_bp = _checked_tolerance(prices_path, price_tolerance)
+    c = load(directory, circuits_path)   # once: the manifest parsed, the layout and claims built
+    result = _verify(c, snapshot_path, prices_path, tolerance_bp)
     with executor_for(workers, scheduler) as executor:
         for asset, entry in c.manifest.assets.items():
             leaves, proofs = _audit_asset(Path(directory), c.manifest, asset, entry, executor, workers, report)

@@ -95,12 +95,14 @@ def tier_pieces(units: int, widths: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(pieces) + (rest,)
 
 
+def collateral_value(coeffs: Coefficients, scenario: int, equity: dict[str, int]) -> int:
+    """Σ coll[s][a][t]·e[a][t]: an account's equity after haircuts, in the common unit."""
+    return sum(c * e for a in coeffs.assets
+               for c, e in zip(coeffs.collateral[scenario][a], tier_pieces(equity.get(a, 0), coeffs.widths[a])))
+
+
 def account_value(coeffs: Coefficients, scenario: int, equity: dict[str, int], debt: dict[str, int]) -> int:
     """v_s of SPEC.md §6.12.4 on plain integers: haircut collateral minus μ × debt, in the
     common unit; an account is collateralized at scenario s iff this is ≥ 0."""
-    total = 0
-    for a in coeffs.assets:
-        pieces = tier_pieces(equity.get(a, 0), coeffs.widths[a])
-        total += sum(c * e for c, e in zip(coeffs.collateral[scenario][a], pieces))
-        total -= coeffs.debt[scenario][a] * debt.get(a, 0)
-    return total
+    return collateral_value(coeffs, scenario, equity) - sum(
+        coeffs.debt[scenario][a] * debt.get(a, 0) for a in coeffs.assets)

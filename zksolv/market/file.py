@@ -8,13 +8,12 @@ of their asset, so parsing needs the attested assets' decimals: `load(path, deci
 """
 
 import json
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from itertools import accumulate
 
 from zksolv.errors import InputError
+from zksolv.fsutil import open_regular
 from zksolv.hashing import tagged
 from zksolv.market.coefficients import BP, AssetTerms, Coefficients, Scenario, coefficients
 from zksolv.market.fixed import format_fixed, parse_fixed
@@ -246,18 +245,11 @@ def _scenario(value, assets: set[str], at: _At) -> Scenario:
 
 
 def read_strict_json(path):
-    """A small JSON file, strictly: a regular file of at most MAX_FILE_BYTES, UTF-8, no
-    duplicate keys; floats, NaN, Infinity and long integers become JsonNumber, which every
-    field refuses by name. The one place to swap for the shared strict reader
-    (zksolv/strictjson.py) once it is merged."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the market file: {exc.strerror}") from exc
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise InputError(f"{path}: not a regular file")
-    with os.fdopen(fd, "rb") as f:
+    """A small JSON file, strictly: a regular file (fsutil.open_regular: never blocks on a
+    FIFO) of at most MAX_FILE_BYTES, UTF-8, no duplicate keys. Unlike zksolv/strictjson,
+    which refuses them outright, floats, NaN, Infinity and long integers become JsonNumber,
+    which every field then refuses by name: a price written 97000.0 is reported at its field."""
+    with open_regular(path, "the market file") as f:
         data = f.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise InputError(f"{path}: larger than {MAX_FILE_BYTES} bytes")

@@ -1,8 +1,8 @@
 """Exact fixed-point decimal strings ↔ integers, signed or not (SPEC.md §6.12.1). Never floats.
 
-`parse_fixed("-33.33", 2, signed=True)` is −3333: the count of 10^−places. The ledger's own
-parser (zksolv/amounts.py) refuses signs; `parse_signed_amount` is the signed variant a margin
-ledger needs, kept here until the ledger takes one.
+`parse_fixed("-33.33", 2, signed=True)` is −3333: the count of 10^−places. The ledger reads
+its debts with zksolv/amounts.py on the unsigned part (ledger._units); `parse_signed_amount`
+reads the signed balances a margin customer's inclusion proof and `--balance` carry.
 """
 
 import re

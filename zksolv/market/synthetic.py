@@ -5,23 +5,14 @@ at a fraction of what their haircut collateral covers at the worst scenario, so 
 is collateralized at every price by construction (SPEC.md §6.12.4).
 """
 
-from zksolv.market.coefficients import Coefficients, tier_pieces
-
-
-def collateral_values(coeffs: Coefficients, equity: dict[str, int]) -> list[int]:
-    """Σ coll[s][a][t]·e[a][t] of an account's equity, per scenario (base first)."""
-    values = []
-    for s in range(len(coeffs.scenarios)):
-        values.append(sum(c * e for a in coeffs.assets
-                          for c, e in zip(coeffs.collateral[s][a], tier_pieces(equity.get(a, 0), coeffs.widths[a]))))
-    return values
+from zksolv.market.coefficients import Coefficients, collateral_value
 
 
 def safe_debt(coeffs: Coefficients, equity: dict[str, int], asset: str, share: float = 0.5) -> int:
     """Base units of `asset` the account may owe with `share` of its worst-scenario margin
     left unused; 0 when its collateral covers nothing."""
-    room = min(value // coeffs.debt[s][asset] for s, value in enumerate(collateral_values(coeffs, equity))
-               if coeffs.debt[s][asset])
+    room = min(collateral_value(coeffs, s, equity) // coeffs.debt[s][asset]
+               for s in range(len(coeffs.scenarios)) if coeffs.debt[s][asset])
     return int(room * share)
 
 
