@@ -102,3 +102,26 @@ def verify_signmessage(address: str, message: bytes, signature: str) -> None:
         raise InvalidProof(f"signature for {address} does not recover a key") from exc
     if _digests(key, raw[0]).get(decoded.kind) != decoded.digest:
         raise InvalidProof(f"signature is not by {address}")
+
+
+# -- the bitcoin family's interface (zksolv/reserves/chains.py) -----------------------------
+
+def normalize_address(address: str) -> str:
+    """Bech32 in lower case, Base58 as written (it is case-sensitive); InputError if it does
+    not decode."""
+    decode_address(address)
+    return address.lower() if address.lower().startswith(("bc1", "tb1")) else address
+
+
+def normalize_token(token: str) -> str:
+    raise InputError("bitcoin wallets hold only the native coin (omit token)")
+
+
+def normalize_block_hash(text: str) -> str:
+    """64 hex digits as block explorers show them (byte-reversed), lower case."""
+    if len(text) != 64 or any(c not in "0123456789abcdefABCDEF" for c in text):
+        raise InputError(f"{text!r} is not a 32-byte block hash in hex")
+    return text.lower()
+
+
+verify = verify_signmessage

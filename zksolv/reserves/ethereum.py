@@ -1,5 +1,7 @@
 """Ethereum proof of control: EIP-191 `personal_sign`, address recovery, EIP-55 checksums."""
 
+import re
+
 from coincurve import PublicKey
 
 from zksolv.errors import InputError, InvalidProof
@@ -67,3 +69,20 @@ def verify_personal_sign(address: str, message: bytes, signature: str) -> None:
         raise InvalidProof(f"signature for {address} does not recover a key") from exc
     if address_of(key) != expected:
         raise InvalidProof(f"signature is not by {address} (it recovers {address_of(key)})")
+
+
+# -- the evm family's interface (zksolv/reserves/chains.py) ---------------------------------
+
+def normalize_token(token: str) -> str:
+    """An ERC-20 contract address, lower case (EIP-55 checked when mixed-case)."""
+    return normalize_address(token)
+
+
+def normalize_block_hash(text: str) -> str:
+    """0x + 64 hex digits, lower case."""
+    if not re.fullmatch(r"0x[0-9a-fA-F]{64}", text):
+        raise InputError(f"{text!r} is not a 0x-prefixed 32-byte block hash")
+    return text.lower()
+
+
+verify = verify_personal_sign
