@@ -43,6 +43,12 @@ def test_v1_inclusion_proof_still_verifies(name):
     assert json.loads(result.stdout)["balances"].items() >= expected.items()
 
 
+@pytest.mark.parametrize("command", ["verify", "audit"])
+def test_prices_given_for_a_spot_round_are_refused_not_ignored(command):
+    result = _zksolv(command, ATTESTATION, "--prices", V2 / "inputs" / "prices.json")
+    assert result.returncode == 3 and "spot round: it has no market data" in result.stderr, result.stderr
+
+
 def test_v1_inclusion_proof_is_not_anyones():
     result = _zksolv("verify-inclusion", V1 / "inclusion" / "user-01.json", "--attestation", ATTESTATION,
                      "--user", "user-02")

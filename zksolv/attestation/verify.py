@@ -85,9 +85,15 @@ def verify(directory, snapshot_path=None, circuits_path=None, prices_path=None, 
     margin round, everything verify2 checks)."""
     if version(directory) == manifest2.VERSION:
         return verify2.verify(directory, snapshot_path, circuits_path, prices_path, price_tolerance)
+    _refuse_prices(prices_path)
+    return _verify(*_load(directory, circuits_path), snapshot_path)
+
+
+def _refuse_prices(prices_path) -> None:
+    """A spot round has no market data: comparing prices with it would check nothing, so
+    verify and audit both refuse --prices rather than pass it by (exit 3)."""
     if prices_path:
         raise InputError("--prices: this attestation is a spot round: it has no market data")
-    return _verify(*_load(directory, circuits_path), snapshot_path)
 
 
 def _verify(m, circuits, snapshot_path) -> Report:
@@ -121,6 +127,7 @@ def audit(directory, snapshot_path=None, circuits_path=None, workers: int = 1,
     if version(directory) == manifest2.VERSION:
         return verify2.audit(directory, snapshot_path, circuits_path, workers, scheduler, report, prices_path,
                              price_tolerance)
+    _refuse_prices(prices_path)
     m, circuits = _load(directory, circuits_path)   # read and parsed once
     result = _verify(m, circuits, snapshot_path)
     with executor_for(workers, scheduler) as executor:
