@@ -179,7 +179,7 @@ def test_raw_control_message_is_no_transaction():
     """SPEC.md §6.4.2: a raw-signed control message cannot be a transaction message."""
     _, message = _control(_solders(0))
     for parser in (Message.from_bytes, MessageV0.from_bytes):
-        with pytest.raises(Exception):
+        with pytest.raises(ValueError):
             parser(message)
 
 
