@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from chainkit import control_message_v2, high_s, load_thirdparty, rewrite
+from chainkit import high_s, load_thirdparty, rewrite
 from zksolv.errors import InputError, InvalidProof
 from zksolv.reserves import sign_tron, tron
 from zksolv.reserves.encoding import base58check_encode
