@@ -11,14 +11,7 @@ _BECH32_CONST = 1  # BIP-173 (witness v0); BIP-350's bech32m is for v1+
 
 def base58check_decode(text: str) -> bytes:
     """The payload (version byte included) of a Base58Check string."""
-    value = 0
-    for ch in text:
-        digit = _B58.find(ch)
-        if digit < 0:
-            raise InputError(f"{text!r} is not Base58")
-        value = value * 58 + digit
-    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
-    raw = b"\x00" * (len(text) - len(text.lstrip("1"))) + raw
+    raw = base58_bytes(text)
     payload, checksum = raw[:-4], raw[-4:]
     if len(raw) < 5 or hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4] != checksum:
         raise InputError(f"{text!r} has a bad Base58Check checksum")
@@ -73,12 +66,7 @@ def segwit_v0_decode(hrp: str, address: str) -> bytes:
 
 def base58check_encode(payload: bytes) -> str:
     """Base58Check of `payload` (version byte included)."""
-    raw = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
-    value, out = int.from_bytes(raw, "big"), ""
-    while value:
-        value, digit = divmod(value, 58)
-        out = _B58[digit] + out
-    return "1" * (len(raw) - len(raw.lstrip(b"\x00"))) + out
+    return base58_encode(payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4])
 
 
 def segwit_v0_encode(hrp: str, program: bytes) -> str:
@@ -99,3 +87,35 @@ def _regroup_padded(data: bytes):
             yield acc >> bits & 31
     if bits:
         yield acc << (5 - bits) & 31
+
+
+def base58_encode(raw: bytes) -> str:
+    """Plain Base58 (no checksum, as Solana writes keys and signatures): one '1' per leading
+    zero byte, then the big-endian value in the alphabet."""
+    value, out = int.from_bytes(raw, "big"), ""
+    while value:
+        value, digit = divmod(value, 58)
+        out = _B58[digit] + out
+    return "1" * (len(raw) - len(raw.lstrip(b"\x00"))) + out
+
+
+def base58_bytes(text: str) -> bytes:
+    """The bytes plain Base58 spells: one zero byte per leading '1', then the big-endian value.
+    Each byte string has one spelling, and only it decodes to that string (the digits after
+    the leading '1's start with a non-zero one). Callers bound len(text)."""
+    value = 0
+    for ch in text:
+        digit = _B58.find(ch)
+        if digit < 0:
+            raise InputError(f"{text!r} is not Base58")
+        value = value * 58 + digit
+    zeros = len(text) - len(text.lstrip("1"))
+    return b"\x00" * zeros + value.to_bytes((value.bit_length() + 7) // 8, "big")
+
+
+def base58_decode(text: str, length: int) -> bytes:
+    """Exactly `length` bytes from plain Base58 (no checksum); InputError otherwise."""
+    raw = base58_bytes(text)
+    if len(raw) != length:
+        raise InputError(f"{text!r} is not the Base58 of {length} bytes")
+    return raw

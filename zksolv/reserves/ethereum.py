@@ -44,31 +44,46 @@ def normalize_address(address: str) -> str:
     return address.lower()
 
 
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+HALF_N = SECP256K1_N // 2
+
+
 def parse_signature(text: str) -> bytes:
-    """65 bytes r ‖ s ‖ v from 0x-hex, v ∈ {27, 28} or {0, 1}; returned with v as 0/1."""
+    """65 bytes r ‖ s ‖ v from hex (0x optional), v ∈ {27, 28} or {0, 1}; returned with v as
+    0/1. InputError if it does not decode; InvalidProof unless 1 ≤ r < n and 1 ≤ s ≤ n/2
+    (EIP-2 low s: the one spelling of each signature, so none is accepted twice)."""
     body = text[2:] if text.startswith("0x") else text
-    try:
-        raw = bytes.fromhex(body)
-    except ValueError:
-        raise InputError("signature is not hexadecimal") from None
-    if len(raw) != 65:
-        raise InputError(f"signature must be 65 bytes r‖s‖v, got {len(raw)}")
+    if len(body) != 130 or not re.fullmatch(r"[0-9a-fA-F]*", body):
+        raise InputError("signature must be 65 bytes r‖s‖v in hexadecimal (130 digits)")
+    raw = bytes.fromhex(body)
     v = raw[64] - 27 if raw[64] >= 27 else raw[64]
     if v not in (0, 1):
         raise InputError(f"signature v must be 27/28 or 0/1, got {raw[64]}")
+    r, s = int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:64], "big")
+    if not 1 <= r < SECP256K1_N:
+        raise InvalidProof("signature r is not in [1, n − 1]")
+    if not 1 <= s <= HALF_N:
+        raise InvalidProof("signature s is not in [1, n/2] (high-s signatures are refused, EIP-2)")
     return raw[:64] + bytes([v])
 
 
-def verify_personal_sign(address: str, message: bytes, signature: str) -> None:
-    """Raise InvalidProof unless `signature` by `address` signs `message` (EIP-191)."""
-    expected = normalize_address(address)
-    sig = parse_signature(signature)
+def recover_key_hash(signature: bytes, digest: bytes) -> bytes:
+    """The last 20 bytes of keccak256 of the key that `signature` (r ‖ s ‖ v, from
+    parse_signature) recovers over the 32-byte `digest`: what EVM and TRON addresses hold."""
     try:
-        key = PublicKey.from_signature_and_message(sig, personal_message_hash(message), hasher=None)
+        key = PublicKey.from_signature_and_message(signature, digest, hasher=None)
     except Exception as exc:  # coincurve raises ValueError/TypeError on unrecoverable input
-        raise InvalidProof(f"signature for {address} does not recover a key") from exc
-    if address_of(key) != expected:
-        raise InvalidProof(f"signature is not by {address} (it recovers {address_of(key)})")
+        raise InvalidProof("signature does not recover a key") from exc
+    return keccak256(key.format(compressed=False)[1:])[-20:]
+
+
+def verify_personal_sign(address: str, message: bytes, signature: str) -> None:
+    """Raise InvalidProof unless `signature` by `address` signs `message` (EIP-191, SPEC.md
+    §6.4, §6.4.2)."""
+    expected = normalize_address(address)
+    recovered = "0x" + recover_key_hash(parse_signature(signature), personal_message_hash(message)).hex()
+    if recovered != expected:
+        raise InvalidProof(f"signature is not by {address} (it recovers {recovered})")
 
 
 # -- the evm family's interface (zksolv/reserves/chains.py) ---------------------------------
