@@ -15,6 +15,7 @@ from zksolv.reserves.bitcoin_tx import (OP_RETURN_SCRIPT, SIGHASH_ALL, SIGHASH_D
                                         parse_witness, sha256, to_sign, to_spend)
 
 FULL_VERSIONS = (0, 2)  # BIP-322 "upgradeable rules": to_sign's version is 0 or 2
+MAX_FULL_IO = 16        # inputs or outputs read from a full signature before refusing it
 
 
 def _hash160(data: bytes) -> bytes:
@@ -44,9 +45,11 @@ def verify_full(kind: str, digest: bytes, message: bytes, tx_bytes: bytes) -> No
     """A "full" signature: the whole to_sign transaction, which must be BIP-322's to_sign for
     this message and address: version 0 or 2, exactly one input spending to_spend:0 (any
     sequence), exactly one output of 0 paying OP_RETURN, any lock time."""
-    tx = parse_tx(tx_bytes)
+    tx = parse_tx(tx_bytes, max_inputs=MAX_FULL_IO, max_outputs=MAX_FULL_IO)
     spent = to_spend(message, script_pubkey(kind, digest))
     txin = tx.inputs[0]
+    if len(tx.inputs) != 1:
+        raise InvalidProof("to_sign must have exactly one input (proof of funds is not accepted)")
     if tx.version not in FULL_VERSIONS:
         raise InvalidProof(f"to_sign version {tx.version} is not 0 or 2")
     if (txin.prev_txid, txin.prev_index) != (spent.txid(), 0):
@@ -89,7 +92,7 @@ def _redeem_program(digest: bytes, script_sig: bytes) -> bytes:
             or redeem[:2] != bytes([0, len(redeem) - 2]):
         raise InvalidProof("P2SH scriptSig is not one push of a P2WPKH or P2WSH program")
     if _hash160(redeem) != digest:
-        raise InvalidProof("P2SH redeem script is not this address's")
+        raise InvalidProof("P2SH redeem script does not hash to this address")
     return redeem[2:]
 
 

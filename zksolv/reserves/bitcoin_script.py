@@ -95,4 +95,4 @@ def check_multisig(k: int, keys: list[bytes], signatures: list[bytes], digest: b
             key_at += 1
         if key_at == len(keys):
             raise InvalidProof(f"multisig signature {number} matches no key after the previous one's")
-        key_at += 1
+        key_at += 1  # the next signature is tried from the key after this one
