@@ -12,16 +12,10 @@ from zksolv.errors import InvalidProof
 from zksolv.reserves import bitcoin_script as script
 from zksolv.reserves.bitcoin_tx import (OP_RETURN_SCRIPT, SIGHASH_ALL, SIGHASH_DEFAULT, Tx,
                                         bip143_sighash, bip341_key_path_sighash, parse_tx,
-                                        parse_witness, sha256, to_sign, to_spend)
+                                        hash160, parse_witness, sha256, to_sign, to_spend)
 
 FULL_VERSIONS = (0, 2)  # BIP-322 "upgradeable rules": to_sign's version is 0 or 2
 MAX_FULL_IO = 16        # inputs or outputs read from a full signature before refusing it
-
-
-def _hash160(data: bytes) -> bytes:
-    from zksolv.reserves.bitcoin import hash160  # bitcoin imports this module
-
-    return hash160(data)
 
 
 def script_pubkey(kind: str, digest: bytes) -> bytes:
@@ -63,8 +57,8 @@ def _implied_script_sig(digest: bytes, witness: list[bytes]) -> bytes:
     if not witness:
         raise InvalidProof("empty witness")
     last = witness[-1]
-    for redeem in (b"\x00\x14" + _hash160(last), b"\x00\x20" + sha256(last)):
-        if _hash160(redeem) == digest:
+    for redeem in (b"\x00\x14" + hash160(last), b"\x00\x20" + sha256(last)):
+        if hash160(redeem) == digest:
             return bytes([len(redeem)]) + redeem
     raise InvalidProof("the witness does not match this P2SH address")
 
@@ -91,7 +85,7 @@ def _redeem_program(digest: bytes, script_sig: bytes) -> bytes:
     if len(script_sig) not in (23, 35) or script_sig[0] != len(redeem) \
             or redeem[:2] != bytes([0, len(redeem) - 2]):
         raise InvalidProof("P2SH scriptSig is not one push of a P2WPKH or P2WSH program")
-    if _hash160(redeem) != digest:
+    if hash160(redeem) != digest:
         raise InvalidProof("P2SH redeem script does not hash to this address")
     return redeem[2:]
 
@@ -102,7 +96,7 @@ def _witness_v0(program: bytes, tx: Tx) -> None:
         if len(witness) != 2:
             raise InvalidProof(f"a P2WPKH witness is [signature, key], got {len(witness)} items")
         sig, key = witness
-        if _hash160(script.compressed_key(key)) != program:
+        if hash160(script.compressed_key(key)) != program:
             raise InvalidProof("the witness key is not this address's key")
         der = script.ecdsa_signature(sig)
         code = b"\x76\xa9\x14" + program + b"\x88\xac"

@@ -1,20 +1,20 @@
 """Bitcoin proof of control (SPEC.md §6.4, §6.4.1): BIP-322 signed messages ("simple" and
 "full", see bip322.py) and the legacy `signmessage` compact signatures (Bitcoin Core, BIP-137).
 
-For a legacy signature, the header byte says how to read the recovered key: 27–30 P2PKH with an uncompressed key,
-31–34 compressed (Bitcoin Core's P2PKH; Electrum also uses it for segwit addresses),
-35–38 P2SH-P2WPKH and 39–42 P2WPKH (BIP-137).
+For a legacy signature, the header byte says how to read the recovered key: 27–30 P2PKH
+with an uncompressed key, 31–34 compressed (Bitcoin Core's P2PKH; Electrum also uses it for
+segwit addresses), 35–38 P2SH-P2WPKH and 39–42 P2WPKH (BIP-137).
 """
 
 import base64
 import binascii
-import hashlib
 from dataclasses import dataclass
 
 from coincurve import PublicKey
 
 from zksolv.errors import EncodingError, InputError, InvalidProof
 from zksolv.reserves import bip322
+from zksolv.reserves.bitcoin_tx import hash160, sha256d, with_size  # noqa: F401 (hash160: API)
 from zksolv.reserves.encoding import base58check_decode, segwit_decode
 
 _MAGIC = b"Bitcoin Signed Message:\n"
@@ -23,24 +23,9 @@ _SEGWIT_KINDS = {(0, 20): "p2wpkh", (0, 32): "p2wsh", (1, 32): "p2tr"}  # (versi
 MAX_SIGNATURE_CHARS = 16_000  # base64 of a 20-of-20 P2SH-P2WSH to_sign is below 6,000
 
 
-def hash160(data: bytes) -> bytes:
-    from Crypto.Hash import RIPEMD160  # imported when first needed: keeps start-up fast
-
-    return RIPEMD160.new(hashlib.sha256(data).digest()).digest()
-
-
-def _varint(n: int) -> bytes:
-    if n < 0xFD:
-        return bytes([n])
-    if n <= 0xFFFF:
-        return b"\xfd" + n.to_bytes(2, "little")
-    return b"\xfe" + n.to_bytes(4, "little")
-
-
 def message_hash(message: bytes) -> bytes:
     """SHA256d(varint ‖ "Bitcoin Signed Message:\\n" ‖ varint ‖ message)."""
-    data = _varint(len(_MAGIC)) + _MAGIC + _varint(len(message)) + message
-    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
+    return sha256d(with_size(_MAGIC) + with_size(message))
 
 
 @dataclass(frozen=True)

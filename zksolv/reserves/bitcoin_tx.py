@@ -25,6 +25,13 @@ def sha256d(data: bytes) -> bytes:
     return sha256(sha256(data))
 
 
+def hash160(data: bytes) -> bytes:
+    """RIPEMD-160(SHA-256(data)): the hash in P2PKH, P2SH and P2WPKH addresses."""
+    from Crypto.Hash import RIPEMD160  # imported when first needed: keeps start-up fast
+
+    return RIPEMD160.new(sha256(data)).digest()
+
+
 def tagged_hash(tag: str, data: bytes) -> bytes:
     """BIP-340: SHA-256(SHA-256(tag) ‖ SHA-256(tag) ‖ data)."""
     prefix = sha256(tag.encode())
