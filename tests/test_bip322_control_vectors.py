@@ -56,7 +56,10 @@ def test_rust_bip322_is_lax_on_hash_type_0():
 def test_every_flag_is_used_and_every_kind_has_valid_cases():
     used = {flag for t in DOC["tests"] for flag in t["flags"]}
     assert used == set(DOC["notes"])
-    forms = {(bitcoin.decode_address(t["address"]).kind, t["signature"][:3] if t["signature"][:3] in ("smp", "ful")
-              else "legacy") for t in DOC["tests"] if t["result"] == "valid"}
+    def form(signature):
+        return signature[:3] if signature[:3] in ("smp", "ful") else "legacy"
+
+    forms = {(bitcoin.decode_address(t["address"]).kind, form(t["signature"]))
+             for t in DOC["tests"] if t["result"] == "valid"}
     assert forms == {("p2pkh", "legacy"), ("p2wpkh", "legacy"), ("p2sh", "legacy")} | {
         (kind, form) for kind in ("p2wpkh", "p2sh", "p2tr", "p2wsh") for form in ("smp", "ful")}

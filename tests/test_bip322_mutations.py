@@ -51,5 +51,6 @@ def test_spliced_witness_items_are_refused(case, data):
     stack = data.draw(st.lists(st.sampled_from(items + [b""]), max_size=len(items) + 2))
     if stack == items:
         return
+    signature = "smp" + base64.b64encode(serialize_witness(stack)).decode()
     with pytest.raises((InputError, InvalidProof)):
-        bitcoin.verify(case["address"], case["message"].encode(), "smp" + base64.b64encode(serialize_witness(stack)).decode())
+        bitcoin.verify(case["address"], case["message"].encode(), signature)

@@ -223,7 +223,8 @@ def test_taproot_annex_and_script_path_refused():
 def _multisig(kind="p2wsh", k=2, n=3):
     keys = KEYS[:n]
     address = sb.address(keys, kind, k=k)
-    tx = unsigned(address, msg(address), sb.unsigned_to_sign(keys[:k], b"", kind, public_keys=keys).inputs[0].script_sig)
+    script_sig = sb.unsigned_to_sign(keys[:k], b"", kind, public_keys=keys).inputs[0].script_sig
+    tx = unsigned(address, msg(address), script_sig)
     stack = sb.witness(keys[:k], tx, kind, public_keys=keys)
     return address, tx, stack
 
@@ -443,7 +444,8 @@ def test_segwit_flag_must_be_one():
     address, tx = _full_p2wpkh()
     tx.inputs[0].witness = [b"\x01"]
     raw = tx.serialize()
-    refused(address, msg(address), "ful" + base64.b64encode(raw[:5] + b"\x02" + raw[6:]).decode(), "flag", InputError)
+    flag_two = "ful" + base64.b64encode(raw[:5] + b"\x02" + raw[6:]).decode()
+    refused(address, msg(address), flag_two, "flag", InputError)
 
 
 @pytest.mark.parametrize("der,match", [
