@@ -185,9 +185,13 @@ class TestPublishedAddressVectors:
         assert decoded.digest.hex() == "751e76e8199196d454941c45d1b3a323f1433bd6"
         assert hash160(self.G) == decoded.digest
 
-    def test_bip173_p2wsh_is_not_a_signing_address(self):
-        with pytest.raises(InputError, match="P2WSH"):
-            decode_address("tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7")
+    def test_bip173_p2wsh_takes_no_legacy_signature(self):
+        """P2WSH decodes (BIP-322 proves control of it, SPEC §6.4.1) but a signmessage
+        signature cannot: it is refused however its key recovers."""
+        address = "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7"
+        assert decode_address(address).kind == "p2wsh"
+        with pytest.raises(InvalidProof, match="P2WSH"):
+            verify_signmessage(address, b"m", "H" + "A" * 86 + "=")
 
     def test_private_key_one_p2pkh(self):
         from zksolv.reserves.bitcoin import hash160

@@ -681,6 +681,7 @@ OWN_STREAMS = {
     "margin-leaf.json": (b"zksolv vectors v1 margin-leaf", margin_leaf_vectors),
     "account-tree.json": (b"zksolv vectors v1 account-tree", account_tree_vectors),
     "inclusion-margin.json": (b"zksolv vectors v1 inclusion-margin", inclusion_margin_vectors),
+    "control-bitcoin.json": (b"zksolv vectors v1 control-bitcoin", __import__("gen_bitcoin").vectors),
 }
 """Files with a stream of their own (SHA-256 of their seed), so that adding or changing one
 moves no other."""

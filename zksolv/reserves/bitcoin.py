@@ -1,61 +1,56 @@
-"""Bitcoin proof of control: `signmessage` compact signatures (Bitcoin Core, BIP-137).
+"""Bitcoin proof of control (SPEC.md §6.4, §6.4.1): BIP-322 signed messages ("simple" and
+"full", see bip322.py) and the legacy `signmessage` compact signatures (Bitcoin Core, BIP-137).
 
-The header byte says how to read the recovered key: 27–30 P2PKH with an uncompressed key,
-31–34 compressed (Bitcoin Core's P2PKH; Electrum also uses it for segwit addresses),
-35–38 P2SH-P2WPKH and 39–42 P2WPKH (BIP-137).
+For a legacy signature, the header byte says how to read the recovered key: 27–30 P2PKH
+with an uncompressed key, 31–34 compressed (Bitcoin Core's P2PKH; Electrum also uses it for
+segwit addresses), 35–38 P2SH-P2WPKH and 39–42 P2WPKH (BIP-137).
 """
 
 import base64
 import binascii
-import hashlib
 from dataclasses import dataclass
 
 from coincurve import PublicKey
 
-from zksolv.errors import InputError, InvalidProof
-from zksolv.reserves.encoding import base58check_decode, segwit_v0_decode
+from zksolv.errors import EncodingError, InputError, InvalidProof
+from zksolv.reserves import bip322
+from zksolv.reserves.bitcoin_tx import hash160, sha256d, with_size  # noqa: F401 (hash160: API)
+from zksolv.reserves.encoding import base58check_decode, segwit_decode
 
 _MAGIC = b"Bitcoin Signed Message:\n"
 _NETWORKS = {"bc": (0x00, 0x05), "tb": (0x6F, 0xC4)}  # hrp → (P2PKH, P2SH) version bytes
-
-
-def hash160(data: bytes) -> bytes:
-    from Crypto.Hash import RIPEMD160  # imported when first needed: keeps start-up fast
-
-    return RIPEMD160.new(hashlib.sha256(data).digest()).digest()
-
-
-def _varint(n: int) -> bytes:
-    if n < 0xFD:
-        return bytes([n])
-    if n <= 0xFFFF:
-        return b"\xfd" + n.to_bytes(2, "little")
-    return b"\xfe" + n.to_bytes(4, "little")
+_SEGWIT_KINDS = {(0, 20): "p2wpkh", (0, 32): "p2wsh", (1, 32): "p2tr"}  # (version, length)
+MAX_SIGNATURE_CHARS = 16_000  # base64 of a 20-of-20 P2SH-P2WSH to_sign is below 6,000
 
 
 def message_hash(message: bytes) -> bytes:
     """SHA256d(varint ‖ "Bitcoin Signed Message:\\n" ‖ varint ‖ message)."""
-    data = _varint(len(_MAGIC)) + _MAGIC + _varint(len(message)) + message
-    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
+    return sha256d(with_size(_MAGIC) + with_size(message))
 
 
 @dataclass(frozen=True)
 class Address:
-    """A decoded address: its kind ('p2pkh', 'p2sh', 'p2wpkh') and 20-byte hash."""
+    """A decoded address: its kind ('p2pkh', 'p2sh', 'p2wpkh', 'p2wsh', 'p2tr') and its
+    20-byte hash or witness program."""
 
     kind: str
     digest: bytes
 
 
 def decode_address(address: str) -> Address:
-    """Decode a P2PKH, P2SH or P2WPKH address (mainnet or testnet)."""
+    """Decode a P2PKH, P2SH, P2WPKH, P2WSH or P2TR address (mainnet or testnet); any other
+    witness version or program length is refused (InputError): zksolv cannot check it."""
+    if not isinstance(address, str):
+        raise InputError("address must be a string")
     lowered = address.lower()
     for hrp in _NETWORKS:
         if lowered.startswith(hrp + "1"):
-            program = segwit_v0_decode(hrp, address)
-            if len(program) != 20:
-                raise InputError(f"{address!r} is P2WSH; only single-key addresses can sign")
-            return Address("p2wpkh", program)
+            version, program = segwit_decode(hrp, address)
+            kind = _SEGWIT_KINDS.get((version, len(program)))
+            if kind is None:
+                raise InputError(f"{address!r}: witness version {version} with a {len(program)}-byte "
+                                 "program has no verifier")
+            return Address(kind, program)
     payload = base58check_decode(address)
     if len(payload) != 21:
         raise InputError(f"{address!r} is not a 20-byte Base58Check address")
@@ -67,11 +62,15 @@ def decode_address(address: str) -> Address:
     raise InputError(f"{address!r} has unknown version byte {payload[0]}")
 
 
-def _signature(text: str) -> bytes:
+def _base64(text: str) -> bytes:
     try:
-        raw = base64.b64decode(text, validate=True)
+        return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise InputError("signature is not base64") from None
+
+
+def _signature(text: str) -> bytes:
+    raw = _base64(text)
     if len(raw) != 65:
         raise InputError(f"signature must be 65 bytes, got {len(raw)}")
     if not 27 <= raw[0] <= 42:
@@ -94,6 +93,9 @@ def verify_signmessage(address: str, message: bytes, signature: str) -> None:
     """Raise InvalidProof unless `signature` by `address` signs `message`."""
     decoded = decode_address(address)
     raw = _signature(signature)
+    if decoded.kind in ("p2wsh", "p2tr"):
+        raise InvalidProof(f"legacy signmessage cannot prove control of {decoded.kind.upper()} "
+                           f"address {address}: use BIP-322")
     recid = (raw[0] - 27) & 3
     try:
         key = PublicKey.from_signature_and_message(raw[1:] + bytes([recid]), message_hash(message),
@@ -124,4 +126,48 @@ def normalize_block_hash(text: str) -> str:
     return text.lower()
 
 
-verify = verify_signmessage
+def is_legacy(raw: bytes) -> bool:
+    """A legacy signmessage signature: 65 bytes whose first (header) byte is 27–42."""
+    return len(raw) == 65 and 27 <= raw[0] <= 42
+
+
+def verify(address: str, message: bytes, signature: str) -> None:
+    """Raise InvalidProof unless `signature` proves control of `address` over `message`
+    (InputError if it does not decode). `smp…`/`ful…` is BIP-322 simple/full; an unprefixed
+    base64 blob is a legacy signature if `is_legacy`, else BIP-322 simple if it reads exactly as
+    a witness stack, else BIP-322 full (SPEC.md §6.4.1)."""
+    decoded = decode_address(address)
+    if not isinstance(signature, str) or not signature:
+        raise InputError("signature must be a non-empty string")
+    if len(signature) > MAX_SIGNATURE_CHARS:
+        raise InputError(f"signature is longer than {MAX_SIGNATURE_CHARS} characters")
+    form, body = _form(signature)
+    raw = _base64(body)
+    if form is None and is_legacy(raw):
+        return verify_signmessage(address, message, signature)
+    if base64.b64encode(raw).decode() != body:
+        raise InputError("BIP-322 signature is not canonical base64")
+    try:
+        if form == "smp" or (form is None and _reads_as_witness(raw)):
+            bip322.verify_simple(decoded.kind, decoded.digest, message, raw)
+        else:
+            bip322.verify_full(decoded.kind, decoded.digest, message, raw)
+    except EncodingError as exc:
+        raise InputError(f"BIP-322 signature does not decode: {exc}") from None
+
+
+def _form(signature: str) -> tuple[str | None, str]:
+    prefix = signature[:3]
+    if prefix == "pof":
+        raise InvalidProof("BIP-322 proof-of-funds signatures (pof) are not accepted")
+    if prefix in ("smp", "ful"):
+        return prefix, signature[3:]
+    return None, signature
+
+
+def _reads_as_witness(raw: bytes) -> bool:
+    try:
+        bip322.parse_witness(raw)
+    except EncodingError:
+        return False
+    return True

@@ -1,4 +1,5 @@
-"""Address encodings: Base58Check (Bitcoin wiki) and Bech32 (BIP-173), decoding strictly."""
+"""Address encodings: Base58Check (Bitcoin wiki), Bech32 (BIP-173) and Bech32m (BIP-350),
+decoding strictly."""
 
 import hashlib
 
@@ -7,6 +8,7 @@ from zksolv.errors import InputError
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _BECH32_CONST = 1  # BIP-173 (witness v0); BIP-350's bech32m is for v1+
+_BECH32M_CONST = 0x2BC830A3  # BIP-350
 
 
 def base58check_decode(text: str) -> bytes:
@@ -47,8 +49,10 @@ def _regroup(data, from_bits: int, to_bits: int) -> bytes | None:
     return bytes(out)
 
 
-def segwit_v0_decode(hrp: str, address: str) -> bytes:
-    """The witness program of a version-0 Bech32 address with human-readable part `hrp`."""
+def segwit_decode(hrp: str, address: str) -> tuple[int, bytes]:
+    """(witness version, witness program) of a segwit address with human-readable part `hrp`:
+    Bech32 for version 0, Bech32m for versions 1–16 (BIP-350), program 2–40 bytes (20 or 32
+    for version 0)."""
     if address.lower() != address and address.upper() != address:
         raise InputError(f"{address!r} mixes upper and lower case")
     address = address.lower()
@@ -56,10 +60,24 @@ def segwit_v0_decode(hrp: str, address: str) -> bytes:
     if address[:sep] != hrp or not 6 <= len(address) - sep - 1 or len(address) > 90:
         raise InputError(f"{address!r} is not a {hrp}1… address")
     data = [_BECH32.find(c) for c in address[sep + 1 :]]
-    if -1 in data or _polymod(_hrp_expand(hrp) + data) != _BECH32_CONST:
-        raise InputError(f"{address!r} has a bad Bech32 checksum")
-    version, program = data[0], _regroup(data[1:-6], 5, 8)
-    if version != 0 or program is None or len(program) not in (20, 32):
+    if -1 in data or len(data) < 7:
+        raise InputError(f"{address!r} has a character outside Bech32")
+    version = data[0]
+    const = _BECH32_CONST if version == 0 else _BECH32M_CONST
+    if _polymod(_hrp_expand(hrp) + data) != const:
+        raise InputError(f"{address!r} has a bad {'Bech32' if version == 0 else 'Bech32m'} checksum")
+    program = _regroup(data[1:-6], 5, 8)
+    if version > 16 or program is None or not 2 <= len(program) <= 40:
+        raise InputError(f"{address!r} is not a witness program")
+    if version == 0 and len(program) not in (20, 32):
+        raise InputError(f"{address!r}: a version-0 program is 20 or 32 bytes")
+    return version, program
+
+
+def segwit_v0_decode(hrp: str, address: str) -> bytes:
+    """The witness program of a version-0 Bech32 address with human-readable part `hrp`."""
+    version, program = segwit_decode(hrp, address)
+    if version != 0:
         raise InputError(f"{address!r} is not a version-0 witness address")
     return program
 
@@ -69,12 +87,18 @@ def base58check_encode(payload: bytes) -> str:
     return base58_encode(payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4])
 
 
-def segwit_v0_encode(hrp: str, program: bytes) -> str:
-    """The version-0 Bech32 address of a witness program (BIP-173)."""
-    data = [0] + list(_regroup_padded(program))
-    checksum = _polymod(_hrp_expand(hrp) + data + [0] * 6) ^ _BECH32_CONST
+def segwit_encode(hrp: str, version: int, program: bytes) -> str:
+    """The Bech32 (version 0) or Bech32m (versions 1–16) address of a witness program."""
+    data = [version] + list(_regroup_padded(program))
+    const = _BECH32_CONST if version == 0 else _BECH32M_CONST
+    checksum = _polymod(_hrp_expand(hrp) + data + [0] * 6) ^ const
     data += [(checksum >> 5 * (5 - i)) & 31 for i in range(6)]
     return hrp + "1" + "".join(_BECH32[d] for d in data)
+
+
+def segwit_v0_encode(hrp: str, program: bytes) -> str:
+    """The version-0 Bech32 address of a witness program (BIP-173)."""
+    return segwit_encode(hrp, 0, program)
 
 
 def _regroup_padded(data: bytes):
