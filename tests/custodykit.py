@@ -67,3 +67,18 @@ def snapshot_rows(doc: dict) -> list[list[str]]:
             rows.append([w["chain"], str(block["height"]), block["hash"], w["address"], w.get("token", "native"),
                          w["balance"]])
     return rows
+
+
+def converted(v1: dict, exchange_key) -> dict:
+    """A version-1 reserves document as version 2: the same assets and balances, each
+    wallet re-keyed and signed over the v2 message, chains bitcoin and ethereum pinned."""
+    exch = exchange.address(exchange_key)
+    assets = {}
+    for name, asset in v1["assets"].items():
+        wallets = [signing.wallet_v2(signing.new_key(), w["chain"], exch, v1["attestation_id"], w["balance"],
+                                     token=w.get("token")) for w in asset["wallets"]]
+        assets[name] = {**asset, "wallets": wallets}
+    chains = {c: block for c, block in (("bitcoin", BTC_BLOCK), ("ethereum", ETH_BLOCK))
+              if any(w["chain"] == c for a in assets.values() for w in a["wallets"])}
+    return {"version": 2, "attestation_id": v1["attestation_id"], "exchange": exch, "chains": chains,
+            "assets": assets}
