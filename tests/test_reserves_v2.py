@@ -233,3 +233,28 @@ def test_prove_refuses_a_wrong_chain_signature_exit_1(base, tmp_path):
     assert out.code == 1 and one_error_line(out)
     assert r"BTC.wallets[0] (bitcoin): signature is not by" in out.stderr
     assert not (tmp_path / "att").exists() and json.loads(path.read_text()) == res
+
+
+def _readme_example() -> dict:
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("### Reserves as exchanges hold them"):]
+    return json.loads(section[section.index("```json\n") + 8:section.index("```\n", section.index("```json\n") + 8)])
+
+
+def test_readmes_example_is_a_valid_v2_file_and_its_bitcoin_and_evm_signatures_check():
+    """README's example (bitcoin, ethereum + ERC-20, bsc, tron, solana): it parses; the
+    wallets of the families on this branch verify over the v2 message (TRON and Solana
+    signatures were made with sign_tron / sign_solana and checked there)."""
+    doc = _readme_example()
+    res = reserves.parse(doc, "README.md", check_addresses=False)
+    assert set(res.chains) == {"bitcoin", "ethereum", "bsc", "tron", "solana"}
+    checked = 0
+    for asset in res.assets.values():
+        for w in asset.wallets:
+            chain = res.chains[w.chain].chain
+            if chain.family in ("bitcoin", "evm"):
+                chain.module.verify(w.address, reserves.message_for(res, w), w.signature)
+                checked += 1
+    assert checked == 4
