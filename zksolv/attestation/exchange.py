@@ -212,7 +212,9 @@ def sign_attestation(directory, key_path=None, signature_text: str | None = None
     from zksolv.attestation import manifest as manifest_module
 
     target = Path(directory) / FILE
-    outpaths.check([outpaths.Output(target, FILE, outpaths.FILE, replace=force)], {"--key": key_path})
+    if os.path.lexists(target) and not force:
+        raise InputError(f"{_shown(target)}: already exists (use --force to replace it)")
+    outpaths.check([outpaths.Output(target, "DIRECTORY", outpaths.FILE, replace=force)], {"--key": key_path})
     m = inclusion2.read_manifest(Path(directory) / manifest_module.FILE)
     if m.reserves.version == 1:
         raise InputError(f"{_shown(directory)}: its reserves (version 1) name no exchange to sign for")

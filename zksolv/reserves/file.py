@@ -88,7 +88,7 @@ def backing(asset: "AssetReserves") -> list[str]:
     "BTC" to Bitcoin's native coin (SPEC.md §6.1)."""
     counts: dict[str, int] = {}
     for w in asset.wallets:
-        what = f"{w.chain} {'native coin' if w.token is None else 'token ' + w.token.lower()}"
+        what = f"{w.chain} {'native coin' if w.token is None else 'token ' + w.key[2]}"  # identity spelling
         counts[what] = counts.get(what, 0) + 1
     return [f"{what} ({n} wallet{'s' if n > 1 else ''})" for what, n in sorted(counts.items())]
 
