@@ -691,6 +691,7 @@ def render() -> dict[str, str]:
     docs = {name: build(rng) for name, build in BUILDERS.items()}
     for name, (seed, build) in OWN_STREAMS.items():
         docs[name] = build(NonceStream(hashlib.sha256(seed).digest()))
+    docs.update(__import__("gen_exchange").documents())  # reserves v2 message, exchange signature (§6.4.3, §6.17)
     return {name: json.dumps(doc, indent=1, ensure_ascii=False) + "\n" for name, doc in docs.items()}
 
 
