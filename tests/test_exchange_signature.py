@@ -337,3 +337,24 @@ def test_a_margin_round_carries_custody_and_its_signature_too(tmp_path):
     assert json.loads(checked.stdout)["custody"]["signed_by"] == exchange.address(key).lower()
     os.unlink(att / SIG)
     _refused(invoke("verify", att), f"{SIG}: missing")
+
+
+def test_a_key_kept_in_the_published_directory_is_refused(signed, tmp_path):
+    att = _copy(signed, tmp_path)
+    os.unlink(att / SIG)
+    path, _ = custodykit.key_file(att / "exchange.key", signed["key"])
+    out = invoke("sign", att, "--key", path)
+    assert out.code == 3 and one_error_line(out) and "which is published" in out.stderr
+    assert not (att / SIG).exists()
+
+
+def test_a_fifo_as_key_or_signature_file_is_refused_without_blocking(signed, tmp_path):
+    att = _copy(signed, tmp_path)
+    fifo = tmp_path / "fifo.key"
+    os.mkfifo(fifo)
+    out = invoke("sign", att, "--key", fifo, "--force", seconds=20)
+    assert out.code == 3 and "not a regular file" in out.stderr
+    os.unlink(att / SIG)
+    os.mkfifo(att / SIG)
+    out = invoke("verify", att, seconds=20)
+    assert out.code == 3 and "not a regular file" in out.stderr

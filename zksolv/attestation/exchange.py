@@ -215,6 +215,10 @@ def sign_attestation(directory, key_path=None, signature_text: str | None = None
     if os.path.lexists(target) and not force:
         raise InputError(f"{_shown(target)}: already exists (use --force to replace it)")
     outpaths.check([outpaths.Output(target, "DIRECTORY", outpaths.FILE, replace=force)], {"--key": key_path})
+    if key_path is not None and os.path.realpath(os.path.dirname(os.path.abspath(key_path))) == \
+            os.path.realpath(directory):
+        raise InputError(f"--key {_shown(key_path)}: lies in the attestation directory, which is published; "
+                         "keep the exchange's key elsewhere")
     m = inclusion2.read_manifest(Path(directory) / manifest_module.FILE)
     if m.reserves.version == 1:
         raise InputError(f"{_shown(directory)}: its reserves (version 1) name no exchange to sign for")
