@@ -131,3 +131,9 @@ def test_a_version1_attestation_refuses_a_pinned_snapshot(tmp_path):
     with pytest.raises(InputError, match="pins no block"):
         _check(v1, tmp_path, pinned)
     assert _check(v1, tmp_path, [["chain", "address", "token", "balance"], ["ethereum", address, "native", "1"]]) == 1
+
+
+def test_pinned_rows_state_the_claimed_balances_at_the_pinned_blocks(doc, res, tmp_path):
+    """What zksolv demo writes as its chain view: the rows built independently from the file."""
+    assert snapshot.pinned_rows(res) == snapshot_rows(doc)
+    assert _check(res, tmp_path, snapshot.pinned_rows(res)) == 5

@@ -142,3 +142,15 @@ def _compare(reserves: Reserves, snapshot: dict) -> int:
     if problems:
         raise InvalidProof("reserves do not match the snapshot: " + "; ".join(problems))
     return checked
+
+
+def pinned_rows(reserves: Reserves) -> list[list[str]]:
+    """A block-pinned snapshot (header first) that states exactly the claimed balances of
+    version-2 `reserves` at their pinned blocks — what an honest chain view would show (for
+    `zksolv demo` and tests; a verifier makes theirs from their own node)."""
+    rows = [list(PINNED)]
+    for asset in reserves.assets.values():
+        for w in asset.wallets:
+            block = reserves.chains[w.chain]
+            rows.append([w.chain, str(block.height), block.hash, w.address, w.token or NATIVE, w.balance])
+    return rows
