@@ -358,3 +358,17 @@ def test_a_fifo_as_key_or_signature_file_is_refused_without_blocking(signed, tmp
     os.mkfifo(att / SIG)
     out = invoke("verify", att, seconds=20)
     assert out.code == 3 and "not a regular file" in out.stderr
+
+
+def test_stripping_custody_to_pass_as_a_version1_round_is_refused(signed, tmp_path):
+    """Without `custody` the manifest reads as version 1 (no exchange signature required),
+    but its wallets signed version-2 messages, which are no version-1 proofs of control."""
+    att = _copy(signed, tmp_path)
+    manifest = json.loads((att / "manifest.json").read_text())
+    del manifest["custody"]
+    for asset in manifest["assets"].values():
+        for w in asset["wallets"]:
+            w["chain"] = "ethereum" if w["chain"] == "bsc" else w["chain"]
+    (att / "manifest.json").write_text(json.dumps(manifest))
+    out = invoke("verify", att)
+    assert out.code == 1 and one_error_line(out) and "signature is not by" in out.stderr, out.stderr
