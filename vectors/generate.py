@@ -693,6 +693,7 @@ def render() -> dict[str, str]:
     for name, (seed, build) in OWN_STREAMS.items():
         docs[name] = build(NonceStream(hashlib.sha256(seed).digest()))
     docs.update(__import__("gen_chains").documents())  # TRON, Solana, EVM proofs of control
+    docs.update(__import__("gen_exchange").documents())  # reserves v2 message, exchange signature (§6.4.3, §6.17)
     return {name: json.dumps(doc, indent=1, ensure_ascii=False) + "\n" for name, doc in docs.items()}
 
 

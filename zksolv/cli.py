@@ -120,9 +120,12 @@ def _prices_options(f):
               help="Margin round: account leaves (power of two; default: next power of two ≥ margin accounts).")
 @click.option("--refusals", type=_IN_FILE, default=None,
               help="Margin round: private CSV of refused accounts, written 0600 (default: <state>.refused.csv).")
+@click.option("--sign-with", type=_IN_FILE, default=None,
+              help="Sign the manifest with the exchange's key: a 0600 file of 0x + 64 hex digits (SPEC.md §6.17).")
 @_common
 def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, workers, scheduler, previous,
-          round_secret_file, timestamp, force, prices, firm_coverage, margin_capacity, refusals, as_json, quiet):
+          round_secret_file, timestamp, force, prices, firm_coverage, margin_capacity, refusals, sign_with,
+          as_json, quiet):
     """Prove solvency for a ledger against reserves; write the attestation and the state.
 
     Interrupted? Run the same command again: it resumes from the chunks already proved."""
@@ -132,9 +135,10 @@ def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, wor
     options = prove_module.Options(capacity=capacity, coverage_percent=coverage, chunk=int(chunk), workers=workers,
                                    scheduler=scheduler, previous=previous, force=force,
                                    round_secret=_read_secret(round_secret_file), timestamp=timestamp, prices=prices,
-                                   firm_coverage=firm_coverage, margin_capacity=margin_capacity, refusals=refusals)
+                                   firm_coverage=firm_coverage, margin_capacity=margin_capacity, refusals=refusals,
+                                   sign_key=_sign_key(sign_with))
     m, resumed = prove_module.run(ledger, reserves_path, out, state_path, options, report, with_resume_count=True,
-                                  keep={"--round-secret-file": round_secret_file})
+                                  keep={"--round-secret-file": round_secret_file, "--sign-with": sign_with})
     result = {"result": "proved", "attestation_id": m.attestation_id, "manifest": m.digest().hex(),
               "chunks_already_proved": resumed,
               "directory": str(out), "state": str(state_path),
@@ -143,12 +147,24 @@ def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, wor
     if getattr(m, "version", 1) == 2:
         result["margin"] = {"capacity": m.margin.capacity, "scenarios": [n for n, _ in m.firm],
                             "firm_coverage_ratio": [str(x) for x in m.firm_ratio]}
+    if sign_with is not None:
+        result["signed_by"] = m.reserves.exchange
+        report.line(f"manifest signed by the exchange {m.reserves.exchange} (exchange-signature.json)")
     report.line(f"attestation {m.attestation_id} written to {out} (manifest {result['manifest'][:16]}…)")
     report.line(f"prover state written to {state_path} (mode 0600: it holds the round secret)")
     report.result(result)
 
 
 MAX_SECRET_FILE_BYTES = 256
+
+
+def _sign_key(path):
+    """The exchange's key of `--sign-with`, or None."""
+    if path is None:
+        return None
+    from zksolv.attestation import exchange
+
+    return exchange.read_key(path, "--sign-with")
 
 
 def _read_secret(path) -> bytes | None:
@@ -176,6 +192,10 @@ def _report_check(kind: str, r, report: Reporter) -> None:
         report.line(f"margin accounts: every one collateralized at {', '.join(margin['scenarios'])} "
                     f"(capacity {margin['capacity']}); firm-wide coverage ≥ {margin['firm_coverage_percent']} % "
                     f"at every scenario; prices {margin['prices']}")
+    if r.custody:
+        report.line(f"exchange {r.custody['exchange']}: its signature over the manifest is valid")
+        for chain, block in r.custody["chains"].items():
+            report.line(f"{chain}: balances at block {block['height']} ({block['hash']})")
     report.line(f"reserves: {r.wallets_checked} proofs of control valid; balances {r.balances}")
     if kind == "audit":
         report.line(f"audit: {r.leaves_checked} leaves, every node and {r.range_proofs_checked} range proofs valid")
@@ -183,17 +203,24 @@ def _report_check(kind: str, r, report: Reporter) -> None:
     report.result({"result": "valid", "check": kind, **dataclasses.asdict(r)})
 
 
+def _signer_option(f):
+    """--signer of verify, audit and verify-inclusion: the exchange the attestation must be signed by."""
+    return click.option("--signer", type=cliargs.EvmAddress(), default=None,
+                        help="The exchange's published address: the attestation must be signed by it.")(f)
+
+
 @cli.command()
 @click.argument("directory", type=_IN_DIR)
 @click.option("--snapshot", type=_IN_FILE, default=None, help="CSV chain,address,balance to check reserves.")
 @click.option("--circuits", type=_IN_FILE, default=None, help="Circuits file (default: the shipped one).")
 @_prices_options
+@_signer_option
 @_common
-def verify(directory, snapshot, circuits, prices, price_tolerance, as_json, quiet):
-    """Quick check: manifest, reserves signatures, solvency and coverage proofs."""
+def verify(directory, snapshot, circuits, prices, price_tolerance, signer, as_json, quiet):
+    """Quick check: manifest, exchange and reserves signatures, solvency and coverage proofs."""
     from zksolv.attestation import verify as verify_module
 
-    _report_check("verify", verify_module.verify(directory, snapshot, circuits, prices, price_tolerance),
+    _report_check("verify", verify_module.verify(directory, snapshot, circuits, prices, price_tolerance, signer),
                   Reporter(as_json, quiet))
 
 
@@ -206,14 +233,15 @@ def verify(directory, snapshot, circuits, prices, price_tolerance, as_json, quie
 @click.option("--scheduler", type=cliargs.Address(), default=None,
               help="Verify range proofs on a Dask cluster: tcp://HOST:PORT.")
 @_prices_options
+@_signer_option
 @_common
-def audit(directory, snapshot, circuits, workers, scheduler, prices, price_tolerance, as_json, quiet):
+def audit(directory, snapshot, circuits, workers, scheduler, prices, price_tolerance, signer, as_json, quiet):
     """Full check: every leaf, node and range proof, then everything verify checks."""
     from zksolv.attestation import verify as verify_module
 
     reporter = Reporter(as_json, quiet)
     result = verify_module.audit(directory, snapshot, circuits, workers=workers, scheduler=scheduler,
-                                 report=reporter, prices_path=prices, price_tolerance=price_tolerance)
+                                 report=reporter, prices_path=prices, price_tolerance=price_tolerance, signer=signer)
     _report_check("audit", result, reporter)
 
 
@@ -276,14 +304,16 @@ def _balance_pairs(values) -> dict[str, str]:
 @click.option("--user", type=cliargs.UserId(), default=None, help="Your user id, to check the proof is yours.")
 @click.option("--balance", "balances", type=cliargs.Balance(), multiple=True,
               help="ASSET=AMOUNT you expect (repeatable).")
+@_signer_option
 @_common
-def verify_inclusion(proof_file, attestation, user, balances, as_json, quiet):
+def verify_inclusion(proof_file, attestation, user, balances, signer, as_json, quiet):
     """A customer's check that their balances are counted in the published attestation."""
     from zksolv import inclusion as inclusion_module, inclusion2
-    from zksolv.attestation import manifest as manifest_module
+    from zksolv.attestation import exchange, manifest as manifest_module
 
     expected = _balance_pairs(balances)
     m = inclusion2.read_manifest(Path(attestation) / manifest_module.FILE)
+    signed_by = exchange.require(attestation, m.reserves, m.digest(), signer)  # beside the manifest
     checked = inclusion2.verify_any(proof_file, m, user, expected)
     proven = checked.margin["balances"] if checked.margin else checked.balances
     missing = inclusion_module.not_covered(m, proven)
@@ -296,9 +326,47 @@ def verify_inclusion(proof_file, attestation, user, balances, as_json, quiet):
                     f"(by {checked.margin['proven_by']})")
     if missing:
         report.line(f"not covered by this proof: {', '.join(missing)} (no balance of yours is shown there)")
+    if signed_by:
+        report.line(f"attestation signed by the exchange {signed_by}")
     report.line("inclusion: VALID (run `zksolv verify` on the attestation to check solvency)")
     report.result({"result": "valid", "attestation_id": m.attestation_id, "user_id": checked.user_id,
-                   "balances": proven, "not_covered": missing, "margin": checked.margin})
+                   "balances": proven, "not_covered": missing, "margin": checked.margin, "signed_by": signed_by})
+
+
+@cli.command()
+@click.argument("directory", type=_IN_DIR)
+@click.option("--key", "key_path", type=_IN_FILE, default=None,
+              help="The exchange's key file (0600, 0x + 64 hex digits): sign the manifest with it.")
+@click.option("--signature", type=cliargs.Signature65(), default=None,
+              help="Attach an EIP-191 signature made elsewhere (checked before it is written).")
+@click.option("--force", is_flag=True, help="Replace an existing exchange-signature.json.")
+@_common
+def sign(directory, key_path, signature, force, as_json, quiet):
+    """Sign an attestation as its exchange: write DIRECTORY/exchange-signature.json (SPEC.md §6.17)."""
+    from zksolv.attestation import exchange
+
+    if (key_path is None) == (signature is None):
+        raise click.UsageError("give exactly one of --key and --signature")
+    sig = exchange.sign_attestation(directory, key_path, signature, force)
+    report = Reporter(as_json, quiet)
+    report.line(f"{directory}/{exchange.FILE}: signed by the exchange {sig.to_json()['signer']} "
+                f"({sig.message})")
+    report.result({"result": "signed", "file": str(Path(directory) / exchange.FILE), **sig.to_json()})
+
+
+@cli.command()
+@click.option("--out", required=True, type=_IN_FILE, help="The new key file (written 0600, never over a file).")
+@_common
+def keygen(out, as_json, quiet):
+    """Make the exchange's signing key (OS CSPRNG); print its address, never the key."""
+    from zksolv import outpaths
+    from zksolv.attestation import exchange, manifest as manifest_module
+
+    outpaths.check([outpaths.Output(out, "--out", outpaths.FILE, not_beside=manifest_module.FILE)])
+    address = exchange.new_key_file(out)
+    report = Reporter(as_json, quiet)
+    report.line(f"key written to {out} (mode 0600); its address, to publish: {address}")
+    report.result({"result": "written", "file": str(out), "address": address})
 
 
 @cli.command()

@@ -171,3 +171,29 @@ class FilePath(click.ParamType):
         if value == "":
             self.fail("an empty path", param, ctx)
         return value
+
+
+class EvmAddress(click.ParamType):
+    """An Ethereum address (0x + 40 hex digits, EIP-55 checked when mixed case), returned in
+    lower case: the exchange's identity (`--signer`, SPEC.md §6.17)."""
+
+    name = "address"
+
+    def convert(self, value, param, ctx):
+        from zksolv.reserves.ethereum import normalize_address
+
+        try:
+            return normalize_address(_utf8(value, param, ctx))
+        except InputError as exc:
+            self.fail(one_line(str(exc)), param, ctx)
+
+
+class Signature65(click.ParamType):
+    """An EIP-191 signature: 0x and 130 hex digits (r ‖ s ‖ v)."""
+
+    name = "0xHEX"
+
+    def convert(self, value, param, ctx):
+        if not re.fullmatch(r"0x[0-9a-fA-F]{130}", value):
+            self.fail(f"{quoted(value[:140])} is not 0x and 130 hex digits (r‖s‖v)", param, ctx)
+        return value

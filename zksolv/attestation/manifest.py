@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from zksolv import reserves as reserves_module, strictjson
+from zksolv.attestation import custody
 from zksolv.errors import EncodingError, InputError
 from zksolv.fsutil import read_json
 from zksolv.group import Point
@@ -71,6 +72,7 @@ class Manifest:
             "timestamp": self.timestamp, "previous": self.previous,
             "circuits": {"name": self.circuits_name, "hash": self.circuits_hash.hex()},
             "assets": {name: _asset_json(published[name], e) for name, e in self.assets.items()},
+            **custody.published(self.reserves),
         }
 
     def digest(self) -> bytes:
@@ -139,7 +141,7 @@ def _parse(doc, where: str, check_addresses: bool = True) -> Manifest:
     if isinstance(doc, dict) and doc.get("version") == 2 and type(doc["version"]) is int:
         raise EncodingError(f"{where}: a margin attestation (manifest version 2, SPEC.md §6.12.7): "
                             "this command reads version-1 attestations only")
-    doc = strictjson.obj(doc, where, _TOP)
+    doc = strictjson.obj(doc, where, _TOP, (custody.KEY,))
     if doc["format"] != FORMAT or type(doc["version"]) is not int or doc["version"] != VERSION:
         raise EncodingError(f"{where}: not a version-{VERSION} zksolv attestation")
     assets = doc["assets"]
@@ -147,17 +149,23 @@ def _parse(doc, where: str, check_addresses: bool = True) -> Manifest:
         raise EncodingError(f"{where}: assets must be an object")
     entries = {name: _parse_asset(a, f"{where}: assets.{strictjson.one_line(name, 40)}", name)
                for name, a in assets.items()}
-    try:  # the published reserves: the reserves file's fields, leaf_bits always stated
-        reserves = reserves_module.parse(
-            {"attestation_id": doc["attestation_id"],
-             "assets": {n: {k: a[k] for k in _RESERVE_FIELDS} for n, a in assets.items()}},
-            where, check_addresses)
-    except InputError as exc:
-        raise EncodingError(str(exc)) from None
+    reserves = published_reserves(doc, _RESERVE_FIELDS, where, check_addresses)
     circuits = strictjson.obj(doc["circuits"], f"{where}: circuits", ("name", "hash"))
     return Manifest(doc["attestation_id"], _timestamp(doc["timestamp"], where), _previous(doc["previous"], where),
                     strictjson.text(circuits["name"], f"{where}: circuits.name", max_bytes=128),
                     strictjson.hex_bytes(circuits["hash"], f"{where}: circuits.hash", 32), reserves, entries)
+
+
+def published_reserves(doc: dict, reserve_fields: tuple[str, ...], where: str, check_addresses: bool = True):
+    """The published reserves: the reserves file's fields of every asset (leaf_bits always
+    stated) and, for a version-2 round, the custody object (SPEC.md §6.7)."""
+    try:
+        reserves = reserves_module.parse(custody.reserves_document(doc, reserve_fields, where), where,
+                                         check_addresses)
+    except InputError as exc:
+        raise EncodingError(str(exc)) from None
+    custody.check_normalized(doc, reserves, where)
+    return reserves
 
 
 def _timestamp(value, where: str) -> str:

@@ -10,11 +10,12 @@ import json
 from dataclasses import dataclass, replace
 
 from zksolv import market as market_module, reserves as reserves_module, strictjson
+from zksolv.attestation import custody
 from zksolv.attestation.claims import WideProof
 from zksolv.attestation.context import MarketBinding
 from zksolv.attestation.manifest import (
     FORMAT, Coverage, MAX_BYTES, loads, MAX_CAPACITY, MAX_CHUNK, MAX_PROOF_BYTES, MAX_RATIO_DIGITS, _power_of_two, _previous,
-    _timestamp,
+    _timestamp, published_reserves,
 )
 from zksolv.attestation.marginfile import FILE as MARGIN_FILE
 from zksolv.errors import EncodingError, InputError
@@ -89,7 +90,8 @@ class ManifestV2:
                 "assets": {a: _asset_json(published[a], e) for a, e in self.assets.items()},
                 "margin": _margin_json(self.margin),
                 "firm": {"ratio": [str(self.firm_ratio[0]), str(self.firm_ratio[1])],
-                         "scenarios": [{"name": n, **_wide_json(w)} for n, w in self.firm]}}
+                         "scenarios": [{"name": n, **_wide_json(w)} for n, w in self.firm]},
+                **custody.published(self.reserves)}
 
     def digest(self) -> bytes:
         return tagged(TAG_MANIFEST, canonical_bytes(self.to_json()))
@@ -146,7 +148,7 @@ def from_bytes(data: bytes, where: str) -> ManifestV2:
 
 def parse(doc, where: str) -> ManifestV2:
     """Every field in its one accepted form; EncodingError naming the field otherwise."""
-    doc = strictjson.obj(doc, where, _TOP)
+    doc = strictjson.obj(doc, where, _TOP, (custody.KEY,))
     if doc["format"] != FORMAT or type(doc["version"]) is not int or doc["version"] != VERSION:
         raise EncodingError(f"{where}: not a version-{VERSION} zksolv attestation")
     assets = doc["assets"]
@@ -154,12 +156,7 @@ def parse(doc, where: str) -> ManifestV2:
         raise EncodingError(f"{where}: assets must be a non-empty object")
     entries = {name: _parse_asset(a, f"{where}: assets.{strictjson.one_line(name, 40)}", name)
                for name, a in assets.items()}
-    try:
-        reserves = reserves_module.parse(
-            {"attestation_id": doc["attestation_id"],
-             "assets": {n: {k: a[k] for k in _RESERVE_FIELDS} for n, a in assets.items()}}, where)
-    except InputError as exc:
-        raise EncodingError(str(exc)) from None
+    reserves = published_reserves(doc, _RESERVE_FIELDS, where)
     market = _market(doc["market"], reserves, f"{where}: market")
     circuits = strictjson.obj(doc["circuits"], f"{where}: circuits", ("name", "hash"))
     ratio, firm = _firm(doc["firm"], market, f"{where}: firm")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from zksolv import ledger, market as market_module, marginstatements, reserves as reserves_module, roundkeys
 from zksolv.accounts.layout import build as build_layout
-from zksolv.attestation import build, marginfile, marginleaves, prove as spot
+from zksolv.attestation import build, exchange, marginfile, marginleaves, prove as spot
 from zksolv.attestation.claims import RoundShape, WideProof, prove_claim, round_claims
 from zksolv.attestation.context import MarketBinding, transcript
 from zksolv.attestation.manifest import FILE
@@ -46,6 +46,7 @@ class Round:
 
     def __init__(self, ledger_path, reserves_path, options):
         self.res = reserves_module.load(reserves_path)
+        exchange.check_key_for(self.res, options.sign_key)
         reserves_module.verify_control(self.res)
         self.circuits = marginstatements.load()
         self.market = market_module.load(options.prices, self.res.decimals)
@@ -179,6 +180,7 @@ def _publish(rnd, claims, all_leaves, accounts, store, out_dir, options) -> Mani
         points.update({f"L/{x.asset}": Point.from_bytes(x.root[0]) for x in all_leaves})
         manifest = _with_proofs(body, claims, openings, points, rnd.binding, store.meta["master_secret"])
         manifest.write(tmp / FILE)
+        exchange.sign_into(tmp, options.sign_key, manifest.digest())
         store.finish({"manifest_digest": manifest.digest().hex(),
                       "manifest_json": canonical_bytes(manifest.to_json())}, all_leaves,
                      (list(accounts.state_rows()), levels))

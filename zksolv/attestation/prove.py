@@ -12,14 +12,14 @@ import hashlib
 import os
 from concurrent.futures import FIRST_COMPLETED, wait
 from itertools import islice
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from math import gcd
 from pathlib import Path
 
 from zksolv import bounds, ledger, outpaths, rangeproof, reserves as reserves_module, roundkeys, statements
 from zksolv.amounts import format_amount, parse_amount
-from zksolv.attestation import auditfile, build, memory
+from zksolv.attestation import auditfile, build, exchange, memory
 from zksolv.attestation.context import transcript
 from zksolv.attestation.executors import executor_for
 from zksolv.attestation.manifest import FILE, AssetEntry, Coverage, Manifest
@@ -52,6 +52,7 @@ class Options:
     firm_coverage: str = "100"
     margin_capacity: int | None = None
     refusals: str | None = None        # the private refusal report (default <state>.refused.csv)
+    sign_key: object = field(default=None, repr=False)  # --sign-with: the exchange's key (SPEC.md §6.17)
 
     def round_parameters(self) -> dict:
         """What, beside the inputs, decides the attestation's bytes (not where it runs)."""
@@ -134,7 +135,7 @@ def _check_paths(ledger_path, reserves_path, out_dir, state_path, options: Optio
     margin = [outpaths.Output(refusals_path(options, state_path), "--refusals", outpaths.FILE)] \
         if options.prices is not None else []
     outpaths.check([outpaths.Output(out_dir, "--out", outpaths.DIRECTORY, replace=options.force,
-                                    forceable=True, marker=FILE, contents=(FILE, "*.audit")),
+                                    forceable=True, marker=FILE, contents=(FILE, "*.audit", exchange.FILE)),
                     outpaths.Output(state_path, "--state", outpaths.FILE, replace=True), *margin],
                    {"--ledger": ledger_path, "--reserves": reserves_path, "--prices": options.prices,
                     **(keep or {})})
@@ -230,6 +231,7 @@ def run(ledger_path, reserves_path, out_dir, state_path, options: Options, repor
     if options.margin_capacity is not None or options.refusals is not None:
         raise InputError("--margin-capacity and --refusals need --prices (a margin round)")
     res = reserves_module.load(reserves_path)
+    exchange.check_key_for(res, options.sign_key)
     reserves_module.verify_control(res)
     circuits = statements.load()
     ratio = coverage_ratio(options.coverage_percent) if options.coverage_percent else None
@@ -276,6 +278,7 @@ def _publish(res, circuits, all_leaves, store, out_dir, options, ratio) -> Manif
                         circuits.digest, res, entries)
         manifest = _with_statement_proofs(body, circuits, all_leaves, store.meta["master_secret"])
         manifest.write(tmp / FILE)
+        exchange.sign_into(tmp, options.sign_key, manifest.digest())
         store.finish({"manifest_digest": manifest.digest().hex(),
                       "manifest_json": canonical_bytes(manifest.to_json())}, all_leaves)
     return manifest

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zksolv import bounds, rangeproof, reserves as reserves_module, statements, tree
-from zksolv.attestation import auditfile, manifest as manifest_module, manifest2, verify2
+from zksolv.attestation import auditfile, custody, exchange, manifest as manifest_module, manifest2, verify2
 from zksolv.attestation.context import transcript
 from zksolv.attestation.executors import executor_for
 from zksolv.errors import EncodingError, InputError, InvalidProof
@@ -29,6 +29,7 @@ class Report:
     balances: str = "taken on trust (no snapshot given)"
     leaves_checked: int = 0
     range_proofs_checked: int = 0
+    custody: dict | None = None  # reserves version 2: exchange, its signature, each chain's block
 
 
 @dataclass
@@ -80,13 +81,14 @@ def _checked_ratio(asset: str, coverage) -> dict[str, int]:
     return {"p": coverage.numerator, "q": coverage.denominator}
 
 
-def verify(directory, snapshot_path=None, circuits_path=None, prices_path=None, price_tolerance=None) -> Report:
-    """Manifest, reserves signatures (and snapshot), solvency and coverage proofs (and, for a
-    margin round, everything verify2 checks)."""
+def verify(directory, snapshot_path=None, circuits_path=None, prices_path=None, price_tolerance=None,
+           signer=None) -> Report:
+    """Manifest, exchange signature, reserves signatures (and snapshot), solvency and
+    coverage proofs (and, for a margin round, everything verify2 checks)."""
     if version(directory) == manifest2.VERSION:
-        return verify2.verify(directory, snapshot_path, circuits_path, prices_path, price_tolerance)
+        return verify2.verify(directory, snapshot_path, circuits_path, prices_path, price_tolerance, signer)
     _refuse_prices(prices_path)
-    return _verify(*_load(directory, circuits_path), snapshot_path)
+    return _verify(*_load(directory, circuits_path), snapshot_path, directory, signer)
 
 
 def _refuse_prices(prices_path) -> None:
@@ -96,9 +98,19 @@ def _refuse_prices(prices_path) -> None:
         raise InputError("--prices: this attestation is a spot round: it has no market data")
 
 
-def _verify(m, circuits, snapshot_path) -> Report:
+def check_custody(directory, m, report: Report, signer) -> None:
+    """The exchange's signature over the manifest (SPEC.md §6.17) and, for the report, what
+    a version-2 round pins: the exchange and every chain's block."""
+    signed_by = exchange.require(directory, m.reserves, m.digest(), signer)
+    report.custody = custody.describe(m.reserves)
+    if report.custody is not None:
+        report.custody["signed_by"] = signed_by
+
+
+def _verify(m, circuits, snapshot_path, directory, signer) -> Report:
     """Everything `verify` checks of a version-1 manifest already loaded (`_load`)."""
     report = Report(m.attestation_id, m.digest().hex())
+    check_custody(directory, m, report, signer)
     report.wallets_checked = reserves_module.verify_control(m.reserves)
     body_digest = m.body_digest()
     if snapshot_path:
@@ -119,17 +131,17 @@ def _verify(m, circuits, snapshot_path) -> Report:
 
 
 def audit(directory, snapshot_path=None, circuits_path=None, workers: int = 1,
-          scheduler: str | None = None, report=None, prices_path=None, price_tolerance=None) -> Report:
+          scheduler: str | None = None, report=None, prices_path=None, price_tolerance=None, signer=None) -> Report:
     """Everything `verify` checks, plus every leaf, every node and every range proof.
 
     The leaves stream through this process (tree rebuild, duplicate check); batches of range
     proofs are verified on `workers` local processes or a Dask `scheduler`."""
     if version(directory) == manifest2.VERSION:
         return verify2.audit(directory, snapshot_path, circuits_path, workers, scheduler, report, prices_path,
-                             price_tolerance)
+                             price_tolerance, signer)
     _refuse_prices(prices_path)
     m, circuits = _load(directory, circuits_path)   # read and parsed once
-    result = _verify(m, circuits, snapshot_path)
+    result = _verify(m, circuits, snapshot_path, directory, signer)
     with executor_for(workers, scheduler) as executor:
         for asset, entry in m.assets.items():
             leaves, proofs = _audit_asset(Path(directory), m, asset, entry, executor, workers, report)

@@ -110,9 +110,9 @@ def _proof_of(m, claim):
     return dict(m.firm)[claim.name.removeprefix("firm/")]
 
 
-def verify(directory, snapshot_path=None, circuits_path=None, prices_path=None, price_tolerance=None):
+def verify(directory, snapshot_path=None, circuits_path=None, prices_path=None, price_tolerance=None, signer=None):
     tolerance_bp = _checked_tolerance(prices_path, price_tolerance)
-    return _verify(load(directory, circuits_path), snapshot_path, prices_path, tolerance_bp)
+    return _verify(load(directory, circuits_path), snapshot_path, prices_path, tolerance_bp, directory, signer)
 
 
 def _checked_tolerance(prices_path, price_tolerance) -> int:
@@ -122,12 +122,13 @@ def _checked_tolerance(prices_path, price_tolerance) -> int:
     return tolerance_bp
 
 
-def _verify(c: Checked, snapshot_path, prices_path, tolerance_bp: int):
+def _verify(c: Checked, snapshot_path, prices_path, tolerance_bp: int, directory, signer):
     """Everything `verify` checks, on a manifest already loaded and bounded (`load`)."""
-    from zksolv.attestation.verify import MarginReport
+    from zksolv.attestation.verify import MarginReport, check_custody
 
     m = c.manifest
     report = MarginReport(m.attestation_id, m.digest().hex())
+    check_custody(directory, m, report, signer)
     report.wallets_checked = reserves_module.verify_control(m.reserves)
     if snapshot_path:
         snapshot_module.check(m.reserves, snapshot_module.load(snapshot_path))
@@ -150,13 +151,13 @@ def _verify(c: Checked, snapshot_path, prices_path, tolerance_bp: int):
 
 
 def audit(directory, snapshot_path=None, circuits_path=None, workers=1, scheduler=None, report=None,
-          prices_path=None, price_tolerance=None):
+          prices_path=None, price_tolerance=None, signer=None):
     """Everything verify checks, every spot leaf and proof, and every margin leaf."""
     from zksolv.attestation.verify import _audit_asset
 
     tolerance_bp = _checked_tolerance(prices_path, price_tolerance)
     c = load(directory, circuits_path)   # once: the manifest parsed, the layout and claims built
-    result = _verify(c, snapshot_path, prices_path, tolerance_bp)
+    result = _verify(c, snapshot_path, prices_path, tolerance_bp, directory, signer)
     with executor_for(workers, scheduler) as executor:
         for asset, entry in c.manifest.assets.items():
             leaves, proofs = _audit_asset(Path(directory), c.manifest, asset, entry, executor, workers, report)

@@ -64,6 +64,72 @@ def evm(name: str, chain_id: int, where: str) -> Chain:
     if type(chain_id) is not int or not 1 <= chain_id <= MAX_CHAIN_ID:
         raise InputError(f"{where}: chain_id must be an integer from 1 to 2^53 − 1")
     found = known(name)
+    if found is not None and found.family != "evm":
+        raise InputError(f"{where}: {name} is not an EVM chain (omit chain_id)")
     if found is not None and found.chain_id != chain_id:
         raise InputError(f"{where}: {name} is chain id {found.chain_id}, not {chain_id}")
+    named = next((n for n, i in EVM_CHAIN_IDS.items() if i == chain_id), None)
+    if found is None and named is not None:
+        raise InputError(f"{where}: chain id {chain_id} is {named}: call it by that name")
     return Chain(name, "evm", chain_id)
+
+
+MAX_HEIGHT = (1 << 53) - 1
+
+
+@dataclass(frozen=True)
+class PinnedBlock:
+    """The block a version-2 reserves file states its balances of one chain at (SPEC.md
+    §6.4.3): height and hash, the hash in the family's canonical spelling."""
+
+    chain: Chain
+    height: int
+    hash: str
+
+    def to_json(self) -> dict:
+        doc = {"height": self.height, "hash": self.hash}
+        return doc if self.chain.chain_id is None else {**doc, "chain_id": self.chain.chain_id}
+
+    def describe(self) -> str:
+        return f"block {self.height} ({self.hash})"
+
+
+def declared(name: str, spec: dict, where: str) -> Chain:
+    """The chain a reserves file declares under `name`: a known chain by its name alone, an
+    EVM chain with its chain id (required: it is what wallets sign transactions for), or an
+    unknown name with a chain id, a custom EVM chain."""
+    if not isinstance(name, str) or not CHAIN_NAME.fullmatch(name):
+        raise InputError(f"{where}: chain name must be 1–32 of [a-z0-9-]")
+    found = known(name)
+    if "chain_id" in spec:
+        return evm(name, spec["chain_id"], f"{where}.chain_id")
+    if found is None:
+        raise InputError(f"{where}: unknown chain {name!r}; a custom EVM chain needs its chain_id")
+    if found.family == "evm":
+        raise InputError(f"{where}.chain_id: required for the EVM chain {name} ({found.chain_id})")
+    return found
+
+
+def pinned_block(name: str, spec, where: str, check: bool = True, error=InputError) -> PinnedBlock:
+    """One entry of a version-2 reserves file's `chains` (SPEC.md §6.1); `check=False` (a
+    customer's inclusion check) takes the hash as written, calling no family module."""
+    if not isinstance(spec, dict):
+        raise error(f"{where}: must be an object")
+    missing = [k for k in ("height", "hash") if k not in spec]
+    extra = [k for k in spec if k not in ("height", "hash", "chain_id")]
+    if missing or extra:
+        raise error(f"{where}: " + (f"missing {', '.join(missing)}" if missing else f"unknown key {extra[0]!r}"))
+    try:
+        chain = declared(name, spec, where)
+    except InputError as exc:
+        raise error(str(exc)) from None
+    height = spec["height"]
+    if type(height) is not int or not 0 <= height <= MAX_HEIGHT:
+        raise error(f"{where}.height: must be an integer from 0 to 2^53 − 1")
+    if not isinstance(spec["hash"], str) or len(spec["hash"]) > 128:
+        raise error(f"{where}.hash: must be a block hash")
+    try:
+        block_hash = chain.module.normalize_block_hash(spec["hash"]) if check else spec["hash"]
+    except InputError as exc:
+        raise error(f"{where}.hash: {exc}") from None
+    return PinnedBlock(chain, height, block_hash)

@@ -36,3 +36,19 @@ def bitcoin_sign(key: PrivateKey, message: bytes, kind: str = "p2wpkh") -> str:
     sig = key.sign_recoverable(bitcoin.message_hash(message), hasher=None)
     header = (39 if kind == "p2wpkh" else 31) + sig[64]
     return base64.b64encode(bytes([header]) + sig[:64]).decode()
+
+
+def wallet_v2(key: PrivateKey, chain: str, exchange: str, attestation_id: str, balance: str,
+              kind: str = "p2wpkh", token: str | None = None) -> dict:
+    """A version-2 reserves file's wallet entry signed by `key` (SPEC.md §6.4.3): `chain`
+    "bitcoin" (address `kind` p2wpkh or p2pkh, signmessage) or an EVM chain (EIP-191)."""
+    from zksolv.reserves.file import control_message_v2
+
+    if chain == "bitcoin":
+        address = bitcoin_address(key, kind)
+        signature = bitcoin_sign(key, control_message_v2(exchange, attestation_id, chain, address), kind)
+    else:
+        address = ethereum_address(key)
+        signature = ethereum_sign(key, control_message_v2(exchange, attestation_id, chain, address))
+    wallet = {"chain": chain, "address": address, "balance": balance, "signature": signature}
+    return wallet if token is None else {**wallet, "token": token}
