@@ -1,5 +1,6 @@
 """The command line end to end: click's runner and real processes, exit codes of README."""
 
+import base64
 import json
 import os
 import stat
@@ -110,6 +111,25 @@ def test_demo(tmp_path):
     assert spot["balances"] and spot["collateralized"] is None
     assert any(v.startswith("-") for v in margin["balances"].values())     # a debt, shown as one
     assert margin["collateralized"] == ["base", "crash", "rally"] == summary["margin"]["scenarios"]
+    _demo_custody_is_what_issue_12_asks(tmp_path, summary["reserves"]["exchange"])
+
+
+def _demo_custody_is_what_issue_12_asks(directory, exchange):
+    """A 2-of-3 P2WSH multisig, a taproot and a TRON wallet, pinned blocks, a signed
+    manifest: checked by a separate verify process, and pinned to another signer it fails."""
+    manifest = json.loads((directory / "attestation" / "manifest.json").read_text())
+    wallets = [w for a in manifest["assets"].values() for w in a["wallets"]]
+    addresses = [w["address"] for w in wallets]
+    assert any(a.startswith("bc1q") and len(a) == 62 for a in addresses)       # P2WSH: a 32-byte program
+    assert any(a.startswith("bc1p") for a in addresses)                         # taproot
+    assert any(a.startswith("T") and len(a) == 34 for a in addresses)           # TRON
+    witness_script = base64.b64decode(next(w["signature"] for w in wallets if len(w["address"]) == 62)[3:])
+    assert witness_script[-1] == 0xAE and witness_script[-2] == 0x53            # … OP_3 OP_CHECKMULTISIG
+    assert set(manifest["custody"]["chains"]) == {"bitcoin", "ethereum", "tron", "solana"}
+    att, snap = str(directory / "attestation"), str(directory / "snapshot.csv")
+    assert _run("verify", att, "--signer", exchange, "--snapshot", snap).returncode == 0
+    other = "0x" + "11" * 20
+    assert _run("verify", att, "--signer", other).returncode == 1
 
 
 def test_quiet_prints_nothing(proved):

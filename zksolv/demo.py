@@ -3,7 +3,9 @@
 A synthetic ledger over BTC, ETH and USDT in which one customer in ten borrows (a margin
 account: a debt in one asset against haircut collateral in the others), the market of
 zksolv/market/example-prices.json (prices, tiered haircuts, a crash and a rally scenario),
-reserves held by freshly generated keys that sign their proofs of control, then prove (105 %
+reserves as an exchange holds them (a 2-of-3 P2WSH multisig, a taproot and a P2WPKH wallet
+for BTC; ETH and USDT on Ethereum, USDT also on TRON and Solana), freshly keyed, each signing
+its proof of control at a pinned block, an exchange key that signs the manifest, then prove (105 %
 coverage per asset, every account and the firm covered at every scenario), verify, audit, a
 spot customer's and a margin customer's inclusion proofs, and a tampered attestation that
 audit must reject.
@@ -18,10 +20,10 @@ from pathlib import Path
 
 from zksolv import inclusion2, outpaths, state
 from zksolv.amounts import format_amount, parse_amount
-from zksolv.attestation import prove, verify
+from zksolv.attestation import exchange, prove, verify
 from zksolv.errors import ZksolvError
 from zksolv.fsutil import atomic_file
-from zksolv.reserves import control_message, signing
+from zksolv.reserves import control_message, signing, snapshot, synthetic
 
 # asset: (decimals, chain, largest balance in whole units)
 ASSETS = {"BTC": (8, "bitcoin", 5), "ETH": (18, "ethereum", 80), "USDT": (6, "ethereum", 50_000)}
@@ -104,6 +106,43 @@ def write_reserves(path: Path, attestation_id: str, totals: dict[str, int]) -> N
     path.write_text(json.dumps({"attestation_id": attestation_id, "assets": assets}, indent=1))
 
 
+# asset: [(wallet kind of reserves/synthetic.py, share of the asset's reserves in %), …]
+CUSTODY = {"BTC": [("bitcoin/p2wsh", 60), ("bitcoin/p2tr", 30), ("bitcoin/p2wpkh", 10)],
+           "ETH": [("ethereum", 100)],
+           "USDT": [("ethereum", 50), ("tron", 30), ("solana", 20)]}
+
+
+def write_reserves_v2(path: Path, attestation_id: str, totals: dict[str, int], exchange: str) -> None:
+    """Reserves version 2 (SPEC.md §6.1) of 110 % of each asset's liabilities, over the wallets
+    of CUSTODY; one Ethereum address holds the ETH and the ERC-20 USDT (one signature, two
+    entries); every chain pinned at a block."""
+    signers = {kind: synthetic.Signer(kind) for shares in CUSTODY.values() for kind, _ in shares}
+    assets = {}
+    for asset, shares in CUSTODY.items():
+        decimals = ASSETS[asset][0]
+        held = totals[asset] * 110 // 100 + 1
+        units = [held * pct // 100 for _, pct in shares]
+        units[0] += held - sum(units)
+        wallets = [signers[kind].wallet(exchange, attestation_id, format_amount(u, decimals),
+                                        synthetic.TOKENS[kind] if asset == "USDT" else None)
+                   for (kind, _), u in zip(shares, units)]
+        assets[asset] = {"decimals": decimals, "wallets": wallets}
+    used = {kind.partition("/")[0] for shares in CUSTODY.values() for kind, _ in shares}
+    chains = {c: synthetic.block(c, height) for c, height in
+              (("bitcoin", 870_000), ("ethereum", 21_000_000), ("tron", 67_000_000), ("solana", 300_000_000))
+              if c in used}
+    doc = {"version": 2, "attestation_id": attestation_id, "exchange": exchange, "chains": chains, "assets": assets}
+    path.write_text(json.dumps(doc, indent=1))
+
+
+def write_snapshot(path: Path, reserves_path: Path) -> None:
+    """What a verifier's own nodes would show at the pinned blocks (here: the claims)."""
+    from zksolv import reserves
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(snapshot.pinned_rows(reserves.load(reserves_path)))
+
+
 def _timed(label, timings, fn, *args, **kwargs):
     t0 = time.perf_counter()
     result = fn(*args, **kwargs)
@@ -134,14 +173,18 @@ def run(users: int, directory: Path, workers: int, report) -> dict:
     out, state_path = directory / "attestation", directory / "state.db"
     totals = write_ledger(ledger, users)  # reserves: 110 % of what customers hold, debts aside
     borrower = add_debts(ledger, PRICES)
-    write_reserves(reserves_path, attestation_id, totals)
+    exchange_key = signing.new_key()  # the exchange's published identity (SPEC.md §6.17)
+    signer = exchange.address(exchange_key)
+    write_reserves_v2(reserves_path, attestation_id, totals, signer)
+    write_snapshot(directory / "snapshot.csv", reserves_path)
     report.line(f"synthetic round {attestation_id}: {users} users over {', '.join(ASSETS)} in {directory}, "
-                f"one in {MARGIN_EVERY} borrowing against collateral; market {PRICES.name}")
+                f"one in {MARGIN_EVERY} borrowing against collateral; market {PRICES.name}; exchange {signer}")
     t = {}
-    options = prove.Options(coverage_percent="105", workers=workers, chunk=DEMO_CHUNK, prices=str(PRICES))
+    options = prove.Options(coverage_percent="105", workers=workers, chunk=DEMO_CHUNK, prices=str(PRICES),
+                            sign_key=exchange_key)
     m = _timed("prove", t, prove.run, ledger, reserves_path, out, state_path, options, report)
-    verify_report = _timed("verify", t, verify.verify, out)
-    audit_report = _timed("audit", t, verify.audit, out)
+    verify_report = _timed("verify", t, verify.verify, out, directory / "snapshot.csv", signer=signer)
+    audit_report = _timed("audit", t, verify.audit, out, signer=signer)
     customers = {"spot": _spot_customer(ledger), "margin": borrower}
     shown = {kind: _customer(directory, state_path, out, m, user, t, kind) for kind, user in customers.items() if user}
     rejected = _tamper_rejected(out, directory)
@@ -149,12 +192,21 @@ def run(users: int, directory: Path, workers: int, report) -> dict:
                "assets": {a: {"capacity": e.capacity, "coverage_percent": e.coverage_percent}
                           for a, e in m.assets.items()},
                "margin": verify_report.margin,
+               "reserves": {"wallets_checked": verify_report.wallets_checked, "kinds": _kinds(),
+                            "balances": verify_report.balances, **verify_report.custody},
                "leaves_audited": audit_report.leaves_checked,
                "range_proofs_audited": audit_report.range_proofs_checked,
                "customers": shown, "seconds": t,
                "tampered_attestation_rejected": rejected, "result": "valid" if rejected else "invalid"}
     _print(summary, report)
     return summary
+
+
+def _kinds() -> dict[str, list[str]]:
+    """Per asset, what holds its reserves, as the demo's summary names them."""
+    names = {f"bitcoin/{k}": f"bitcoin {k.upper()} ({how})" for k, how in synthetic.BITCOIN_KINDS.items()}
+    names |= {"ethereum": "ethereum (EIP-191)", "tron": "tron (signMessageV2)", "solana": "solana (off-chain message)"}
+    return {asset: [names.get(kind, kind) for kind, _ in shares] for asset, shares in CUSTODY.items()}
 
 
 def _spot_customer(ledger: Path) -> str:
@@ -182,6 +234,12 @@ def _customer(directory: Path, state_path: Path, out: Path, m, user: str, t: dic
 def _print(s: dict, report) -> None:
     report.line(f"proved in {s['seconds']['prove']} s: " + ", ".join(
         f"{a} capacity {v['capacity']} (≥ {v['coverage_percent']} % covered)" for a, v in s["assets"].items()))
+    r = s["reserves"]
+    report.line(f"reserves: {r['wallets_checked']} proofs of control valid, signed for exchange {r['exchange']} "
+                f"(manifest signed by it); balances {r['balances']}")
+    for asset, kinds in r["kinds"].items():
+        report.line(f"  {asset}: {'; '.join(kinds)}")
+    report.line("  blocks: " + ", ".join(f"{c} {b['height']}" for c, b in r["chains"].items()))
     report.line(f"verify: solvency and coverage proofs valid ({s['seconds']['verify']} s)")
     report.line(f"audit: {s['leaves_audited']} leaves and {s['range_proofs_audited']} range proofs valid "
                 f"({s['seconds']['audit']} s)")
