@@ -12,6 +12,7 @@ from accounts_kit import BTC, CRASH, MASTER, SECRET, USDT, round_layout
 from zksolv import strictjson
 from zksolv.accounts import inclusion, keys, leaf, tree
 from zksolv.accounts.layout import build as build_layout
+from zksolv.commitments import commit as leaf_commit
 from zksolv.errors import EncodingError, InputError, InvalidProof
 from zksolv.ledger import MAX_USER_ID_BYTES
 from zksolv.market import AssetTerms, Scenario, coefficients
@@ -241,10 +242,66 @@ def test_an_unknown_or_missing_field_is_refused():
         _verify(part)
 
 
-def test_a_capacity_that_is_not_a_power_of_two_is_refused():
-    for capacity in (3, 0, 2**33, True):
+def test_a_capacity_the_account_tree_cannot_have_is_refused():
+    """A power of two or a multiple of 1,024, up to 2^32 (SPEC.md §6.15)."""
+    for capacity in (3, 0, 2**33, True, 3000, 2**32 + 1024):
         with pytest.raises(InvalidProof, match="capacity"):
             inclusion.verify(_part(0), "user0", _secret(0), LAYOUT, DECIMALS, ROOT, capacity, SCENARIOS)
+
+
+# -- a capacity that is a multiple of 1,024: the forest ----------------------------------------
+
+FOREST_INDEX = 2048 + 5          # in the 3072 forest's second subtree (1024 leaves)
+
+
+def _forest():
+    """A 3072 forest with user0's real leaf at FOREST_INDEX and synthetic nodes elsewhere
+    (the tree only sums and hashes them)."""
+    width = 2 * len(LAYOUT.assets)
+    points, step = [leaf_commit(j + 1, j + 5) for j in range(width)], [leaf_commit(1, j) for j in range(width)]
+    builder = tree.Builder()
+    for i in range(3072):
+        if i == FOREST_INDEX:
+            builder.push(_leaf_node(LAYOUT, 0, ACCOUNTS))
+            continue
+        points = [p + q for p, q in zip(points, step)]
+        builder.push(tree.leaf_node(tuple(points), i.to_bytes(32, "big")))
+    return builder.root(3072), builder.levels(3072)
+
+
+FOREST_ROOT, FOREST_LEVELS = _forest()
+
+
+def _forest_part(index=FOREST_INDEX, path_of=FOREST_INDEX) -> dict:
+    return inclusion.build("user0", _secret(0), ACCOUNTS[0], index, tree.path(FOREST_LEVELS, path_of, 3072),
+                           LAYOUT, DECIMALS)
+
+
+def test_a_customer_in_a_forest_sees_their_account():
+    part = strictjson.loads(_text(_forest_part()))
+    assert len(part["path"]) == 11                   # 10 levels of its subtree, then the 2048 subtree
+    shown = _verify(part, root=FOREST_ROOT, capacity=3072)
+    assert shown["leaf_index"] == FOREST_INDEX and shown["debts"] == ["USDT"]
+
+
+def test_a_forest_part_at_another_index_or_with_another_path_shape_is_refused():
+    """Index at or beyond the capacity; an index in the other subtree (its path is 12 long);
+    a sibling added or dropped; the same part under a power-of-two capacity."""
+    part = _forest_part()
+    for index in (3072, 3072 + 5, 2**32):
+        with pytest.raises(EncodingError, match="leaf_index"):
+            _verify(dict(part, leaf_index=index), root=FOREST_ROOT, capacity=3072)
+    for index in (5, 1024 + 5):                     # 12 siblings expected
+        with pytest.raises(EncodingError, match="margin.path"):
+            _verify(dict(part, leaf_index=index), root=FOREST_ROOT, capacity=3072)
+    with pytest.raises(InvalidProof, match="does not lead"):   # 11 siblings, as 2048 + 7's
+        _verify(dict(part, leaf_index=2048 + 7), root=FOREST_ROOT, capacity=3072)
+    for path in (part["path"] + part["path"][-1:], part["path"][:-1]):
+        with pytest.raises(EncodingError, match="margin.path"):
+            _verify(dict(part, path=path), root=FOREST_ROOT, capacity=3072)
+    for capacity in (2048, 4096):
+        with pytest.raises(REFUSED):
+            _verify(part, root=FOREST_ROOT, capacity=capacity)
 
 
 # -- size ------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def test_the_state_hands_a_margin_customer_their_leaf_balances_and_path(honest):
         position, balances = st.margin_account("carol")
         assert balances == {"USDT": 50_000 * 10**6, "ETH": -2 * 10**18, "BTC": 50_000_000}
         assert st.margin_account("spot-1") is None
-        path = st.margin_path(position, honest.manifest.margin.capacity.bit_length() - 1, 3)
+        path = st.margin_path(position, honest.manifest.margin.capacity, 3)
     finally:
         st.close()
     layout = verify2.load(honest.out).layout
@@ -64,7 +64,8 @@ def test_the_state_hands_a_margin_customer_their_leaf_balances_and_path(honest):
         data = b"".join(marginfile.Reader(f, "m", layout).chunks())
     size = leaf_module.size(layout)
     leaf = leaf_module.MarginLeaf.from_bytes(data[position * size : (position + 1) * size], layout)
-    root = account_tree.walk(position, account_tree.leaf_node(node_points(layout, leaf), leaf.hash()), path)
+    root = account_tree.walk(position, account_tree.leaf_node(node_points(layout, leaf), leaf.hash()), path,
+                             honest.manifest.margin.capacity)
     m = honest.manifest
     assert root == (b"".join(m.margin.root_commitments), m.margin.root_hash)
 
@@ -110,6 +111,18 @@ def test_an_asset_short_of_its_net_liabilities_is_refused(tmp_path):
 def test_a_firm_short_of_its_coverage_is_refused(tmp_path):
     message, _ = refused(tmp_path, firm_coverage="150")
     assert "firm-wide coverage at base is" in message
+
+
+def test_a_margin_capacity_the_account_tree_cannot_have_is_refused(tmp_path):
+    """--margin-capacity: a power of two or a multiple of 1,024 up to 2^32, not below the
+    margin accounts (SPEC.md §6.15); refused before any leaf is built."""
+    ledger, reserves, market = write_inputs(tmp_path)
+    for bad, why in ((3000, "--margin-capacity: .*multiple of 1024"), (1536, "--margin-capacity: .*multiple of 1024"), (2**32 + 1024, "--margin-capacity"),
+                     (1, "below the")):
+        with pytest.raises(InputError, match=why):
+            prove.run(ledger, reserves, tmp_path / "out", tmp_path / "st.db",
+                      options(prices=str(market), margin_capacity=bad), QUIET)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "st.db").exists()
 
 
 def test_every_output_path_is_checked_before_any_work(tmp_path):

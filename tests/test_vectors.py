@@ -298,6 +298,21 @@ def _margin_node(level, left, right):
     return {"commitments": [c.hex() for c in cs], "hash": _tagged(b"zksolv/v1/margin-node", fields).hex()}
 
 
+def _forest_steps(capacity: int, index: int):
+    """SPEC.md §6.15 read independently: (level byte, sibling on the left) bottom up, or None
+    for a capacity or index the tree cannot have."""
+    if not 1 <= capacity <= 2**32 or (capacity & (capacity - 1) and capacity % 1024) or not 0 <= index < capacity:
+        return None
+    heights = [k for k in range(32, -1, -1) if capacity >> k & 1]          # largest first
+    offsets = [sum(1 << h for h in heights[:t]) for t in range(len(heights))]
+    t = max(t for t in range(len(heights)) if offsets[t] <= index)
+    local = index - offsets[t]
+    out = [(level, bool(local >> (level - 1) & 1)) for level in range(1, heights[t] + 1)]
+    if t < len(heights) - 1:
+        out.append((0x80 | heights[t], False))
+    return out + [(0x80 | heights[s], True) for s in range(t - 1, -1, -1)]
+
+
 @pytest.mark.parametrize("doc,case", _cases("account-tree.json"))
 def test_account_tree(doc, case):
     if "leaves" in case:
@@ -305,14 +320,38 @@ def test_account_tree(doc, case):
         while len(nodes) > 1:
             nodes = [_margin_node(level, nodes[i], nodes[i + 1]) for i in range(0, len(nodes), 2)]
             level += 1
-        assert nodes[0] == case["root"]
+        assert len(case["leaves"]) == case["capacity"] and nodes[0] == case["root"]
         return
-    node, index = case["leaf"], case["index"]
-    for level, sibling in enumerate(case["path"], start=1):
-        node = _margin_node(level, sibling, node) if index & 1 else _margin_node(level, node, sibling)
-        index >>= 1
-    reached = node == case["root"] and len(case["path"]) == 2 and case["index"] < 4
-    assert reached == (case["result"] == "valid")
+    if "subtrees" in case:                # the forest: subtrees largest first, folded right to left
+        heights = [k for k in range(32, -1, -1) if case["capacity"] >> k & 1]
+        node = case["subtrees"][-1]
+        for height, subtree in zip(heights[-2::-1], case["subtrees"][-2::-1]):
+            node = _margin_node(0x80 | height, subtree, node)
+        assert node == case["root"]
+        return
+    shape = _forest_steps(case["capacity"], case["index"])
+    reached = shape is not None and len(shape) == len(case["path"])
+    if reached:
+        node = case["leaf"]
+        for (level, on_left), sibling in zip(shape, case["path"]):
+            node = _margin_node(level, sibling, node) if on_left else _margin_node(level, node, sibling)
+        reached = node == case["root"]
+    assert reached == (case["result"] == "valid") == _zksolv_walk_reaches(case)
+
+
+def _zksolv_walk_reaches(case) -> bool:
+    """zksolv's own walk (accounts/tree.py) on the same case."""
+    from zksolv.accounts import tree
+
+    def node(n):
+        cs = b"".join(bytes.fromhex(c) for c in n["commitments"])
+        return cs, bytes.fromhex(n["hash"])
+    cs, h = node(case["leaf"])
+    leaf = tree.leaf_node(tree.decode(cs, len(case["leaf"]["commitments"])), h)
+    try:
+        return tree.walk(case["index"], leaf, [node(n) for n in case["path"]], case["capacity"]) == node(case["root"])
+    except ZksolvError:
+        return False
 
 
 @pytest.mark.parametrize("doc,case", _cases("inclusion-margin.json"))

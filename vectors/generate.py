@@ -600,13 +600,14 @@ def _forged_leaf(master, lay, rng, context) -> bytes:
 
 
 def account_tree_vectors(rng: NonceStream) -> dict:
-    """The vectors' 4-leaf account tree (SPEC.md §6.15): leaf nodes → root, and walks."""
+    """The vectors' 4-leaf account tree and a 3072-leaf forest (SPEC.md §6.15): leaf nodes
+    (or, for the forest, its subtrees' roots) → root, and walks."""
     _, _, lay, _, root, levels = _margin_round()
     leaves = [_node_json(*levels[0].node(i)) for i in range(4)]
-    tests = [_case("the tree", "valid", assets=list(lay.assets), leaves=leaves, root=_node_json(*root))]
-    def walk(comment, result, flags, index, leaf, path):
-        return _case(comment, result, flags, assets=list(lay.assets), index=index, leaf=leaf, path=path,
-                     root=_node_json(*root))
+    tests = [_case("the tree", "valid", assets=list(lay.assets), capacity=4, leaves=leaves, root=_node_json(*root))]
+    def walk(comment, result, flags, index, leaf, path, capacity=4, root=root):
+        return _case(comment, result, flags, assets=list(lay.assets), capacity=capacity, index=index, leaf=leaf,
+                     path=path, root=_node_json(*root))
     paths = [[_node_json(c, h) for c, h in account_tree.path(levels, i)] for i in range(4)]
     for i in range(4):
         tests.append(walk(f"walk from leaf {i}", "valid", [], i, leaves[i], paths[i]))
@@ -618,7 +619,42 @@ def account_tree_vectors(rng: NonceStream) -> dict:
               walk("level-2 sibling replaced by leaf 3's node", "invalid", ["ModifiedPath"], 1, leaves[1], [p[0], leaves[3]]),
               walk("wrong leaf index", "invalid", ["ModifiedPath"], 0, leaves[1], p),
               walk("path one level short", "invalid", ["ModifiedPath"], 1, leaves[1], p[:1])]
-    return _file("zksolv-account-tree", {"ModifiedPath": "the walk must not reach the root"}, tests)
+    tests += _forest_vectors(rng, list(lay.assets), walk)
+    return _file("zksolv-account-tree", {"ModifiedPath": "the walk must not reach the root",
+                                         "PathShape": "not the path (capacity, index) gives",
+                                         "OutOfRange": "an index at or beyond the capacity",
+                                         "OtherCapacity": "the forest's root read under another capacity"}, tests)
+
+
+FOREST_CAPACITY = 3072          # 2048 + 1024: the smallest capacity that is not a power of two
+
+
+def _forest_vectors(rng: NonceStream, assets: list, walk) -> list:
+    """A 3072-leaf forest of synthetic leaf nodes (the tree only sums and hashes them):
+    its two subtrees' roots → root, walks from both subtrees, and walks that must fail."""
+    width = 2 * len(assets)
+    points, step = [base_mul(rng()) for _ in range(width)], [base_mul(rng()) for _ in range(width)]
+    builder = account_tree.Builder()
+    for _ in range(FOREST_CAPACITY):
+        points = [a + b for a, b in zip(points, step)]
+        builder.push(account_tree.leaf_node(tuple(points), rng().to_bytes(32, "big")))
+    root, levels = builder.root(FOREST_CAPACITY), builder.levels(FOREST_CAPACITY)
+    leaf = lambda i: _node_json(*levels[0].node(i))
+    path = lambda i: [_node_json(c, h) for c, h in account_tree.path(levels, i, FOREST_CAPACITY)]
+    forest = lambda comment, result, flags, index, leaf, path, capacity=FOREST_CAPACITY: \
+        walk(comment, result, flags, index, leaf, path, capacity, root)
+    subtrees = [_node_json(*levels[11].node(0)), _node_json(*levels[10].node(2))]
+    out = [_case("the forest of 3072: subtrees of 2048 and 1024 folded", "valid", assets=assets,
+                 capacity=FOREST_CAPACITY, subtrees=subtrees, root=_node_json(*root))]
+    out += [forest(f"forest walk from leaf {i}", "valid", [], i, leaf(i), path(i)) for i in (0, 1234, 2047, 2048, 3071)]
+    out += [forest("index at the capacity (walks as 2048 would)", "invalid", ["OutOfRange"], 3072, leaf(2048), path(2048)),
+            forest("leaf 2048 shown at index 1024 of the first subtree", "invalid", ["PathShape"], 1024, leaf(2048),
+                   path(2048)),
+            forest("one sibling too many", "invalid", ["PathShape"], 2048, leaf(2048), path(2048) + path(2048)[-1:]),
+            forest("fold sibling dropped", "invalid", ["PathShape"], 5, leaf(5), path(5)[:-1]),
+            forest("second subtree's leaf read under capacity 2048", "invalid", ["OtherCapacity"], 1024 + 9,
+                   leaf(2048 + 9), path(2048 + 9), capacity=2048)]
+    return out
 
 
 def inclusion_margin_vectors(rng: NonceStream) -> dict:

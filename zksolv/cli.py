@@ -117,7 +117,8 @@ def _prices_options(f):
 @click.option("--firm-coverage", default="100", show_default=True,
               help="Margin round: prove firm-wide reserves ≥ this % of net liabilities at every scenario.")
 @click.option("--margin-capacity", type=int, default=None,
-              help="Margin round: account leaves (power of two; default: next power of two ≥ margin accounts).")
+              help="Margin round: account leaves, a power of two or a multiple of 1024 (default: the next "
+                   "power of two ≥ margin accounts up to 1024, above that the next multiple of 1024).")
 @click.option("--refusals", type=_IN_FILE, default=None,
               help="Margin round: private CSV of refused accounts, written 0600 (default: <state>.refused.csv).")
 @click.option("--sign-with", type=_IN_FILE, default=None,

@@ -54,8 +54,7 @@ def assemble(state: State, manifest: ManifestV2, user_id: str) -> dict:
     if account is not None:
         index, balances = account
         layout = layout_of(manifest)
-        depth = manifest.margin.capacity.bit_length() - 1
-        path = state.margin_path(index, depth, len(layout.assets))
+        path = state.margin_path(index, manifest.margin.capacity, len(layout.assets))
         margin = account_inclusion.build(user_id, secret, balances, index, path, layout, manifest.reserves.decimals)
     assets = assemble_assets(state, manifest, user_id)
     if margin is None and not assets:

@@ -13,6 +13,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+from zksolv.accounts import tree as account_tree
 from zksolv.errors import InputError
 from zksolv.fsutil import atomic_file, open_regular
 from zksolv.group.curve import POINT_BYTES
@@ -249,25 +250,31 @@ class State:
             raise self._damaged(f"the account row of {user_id!r} is malformed")
         return position, {a: int(u) for a, u in doc.items()}
 
-    def margin_path(self, position: int, depth: int, assets: int) -> list[tuple[bytes, bytes]]:
-        """Sibling (Cs, hash) pairs of margin leaf `position`, bottom-up (2·A points a node)."""
-        return self.path(MARGIN_TREE, position, depth, 2 * assets * POINT_BYTES)
+    def margin_path(self, position: int, capacity: int, assets: int) -> list[tuple[bytes, bytes]]:
+        """Sibling (Cs, hash) pairs of margin leaf `position`, bottom-up (2·A points a node),
+        in the shape of a tree of `capacity` (accounts/tree.py: a forest's fold siblings are
+        recomputed from its subtrees' roots)."""
+        stride = 2 * assets * POINT_BYTES
+        return account_tree.path_from(lambda level, i: self._node(MARGIN_TREE, level, i, stride), capacity, position)
 
     def path(self, asset: str, position: int, depth: int, stride: int = POINT_BYTES) -> list[tuple[bytes, bytes]]:
         """Sibling (commitment, hash) pairs bottom-up, `depth` of them (log2 of the
         capacity): one small row read per level; a missing or short row is an InputError."""
         siblings = []
         for level in range(depth):
-            seg, off = divmod(position ^ 1, SEGMENT)
-            row = self._rows("SELECT substr(commitments, ?, ?), substr(hashes, ?, ?) FROM levels "
-                             "WHERE asset = ? AND level = ? AND segment = ?",
-                             (off * stride + 1, stride, off * HASH_BYTES + 1, HASH_BYTES,
-                              asset, level, seg))
-            if len(row) != 1 or not _node_ok(*row[0], stride):
-                raise self._damaged(f"{asset} tree level {level} lacks node {position ^ 1}")
-            siblings.append(row[0])
+            siblings.append(self._node(asset, level, position ^ 1, stride))
             position >>= 1
         return siblings
+
+    def _node(self, asset: str, level: int, index: int, stride: int) -> tuple[bytes, bytes]:
+        """The (commitment(s), hash) of node `index` at `level`: one small row read."""
+        seg, off = divmod(index, SEGMENT)
+        row = self._rows("SELECT substr(commitments, ?, ?), substr(hashes, ?, ?) FROM levels "
+                         "WHERE asset = ? AND level = ? AND segment = ?",
+                         (off * stride + 1, stride, off * HASH_BYTES + 1, HASH_BYTES, asset, level, seg))
+        if len(row) != 1 or not _node_ok(*row[0], stride):
+            raise self._damaged(f"{asset} tree level {level} lacks node {index}")
+        return row[0]
 
     def close(self) -> None:
         self._db.close()

@@ -69,21 +69,18 @@ def verify(part, user_id: str, user_secret: bytes, layout: Layout, decimals: dic
     EncodingError if the part is not in its one accepted form, InvalidProof if it does not
     lead to the root (or proves nothing, or disagrees with the customer's `expected` balances:
     asset → signed decimal, `--balance BTC=-0.5`)."""
-    depth = _depth(capacity)
-    units, index, siblings = parse(part, layout, decimals, depth)
+    try:
+        tree.check_capacity(capacity)
+    except ValueError as exc:
+        raise InvalidProof(str(exc)) from None
+    units, index, siblings = parse(part, layout, decimals, capacity)
     if not any(units.values()):
         raise InvalidProof("this margin inclusion proof shows no balance and no debt: it proves nothing")
     _check_expected(units, expected or {}, decimals)
     node = _leaf_node(layout, user_id, user_secret, units)
-    if tree.walk(index, node, siblings) != _root(root):
+    if tree.walk(index, node, siblings, capacity) != _root(root):
         raise InvalidProof("the margin account does not lead to the attested account-tree root")
     return shown(layout, decimals, units, index, market_scenarios)
-
-
-def _depth(capacity: int) -> int:
-    if type(capacity) is not int or capacity < 1 or capacity & (capacity - 1) or capacity > 1 << tree.MAX_DEPTH:
-        raise InvalidProof(f"margin capacity {capacity!r} is not a power of two up to 2^{tree.MAX_DEPTH}")
-    return capacity.bit_length() - 1
 
 
 def _root(root: tuple) -> tuple[bytes, bytes]:
@@ -108,17 +105,20 @@ def _leaf_node(layout: Layout, user_id: str, user_secret: bytes, units: dict[str
     return tree.leaf_node(leaf.node_points(layout, opened.leaf), opened.leaf.hash())
 
 
-def parse(part, layout: Layout, decimals: dict[str, int], depth: int) -> tuple[dict[str, int], int, list]:
+def parse(part, layout: Layout, decimals: dict[str, int], capacity: int) -> tuple[dict[str, int], int, list]:
     """(units per asset, leaf index, siblings) of a margin part in its one accepted form:
     exactly the three fields; every asset of the round and no other, each balance in its
-    shortest exact signed decimal; an index below 2^depth; exactly `depth` siblings, each
-    canonical padded base64 of sibling_bytes(layout) bytes. EncodingError naming the field."""
+    shortest exact signed decimal; an index below the (checked) capacity; exactly as many
+    siblings as the index's path has (tree.steps), each canonical padded base64 of
+    sibling_bytes(layout) bytes. EncodingError naming the field."""
     part = strictjson.obj(part, "margin", FIELDS)
     units = _balances(part["balances"], layout, decimals)
-    index = strictjson.integer(part["leaf_index"], "margin.leaf_index", 0, (1 << depth) - 1)
+    index = strictjson.integer(part["leaf_index"], "margin.leaf_index", 0, capacity - 1)
+    depth = len(tree.steps(capacity, index))
     path = part["path"]
     if not isinstance(path, list) or len(path) != depth:
-        raise EncodingError(f"margin.path: must be a list of exactly {depth} siblings (log2 of the capacity)")
+        raise EncodingError(f"margin.path: must be a list of exactly {depth} siblings (leaf {index}'s path "
+                            f"in a tree of {capacity})")
     width = sibling_bytes(layout)
     siblings = []
     for k, text in enumerate(path):

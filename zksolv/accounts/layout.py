@@ -22,7 +22,7 @@ passes zksolv.bounds' no-wrap check before anything is proven or believed.
 from dataclasses import dataclass
 
 from zksolv import bounds
-from zksolv.accounts import widerange
+from zksolv.accounts import tree as account_tree, widerange
 from zksolv.errors import InputError
 from zksolv.market import Coefficients
 
@@ -157,6 +157,10 @@ def sum_bounds(lay: Layout, capacity: int) -> dict[str, tuple[int, int]]:
     for a, lb, widths in zip(lay.assets, lay.leaf_bits, lay.widths):
         top = (1 << lb) - 1
         per_leaf = sum(min(w, top) for w in widths) + top
-        bounds.liabilities_bound(lb, capacity)   # capacity: a power of two ≤ 2^32
+        bounds.liabilities_bound(lb, 1)          # leaf_bits one of bounds.LEAF_BITS
+        try:
+            account_tree.check_capacity(capacity)     # a power of two or a multiple of 1,024, ≤ 2^32
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
         out[a] = (capacity * per_leaf + 1, capacity * top + 1)
     return out

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, replace
 
 from zksolv import market as market_module, reserves as reserves_module, strictjson
+from zksolv.accounts import tree as account_tree
 from zksolv.attestation import custody
 from zksolv.attestation.claims import WideProof
 from zksolv.attestation.context import MarketBinding
@@ -216,8 +217,12 @@ def _parse_asset(a, where: str, asset: str) -> SpotEntry:
 
 def _margin(m, assets: int, where: str) -> MarginEntry:
     m = strictjson.obj(m, where, ("capacity", "chunk", "root", "audit"))
-    capacity = _power_of_two(m["capacity"], f"{where}.capacity", MAX_CAPACITY)
-    chunk = _power_of_two(m["chunk"], f"{where}.chunk", min(capacity, MAX_CHUNK))
+    capacity = strictjson.integer(m["capacity"], f"{where}.capacity", 1, MAX_CAPACITY)
+    try:
+        account_tree.check_capacity(capacity)
+    except ValueError as exc:
+        raise EncodingError(f"{where}.capacity: {exc}") from None
+    chunk = _power_of_two(m["chunk"], f"{where}.chunk", min(capacity, MAX_CHUNK))   # divides the capacity
     root = strictjson.obj(m["root"], f"{where}.root", ("commitments", "hash"))
     points = root["commitments"]
     if not isinstance(points, list) or len(points) != 2 * assets:

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from zksolv import ledger, market as market_module, marginstatements, reserves as reserves_module, roundkeys
+from zksolv.accounts import tree as account_tree
 from zksolv.accounts.layout import build as build_layout
 from zksolv.attestation import build, exchange, marginfile, marginleaves, prove as spot
 from zksolv.attestation.claims import RoundShape, WideProof, prove_claim, round_claims
@@ -81,10 +82,12 @@ def _partitioned(ledger_path, res):
 
 
 def _margin_capacity(accounts: int, requested: int | None) -> int:
+    """--margin-capacity, or the default (accounts/tree.py default_capacity: the next power
+    of two up to 1,024 accounts, above that the next multiple of 1,024)."""
     if requested is None:
-        return build.default_capacity(accounts)
+        return account_tree.default_capacity(accounts)
     try:
-        spot.check_capacity(requested)
+        account_tree.check_capacity(requested)
     except ValueError as exc:
         raise InputError(f"--margin-capacity: {exc}") from None
     if requested < accounts:
@@ -165,8 +168,7 @@ def prove_tasks(jobs) -> list[bytes]:
 
 
 def _publish(rnd, claims, all_leaves, accounts, store, out_dir, options) -> ManifestV2:
-    levels = marginleaves.build_tree(store.margin_chunks(), rnd.layout)
-    root_cs, root_hash = levels[-1].node(0)
+    levels, (root_cs, root_hash) = marginleaves.build_tree(store.margin_chunks(), rnd.layout, accounts.capacity)
     totals = accounts.totals()
     points = marginleaves.check_root(root_cs, totals, rnd.layout)
     with atomic_dir(Path(out_dir), options.force) as tmp:

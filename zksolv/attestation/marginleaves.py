@@ -110,13 +110,13 @@ def split_leaves(data: bytes, layout: Layout):
     return [MarginLeaf.from_bytes(data[i : i + n], layout) for i in range(0, len(data), n)]
 
 
-def build_tree(chunks, layout: Layout) -> list[account_tree.Level]:
-    """The account tree's levels from the proven chunks' bytes in order."""
+def build_tree(chunks, layout: Layout, capacity: int) -> tuple[list[account_tree.Level], tuple[bytes, bytes]]:
+    """The account tree's levels and root (Cs, hash) from the proven chunks' bytes in order."""
     builder = account_tree.Builder()
     for data in chunks:
         for leaf in split_leaves(data, layout):
             builder.push(account_tree.leaf_node(node_points(layout, leaf), leaf.hash()))
-    return builder.levels()
+    return builder.levels(capacity), builder.root(capacity)
 
 
 def check_root(root_cs: bytes, totals: dict, layout: Layout) -> dict[str, Point]:

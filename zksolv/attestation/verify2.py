@@ -194,7 +194,7 @@ def _audit_margin(directory: Path, c: Checked, executor, workers: int) -> tuple[
                 futures.pop(0).result()
     for fut in futures:
         fut.result()
-    if builder.root() != (b"".join(m.margin.root_commitments), m.margin.root_hash):
+    if builder.root(m.margin.capacity) != (b"".join(m.margin.root_commitments), m.margin.root_hash):
         raise InvalidProof("the margin leaves do not sum and hash to the manifest's margin root")
     return m.margin.capacity, m.margin.capacity * len(part_sizes(c.layout.limb_values))
 
