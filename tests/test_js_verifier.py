@@ -1,0 +1,65 @@
+"""The in-browser verifier (issue 13): its vendored noble libraries are the bytes recorded in
+VENDORED.json.
+
+The re-download of the
+vendored packages from the npm registry is a separate step (`node zksolv/web/vendor/rebuild.mjs
+--check`), since it needs the network."""
+
+import hashlib
+import json
+import re
+import shutil
+
+import pytest
+
+from conftest import ROOT
+
+WEB = ROOT / "zksolv" / "web"
+VENDOR = WEB / "vendor"
+
+
+def _record() -> dict:
+    return json.loads((VENDOR / "VENDORED.json").read_text(encoding="utf-8"))
+
+
+def vendored_problems(vendor=VENDOR) -> list[str]:
+    """Every way the vendored files differ from VENDORED.json: a changed, missing or extra file."""
+    record = json.loads((vendor / "VENDORED.json").read_text(encoding="utf-8"))
+    dirs = [p["dir"] for p in record["packages"]]
+    on_disk = {p.relative_to(vendor).as_posix() for d in dirs for p in (vendor / d).rglob("*") if p.is_file()}
+    problems = [f"{path}: not in VENDORED.json" for path in sorted(on_disk - set(record["files"]))]
+    for path, digest in sorted(record["files"].items()):
+        file = vendor / path
+        if not file.is_file():
+            problems.append(f"{path}: missing")
+        elif hashlib.sha256(file.read_bytes()).hexdigest() != digest:
+            problems.append(f"{path}: bytes differ from VENDORED.json")
+    return problems
+
+
+def test_vendored_bytes_match_the_record():
+    assert vendored_problems() == []
+    assert len(_record()["files"]) >= 10
+
+
+def test_vendored_record_names_the_versions_the_rebuild_script_pins():
+    script = (VENDOR / "rebuild.mjs").read_text(encoding="utf-8")
+    pins = re.findall(r"name: '(@noble/[a-z]+)', version: '([0-9.]+)'.*?integrity: '([^']+)'", script, re.S)
+    assert sorted(pins) == sorted((p["name"], p["version"], p["integrity"]) for p in _record()["packages"])
+    assert {name for name, _, _ in pins} == {"@noble/curves", "@noble/hashes"}
+
+
+@pytest.mark.parametrize("damage", ["flip", "extra", "missing"])
+def test_vendored_check_sees_damage(tmp_path, damage):
+    copy = tmp_path / "vendor"
+    shutil.copytree(VENDOR, copy)
+    target = copy / "noble-curves" / "secp256k1.js"
+    if damage == "flip":
+        data = bytearray(target.read_bytes())
+        data[len(data) // 2] ^= 1
+        target.write_bytes(bytes(data))
+    elif damage == "extra":
+        (copy / "noble-hashes" / "evil.js").write_text("export {};\n")
+    else:
+        target.unlink()
+    assert len(vendored_problems(copy)) == 1
