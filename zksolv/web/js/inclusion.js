@@ -1,0 +1,137 @@
+// A spot customer's inclusion proof (SPEC.md §6.11), checked against the published manifest.
+import { equalBytes, framed, toHex, utf8 } from './bytes.js';
+import { EncodingError, InvalidProof, ZksolvError } from './errors.js';
+import { exactObject, formatAmount, hexField, integer, isObject, parseAmount, text, IDENTIFIER, shown } from './fields.js';
+import { commit, encodePoint } from './group.js';
+import { mac, wide } from './hashing.js';
+import { readDocument } from './json.js';
+import { readManifest } from './manifest.js';
+import { idHash, leafHash, walk } from './tree.js';
+
+const FIELDS = ['format', 'version', 'attestation_id', 'manifest', 'user_id', 'user_secret', 'assets'];
+const ASSET_FIELDS = ['balance', 'leaf_index', 'path'];
+const MAX_PATH = 32;
+
+/** The proof's fields in their one form (SPEC.md §6.11, §1.1), siblings decoded to bytes. */
+export function readProof(doc) {
+  if (!isObject(doc) || doc.format !== 'zksolv-inclusion') throw new EncodingError('inclusion proof: not a zksolv inclusion proof');
+  if (doc.version !== 1n) {
+    throw new EncodingError(`inclusion proof: version ${shown(doc.version)} is not a spot (version 1) proof; margin-round proofs are not checked by this verifier yet`);
+  }
+  exactObject(doc, 'inclusion proof', FIELDS);
+  const proof = {
+    attestationId: text(doc.attestation_id, 'inclusion proof: attestation_id', 128, IDENTIFIER),
+    manifest: hexField(doc.manifest, 'inclusion proof: manifest', 32),
+    userId: text(doc.user_id, 'inclusion proof: user_id', 256),
+    userSecret: hexField(doc.user_secret, 'inclusion proof: user_secret', 32),
+    assets: {},
+  };
+  if (!isObject(doc.assets)) throw new EncodingError('inclusion proof: assets must be an object');
+  for (const [asset, item] of Object.entries(doc.assets)) proof.assets[asset] = readAsset(item, `inclusion proof: assets.${asset}`);
+  return proof;
+}
+
+function readAsset(item, where) {
+  exactObject(item, where, ASSET_FIELDS);
+  if (typeof item.balance !== 'string') throw new EncodingError(`${where}.balance: must be a decimal string`);
+  const leafIndex = integer(item.leaf_index, `${where}.leaf_index`, 0, 2 ** 32 - 1);
+  if (!Array.isArray(item.path) || item.path.length > MAX_PATH) throw new EncodingError(`${where}.path: must be a list of at most ${MAX_PATH} siblings`);
+  const path = item.path.map((pair, k) => {
+    if (!Array.isArray(pair) || pair.length !== 2) throw new EncodingError(`${where}.path[${k}]: must be [commitment, hash]`);
+    return [hexField(pair[0], `${where}.path[${k}][0]`, 33), hexField(pair[1], `${where}.path[${k}][1]`, 32)];
+  });
+  return { balance: item.balance, leafIndex, path };
+}
+
+/** The balance as the prover writes it: the shortest exact decimal, below 2^leaf_bits. */
+function balanceUnits(balance, entry, asset) {
+  const units = parseAmount(balance, entry.decimals, `${asset}.balance`);
+  if (formatAmount(units, entry.decimals) !== balance) {
+    throw new EncodingError(`${asset}.balance: ${balance} is not written as ${formatAmount(units, entry.decimals)}`);
+  }
+  if (units >> BigInt(entry.leafBits)) throw new InvalidProof(`${asset}: balance ${balance} is beyond the leaf range 2^${entry.leafBits}`);
+  return units;
+}
+
+/** One asset's leaf, rebuilt from the user id, secret and balance, walked to the root. */
+export function checkAsset(proof, asset, item, manifest) {
+  const entry = manifest.assets[asset];
+  if (!entry) throw new InvalidProof(`${asset} is not attested in this round`);
+  const units = balanceUnits(item.balance, entry, asset);
+  if (item.path.length !== entry.depth) throw new InvalidProof(`${asset}: path length does not match the capacity ${entry.capacity}`);
+  const a = framed(utf8(asset));
+  const salt = mac(proof.userSecret, 'zksolv/v1/leaf-salt', a);
+  const blinding = wide(proof.userSecret, 'zksolv/v1/leaf-blinding', a);
+  const c = encodePoint(commit(units, blinding));
+  const h = leafHash(asset, idHash(proof.userId, salt), c);
+  const root = walk(item.leafIndex, c, h, item.path);
+  if (!equalBytes(root.commitment, entry.root.commitment) || !equalBytes(root.hash, entry.root.hash)) {
+    throw new InvalidProof(`${asset}: the leaf does not lead to the attested root`);
+  }
+  return formatAmount(units, entry.decimals);
+}
+
+function checkRoundAndUser(proof, manifest, userId) {
+  if (!equalBytes(proof.manifest, manifest.digest) || proof.attestationId !== manifest.attestationId) {
+    throw new InvalidProof('this inclusion proof is for another attestation (round or exchange)');
+  }
+  if (userId !== undefined && userId !== null && userId !== '' && proof.userId !== userId) {
+    throw new InvalidProof(`this inclusion proof is for user ${JSON.stringify(proof.userId)}, not ${JSON.stringify(userId)}`);
+  }
+  if (!Object.keys(proof.assets).length) throw new InvalidProof('this inclusion proof proves no balance: it checks nothing');
+}
+
+/** The customer's own figures {ASSET: "amount"} against the balances proven, by value. */
+function checkExpected(proven, expected, manifest) {
+  for (const [asset, amount] of Object.entries(expected ?? {})) {
+    const entry = manifest.assets[asset];
+    let same = false;
+    try {
+      same = asset in proven && parseAmount(String(amount), entry.decimals, asset) === parseAmount(proven[asset], entry.decimals, asset);
+    } catch (error) {
+      if (!(error instanceof ZksolvError)) throw error;
+    }
+    if (!same) throw new InvalidProof(`${asset}: the attestation counts ${proven[asset] ?? 'nothing'}, not ${amount}`);
+  }
+}
+
+function check(proofDoc, manifestDoc, { userId, balances } = {}) {
+  const manifest = readManifest(readDocument(manifestDoc, 'manifest'));
+  const proof = readProof(readDocument(proofDoc, 'inclusion proof'));
+  checkRoundAndUser(proof, manifest, userId);
+  const assets = {};
+  let firstFailure = null;
+  for (const [asset, item] of Object.entries(proof.assets)) {
+    try {
+      assets[asset] = { balance: checkAsset(proof, asset, item, manifest), valid: true, reason: null };
+    } catch (error) {
+      if (!(error instanceof ZksolvError)) throw error;
+      assets[asset] = { balance: item.balance, valid: false, reason: error.message };
+      firstFailure ??= error;
+    }
+  }
+  if (firstFailure) return verdict(false, firstFailure.message, proof, manifest, assets);
+  const proven = Object.fromEntries(Object.entries(assets).map(([a, r]) => [a, r.balance]));
+  checkExpected(proven, balances, manifest);
+  return verdict(true, null, proof, manifest, assets);
+}
+
+function verdict(valid, reason, proof, manifest, assets) {
+  const notCovered = Object.keys(manifest.assets).filter((a) => !(a in assets)).sort();
+  return { valid, reason, assets, userId: proof.userId, attestationId: manifest.attestationId,
+           manifestDigest: toHex(manifest.digest), notCovered };
+}
+
+/** Check a spot customer's inclusion proof against the published manifest (SPEC.md §6.11).
+ * `proof` and `manifest`: JSON text, UTF-8 bytes or parsed values; `userId` (optional): the
+ * customer's id, which the proof must name; `balances` (optional): {ASSET: "amount"} the
+ * customer expects. Resolves to {valid, assets: {ASSET: {balance, valid, reason}}, reason,
+ * userId, attestationId, manifestDigest, notCovered}; never rejects for bad input. */
+export async function verifyInclusion(proof, manifest, { userId, balances } = {}) {
+  try {
+    return check(proof, manifest, { userId, balances });
+  } catch (error) {
+    const reason = error instanceof ZksolvError ? error.message : `internal error (a bug, please report): ${error}`;
+    return { valid: false, reason, assets: {}, userId: null, attestationId: null, manifestDigest: null, notCovered: [] };
+  }
+}
