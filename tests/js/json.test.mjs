@@ -53,3 +53,15 @@ test('the frozen manifest hashes to the digest its inclusion proofs name', () =>
   const named = JSON.parse(readText(REGRESSION_V1, 'inclusion', 'user-01.json')).manifest;
   assert.equal(toHex(manifestDigest(manifest)), named);
 });
+
+test('a byte-order mark is refused, in bytes as in text', async () => {
+  const { verifyInclusion } = await web('index.js');
+  const manifest = readText(REGRESSION_V1, 'attestation', 'manifest.json');
+  const proof = readText(REGRESSION_V1, 'inclusion', 'user-01.json');
+  const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(proof)]);
+  assert.equal((await verifyInclusion(new TextEncoder().encode(proof), manifest)).valid, true);
+  const refused = await verifyInclusion(bom, manifest);
+  assert.equal(refused.valid, false);
+  assert.match(refused.reason, /not strict JSON: unexpected character at character 0/);
+  assert.throws(() => parseStrict('\ufeff{}', 't'), EncodingError);
+});

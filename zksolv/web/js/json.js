@@ -145,7 +145,7 @@ export function fromPlain(value, where, depth = 1) {
 export function readDocument(doc, where) {
   if (doc instanceof Uint8Array) {
     try {
-      doc = new TextDecoder('utf-8', { fatal: true }).decode(doc);
+      doc = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(doc);
     } catch {
       throw new EncodingError(`${where}: not UTF-8`);
     }
