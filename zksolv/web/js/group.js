@@ -51,8 +51,14 @@ export function generator(msg) {
   return generators.get(key);
 }
 
-/** The Pedersen blinding generator H (SPEC.md §3.1). */
-export const pedersenH = () => generator(utf8('zksolv/pedersen/H'));
+let blindingBase = null;
+
+/** The Pedersen blinding generator H (SPEC.md §3.1), with a table of its multiples (window 6,
+ * built once: ~75 ms, then [r]H costs a quarter of an untabled multiplication). */
+export function pedersenH() {
+  blindingBase ??= generator(utf8('zksolv/pedersen/H')).precompute(6);
+  return blindingBase;
+}
 export const innerProductU = () => generator(utf8('zksolv/bulletproofs/U'));
 export const vectorG = (i) => generator(concat(utf8('zksolv/bulletproofs/G'), u32be(i)));
 export const vectorH = (i) => generator(concat(utf8('zksolv/bulletproofs/H'), u32be(i)));
