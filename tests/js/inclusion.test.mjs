@@ -153,8 +153,9 @@ test('fields in other than their one form are refused, naming the field', async 
   const cases = [
     [(d) => { d.extra = 1; }, /unexpected "extra"/],
     [(d) => { delete d.user_secret; }, /missing user_secret/],
-    [(d) => { d.version = 2; }, /version 2/],
-    [(d) => { d.version = '1'; }, /version "1" is not a spot/],
+    [(d) => { d.version = 2; }, /missing margin/],
+    [(d) => { d.version = 3; }, /version 3 is not one this verifier knows/],
+    [(d) => { d.version = "1"; }, /version "1" is not one this verifier knows/],
     [(d) => { d.format = 'zksolv-attestation'; }, /not a zksolv inclusion proof/],
     [(d) => { d.user_secret = d.user_secret.toUpperCase(); }, /user_secret: must be lower-case hex/],
     [(d) => { d.manifest = d.manifest.slice(2); }, /manifest: must be lower-case hex of 32 bytes/],
@@ -178,13 +179,28 @@ test('strict JSON: duplicate keys, fractions, exponents, deep nesting and lone s
   await invalid(ZOE, MANIFEST.replace('"version": 1', '"version": 1, "version": 1'), {}, /duplicate key/);
 });
 
-test('a margin (version 2) manifest is refused as not checked by this verifier, never VALID', async () => {
-  const { REGRESSION_V1: _unused, VECTORS } = await import('./helpers.mjs');
+test('a margin round (version 2): a spot customer\'s proof verifies, a margin account\'s is refused, never VALID', async () => {
+  const { VECTORS } = await import('./helpers.mjs');
   const { join } = await import('node:path');
-  const margin = readText(join(VECTORS, 'regression', 'v2', 'attestation', 'manifest.json'));
-  const spot = readText(join(VECTORS, 'regression', 'v2', 'inclusion', 'spot-1.json'));
-  await invalid(spot, margin, {}, /version 2 is not a spot \(version 1\) round/);
-  await invalid(spot, MANIFEST, {}, /version 2 is not a spot \(version 1\) proof/);
+  const v2 = (...parts) => readText(join(VECTORS, 'regression', 'v2', ...parts));
+  const margin = v2('attestation', 'manifest.json');
+  const spot = v2('inclusion', 'spot-1.json');
+  const ok = await verifyInclusion(spot, margin, { userId: 'spot-1', balances: { BTC: '2', USDT: '1000' } });
+  assert.equal(ok.valid, true, ok.reason);
+  assert.deepEqual(Object.keys(ok.assets), ['BTC', 'USDT']);
+  assert.deepEqual(ok.notCovered, ['ETH']);
+  await invalid(edited(spot, (d) => { d.assets.BTC.balance = '3'; }), margin, {}, /BTC: the leaf does not lead/);
+  await invalid(spot, margin, { balances: { BTC: '2.5' } }, /BTC: the attestation counts 2, not 2.5/);
+  await invalid(v2('inclusion', 'alice.json'), margin, {}, /a margin account's part \(SPEC.md §6.16\) is not checked by this verifier yet/);
+  await invalid(edited(spot, (d) => { d.margin = {}; }), margin, {}, /margin account's part/);
+  await invalid(spot, MANIFEST, {}, /a version-2 inclusion proof is for a version-2 round, this manifest is version 1/);
+  await invalid(ZOE, margin, {}, /a version-1 inclusion proof is for a version-1 round, this manifest is version 2/);
+  await invalid(edited(spot, (d) => { d.version = 1; delete d.margin; }), margin, {}, /version-1 inclusion proof/);
+  await invalid(edited(spot, (d) => { d.assets = {}; }), margin, {}, /proves no balance/);
+  await invalid(spot, edited(margin, (m) => { delete m.firm; }), {}, /manifest: missing firm/);
+  await invalid(spot, edited(margin, (m) => { m.version = 1; }), {}, /manifest: unexpected/);
+  await invalid(spot, edited(margin, (m) => { m.version = 3; }), {}, /manifest: version 3 is not one this verifier knows/);
+  await invalid(ZOE, edited(MANIFEST, (m) => { m.version = true; }), {}, /manifest: version true is not one/);
 });
 
 test('the verdict is never VALID for garbage', async () => {

@@ -1,4 +1,5 @@
-// A spot customer's inclusion proof (SPEC.md §6.11), checked against the published manifest.
+// A spot customer's inclusion proof (SPEC.md §6.11; version 2 with `margin: null`, §6.16),
+// checked against the published manifest.
 import { equalBytes, framed, toHex, utf8 } from './bytes.js';
 import { EncodingError, InvalidProof, ZksolvError } from './errors.js';
 import { exactObject, formatAmount, hexField, integer, isObject, parseAmount, text, IDENTIFIER, shown } from './fields.js';
@@ -15,11 +16,15 @@ const MAX_PATH = 32;
 /** The proof's fields in their one form (SPEC.md §6.11, §1.1), siblings decoded to bytes. */
 export function readProof(doc) {
   if (!isObject(doc) || doc.format !== 'zksolv-inclusion') throw new EncodingError('inclusion proof: not a zksolv inclusion proof');
-  if (doc.version !== 1n) {
-    throw new EncodingError(`inclusion proof: version ${shown(doc.version)} is not a spot (version 1) proof; margin-round proofs are not checked by this verifier yet`);
+  if (doc.version !== 1n && doc.version !== 2n) {
+    throw new EncodingError(`inclusion proof: version ${shown(doc.version)} is not one this verifier knows (1 or 2)`);
   }
-  exactObject(doc, 'inclusion proof', FIELDS);
+  exactObject(doc, 'inclusion proof', doc.version === 1n ? FIELDS : [...FIELDS, 'margin']);
+  if (doc.version === 2n && doc.margin !== null) {
+    throw new EncodingError("inclusion proof: a margin account's part (SPEC.md §6.16) is not checked by this verifier yet");
+  }
   const proof = {
+    version: Number(doc.version),
     attestationId: text(doc.attestation_id, 'inclusion proof: attestation_id', 128, IDENTIFIER),
     manifest: hexField(doc.manifest, 'inclusion proof: manifest', 32),
     userId: text(doc.user_id, 'inclusion proof: user_id', 256),
@@ -72,6 +77,9 @@ export function checkAsset(proof, asset, item, manifest) {
 }
 
 function checkRoundAndUser(proof, manifest, userId) {
+  if (proof.version !== manifest.version) {
+    throw new InvalidProof(`a version-${proof.version} inclusion proof is for a version-${proof.version} round, this manifest is version ${manifest.version} (SPEC.md §6.16)`);
+  }
   if (!equalBytes(proof.manifest, manifest.digest) || proof.attestationId !== manifest.attestationId) {
     throw new InvalidProof('this inclusion proof is for another attestation (round or exchange)');
   }

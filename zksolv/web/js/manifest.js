@@ -7,6 +7,8 @@ import { tagged } from './hashing.js';
 import { canonical } from './json.js';
 
 const TOP = ['format', 'version', 'attestation_id', 'timestamp', 'previous', 'circuits', 'assets'];
+// A margin round (version 2, SPEC.md §6.12.7) adds these; its spot trees are read as version 1's.
+const MARGIN_TOP = ['market', 'margin', 'firm'];
 const ASSET = ['decimals', 'leaf_bits', 'wallets', 'capacity', 'chunk', 'root', 'solvency', 'coverage', 'audit'];
 
 /** Manifest digest: TAGGED("zksolv/v1/manifest", canonical JSON) (SPEC.md §6.7). */
@@ -14,14 +16,17 @@ export function manifestDigest(manifest) {
   return tagged('zksolv/v1/manifest', utf8(canonical(manifest)));
 }
 
-/** The spot (version 1) manifest's fields an inclusion check needs, checked in form:
- * {attestationId, digest, assets: {ASSET: {decimals, leafBits, capacity, depth, root}}}. */
+/** The manifest's fields a spot customer's check needs, checked in form: {version,
+ * attestationId, digest, assets: {ASSET: {decimals, leafBits, capacity, depth, root}}}. A
+ * margin round's (version 2) spot trees are read the same way; its market, account tree and
+ * firm statements are not read here (they are `zksolv verify`'s and `audit`'s). */
 export function readManifest(manifest) {
   if (!isObject(manifest) || manifest.format !== 'zksolv-attestation') throw new EncodingError('manifest: not a zksolv attestation');
-  if (manifest.version !== 1n) {
-    throw new EncodingError(`manifest: version ${shown(manifest.version)} is not a spot (version 1) round; this verifier checks spot rounds only`);
+  if (manifest.version !== 1n && manifest.version !== 2n) {
+    throw new EncodingError(`manifest: version ${shown(manifest.version)} is not one this verifier knows (1 or 2)`);
   }
-  exactObject(manifest, 'manifest', TOP, ['custody']);
+  const version = Number(manifest.version);
+  exactObject(manifest, 'manifest', version === 1 ? TOP : [...TOP, ...MARGIN_TOP], ['custody']);
   const attestationId = text(manifest.attestation_id, 'manifest: attestation_id', 128, IDENTIFIER);
   if (!isObject(manifest.assets) || !Object.keys(manifest.assets).length) throw new EncodingError('manifest: assets must be a non-empty object');
   const assets = {};
@@ -29,7 +34,7 @@ export function readManifest(manifest) {
     text(name, 'manifest: asset name', 32, ASSET_NAME);
     assets[name] = readAsset(entry, `manifest: assets.${name}`);
   }
-  return { attestationId, digest: manifestDigest(manifest), assets };
+  return { version, attestationId, digest: manifestDigest(manifest), assets };
 }
 
 function readAsset(entry, where) {
