@@ -102,3 +102,16 @@ def test_missing_node_is_allowed_only_by_its_variable(monkeypatch):
     monkeypatch.setenv("ZKSOLV_ALLOW_NO_NODE", "1")
     with pytest.raises(pytest.skip.Exception):
         _node()
+
+
+def test_every_web_file_is_package_data():
+    """A regular install (CI's `pip install .`) ships every file the page needs."""
+    import pathlib
+    import tomllib
+
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["zksolv.web"]
+    files = [p.relative_to(WEB) for p in WEB.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    unshipped = [str(f) for f in files if f.suffix != ".py" and not any(
+        len(pathlib.PurePosixPath(g).parts) == len(f.parts) and f.match(g) for g in globs)]
+    assert unshipped == []
+    assert len(files) > 30

@@ -220,3 +220,10 @@ test("a manifest whose root commitment is not its tree's is refused, though the 
   const result = await invalid(proof, manifest, {}, /BTC: the leaf does not lead to the attested root/);
   assert.equal(result.assets.ETH.valid, true, 'the other assets still check: the digest was updated');
 });
+
+test('browser.js exposes the contract as globalThis.zksolv.verifyInclusion', async () => {
+  await web('browser.js');
+  assert.ok(Object.isFrozen(globalThis.zksolv));
+  const result = await globalThis.zksolv.verifyInclusion(USER01, MANIFEST, { userId: 'user-01' });
+  assert.equal(result.valid, true, result.reason);
+});
