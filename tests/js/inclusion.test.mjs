@@ -227,3 +227,11 @@ test('browser.js exposes the contract as globalThis.zksolv.verifyInclusion', asy
   const result = await globalThis.zksolv.verifyInclusion(USER01, MANIFEST, { userId: 'user-01' });
   assert.equal(result.valid, true, result.reason);
 });
+
+test('asset names that are Object.prototype keys are ordinary names', async () => {
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    const text = ZOE.replace('"BTC": {', `${JSON.stringify(name)}: {`);
+    await invalid(text, MANIFEST, {}, new RegExp(`${name.replace(/_/g, '_')} is not attested`));
+    await invalid(ZOE, MANIFEST, { balances: { [name]: '1' } }, new RegExp(`${name}: the attestation counts nothing, not 1`));
+  }
+});

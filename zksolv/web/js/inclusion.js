@@ -29,7 +29,7 @@ export function readProof(doc) {
     manifest: hexField(doc.manifest, 'inclusion proof: manifest', 32),
     userId: text(doc.user_id, 'inclusion proof: user_id', 256),
     userSecret: hexField(doc.user_secret, 'inclusion proof: user_secret', 32),
-    assets: {},
+    assets: Object.create(null),
   };
   if (!isObject(doc.assets)) throw new EncodingError('inclusion proof: assets must be an object');
   for (const [asset, item] of Object.entries(doc.assets)) proof.assets[asset] = readAsset(item, `inclusion proof: assets.${asset}`);
@@ -94,8 +94,9 @@ function checkExpected(proven, expected, manifest) {
   for (const [asset, amount] of Object.entries(expected ?? {})) {
     const entry = manifest.assets[asset];
     let same = false;
+    if (!entry) throw new InvalidProof(`${asset}: the attestation counts nothing, not ${amount}`);
     try {
-      same = asset in proven && parseAmount(String(amount), entry.decimals, asset) === parseAmount(proven[asset], entry.decimals, asset);
+      same = Object.hasOwn(proven, asset) && parseAmount(String(amount), entry.decimals, asset) === parseAmount(proven[asset], entry.decimals, asset);
     } catch (error) {
       if (!(error instanceof ZksolvError)) throw error;
     }
@@ -107,7 +108,7 @@ function check(proofDoc, manifestDoc, { userId, balances } = {}) {
   const manifest = readManifest(readDocument(manifestDoc, 'manifest'));
   const proof = readProof(readDocument(proofDoc, 'inclusion proof'));
   checkRoundAndUser(proof, manifest, userId);
-  const assets = {};
+  const assets = Object.create(null); // asset names are the proof's: '__proto__' is a name
   let firstFailure = null;
   for (const [asset, item] of Object.entries(proof.assets)) {
     try {
@@ -119,13 +120,14 @@ function check(proofDoc, manifestDoc, { userId, balances } = {}) {
     }
   }
   if (firstFailure) return verdict(false, firstFailure.message, proof, manifest, assets);
-  const proven = Object.fromEntries(Object.entries(assets).map(([a, r]) => [a, r.balance]));
+  const proven = Object.create(null);
+  for (const [a, r] of Object.entries(assets)) proven[a] = r.balance;
   checkExpected(proven, balances, manifest);
   return verdict(true, null, proof, manifest, assets);
 }
 
 function verdict(valid, reason, proof, manifest, assets) {
-  const notCovered = Object.keys(manifest.assets).filter((a) => !(a in assets)).sort();
+  const notCovered = Object.keys(manifest.assets).filter((a) => !Object.hasOwn(assets, a)).sort();
   return { valid, reason, assets, userId: proof.userId, attestationId: manifest.attestationId,
            manifestDigest: toHex(manifest.digest), notCovered };
 }

@@ -29,7 +29,7 @@ export function readManifest(manifest) {
   exactObject(manifest, 'manifest', version === 1 ? TOP : [...TOP, ...MARGIN_TOP], ['custody']);
   const attestationId = text(manifest.attestation_id, 'manifest: attestation_id', 128, IDENTIFIER);
   if (!isObject(manifest.assets) || !Object.keys(manifest.assets).length) throw new EncodingError('manifest: assets must be a non-empty object');
-  const assets = {};
+  const assets = Object.create(null);
   for (const [name, entry] of Object.entries(manifest.assets)) {
     text(name, 'manifest: asset name', 32, ASSET_NAME);
     assets[name] = readAsset(entry, `manifest: assets.${name}`);
