@@ -231,7 +231,21 @@ test('browser.js exposes the contract as globalThis.zksolv.verifyInclusion', asy
 test('asset names that are Object.prototype keys are ordinary names', async () => {
   for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
     const text = ZOE.replace('"BTC": {', `${JSON.stringify(name)}: {`);
-    await invalid(text, MANIFEST, {}, new RegExp(`${name.replace(/_/g, '_')} is not attested`));
+    const result = await invalid(text, MANIFEST, {}, new RegExp(`${name} is not attested`));
+    assert.ok(Object.hasOwn(result.assets, name), `the verdict lists ${name} as an asset`);
+    assert.equal(result.assets[name].valid, false);
     await invalid(ZOE, MANIFEST, { balances: { [name]: '1' } }, new RegExp(`${name}: the attestation counts nothing, not 1`));
   }
+});
+
+test('size caps of §1.1: an inclusion proof above 1 MiB, a manifest above 16 MiB, refused unread', async () => {
+  const bytes = (text) => new TextEncoder().encode(text).length;
+  const upTo = (text, size) => text + ' '.repeat(size - bytes(text)); // trailing white space is JSON
+  const fits = upTo(USER01, 1 << 20);
+  assert.equal((await verifyInclusion(fits, MANIFEST)).valid, true, 'exactly 1 MiB is accepted');
+  await invalid(fits + ' ', MANIFEST, {}, /inclusion proof: larger than 1048576 bytes/);
+  await invalid(new TextEncoder().encode(fits + ' '), MANIFEST, {}, /larger than 1048576 bytes/);
+  const manifest = upTo(MANIFEST, 16 << 20);
+  assert.equal((await verifyInclusion(USER01, manifest)).valid, true, 'exactly 16 MiB is accepted');
+  await invalid(USER01, manifest + ' ', {}, /manifest: larger than 16777216 bytes/);
 });

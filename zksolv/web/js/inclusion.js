@@ -12,6 +12,9 @@ import { idHash, leafHash, walk } from './tree.js';
 const FIELDS = ['format', 'version', 'attestation_id', 'manifest', 'user_id', 'user_secret', 'assets'];
 const ASSET_FIELDS = ['balance', 'leaf_index', 'path'];
 const MAX_PATH = 32;
+// Size caps of SPEC.md §1.1.
+export const PROOF_MAX_BYTES = 1 << 20;
+export const MANIFEST_MAX_BYTES = 16 << 20;
 
 /** The proof's fields in their one form (SPEC.md §6.11, §1.1), siblings decoded to bytes. */
 export function readProof(doc) {
@@ -105,8 +108,8 @@ function checkExpected(proven, expected, manifest) {
 }
 
 function check(proofDoc, manifestDoc, { userId, balances } = {}) {
-  const manifest = readManifest(readDocument(manifestDoc, 'manifest'));
-  const proof = readProof(readDocument(proofDoc, 'inclusion proof'));
+  const manifest = readManifest(readDocument(manifestDoc, 'manifest', MANIFEST_MAX_BYTES));
+  const proof = readProof(readDocument(proofDoc, 'inclusion proof', PROOF_MAX_BYTES));
   checkRoundAndUser(proof, manifest, userId);
   const assets = Object.create(null); // asset names are the proof's: '__proto__' is a name
   let firstFailure = null;

@@ -141,8 +141,11 @@ export function fromPlain(value, where, depth = 1) {
   return out;
 }
 
-/** A document given as JSON text, bytes or JS values, read strictly (SPEC.md §1.1). */
-export function readDocument(doc, where) {
+/** A document given as JSON text, bytes or JS values, read strictly (SPEC.md §1.1); text
+ * or bytes of more than `maxBytes` (UTF-8) are refused before they are read. */
+export function readDocument(doc, where, maxBytes) {
+  const size = doc instanceof Uint8Array ? doc.length : typeof doc === 'string' ? new TextEncoder().encode(doc).length : 0;
+  if (size > maxBytes) throw new EncodingError(`${where}: larger than ${maxBytes} bytes`);
   if (doc instanceof Uint8Array) {
     try {
       doc = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(doc);
