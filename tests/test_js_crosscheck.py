@@ -1,5 +1,5 @@
 """The JS verifier (zksolv/web/js) and the Python one give the same verdict on 1,000 inclusion
-proofs of a Python-made round, honest and mutated (issue 13, "Tests"): two implementations of
+proofs of a Python-made round, and 300 of the frozen margin round's spot customer, honest and mutated (issue 13, "Tests"): two implementations of
 SPEC.md §6.11 that must agree on every VALID."""
 
 import csv
@@ -12,7 +12,8 @@ import pytest
 import roundkit
 from conftest import ROOT
 from test_js_verifier import _node
-from zksolv import inclusion
+from zksolv import inclusion, inclusion2
+from zksolv.attestation.manifest2 import ManifestV2
 from zksolv.amounts import format_amount, parse_amount
 from zksolv.errors import ZksolvError
 from zksolv.state import State
@@ -74,7 +75,7 @@ def mutate(rng, doc, manifest, users, proofs):
     elif kind == 9:
         other = True
     elif kind == 10:
-        donor = proofs[rng.choice(users)]["assets"]
+        donor = proofs[rng.choice(sorted(proofs))]["assets"]
         doc["assets"][asset] = json.loads(json.dumps(donor.get(asset, item)))
     elif kind == 11 and len(doc["assets"]) > 1:
         del doc["assets"][asset]
@@ -83,31 +84,56 @@ def mutate(rng, doc, manifest, users, proofs):
 
 def python_verdict(doc, manifest, user, expected) -> bool:
     try:
-        inclusion.verify(doc, manifest, user, expected)
+        if isinstance(manifest, ManifestV2):
+            inclusion2.verify(inclusion2.parse(doc), manifest, user, expected)
+        else:
+            inclusion.verify(doc, manifest, user, expected)
     except ZksolvError:
         return False
     return True
 
 
-def test_js_and_python_agree_on_1000_proofs(rounds, tmp_path):
-    node = _node()
-    manifest, other_manifest, (manifest_text, other_text), proofs = rounds
-    rng, users = random.Random(SEED), sorted(proofs)
-    cases, expected_verdicts = [], []
-    for _ in range(CASES):
-        doc = json.loads(json.dumps(proofs[rng.choice(users)]))
-        doc, other, user, expected = mutate(rng, doc, manifest, users, proofs)
-        expected_verdicts.append(python_verdict(doc, other_manifest if other else manifest, user, expected))
-        cases.append({"proof": json.dumps(doc), "manifest": other_text if other else manifest_text,
-                      "userId": user, "balances": expected})
+def cases_and_verdicts(count, seed, manifests, texts, proofs, users):
+    """`count` mutated cases as crosscheck.mjs reads them, and the Python verdict of each."""
+    rng = random.Random(seed)
+    cases, verdicts = [], []
+    for _ in range(count):
+        doc = json.loads(json.dumps(proofs[rng.choice(sorted(proofs))]))
+        doc, other, user, expected = mutate(rng, doc, manifests[0], users, proofs)
+        verdicts.append(python_verdict(doc, manifests[other], user, expected))
+        cases.append({"proof": json.dumps(doc), "manifest": texts[other], "userId": user, "balances": expected})
+    return cases, verdicts
+
+
+def js_verdicts(cases, tmp_path):
     path = tmp_path / "cases.json"
     path.write_text(json.dumps(cases))
-    run = subprocess.run([node, "tests/js/crosscheck.mjs", str(path)], cwd=ROOT, capture_output=True,
+    run = subprocess.run([_node(), "tests/js/crosscheck.mjs", str(path)], cwd=ROOT, capture_output=True,
                          text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     got = json.loads(run.stdout)
-    assert len(got) == CASES
-    disagreements = [(i, expected_verdicts[i], got[i]) for i in range(CASES) if got[i]["valid"] != expected_verdicts[i]]
-    assert disagreements == []
-    assert 100 < sum(expected_verdicts) < CASES - 100  # both kinds, many of each
+    assert len(got) == len(cases)
     assert all(v["reason"] for v in got if not v["valid"])
+    return [v["valid"] for v in got]
+
+
+def test_js_and_python_agree_on_1000_proofs(rounds, tmp_path):
+    manifest, other_manifest, texts, proofs = rounds
+    cases, expected = cases_and_verdicts(CASES, SEED, (manifest, other_manifest), texts, proofs, sorted(proofs))
+    got = js_verdicts(cases, tmp_path)
+    assert [i for i in range(CASES) if got[i] != expected[i]] == []
+    assert 100 < sum(expected) < CASES - 100  # both kinds, many of each
+
+
+def test_js_and_python_agree_on_a_margin_rounds_spot_proof(tmp_path):
+    """The frozen margin round (vectors/regression/v2): its spot customer's version-2 proof,
+    mutated 300 ways; 'another round' is the frozen version-1 round (a version mismatch)."""
+    v2, v1 = ROOT / "vectors" / "regression" / "v2", ROOT / "vectors" / "regression" / "v1"
+    paths = (v2 / "attestation" / "manifest.json", v1 / "attestation" / "manifest.json")
+    manifests = tuple(inclusion2.read_manifest(p) for p in paths)
+    texts = tuple(p.read_text(encoding="utf-8") for p in paths)
+    proofs = {"spot-1": json.loads((v2 / "inclusion" / "spot-1.json").read_text(encoding="utf-8"))}
+    cases, expected = cases_and_verdicts(300, SEED + 1, manifests, texts, proofs, ["spot-1", "spot-2", "alice"])
+    got = js_verdicts(cases, tmp_path)
+    assert [i for i in range(len(cases)) if got[i] != expected[i]] == []
+    assert 30 < sum(expected) < len(cases) - 30
