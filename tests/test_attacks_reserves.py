@@ -1,0 +1,80 @@
+"""Attacks on reserves version 2 as a malicious exchange would build them (SPEC.md §6.1,
+§6.4): each builds a false claim with zksolv's own signers and real keys, and asserts it is
+refused. Only defences not exercised elsewhere are here (test_reserves_v2.py, test_bip322_*.py,
+test_chains_*.py, test_exchange_signature.py cover the rest)."""
+
+import base64
+
+import pytest
+
+from zksolv.errors import InvalidProof
+from zksolv.reserves import bitcoin, ethereum, tron
+from zksolv.reserves import sign_bitcoin as sb, sign_evm, sign_tron
+from zksolv.reserves.bitcoin_tx import TxIn, bip341_key_path_sighash, parse_tx, serialize_witness
+
+KEY = sb.key_from_bytes(bytes(range(1, 33)))
+MESSAGE = b"zksolv:reserves:v2:0x" + b"ab" * 20 + b":round-7:bitcoin:addr"
+
+
+def _smp(witness: list[bytes]) -> str:
+    return "smp" + base64.b64encode(serialize_witness(witness)).decode()
+
+
+def test_taproot_signature_by_the_internal_key_is_refused():
+    """The address holds the tweaked output key; a Schnorr signature by the untweaked
+    internal key (same x-only bytes a careless wallet shows) does not spend it."""
+    address = sb.address(KEY, "p2tr")
+    tx = sb.unsigned_to_sign(KEY, MESSAGE, "p2tr")
+    genuine = bitcoin.decode_address(address).digest
+    digest = bip341_key_path_sighash(tx, 0, [(0, b"\x51\x20" + genuine)], 0)
+    internal = KEY.sign_schnorr(digest, bytes(32))
+    with pytest.raises(InvalidProof, match="Schnorr"):
+        bitcoin.verify(address, MESSAGE, _smp([internal]))
+    bitcoin.verify(address, MESSAGE, sb.sign(KEY, MESSAGE, "p2tr"))  # the tweaked key's passes
+
+
+@pytest.mark.parametrize("kind", ["p2wpkh", "p2tr", "p2sh-p2wpkh"])
+def test_full_to_sign_with_a_second_input_is_refused(kind):
+    """A second input (proof of funds, or a spend smuggled beside to_sign) is refused even when
+    the first input's signature covers it."""
+    address = sb.address(KEY, kind)
+    tx = sb.unsigned_to_sign(KEY, MESSAGE, kind)
+    tx.inputs.append(TxIn(b"\x42" * 32, 1, b"", 0))
+    tx.inputs[0].witness = sb.witness(KEY, tx, kind)
+    signature = "ful" + base64.b64encode(tx.serialize()).decode()
+    assert len(parse_tx(tx.serialize(), 16, 16).inputs) == 2
+    with pytest.raises(InvalidProof, match="exactly one input"):
+        bitcoin.verify(address, MESSAGE, signature)
+
+
+def test_multisig_of_one_key_repeated_needs_its_k_signatures():
+    """2-of-2 over [A, A]: one signature by A does not stand for two."""
+    address = sb.address([KEY, KEY], "p2wsh", k=2)
+    tx = sb.unsigned_to_sign([KEY, KEY], MESSAGE, "p2wsh")
+    full = sb.witness([KEY, KEY], tx, "p2wsh")
+    bitcoin.verify(address, MESSAGE, _smp(full))
+    short = [b"", full[1], full[-1]]
+    with pytest.raises(InvalidProof, match="2 signatures"):
+        bitcoin.verify(address, MESSAGE, _smp(short))
+
+
+def test_an_eip191_signature_does_not_prove_a_tron_wallet_nor_a_tron_one_an_evm_wallet():
+    """One secp256k1 key owns an EVM and a TRON address: its signature under one family's
+    prefix is no proof under the other's."""
+    key = sign_tron.new_key()
+    evm_address, tron_address = sign_evm.address(key), sign_tron.address(key)
+    with pytest.raises(InvalidProof):
+        tron.verify(tron_address, MESSAGE, sign_evm.sign(key, MESSAGE))
+    for form in ("v1", "v2"):
+        with pytest.raises(InvalidProof):
+            ethereum.verify(evm_address, MESSAGE, sign_tron.sign(key, MESSAGE, form))
+
+
+def test_the_other_recovery_id_is_refused():
+    """Flipping v (27 ↔ 28) recovers another key: refused, never read as the signer's."""
+    key = sign_evm.new_key()
+    text = sign_evm.sign(key, MESSAGE)
+    v = int(text[-2:], 16)
+    flipped = text[:-2] + f"{(55 - v) if v >= 27 else 1 - v:02x}"
+    with pytest.raises(InvalidProof, match="not by"):
+        ethereum.verify(sign_evm.address(key), MESSAGE, flipped)
