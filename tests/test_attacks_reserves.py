@@ -4,11 +4,14 @@ refused. Only defences not exercised elsewhere are here (test_reserves_v2.py, te
 test_chains_*.py, test_exchange_signature.py cover the rest)."""
 
 import base64
+import copy
 
 import pytest
 
-from zksolv.errors import InvalidProof
-from zksolv.reserves import bitcoin, ethereum, tron
+from custodykit import document
+from zksolv import reserves
+from zksolv.errors import InputError, InvalidProof
+from zksolv.reserves import bitcoin, control_message_v2, ethereum, signing, tron
 from zksolv.reserves import sign_bitcoin as sb, sign_evm, sign_tron
 from zksolv.reserves.bitcoin_tx import TxIn, bip341_key_path_sighash, parse_tx, serialize_witness
 
@@ -16,8 +19,51 @@ KEY = sb.key_from_bytes(bytes(range(1, 33)))
 MESSAGE = b"zksolv:reserves:v2:0x" + b"ab" * 20 + b":round-7:bitcoin:addr"
 
 
+TOTALS = {"BTC": 10**8, "ETH": 10**18, "USDT": 10**6}
+EXCHANGE_KEY = signing.new_key()
+
+
+@pytest.fixture(scope="module")
+def base():
+    return document("round-7", TOTALS, EXCHANGE_KEY)
+
+
 def _smp(witness: list[bytes]) -> str:
     return "smp" + base64.b64encode(serialize_witness(witness)).decode()
+
+
+def _btc_wallet(doc, kind: str, hrp: str, balance: str) -> dict:
+    address = sb.address(KEY, kind, hrp=hrp)
+    message = control_message_v2(doc["exchange"], doc["attestation_id"], "bitcoin", address)
+    return {"chain": "bitcoin", "address": address, "balance": balance, "signature": sb.sign(KEY, message, kind)}
+
+
+@pytest.mark.parametrize("kind", ["p2pkh", "p2wpkh", "p2sh-p2wpkh", "p2tr"])
+def test_mainnet_and_testnet_spellings_of_one_script_are_one_balance(base, kind):
+    """`1…`/`m…`, `3…`/`2…`, `bc1…`/`tb1…` of one hash or program are one scriptPubKey: on
+    chain `bitcoin` both spellings name the same coins, so listing both counts them twice."""
+    doc = copy.deepcopy(base)
+    twins = [_btc_wallet(doc, kind, "bc", "1"), _btc_wallet(doc, kind, "tb", "1")]
+    for wallet in twins:  # each alone is a valid wallet: the refusal is of the pair
+        doc["assets"]["BTC"]["wallets"] = [wallet]
+        assert reserves.verify_control(reserves.parse(doc, "reserves.json")) == 4
+    doc["assets"]["BTC"]["wallets"] = twins
+    with pytest.raises(InputError, match=r"BTC.wallets\[1\].*listed twice"):
+        reserves.parse(doc, "reserves.json")
+
+
+def test_mainnet_and_testnet_spellings_are_one_balance_in_version1_too():
+    wallets = []
+    for hrp in ("bc", "tb"):
+        address = sb.address(KEY, "p2pkh", hrp=hrp)
+        signature = sb.sign_legacy(KEY, reserves.control_message("round-1", address))
+        wallets.append({"chain": "bitcoin", "address": address, "balance": "1", "signature": signature})
+    for wallet in wallets:
+        doc = {"attestation_id": "round-1", "assets": {"BTC": {"decimals": 8, "wallets": [wallet]}}}
+        assert reserves.verify_control(reserves.parse(doc, "reserves.json")) == 1
+    doc["assets"]["BTC"]["wallets"] = wallets
+    with pytest.raises(InputError, match=r"BTC.wallets\[1\].*listed twice"):
+        reserves.parse(doc, "reserves.json")
 
 
 def test_taproot_signature_by_the_internal_key_is_refused():

@@ -76,10 +76,21 @@ def wallet_key(chain: str, address: str, token: str | None = None) -> tuple[str,
     """The identity of one on-chain balance (SPEC.md §6.1): (chain, address, on-chain asset),
     in the one spelling that identifies each — hex and Bech32 are case-insensitive, Base58 is
     not; the on-chain asset is "native" or the token contract's address in lower case."""
-    lowered = address.lower()
-    if chain == "ethereum" or lowered.startswith(("bc1", "tb1")):
-        address = lowered
+    if chain == "ethereum":
+        address = address.lower()
+    elif chain == "bitcoin":
+        address = _bitcoin_identity(address)
     return chain, address, NATIVE if token is None else token.lower()
+
+
+def _bitcoin_identity(address: str) -> str:
+    """A Bitcoin address's identity: its script's mainnet spelling (so `m…` and `1…`, `tb1…`
+    and `bc1…` of one script are one wallet); as written if it does not decode (a customer's
+    inclusion check reads addresses unchecked)."""
+    try:
+        return bitcoin.normalize_address(address)
+    except InputError:
+        return address.lower() if address.lower().startswith(("bc1", "tb1")) else address
 
 
 def backing(asset: "AssetReserves") -> list[str]:
