@@ -66,6 +66,56 @@ def test_mainnet_and_testnet_spellings_are_one_balance_in_version1_too():
         reserves.parse(doc, "reserves.json")
 
 
+@pytest.mark.parametrize("chain_id", [728126428, 3448148188, 2494104990])  # TRON mainnet, Nile, Shasta
+def test_a_custom_evm_chain_with_a_tron_chain_id_is_refused(base, chain_id):
+    """TRON's JSON-RPC answers eth_chainId with these ids and reads `0x` spellings of TRON
+    addresses: declared as a custom EVM chain, TRON balances would be counted a second time."""
+    doc = copy.deepcopy(base)
+    doc["chains"]["trx-evm"] = {"height": 1, "hash": "0x" + "11" * 32, "chain_id": chain_id}
+    key = signing.new_key()
+    doc["assets"]["ETH"]["wallets"].append(signing.wallet_v2(key, "trx-evm", doc["exchange"],
+                                                             doc["attestation_id"], "1"))
+    with pytest.raises(InputError, match=r"chains.trx-evm.chain_id: chain id .* is tron"):
+        reserves.parse(doc, "reserves.json")
+
+
+POLYGON_BLOCK = {"height": 70000000, "hash": "0x" + "70" * 32, "chain_id": 137}
+
+
+@pytest.mark.parametrize("chain, block, token", [
+    ("polygon", POLYGON_BLOCK, "0x0000000000000000000000000000000000001010"),
+    ("zksync", {**POLYGON_BLOCK, "chain_id": 324}, "0x000000000000000000000000000000000000800A"),
+    ("celo", {**POLYGON_BLOCK, "chain_id": 42220}, "0x471EcE3750Da237f93B8E339c536989b8978a438"),
+    ("ethereum", None, "0x" + "ee" * 20),
+    ("ethereum", None, "0x" + "00" * 20)])
+def test_the_native_coin_under_a_token_address_is_refused(base, chain, block, token):
+    """Polygon's 0x…1010, zkSync's 0x…800a and Celo's CELO contract answer balanceOf with the
+    native balance, and 0xeee…e / 0x0 mean "native" to price APIs: beside the native wallet,
+    such a token entry would count one balance twice (an honest snapshot confirms both)."""
+    doc = copy.deepcopy(base)
+    if block is not None:
+        doc["chains"][chain] = block
+    key = signing.new_key()
+    wallet = signing.wallet_v2(key, chain, doc["exchange"], doc["attestation_id"], "1")
+    doc["assets"]["ETH"]["wallets"].append(wallet)
+    assert reserves.verify_control(reserves.parse(doc, "reserves.json")) == 5  # the native wallet is fine
+    doc["assets"]["ETH"]["wallets"].append({**wallet, "token": token})
+    with pytest.raises(InputError, match=r"ETH.wallets\[2\].token: .* stands for .* native coin"):
+        reserves.parse(doc, "reserves.json")
+
+
+def test_the_native_coin_placeholder_is_no_token_in_version1_either():
+    key = signing.new_key()
+    address = signing.ethereum_address(key)
+    wallet = {"chain": "ethereum", "address": address, "balance": "1",
+              "signature": signing.ethereum_sign(key, reserves.control_message("round-1", address))}
+    doc = {"attestation_id": "round-1", "assets": {"ETH": {"decimals": 18, "wallets": [wallet]}}}
+    assert reserves.verify_control(reserves.parse(doc, "reserves.json")) == 1
+    doc["assets"]["ETH"]["wallets"].append({**wallet, "token": "0x" + "EE" * 20})
+    with pytest.raises(InputError, match=r"ETH.wallets\[1\].token: .* native coin"):
+        reserves.parse(doc, "reserves.json")
+
+
 def test_taproot_signature_by_the_internal_key_is_refused():
     """The address holds the tweaked output key; a Schnorr signature by the untweaked
     internal key (same x-only bytes a careless wallet shows) does not spend it."""

@@ -14,7 +14,7 @@ from zksolv.bounds import MAX_RESERVE_BITS
 from zksolv.errors import InputError, InvalidProof
 from zksolv.fsutil import read_json
 from zksolv.reserves import bitcoin, ethereum
-from zksolv.reserves.chains import PinnedBlock, pinned_block
+from zksolv.reserves.chains import PinnedBlock, check_token, known, pinned_block
 
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 ASSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
@@ -284,6 +284,8 @@ def _wallet_v2(spec, decimals: int, where: str, check: bool, chains: dict[str, P
     if check:
         address = _in_field(module.normalize_address, fields["address"], f"{where}.address")
         on_chain = NATIVE if token is None else _in_field(module.normalize_token, token, f"{where}.token")
+        if token is not None:
+            check_token(chains[chain].chain, on_chain, f"{where}.token")
     units = _in_field(lambda b: parse_amount(b, decimals), fields["balance"], f"{where}.balance")
     return Wallet(chain, fields["address"], fields["balance"], units, fields["signature"], token,
                   (chain, address, on_chain))
@@ -306,7 +308,7 @@ def _token(spec: dict, chain: str, where: str) -> str:
     if not isinstance(token, str):
         raise InputError(f"{where}: must be a token contract address")
     try:
-        ethereum.normalize_address(token)
+        check_token(known("ethereum"), ethereum.normalize_address(token), where)
     except InputError as exc:
         raise InputError(f"{where}: {exc}") from None
     return token
