@@ -8,7 +8,7 @@ import copy
 
 import pytest
 
-from custodykit import document
+from custodykit import USDT, document
 from zksolv import reserves
 from zksolv.errors import InputError, InvalidProof
 from zksolv.reserves import bitcoin, control_message_v2, ethereum, signing, tron
@@ -113,6 +113,27 @@ def test_the_native_coin_placeholder_is_no_token_in_version1_either():
     assert reserves.verify_control(reserves.parse(doc, "reserves.json")) == 1
     doc["assets"]["ETH"]["wallets"].append({**wallet, "token": "0x" + "EE" * 20})
     with pytest.raises(InputError, match=r"ETH.wallets\[1\].token: .* native coin"):
+        reserves.parse(doc, "reserves.json")
+
+
+ARABIC_INDIC_SEVEN = "\u0667"  # int("\u0667", 16) == 7 in Python
+
+
+@pytest.mark.parametrize("spelling", [USDT.lower()[:-1] + ARABIC_INDIC_SEVEN, " " + USDT[2:-1].lower(),
+                                      USDT[2:20] + "_" + USDT[21:], "+" + USDT[3:]])
+def test_an_evm_address_is_ascii_hex_only(spelling):
+    with pytest.raises(InputError, match="not hexadecimal"):
+        ethereum.normalize_address(spelling if spelling.startswith("0x") else "0x" + spelling)
+
+
+def test_one_token_balance_spelled_with_a_non_ascii_digit_is_refused(base):
+    """The ETH wallet's USDT listed again with the contract's last digit written "٧": one
+    signature covers both entries (it names the wallet, not the token), so unless the token
+    must be ASCII hex the same balance counts twice."""
+    doc = copy.deepcopy(base)
+    first = doc["assets"]["USDT"]["wallets"][0]
+    doc["assets"]["USDT"]["wallets"].append({**first, "token": first["token"].lower()[:-1] + ARABIC_INDIC_SEVEN})
+    with pytest.raises(InputError, match=r"USDT.wallets\[2\].token: .* not hexadecimal"):
         reserves.parse(doc, "reserves.json")
 
 
