@@ -79,11 +79,13 @@ def evm(name: str, chain_id: int, where: str) -> Chain:
 
 
 NATIVE_PLACEHOLDERS = frozenset({"0x" + "00" * 20, "0x" + "ee" * 20})
-"""Addresses that tools and price APIs use to mean "the native coin", on every EVM chain."""
+"""Addresses that tools and price APIs (and zkSync's zks_getAllAccountBalances) use to mean
+"the native coin", on every EVM chain."""
 NATIVE_AS_TOKEN = {137: "0x0000000000000000000000000000000000001010",    # polygon: POL's MRC20
                    324: "0x000000000000000000000000000000000000800a",    # zksync: L2BaseToken (ETH)
                    42220: "0x471ece3750da237f93b8e339c536989b8978a438"}  # celo: CELO's ERC-20
-"""System contracts whose balanceOf is an account's native balance (by EIP-155 chain id)."""
+"""System contracts that are the native coin as a token, reporting an account's native balance
+as theirs (by EIP-155 chain id)."""
 
 
 def check_token(chain: Chain, token: str, where: str) -> None:
