@@ -14,6 +14,7 @@ from zksolv.errors import InputError, InvalidProof
 from zksolv.reserves import bitcoin, control_message_v2, ethereum, signing, tron
 from zksolv.reserves import sign_bitcoin as sb, sign_evm, sign_tron
 from zksolv.reserves.bitcoin_tx import TxIn, bip341_key_path_sighash, parse_tx, serialize_witness
+from zksolv.reserves.chains import check_token, known
 
 KEY = sb.key_from_bytes(bytes(range(1, 33)))
 MESSAGE = b"zksolv:reserves:v2:0x" + b"ab" * 20 + b":round-7:bitcoin:addr"
@@ -86,12 +87,15 @@ POLYGON_BLOCK = {"height": 70000000, "hash": "0x" + "70" * 32, "chain_id": 137}
     ("polygon", POLYGON_BLOCK, "0x0000000000000000000000000000000000001010"),
     ("zksync", {**POLYGON_BLOCK, "chain_id": 324}, "0x000000000000000000000000000000000000800A"),
     ("celo", {**POLYGON_BLOCK, "chain_id": 42220}, "0x471EcE3750Da237f93B8E339c536989b8978a438"),
+    ("base", {**POLYGON_BLOCK, "chain_id": 8453}, "0xDeadDeAddeAddEAddeadDEaDDEAdDeaDDeAD0000"),
+    ("optimism", {**POLYGON_BLOCK, "chain_id": 10}, "0xdeaddeaddeaddeaddeaddeaddeaddeaddead0000"),
     ("ethereum", None, "0x" + "ee" * 20),
     ("ethereum", None, "0x" + "00" * 20)])
 def test_the_native_coin_under_a_token_address_is_refused(base, chain, block, token):
-    """Polygon's 0x…1010, zkSync's 0x…800a and Celo's CELO contract answer balanceOf with the
-    native balance, and 0xeee…e / 0x0 mean "native" to price APIs: beside the native wallet,
-    such a token entry would count one balance twice (an honest snapshot confirms both)."""
+    """The OP stack's LegacyERC20ETH (0xdead…0000), Polygon's 0x…1010, zkSync's 0x…800a and
+    Celo's CELO contract are the native coin as a token, and 0xeee…e / 0x0 mean "native" to
+    price APIs: beside the native wallet, such a token entry would count one balance twice
+    (an honest snapshot confirms both)."""
     doc = copy.deepcopy(base)
     if block is not None:
         doc["chains"][chain] = block
@@ -195,3 +199,14 @@ def test_the_other_recovery_id_is_refused():
     flipped = text[:-2] + f"{(55 - v) if v >= 27 else 1 - v:02x}"
     with pytest.raises(InvalidProof, match="not by"):
         ethereum.verify(sign_evm.address(key), MESSAGE, flipped)
+
+
+@pytest.mark.parametrize("family, token", [("tron", "T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb"),
+                                           ("solana", "11111111111111111111111111111111")])
+def test_the_zero_address_is_no_tron_or_solana_token(family, token):
+    """TRON's and Solana's zero addresses stand for the native coin in tools (no token lives
+    there): a wallet's TRX or SOL listed again under one would be counted twice."""
+    with pytest.raises(InputError, match="native coin"):
+        check_token(known(family), token, "token")
+    check_token(known(family), "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t" if family == "tron"
+                else "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB", "token")  # USDT is a token

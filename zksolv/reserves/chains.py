@@ -78,9 +78,10 @@ def evm(name: str, chain_id: int, where: str) -> Chain:
     return Chain(name, "evm", chain_id)
 
 
-NATIVE_PLACEHOLDERS = frozenset({"0x" + "00" * 20, "0x" + "ee" * 20})
-"""Addresses that tools and price APIs (and zkSync's zks_getAllAccountBalances) use to mean
-"the native coin", on every EVM chain."""
+NATIVE_PLACEHOLDERS = frozenset({"0x" + "00" * 20, "0x" + "ee" * 20, "0x" + "dead" * 9 + "0000"})
+"""The native coin under a token's address on every EVM chain: 0x0 and 0xeee…e, the placeholders
+of tools and price APIs (and of zkSync's zks_getAllAccountBalances), and 0xdeaddead…0000, the
+OP-stack predeploy LegacyERC20ETH (optimism, base, …) whose balanceOf is the native balance."""
 NATIVE_AS_TOKEN = {137: "0x0000000000000000000000000000000000001010",    # polygon: POL's MRC20
                    324: "0x000000000000000000000000000000000000800a",    # zksync: L2BaseToken (ETH)
                    42220: "0x471ece3750da237f93b8e339c536989b8978a438"}  # celo: CELO's ERC-20
@@ -88,10 +89,16 @@ NATIVE_AS_TOKEN = {137: "0x0000000000000000000000000000000000001010",    # polyg
 as theirs (by EIP-155 chain id)."""
 
 
+ZERO_TOKENS = {"tron": "T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb", "solana": "11111111111111111111111111111111"}
+"""The zero address of TRON (0x41 ‖ 20 zero bytes) and Solana (32 zero bytes, the system
+program): no token lives there; tools use it to mean the native coin."""
+
+
 def check_token(chain: Chain, token: str, where: str) -> None:
     """A token (normalized) that is the chain's native coin under a contract's name is refused:
     listed beside the native coin it would count one balance twice (SPEC.md §6.1)."""
-    if chain.family == "evm" and (token in NATIVE_PLACEHOLDERS or NATIVE_AS_TOKEN.get(chain.chain_id) == token):
+    if ZERO_TOKENS.get(chain.family) == token or chain.family == "evm" and (
+            token in NATIVE_PLACEHOLDERS or NATIVE_AS_TOKEN.get(chain.chain_id) == token):
         raise InputError(f"{where}: {token} stands for {chain.name}'s native coin: omit token")
 
 
