@@ -5,6 +5,8 @@ forest's own (test_accounts_tree.py, test_marginfile.py, test_accounts_inclusion
 what they do not: an independent reading of §6.15's shape, the inner folds, the sum bounds
 of a forest, every malformed margin.audit header, and the state's recomputed fold siblings."""
 
+import re
+
 import pytest
 
 from accounts_kit import round_layout
@@ -239,3 +241,51 @@ def test_a_state_path_for_another_capacity_or_index_is_refused(forest_state):
             st.margin_path(0, 31744, WIDTH // 2)
     finally:
         st.close()
+
+
+# -- the customer, against a manifest whose margin capacity was changed ------------------------
+
+@pytest.fixture(scope="module")
+def margin_round(tmp_path_factory):
+    from marginkit import prove_margin
+    return prove_margin(tmp_path_factory.mktemp("forest-customer") / "round")
+
+
+@pytest.mark.parametrize("capacity,named", [(1024, "margin.path"), (3072, "margin.path"), (8, "margin.path"),
+                                            (2, "margin.(path|leaf_index)"), (3000, "margin.capacity"),
+                                            (2**40, "margin.capacity"), ("4", "margin.capacity")])
+def test_a_customer_refuses_a_manifest_whose_margin_capacity_was_changed(margin_round, tmp_path, capsys,
+                                                                         capacity, named):
+    """The exchange republishes the round's manifest (capacity 4) with another margin
+    capacity, every other field kept (the same root), and re-stamps the customer's proof
+    for it. A capacity the tree can have gives the customer's index another path shape,
+    which their 2-sibling path does not have (or an index below 2 they do not have); one it cannot have is refused with the
+    manifest. Exit 3 naming the field, never accepted, never an internal error."""
+    import json
+    import shutil
+
+    from zksolv.cli import main
+    from zksolv.inclusion2 import read_manifest
+
+    out = tmp_path / "round"
+    shutil.copytree(margin_round.out, out)
+    proof = tmp_path / "alice.json"
+    with pytest.raises(SystemExit) as done:
+        main(["inclusion", "--state", str(margin_round.state), "--user", "alice", "--attestation",
+              str(margin_round.out), "--out", str(proof), "--quiet"])
+    assert done.value.code == 0
+    manifest = out / "manifest.json"
+    doc = json.loads(manifest.read_text())
+    assert doc["margin"]["capacity"] == 4
+    doc["margin"]["capacity"] = capacity
+    doc["margin"]["chunk"] = min(doc["margin"]["chunk"], capacity) if type(capacity) is int else 1
+    manifest.write_text(json.dumps(doc, indent=1, sort_keys=True))
+    if "capacity" not in named:             # a capacity the manifest accepts: re-stamp the proof
+        part = json.loads(proof.read_text())
+        part["manifest"] = read_manifest(manifest).digest().hex()
+        proof.write_text(json.dumps(part))
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        main(["verify-inclusion", str(proof), "--attestation", str(out), "--user", "alice"])
+    err = capsys.readouterr().err
+    assert done.value.code == 3 and err.startswith("zksolv: error:") and re.search(named, err)
