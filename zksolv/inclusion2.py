@@ -143,7 +143,13 @@ def verify_any(path, manifest, user_id: str | None, expected: dict[str, str]) ->
     from zksolv.fsutil import read_json
 
     doc = read_json(path, "inclusion proof", limit=inclusion.MAX_BYTES)
-    where = strictjson.one_line(str(path), 200)
+    return verify_doc(doc, strictjson.one_line(str(path), 200), manifest, user_id, expected)
+
+
+def verify_doc(doc, where: str, manifest, user_id: str | None, expected: dict[str, str]) -> Checked:
+    """`verify_any` on a proof already read (a history pairs proofs by the round they name)."""
+    from zksolv import inclusion
+
     if isinstance(manifest, ManifestV2):
         return verify(parse(doc, where), manifest, user_id, expected)
     doc = inclusion.parse(doc, where)
