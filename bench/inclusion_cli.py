@@ -4,8 +4,9 @@
 
 Makes a demo round (`zksolv demo`: a signed margin round, version 2, with a spot customer's
 proof and a margin customer's proof) unless --dir names one, then runs, interleaved, N times
-each: `PY -c pass`, and `PY -m zksolv verify-inclusion PROOF --attestation DIR -q` (equivalent
-to the `zksolv` script: the same `main`) for both proofs. Prints the median and quartiles of
+each: `PY -c pass`, and the `zksolv` console script installed beside PY (what a customer
+runs; `PY -m zksolv` if there is none, which adds runpy's imports) running
+`verify-inclusion PROOF --attestation DIR -q` for both proofs. Prints the median and quartiles of
 each, and the command's excess over the bare interpreter. PY should be an interpreter whose
 zksolv is a regular (non-editable) install: an editable install adds its import hook.
 """
@@ -13,6 +14,7 @@ zksolv is a regular (non-editable) install: an editable install adds its import 
 import argparse
 import json
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -21,10 +23,15 @@ import time
 from pathlib import Path
 
 
-def timed(cmd: list[str]) -> float:
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds of the whole process, and its CPU seconds (user + system): on a machine
+    other work shares, the CPU time is the steadier figure of what the command itself costs."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def summary(samples: list[float]) -> dict:
@@ -43,7 +50,9 @@ def main() -> None:
     demo = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="zksolv-bench-")) / "round"
     if not (demo / "attestation").is_dir():
         subprocess.run([args.python, "-m", "zksolv", "demo", "--users", "20", "--dir", str(demo), "-q"], check=True)
-    check = [args.python, "-m", "zksolv", "verify-inclusion"]
+    script = Path(args.python).parent / "zksolv"
+    check = [str(script) if script.is_file() else args.python, *([] if script.is_file() else ["-m", "zksolv"]),
+             "verify-inclusion"]
     cmds = {"python -c pass": [args.python, "-c", "pass"],
             "verify-inclusion spot (v2 round)": check + [str(demo / "customer-spot.json"),
                                                          "--attestation", str(demo / "attestation"), "-q"],
@@ -52,18 +61,25 @@ def main() -> None:
     for cmd in cmds.values():  # warm the page cache and .pyc files
         timed(cmd)
     samples = {name: [] for name in cmds}
+    cpu = {name: [] for name in cmds}
     for _ in range(args.runs):
         for name, cmd in cmds.items():
-            samples[name].append(timed(cmd))
+            wall, used = timed(cmd)
+            samples[name].append(wall)
+            cpu[name].append(used)
     base = statistics.median(samples["python -c pass"])
-    result = {"machine": f"{platform.machine()} {platform.processor() or ''} {platform.platform()}, "
+    base_cpu = statistics.median(cpu["python -c pass"])
+    result = {"command": " ".join(check), "machine": f"{platform.machine()} {platform.processor() or ''} {platform.platform()}, "
                          f"Python {platform.python_version()}", "runs": args.runs, "commands": {}}
     for name, s in samples.items():
         row = summary(s)
         row["over_python_ms"] = round((statistics.median(s) - base) * 1e3, 1)
+        row["cpu_median_ms"] = round(statistics.median(cpu[name]) * 1e3, 1)
+        row["cpu_over_python_ms"] = round((statistics.median(cpu[name]) - base_cpu) * 1e3, 1)
         result["commands"][name] = row
-        print(f"{name:36} median {row['median_ms']:7.1f} ms  (q1 {row['q1_ms']}, q3 {row['q3_ms']}, "
-              f"min {row['min_ms']})  +{row['over_python_ms']} ms over python")
+        print(f"{name:34} wall median {row['median_ms']:6.1f} ms (q1 {row['q1_ms']}, q3 {row['q3_ms']}, "
+              f"min {row['min_ms']}), +{row['over_python_ms']} over python; "
+              f"CPU median {row['cpu_median_ms']} ms, +{row['cpu_over_python_ms']}")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
 

@@ -10,7 +10,8 @@ import pytest
 
 # Each was once on this path, or would be if a lazy import were made eager again.
 HEAVY = ("Crypto", "cffi", "pycparser", "py_ecc", "sqlite3", "zksolv.state", "zksolv.attestation.prove",
-         "zksolv.market.reference", "zksolv.market.refusals", "dask", "distributed")
+         "zksolv.rangeproof.prover", "zksolv.market.reference", "zksolv.market.refusals", "shutil", "tempfile",
+         "dask", "distributed")
 
 _PROBE = """
 import json, sys
@@ -46,3 +47,32 @@ def test_verify_inclusion_imports_nothing_heavy(demo, proof):
     assert "zksolv.attestation.exchange" in modules  # the signature was checked (keccak included)
     heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY)
     assert heavy == []
+
+
+_AS_SCRIPT = """
+import atexit, sys
+atexit.register(lambda: print("interpreter teardown", file=sys.stderr))
+from zksolv.cli import main
+main()
+"""
+
+
+def _as_script(*args) -> subprocess.CompletedProcess:
+    """The command as the console script runs it (`main()`, argv from sys.argv), output piped."""
+    return subprocess.run([sys.executable, "-c", _AS_SCRIPT, *map(str, args)], capture_output=True, text=True)
+
+
+def test_the_customers_check_ends_without_teardown_and_loses_no_output(demo):
+    done = _as_script("verify-inclusion", demo / "customer-margin.json", "--attestation", demo / "attestation",
+                      "--json")
+    assert done.returncode == 0 and done.stderr == ""  # no teardown: atexit never ran
+    assert json.loads(done.stdout)["result"] == "valid"  # the whole JSON, flushed before the end
+    refused = _as_script("verify-inclusion", demo / "customer-margin.json", "--attestation", demo / "attestation",
+                         "--user", "someone-else")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.startswith("zksolv: error: ") and refused.stderr.count("\n") == 1
+
+
+def test_other_commands_end_as_usual(demo):
+    done = _as_script("verify", demo / "attestation", "-q")
+    assert done.returncode == 0 and done.stderr == "interpreter teardown\n"
