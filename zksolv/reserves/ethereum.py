@@ -8,9 +8,9 @@ from zksolv.errors import InputError, InvalidProof
 
 
 def keccak256(data: bytes) -> bytes:
-    from Crypto.Hash import keccak  # imported when first needed: keeps start-up fast
+    from zksolv import keccak  # plain Python for the first few hashes: keeps start-up fast
 
-    return keccak.new(digest_bits=256, data=data).digest()
+    return keccak.keccak256(data)
 
 
 def personal_message_hash(message: bytes) -> bytes:

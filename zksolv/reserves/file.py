@@ -13,7 +13,7 @@ from zksolv.amounts import check_decimals, parse_amount
 from zksolv.bounds import MAX_RESERVE_BITS
 from zksolv.errors import InputError, InvalidProof
 from zksolv.fsutil import read_json
-from zksolv.reserves import bitcoin, ethereum
+from zksolv.reserves import ethereum  # bitcoin: imported when first needed (start-up, issue 13)
 from zksolv.reserves.chains import PinnedBlock, check_token, known, pinned_block
 
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -87,6 +87,8 @@ def _bitcoin_identity(address: str) -> str:
     """A Bitcoin address's identity: its script's mainnet spelling (so `m…` and `1…`, `tb1…`
     and `bc1…` of one script are one wallet); as written if it does not decode (a customer's
     inclusion check reads addresses unchecked)."""
+    from zksolv.reserves import bitcoin
+
     try:
         return bitcoin.normalize_address(address)
     except InputError:
@@ -256,6 +258,8 @@ def _wallet(spec, decimals: int, where: str, check_addresses: bool = True) -> Wa
         if check_addresses and fields["chain"] == "ethereum":
             ethereum.normalize_address(fields["address"])
         elif check_addresses:
+            from zksolv.reserves import bitcoin
+
             bitcoin.decode_address(fields["address"])
         units = parse_amount(fields["balance"], decimals)
     except InputError as exc:
@@ -334,6 +338,8 @@ def verify_control(reserves: Reserves) -> int:
 def _verifier(reserves: Reserves, w: Wallet):
     if reserves.version == 2:
         return reserves.chains[w.chain].chain.module.verify
+    from zksolv.reserves import bitcoin
+
     return ethereum.verify_personal_sign if w.chain == "ethereum" else bitcoin.verify_signmessage
 
 
