@@ -24,8 +24,9 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 NAMES = ["ledger", "reserves", "snapshot", "circuits", "manifest", "audit_file", "inclusion_proof",
-         "range_proof", "state", "market"]
-JSON_TARGETS = {"reserves", "circuits", "manifest", "inclusion_proof", "market"}
+         "range_proof", "state", "market", "reserves_v2", "snapshot_pinned", "exchange_signature", "exchange_key",
+         "control_bitcoin", "control_chains"]
+JSON_TARGETS = {"reserves", "circuits", "manifest", "inclusion_proof", "market", "reserves_v2", "exchange_signature"}
 
 
 def _arguments(argv):
