@@ -51,6 +51,17 @@ def test_run_py_fuzzes_every_target():
     assert set(run.NAMES) == set(targets.TARGETS)
 
 
+def test_all_targets_share_the_time_budget():
+    """`run.py --all` keeps the CI step bounded: a target gets its share of the budget left,
+    never more than --seconds, never less than the minimum."""
+    import run
+
+    assert run.time_cap(20, 170, 16) == 10
+    assert run.time_cap(20, 170, 2) == 20
+    assert run.time_cap(20, 5, 4) == run.MIN_SECONDS == 3
+    assert run.time_cap(20, -30, 1) == 3
+
+
 @pytest.mark.parametrize("family", ["all", "bitcoin", "evm", "tron", "solana"])
 def test_v2_seeds_pass_every_check_of_each_family(family):
     """Each family's version-2 seed reaches, and passes, its proofs of control (the fuzzer

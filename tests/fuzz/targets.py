@@ -19,10 +19,11 @@ import tempfile
 from zksolv import inclusion, ledger as ledger_module, reserves as reserves_module, state as state_module
 from zksolv import statements
 from zksolv.attestation import auditfile, custody, exchange, manifest as manifest_module
-from zksolv.errors import ZksolvError
+from zksolv.errors import InputError, ZksolvError
+from zksolv.fsutil import read_json
 from zksolv.group import Point
 from zksolv.rangeproof import RangeProof
-from zksolv.reserves import chains, ethereum, snapshot as snapshot_module
+from zksolv.reserves import chains, ethereum, file as reserves_file, snapshot as snapshot_module
 from zksolv.reserves.encoding import base58_encode
 
 import seeds_v2
@@ -174,7 +175,9 @@ def reserves_v2(data: bytes) -> None:
     """`load`, then what prove, verify and audit do with the reserves: publish them (assets and
     custody object), read them back as a manifest reader does — which must give the same
     reserves — and check every proof of control."""
-    res = reserves_module.load(_file(data, "reserves.json"))
+    path = _file(data, "reserves.json")
+    _unchecked_reserves(path)
+    res = reserves_module.load(path)
     published = {"attestation_id": res.attestation_id, **custody.published(res),
                  "assets": reserves_module.to_json(res)}
     again = manifest_module.published_reserves(json.loads(json.dumps(published)), ("decimals", "leaf_bits",
@@ -186,6 +189,17 @@ def reserves_v2(data: bytes) -> None:
     if res.version == 2:
         snapshot_module.pinned_rows(res)
     reserves_module.verify_control(res)
+
+
+def _unchecked_reserves(path) -> None:
+    """The reading a customer's inclusion check does (addresses and block hashes as written)."""
+    doc = read_json(path, "reserves file", malformed=InputError, limit=reserves_file.MAX_BYTES)
+    try:
+        unchecked = reserves_module.parse(doc, "fuzz", check_addresses=False)
+        reserves_module.to_document(unchecked)
+        custody.describe(unchecked)
+    except ZksolvError:
+        pass
 
 
 @_tolerating
