@@ -86,6 +86,17 @@ def test_v2_seeds_pass_every_check_of_each_family(family):
                 targets.reserves_v2.__wrapped__(json.dumps(changed).encode())
 
 
+def test_the_manifest_target_reads_a_custody_object():
+    """The manifest seed with a custody object reads as a version-2 round; a custody object
+    out of its normalized form is refused."""
+    from zksolv.errors import ZksolvError
+
+    data = seeds.seeds("manifest")["manifest-custody.json"]
+    targets.manifest.__wrapped__(data)
+    with pytest.raises(ZksolvError, match="normalized form"):
+        targets.manifest.__wrapped__(data.replace(b'"hash": "0x5a5a', b'"hash": "0x5A5a', 1))
+
+
 def _changed(signature: str) -> str:
     """One character of the signature's middle replaced by another of its alphabet."""
     i = len(signature) // 2

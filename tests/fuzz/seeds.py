@@ -52,7 +52,8 @@ def _issue12(target: str) -> dict[str, bytes]:
         return seeds_v2.control_seeds(("bitcoin",))
     if target == "control_chains":
         return seeds_v2.control_seeds(("tron", "solana", "evm"))
-    generated = {"exchange_signature": seeds_v2.exchange_signatures, "exchange_key": seeds_v2.exchange_keys}
+    generated = {"exchange_signature": seeds_v2.exchange_signatures, "exchange_key": seeds_v2.exchange_keys,
+                 "manifest": seeds_v2.manifest_with_custody}
     return generated[target]() if target in generated else {}
 
 

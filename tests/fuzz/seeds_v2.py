@@ -203,3 +203,19 @@ def control_seeds(families: tuple[str, ...]) -> dict[str, bytes]:
             found[f"{family}-{t['tc_id']}-encoded"] = head + b"\x01" + raw
         found[f"{family}-address"] = b"\x00\x02" + cases[[c[0] for c in cases].index(family)][1].encode()
     return found
+
+
+def manifest_with_custody() -> dict[str, bytes]:
+    """The v1 regression manifest carrying the all-family version-2 reserves and their custody
+    object (SPEC.md §6.7): every wallet of TRX and SOL under USDT, so its three assets stay."""
+    from zksolv.attestation import custody
+    from zksolv.reserves import file
+
+    doc = json.loads((ROOT / "vectors" / "regression" / "v1" / "attestation" / "manifest.json").read_text())
+    v2 = reserves_document("all")
+    moved = v2["assets"]["TRX"]["wallets"] + v2["assets"]["SOL"]["wallets"]
+    for name, entry in doc["assets"].items():
+        entry["wallets"] = v2["assets"][name]["wallets"] + (moved if name == "USDT" else [])
+    doc["attestation_id"] = v2["attestation_id"]
+    doc.update(custody.published(file.parse(v2, "seed")))
+    return {"manifest-custody.json": json.dumps(doc, indent=1).encode()}
