@@ -300,25 +300,51 @@ def _balance_pairs(values) -> dict[str, str]:
 
 
 @cli.command("verify-inclusion")
-@click.argument("proof_file", type=_IN_FILE)
-@click.option("--attestation", required=True, type=_IN_DIR, help="The published attestation directory.")
+@click.argument("proof_files", metavar="PROOF_FILE...", nargs=-1, required=True, type=_IN_FILE)
+@click.option("--attestation", type=_IN_DIR, default=None, help="The published attestation directory.")
+@click.option("--history", "history", type=_IN_DIR, multiple=True,
+              help="Several rounds (instead of --attestation): an attestation directory or a directory of "
+                   "them (repeatable, any order); give your proof of each round as PROOF_FILE… (any order).")
 @click.option("--user", type=cliargs.UserId(), default=None, help="Your user id, to check the proof is yours.")
 @click.option("--balance", "balances", type=cliargs.Balance(), multiple=True,
-              help="ASSET=AMOUNT you expect (repeatable).")
+              help="ASSET=AMOUNT you expect (repeatable; one round only).")
 @_signer_option
 @_common
-def verify_inclusion(proof_file, attestation, user, balances, signer, as_json, quiet):
-    """A customer's check that their balances are counted in the published attestation."""
+def verify_inclusion(proof_files, attestation, history, user, balances, signer, as_json, quiet):
+    """A customer's check that their balances are counted in the published attestation, or
+    (--history) in every round of a chain of attestations."""
+    _PROCESS["quick_exit"] = True  # reads files, writes stdout and stderr only
+    report = Reporter(as_json, quiet)
+    if history:
+        if attestation is not None or balances:
+            raise click.UsageError("--history checks several rounds: give no --attestation and no --balance")
+        _verify_history(proof_files, history, user, signer, report)
+        return
+    if attestation is None:
+        raise click.UsageError("missing option '--attestation' (or --history for several rounds)")
+    if len(proof_files) != 1:
+        raise click.UsageError("give one proof file with --attestation (several rounds: --history)")
+    _verify_one(proof_files[0], attestation, user, _balance_pairs(balances), signer, report)
+
+
+def _verify_one(proof_file, attestation, user, expected, signer, report: Reporter) -> None:
     from zksolv import inclusion as inclusion_module, inclusion2
     from zksolv.attestation import exchange, manifest as manifest_module
 
-    expected = _balance_pairs(balances)
     m = inclusion2.read_manifest(Path(attestation) / manifest_module.FILE)
     signed_by = exchange.require(attestation, m.reserves, m.digest(), signer)  # beside the manifest
     checked = inclusion2.verify_any(proof_file, m, user, expected)
     proven = checked.margin["balances"] if checked.margin else checked.balances
     missing = inclusion_module.not_covered(m, proven)
-    report, owner = Reporter(as_json, quiet), quoted(checked.user_id)
+    _report_round(m, checked, proven, missing, signed_by, report)
+    report.line("inclusion: VALID (run `zksolv verify` on the attestation to check solvency)")
+    report.result({"result": "valid", "attestation_id": m.attestation_id, "user_id": checked.user_id,
+                   "balances": proven, "not_covered": missing, "margin": checked.margin, "signed_by": signed_by})
+
+
+def _report_round(m, checked, proven, missing, signed_by, report: Reporter) -> None:
+    """The lines of one round's check: balances counted, margin, assets not covered, signer."""
+    owner = quoted(checked.user_id)
     for asset, amount in proven.items():
         kind = "a debt of " + amount.lstrip("-") if amount.startswith("-") else amount
         report.line(f"{asset}: {kind} of user {owner} is counted in attestation {m.attestation_id}")
@@ -329,9 +355,27 @@ def verify_inclusion(proof_file, attestation, user, balances, signer, as_json, q
         report.line(f"not covered by this proof: {', '.join(missing)} (no balance of yours is shown there)")
     if signed_by:
         report.line(f"attestation signed by the exchange {signed_by}")
-    report.line("inclusion: VALID (run `zksolv verify` on the attestation to check solvency)")
-    report.result({"result": "valid", "attestation_id": m.attestation_id, "user_id": checked.user_id,
-                   "balances": proven, "not_covered": missing, "margin": checked.margin, "signed_by": signed_by})
+
+
+def _verify_history(proof_files, history, user, signer, report: Reporter) -> None:
+    """SPEC.md §8 `--history`: the rounds chained by `previous`, each proof checked in its round."""
+    from zksolv import history as history_module
+
+    rounds = history_module.chain(history_module.load_rounds(history_module.round_directories(history), signer))
+    checks = history_module.verify_rounds(history_module.pair_proofs(list(proof_files), rounds), user)
+    rows = []
+    for k, (r, checked, proven, missing) in enumerate(checks, 1):
+        report.line(f"round {k}/{len(checks)}: {r.manifest.attestation_id} at {r.manifest.timestamp}, manifest "
+                    f"{r.digest[:16]}…, previous {(r.manifest.previous or 'none')[:16]}")
+        _report_round(r.manifest, checked, proven, missing, r.signed_by, report)
+        rows.append({"directory": r.directory, "attestation_id": r.manifest.attestation_id,
+                     "timestamp": r.manifest.timestamp, "manifest": r.digest, "previous": r.manifest.previous,
+                     "balances": proven, "not_covered": missing, "margin": checked.margin, "signed_by": r.signed_by})
+    owner = checks[0][1].user_id
+    report.line(f"history: {len(checks)} round{'s' if len(checks) != 1 else ''}, each naming the one before it as "
+                "previous (oldest first)")
+    report.line("inclusion: VALID in every round (run `zksolv verify` on each attestation to check solvency)")
+    report.result({"result": "valid", "user_id": owner, "rounds": rows})
 
 
 @cli.command()
@@ -405,22 +449,47 @@ def list_backends(as_json):
 
 def main(argv=None) -> None:
     """Console entry point: run the group; every error is one line and its exit code."""
+    code = _run(argv)
+    if argv is None and _PROCESS["quick_exit"]:  # the console script: the process is ours
+        _leave(code)
+    sys.exit(code)
+
+
+_PROCESS = {"quick_exit": False}
+"""Set by a command that writes nothing but stdout and stderr and starts nothing (no child,
+no thread, no temporary file): its process may end without the interpreter's teardown."""
+
+
+def _leave(code: int) -> None:
+    """End the process now, once stdout and stderr are flushed: tearing down every module
+    costs ≈ 20 ms of a customer's whole `verify-inclusion` (issue 13 item 6). If a flush
+    fails (a closed pipe), return: the ordinary exit reports it as before."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
+
+
+def _run(argv) -> int:
+    """The command's exit code; every error caught here, once, and printed as one line."""
     try:
         code = cli.main(args=argv, prog_name="zksolv", standalone_mode=False)
     except click.exceptions.Abort:
         _error("aborted")
-        sys.exit(130)
+        return 130
     except click.ClickException as exc:
-        sys.exit(_click_error(exc))
+        return _click_error(exc)
     except ZksolvError as exc:
-        sys.exit(_fail(exc))
+        return _fail(exc)
     except Exception as exc:  # a bug, not bad input: say so in one line unless debugging
         if os.environ.get("ZKSOLV_DEBUG"):
             raise
         click.echo(one_line(f"zksolv: internal error: {type(exc).__name__}: {exc} "
                             "(set ZKSOLV_DEBUG=1 for a traceback)"), err=True)
-        sys.exit(EXIT_INTERNAL)
-    sys.exit(code if isinstance(code, int) else EXIT_VALID)  # --help and --version return 0
+        return EXIT_INTERNAL
+    return code if isinstance(code, int) else EXIT_VALID  # --help and --version return 0
 
 
 def _click_error(exc: click.ClickException) -> int:

@@ -5,9 +5,7 @@ import csv
 import errno
 import io
 import os
-import shutil
 import stat
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -118,6 +116,9 @@ def atomic_dir(target: Path, force: bool = False):
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
         raise InputError(f"{target}: already exists and is not empty (use --force to replace it)")
+    import shutil  # here, not at the top: a customer's check writes nothing (start-up, issue 13)
+    import tempfile
+
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
@@ -135,6 +136,9 @@ def _swap_in(tmp: Path, target: Path) -> None:
     if not (target.exists() or target.is_symlink()):
         os.replace(tmp, target)
         return
+    import shutil
+    import tempfile
+
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
     os.replace(target, old / "x")
     try:
@@ -151,6 +155,8 @@ def atomic_file(target: Path, mode: int = 0o644, replace: bool = True):
     """Yield a temporary path created with `mode` beside `target`; on success it is flushed
     to disk and renamed to `target`. With `replace=False` an existing `target` is never
     overwritten, even one that appeared meanwhile (InputError). On failure nothing is left."""
+    import tempfile
+
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)

@@ -1,6 +1,10 @@
 """Customer inclusion proofs: build from the prover's state, verify against the published
 attestation (DESIGN §6; SPEC.md §6.11)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from zksolv import roundkeys, strictjson, tree
 from zksolv.amounts import format_amount, parse_amount
 from zksolv.attestation.manifest import Manifest
@@ -11,7 +15,9 @@ from zksolv.group.curve import POINT_BYTES
 from zksolv.hashing import HASH_BYTES, id_hash, leaf_hash
 from zksolv.ledger import MAX_USER_ID_BYTES
 from zksolv.reserves.file import IDENTIFIER
-from zksolv.state import State
+
+if TYPE_CHECKING:  # the prover's state: the customer's check never opens one
+    from zksolv.state import State
 
 FORMAT = "zksolv-inclusion"
 VERSION = 1

@@ -11,7 +11,6 @@ bound into every transcript and the manifest.
 import json
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from zksolv import bounds, strictjson
@@ -111,6 +110,8 @@ def load(path: str | None = None) -> Circuits:
 
 def _shipped_text(name: str = DEFAULT_FILE) -> str:
     """A shipped circuits file: package data when installed, circuits/ in a checkout."""
+    from importlib import resources  # it imports tempfile and shutil: only when read (start-up, issue 13)
+
     try:
         return resources.files("zksolv.circuits").joinpath(name).read_text("utf-8")
     except (ModuleNotFoundError, TypeError, FileNotFoundError):  # editable installs do not map circuits/

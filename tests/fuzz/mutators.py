@@ -44,11 +44,12 @@ def _edit(doc, rng: random.Random):
     paths = list(_paths(doc))
     path = rng.choice(paths)
     node = _get(doc, path)
-    choice = rng.randrange(6)
+    choice = rng.randrange(7)
     if choice == 0 and isinstance(node, dict) and node:
         del node[rng.choice(list(node))]
     elif choice == 1 and isinstance(node, dict):
-        node[rng.choice(["extra", "version", "leaf_bits", "capacity", "assets", ""])] = _awkward(rng)
+        node[rng.choice(["extra", "version", "leaf_bits", "capacity", "assets", "", "token", "chain_id", "height",
+                               "hash", "chains", "exchange"])] = _awkward(rng)
     elif choice == 2 and isinstance(node, list) and node:
         if rng.random() < 0.5:
             del node[rng.randrange(len(node)):]
@@ -61,6 +62,8 @@ def _edit(doc, rng: random.Random):
         for _ in range(rng.choice([2, 17, 40])):
             nested = [nested]
         doc = _set(doc, path, nested)
+    elif choice == 5 and path:  # another field's value: a TRON address as a bitcoin one, a chain's name…
+        doc = _set(doc, path, copy.deepcopy(_get(doc, rng.choice(paths))))
     else:
         doc = _set(doc, path, _awkward(rng))
     return doc

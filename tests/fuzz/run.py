@@ -3,6 +3,11 @@
     python tests/fuzz/run.py manifest --runs 20000 --seconds 600   # one target
     python tests/fuzz/run.py --all --runs 10000 --seconds 20        # every target (CI)
 
+`--all` runs the targets one after another within about `--budget` seconds in all (wall
+clock, start-up included: a target fuzzes at most `--seconds` and at most its share of the
+budget left, at least 3 s), so the CI step stays under about three minutes as targets are
+added.
+
 Each target runs in its own process from a fresh temporary corpus seeded by seeds.py,
 with a fixed libFuzzer seed and PYTHONHASHSEED, so a run is repeatable; it stops at
 `--runs` inputs or `--seconds`, whichever comes first. An input that raises anything but a
@@ -18,14 +23,16 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 NAMES = ["ledger", "reserves", "snapshot", "circuits", "manifest", "audit_file", "inclusion_proof",
-         "range_proof", "state", "market"]
-JSON_TARGETS = {"reserves", "circuits", "manifest", "inclusion_proof", "market"}
+         "range_proof", "state", "market", "reserves_v2", "snapshot_pinned", "exchange_signature", "exchange_key",
+         "control_bitcoin", "control_chains"]
+JSON_TARGETS = {"reserves", "circuits", "manifest", "inclusion_proof", "market", "reserves_v2", "exchange_signature"}
 
 
 def _arguments(argv):
@@ -34,6 +41,9 @@ def _arguments(argv):
     p.add_argument("--all", action="store_true", help="run every target, one process each")
     p.add_argument("--runs", type=int, default=10000, help="inputs per target (default 10000)")
     p.add_argument("--seconds", type=int, default=20, help="time cap per target (default 20)")
+    p.add_argument("--budget", type=int, default=170,
+                   help="--all: seconds for all targets together (default 170); a target gets at most "
+                        "its share of what is left, so the whole step stays bounded as targets are added")
     p.add_argument("--seed", type=int, default=1, help="libFuzzer's random seed (default 1)")
     p.add_argument("--timeout", type=int, default=60, help="seconds one input may take (default 60)")
     p.add_argument("--rss-mb", type=int, default=2048, help="memory cap in MiB (default 2048)")
@@ -73,26 +83,38 @@ def fuzz_one(args) -> None:
 
 def fuzz_all(args) -> int:
     """Every target in its own process; a summary line each; non-zero if any found something."""
-    failed = []
+    failed, start = [], time.monotonic()
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     with tempfile.TemporaryDirectory(prefix="zksolv-fuzz-all-") as work:
-        for name in NAMES:
-            if _fuzz_child(name, args, work, env):
+        for i, name in enumerate(NAMES):
+            seconds = time_cap(args.seconds, args.budget - (time.monotonic() - start), len(NAMES) - i)
+            if _fuzz_child(name, args, work, env, seconds):
                 failed.append(name)
     if failed:
         print(f"fuzz: findings in {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
 
 
-def _fuzz_child(name: str, args, work: str, env) -> bool:
-    """Fuzz `name` in a child process; print its summary; True if it found something."""
+MIN_SECONDS = 3
+"""Every target fuzzes at least this long, however late its turn."""
+
+
+def time_cap(seconds: int, budget_left: float, targets_left: int) -> int:
+    """The next target's time: at most `seconds` and its share of the budget left."""
+    return max(MIN_SECONDS, min(seconds, int(budget_left) // targets_left))
+
+
+def _fuzz_child(name: str, args, work: str, env, seconds: int) -> bool:
+    """Fuzz `name` in a child process for at most `seconds`; print its summary; True if it
+    found something."""
     artifacts = args.artifacts or tempfile.mkdtemp(prefix="zksolv-findings-")
-    command = [sys.executable, __file__, name, f"--runs={args.runs}", f"--seconds={args.seconds}",
+    command = [sys.executable, __file__, name, f"--runs={args.runs}", f"--seconds={seconds}",
                f"--seed={args.seed}", f"--timeout={args.timeout}", f"--rss-mb={args.rss_mb}", f"--work={work}",
                f"--artifacts={artifacts}"]
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     runs = re.search(r"stat::number_of_executed_units: (\d+)", result.stderr)
-    print(f"fuzz {name}: {runs.group(1) if runs else '?'} inputs, exit {result.returncode}", flush=True)
+    print(f"fuzz {name}: {runs.group(1) if runs else '?'} inputs (cap {seconds} s), exit {result.returncode}",
+          flush=True)
     if result.returncode:
         print(result.stderr[-4000:], file=sys.stderr)
         print(f"fuzz {name}: the finding is in {artifacts}", file=sys.stderr)

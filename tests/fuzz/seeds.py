@@ -33,8 +33,28 @@ def seeds(target: str) -> dict[str, bytes]:
         found.update(_range_proofs())
     if target == "state":
         found["state.db"] = _state_seed()
+    found.update(_issue12(target))
     found.update(findings(target))
     return found
+
+
+def _issue12(target: str) -> dict[str, bytes]:
+    """Seeds of the inputs issue 12 added (seeds_v2.py)."""
+    import seeds_v2
+
+    if target == "reserves_v2":
+        return seeds_v2.reserves_v2()
+    if target == "snapshot_pinned":
+        from zksolv.reserves import file
+
+        return seeds_v2.pinned_snapshot(file.parse(seeds_v2.reserves_document("all"), "seed"))
+    if target == "control_bitcoin":
+        return seeds_v2.control_seeds(("bitcoin",))
+    if target == "control_chains":
+        return seeds_v2.control_seeds(("tron", "solana", "evm"))
+    generated = {"exchange_signature": seeds_v2.exchange_signatures, "exchange_key": seeds_v2.exchange_keys,
+                 "manifest": seeds_v2.manifest_with_custody}
+    return generated[target]() if target in generated else {}
 
 
 def findings(target: str) -> dict[str, bytes]:

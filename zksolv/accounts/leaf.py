@@ -141,9 +141,9 @@ def prove_leaf(layout: Layout, key: bytes, id_hash: bytes, units: dict[str, int]
     return prove_opening(opened, context, rng_for, backend=backend)
 
 
-def prove_opening(opened: LeafOpening, context: Context, rng_for=None, prove=rangeproof.prove,
+def prove_opening(opened: LeafOpening, context: Context, rng_for=None, prove=None,
                   backend=None) -> MarginLeaf:
-    """The proofs of an opened leaf (`prove` is the library's range prover)."""
+    """The proofs of an opened leaf (`prove`: the library's range prover unless given)."""
     transcript_for = part_transcripts(context, opened.leaf.hash())
     proofs = widerange.prove_parts(transcript_for, opened.values, opened.blindings, rng_for, prove, backend)
     return replace(opened.leaf, proofs=tuple(proofs))

@@ -97,9 +97,11 @@ def _parts(items: Sequence, count: int) -> list[Sequence]:
 
 def prove_parts(transcript_for: TranscriptFor, values: Sequence[int], blindings: Sequence[int],
                 rng_for: Callable[[int], Callable[[], int]] | None = None,
-                prove=rangeproof.prove, backend=None) -> list[RangeProof]:
+                prove=None, backend=None) -> list[RangeProof]:
     """Prove every value in [0, 2^64): one aggregated proof per part (`prove` is the
-    library's; `rng_for(part)` gives each proof's nonce source, the OS CSPRNG by default)."""
+    library's unless given; `rng_for(part)` gives each proof's nonce source, the OS CSPRNG by
+    default). The prover is looked up here, not as a default: verifying needs none of it."""
+    prove = prove or rangeproof.prove
     proofs = []
     for j, (vals, blinds) in enumerate(zip(_parts(values, len(values)), _parts(blindings, len(values)))):
         rng = rng_for(j) if rng_for else random_scalar

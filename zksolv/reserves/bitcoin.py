@@ -15,7 +15,7 @@ from coincurve import PublicKey
 from zksolv.errors import EncodingError, InputError, InvalidProof
 from zksolv.reserves import bip322
 from zksolv.reserves.bitcoin_tx import hash160, sha256d, with_size  # noqa: F401 (hash160: API)
-from zksolv.reserves.encoding import base58check_decode, segwit_decode
+from zksolv.reserves.encoding import base58check_decode, base58check_encode, segwit_decode, segwit_encode
 
 _MAGIC = b"Bitcoin Signed Message:\n"
 _NETWORKS = {"bc": (0x00, 0x05), "tb": (0x6F, 0xC4)}  # hrp → (P2PKH, P2SH) version bytes
@@ -109,10 +109,14 @@ def verify_signmessage(address: str, message: bytes, signature: str) -> None:
 # -- the bitcoin family's interface (zksolv/reserves/chains.py) -----------------------------
 
 def normalize_address(address: str) -> str:
-    """Bech32 in lower case, Base58 as written (it is case-sensitive); InputError if it does
-    not decode."""
-    decode_address(address)
-    return address.lower() if address.lower().startswith(("bc1", "tb1")) else address
+    """The one spelling of the address's scriptPubKey: its mainnet address, Bech32 in lower
+    case (InputError if it does not decode). A testnet spelling (`m…`/`n…`, `2…`, `tb1…`) names
+    the same script as its mainnet twin, so the two are one wallet and cannot both be counted
+    (SPEC.md §6.1)."""
+    decoded = decode_address(address)
+    if decoded.kind in ("p2pkh", "p2sh"):
+        return base58check_encode(bytes([_NETWORKS["bc"][decoded.kind == "p2sh"]]) + decoded.digest)
+    return segwit_encode("bc", 1 if decoded.kind == "p2tr" else 0, decoded.digest)
 
 
 def normalize_token(token: str) -> str:

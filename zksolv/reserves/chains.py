@@ -33,6 +33,10 @@ EVM_CHAIN_IDS = {
 """EVM chains known by name (EIP-155 chain ids, as chainlist.org lists them)."""
 
 CHAIN_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+RESERVED_CHAIN_IDS = {728126428: "tron", 3448148188: "tron (Nile testnet)", 2494104990: "tron (Shasta testnet)"}
+"""EIP-155 ids of chains zksolv knows under another family: TRON's JSON-RPC answers eth_chainId
+with them and reads `0x` spellings of TRON addresses, so a custom EVM chain of such an id would
+count TRON balances a second time (SPEC.md §6.1)."""
 MAX_CHAIN_ID = (1 << 53) - 1  # the largest id wallets and JSON readers agree on
 
 
@@ -68,10 +72,34 @@ def evm(name: str, chain_id: int, where: str) -> Chain:
         raise InputError(f"{where}: {name} is not an EVM chain (omit chain_id)")
     if found is not None and found.chain_id != chain_id:
         raise InputError(f"{where}: {name} is chain id {found.chain_id}, not {chain_id}")
-    named = next((n for n, i in EVM_CHAIN_IDS.items() if i == chain_id), None)
+    named = next((n for n, i in EVM_CHAIN_IDS.items() if i == chain_id), RESERVED_CHAIN_IDS.get(chain_id))
     if found is None and named is not None:
         raise InputError(f"{where}: chain id {chain_id} is {named}: call it by that name")
     return Chain(name, "evm", chain_id)
+
+
+NATIVE_PLACEHOLDERS = frozenset({"0x" + "00" * 20, "0x" + "ee" * 20, "0x" + "dead" * 9 + "0000"})
+"""The native coin under a token's address on every EVM chain: 0x0 and 0xeee…e, the placeholders
+of tools and price APIs (and of zkSync's zks_getAllAccountBalances), and 0xdeaddead…0000, the
+OP-stack predeploy LegacyERC20ETH (optimism, base, …) whose balanceOf is the native balance."""
+NATIVE_AS_TOKEN = {137: "0x0000000000000000000000000000000000001010",    # polygon: POL's MRC20
+                   324: "0x000000000000000000000000000000000000800a",    # zksync: L2BaseToken (ETH)
+                   42220: "0x471ece3750da237f93b8e339c536989b8978a438"}  # celo: CELO's ERC-20
+"""System contracts that are the native coin as a token, reporting an account's native balance
+as theirs (by EIP-155 chain id)."""
+
+
+ZERO_TOKENS = {"tron": "T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb", "solana": "11111111111111111111111111111111"}
+"""The zero address of TRON (0x41 ‖ 20 zero bytes) and Solana (32 zero bytes, the system
+program): no token lives there; tools use it to mean the native coin."""
+
+
+def check_token(chain: Chain, token: str, where: str) -> None:
+    """A token (normalized) that is the chain's native coin under a contract's name is refused:
+    listed beside the native coin it would count one balance twice (SPEC.md §6.1)."""
+    if ZERO_TOKENS.get(chain.family) == token or chain.family == "evm" and (
+            token in NATIVE_PLACEHOLDERS or NATIVE_AS_TOKEN.get(chain.chain_id) == token):
+        raise InputError(f"{where}: {token} stands for {chain.name}'s native coin: omit token")
 
 
 MAX_HEIGHT = (1 << 53) - 1

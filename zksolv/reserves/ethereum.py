@@ -8,9 +8,9 @@ from zksolv.errors import InputError, InvalidProof
 
 
 def keccak256(data: bytes) -> bytes:
-    from Crypto.Hash import keccak  # imported when first needed: keeps start-up fast
+    from zksolv import keccak  # plain Python for the first few hashes: keeps start-up fast
 
-    return keccak.new(digest_bits=256, data=data).digest()
+    return keccak.keccak256(data)
 
 
 def personal_message_hash(message: bytes) -> bytes:
@@ -30,14 +30,15 @@ def checksum_address(address: str) -> str:
     return "0x" + "".join(c.upper() if int(d, 16) >= 8 else c for c, d in zip(lower, digest))
 
 
+_HEX40 = re.compile(r"[0-9a-fA-F]{40}")
+
+
 def normalize_address(address: str) -> str:
     """Lower-case form of an address; mixed case must carry a valid EIP-55 checksum."""
     if len(address) != 42 or not address.startswith("0x"):
         raise InputError(f"{address!r} is not a 0x-prefixed 20-byte Ethereum address")
-    try:
-        int(address[2:], 16)
-    except ValueError:
-        raise InputError(f"{address!r} is not hexadecimal") from None
+    if not _HEX40.fullmatch(address[2:]):  # ASCII only: int(…, 16) also reads "٧", " " and "_"
+        raise InputError(f"{address!r} is not hexadecimal")
     body = address[2:]
     if body != body.lower() and body != body.upper() and checksum_address(address) != address:
         raise InputError(f"{address!r} fails its EIP-55 checksum")

@@ -13,8 +13,8 @@ from zksolv.amounts import check_decimals, parse_amount
 from zksolv.bounds import MAX_RESERVE_BITS
 from zksolv.errors import InputError, InvalidProof
 from zksolv.fsutil import read_json
-from zksolv.reserves import bitcoin, ethereum
-from zksolv.reserves.chains import PinnedBlock, pinned_block
+from zksolv.reserves import ethereum  # bitcoin: imported when first needed (start-up, issue 13)
+from zksolv.reserves.chains import PinnedBlock, check_token, known, pinned_block
 
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 ASSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
@@ -76,10 +76,23 @@ def wallet_key(chain: str, address: str, token: str | None = None) -> tuple[str,
     """The identity of one on-chain balance (SPEC.md §6.1): (chain, address, on-chain asset),
     in the one spelling that identifies each — hex and Bech32 are case-insensitive, Base58 is
     not; the on-chain asset is "native" or the token contract's address in lower case."""
-    lowered = address.lower()
-    if chain == "ethereum" or lowered.startswith(("bc1", "tb1")):
-        address = lowered
+    if chain == "ethereum":
+        address = address.lower()
+    elif chain == "bitcoin":
+        address = _bitcoin_identity(address)
     return chain, address, NATIVE if token is None else token.lower()
+
+
+def _bitcoin_identity(address: str) -> str:
+    """A Bitcoin address's identity: its script's mainnet spelling (so `m…` and `1…`, `tb1…`
+    and `bc1…` of one script are one wallet); as written if it does not decode (a customer's
+    inclusion check reads addresses unchecked)."""
+    from zksolv.reserves import bitcoin
+
+    try:
+        return bitcoin.normalize_address(address)
+    except InputError:
+        return address.lower() if address.lower().startswith(("bc1", "tb1")) else address
 
 
 def backing(asset: "AssetReserves") -> list[str]:
@@ -245,6 +258,8 @@ def _wallet(spec, decimals: int, where: str, check_addresses: bool = True) -> Wa
         if check_addresses and fields["chain"] == "ethereum":
             ethereum.normalize_address(fields["address"])
         elif check_addresses:
+            from zksolv.reserves import bitcoin
+
             bitcoin.decode_address(fields["address"])
         units = parse_amount(fields["balance"], decimals)
     except InputError as exc:
@@ -273,6 +288,8 @@ def _wallet_v2(spec, decimals: int, where: str, check: bool, chains: dict[str, P
     if check:
         address = _in_field(module.normalize_address, fields["address"], f"{where}.address")
         on_chain = NATIVE if token is None else _in_field(module.normalize_token, token, f"{where}.token")
+        if token is not None:
+            check_token(chains[chain].chain, on_chain, f"{where}.token")
     units = _in_field(lambda b: parse_amount(b, decimals), fields["balance"], f"{where}.balance")
     return Wallet(chain, fields["address"], fields["balance"], units, fields["signature"], token,
                   (chain, address, on_chain))
@@ -295,7 +312,7 @@ def _token(spec: dict, chain: str, where: str) -> str:
     if not isinstance(token, str):
         raise InputError(f"{where}: must be a token contract address")
     try:
-        ethereum.normalize_address(token)
+        check_token(known("ethereum"), ethereum.normalize_address(token), where)
     except InputError as exc:
         raise InputError(f"{where}: {exc}") from None
     return token
@@ -321,6 +338,8 @@ def verify_control(reserves: Reserves) -> int:
 def _verifier(reserves: Reserves, w: Wallet):
     if reserves.version == 2:
         return reserves.chains[w.chain].chain.module.verify
+    from zksolv.reserves import bitcoin
+
     return ethereum.verify_personal_sign if w.chain == "ethereum" else bitcoin.verify_signmessage
 
 

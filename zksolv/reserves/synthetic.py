@@ -16,7 +16,7 @@ TOKENS = {  # the USDT contracts and mint on each chain
     "ethereum": "0xdAC17F958D2ee523a2206206994597C13D831ec7",
     "bsc": "0x55d398326f99059fF775485246999027B3197955",
     "tron": "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
-    "solana": "Es9vMFrzaCERmJfrF4H2FYD4KGNaNtfUmm5rPHtQ3tsD",
+    "solana": "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB",
 }
 CHAIN_IDS = {"ethereum": 1, "bsc": 56}
 
