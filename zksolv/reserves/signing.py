@@ -1,13 +1,11 @@
 """Signing proofs of control with freshly generated keys — for `zksolv demo` and for tests
 that need a signer; real reserves are signed by the exchange's own wallets."""
 
-import base64
 import secrets
 
 from coincurve import PrivateKey
 
-from zksolv.reserves import bitcoin, ethereum
-from zksolv.reserves.encoding import base58check_encode, segwit_v0_encode
+from zksolv.reserves import sign_bitcoin, sign_evm
 
 
 def new_key() -> PrivateKey:
@@ -15,27 +13,21 @@ def new_key() -> PrivateKey:
 
 
 def ethereum_address(key: PrivateKey) -> str:
-    return ethereum.checksum_address(ethereum.address_of(key.public_key))
+    return sign_evm.address(key)
 
 
 def ethereum_sign(key: PrivateKey, message: bytes) -> str:
     """EIP-191 personal_sign: 0x ‖ r ‖ s ‖ v with v ∈ {27, 28}."""
-    sig = key.sign_recoverable(ethereum.personal_message_hash(message), hasher=None)
-    return "0x" + (sig[:64] + bytes([sig[64] + 27])).hex()
+    return sign_evm.sign(key, message)
 
 
 def bitcoin_address(key: PrivateKey, kind: str = "p2wpkh") -> str:
-    keyhash = bitcoin.hash160(key.public_key.format(compressed=True))
-    if kind == "p2wpkh":
-        return segwit_v0_encode("bc", keyhash)
-    return base58check_encode(b"\x00" + keyhash)
+    return sign_bitcoin.address(key, "p2wpkh" if kind == "p2wpkh" else "p2pkh")
 
 
 def bitcoin_sign(key: PrivateKey, message: bytes, kind: str = "p2wpkh") -> str:
     """signmessage compact signature: BIP-137 header 39+ for P2WPKH, 31+ for P2PKH."""
-    sig = key.sign_recoverable(bitcoin.message_hash(message), hasher=None)
-    header = (39 if kind == "p2wpkh" else 31) + sig[64]
-    return base64.b64encode(bytes([header]) + sig[:64]).decode()
+    return sign_bitcoin.sign_legacy(key, message, "p2wpkh" if kind == "p2wpkh" else "p2pkh")
 
 
 def wallet_v2(key: PrivateKey, chain: str, exchange: str, attestation_id: str, balance: str,
