@@ -258,3 +258,36 @@ def test_readmes_example_is_a_valid_v2_file_and_its_bitcoin_and_evm_signatures_c
                 chain.module.verify(w.address, reserves.message_for(res, w), w.signature)
                 checked += 1
     assert checked == 4
+
+
+@pytest.mark.parametrize("name, chain_id", [("sepolia", 11155111), ("holesky", 17000), ("devnet", 97),
+                                            ("base-test", 84532), ("fuji", 43113)])
+def test_a_custom_evm_chain_on_a_test_network_is_refused(base, name, chain_id):
+    """Testnet coins come free from a faucet: an ETH wallet on Sepolia would back liabilities
+    with nothing, whatever name the chain is given (SPEC.md §6.1)."""
+    doc = _mutated(base, lambda d: None)
+    doc["chains"][name] = {**doc["chains"].pop("devnet"), "chain_id": chain_id}
+    for w in doc["assets"]["ETH"]["wallets"]:
+        if w["chain"] == "devnet":
+            w["chain"] = name
+    with pytest.raises(InputError, match=rf"chains.{name}.chain_id: chain id {chain_id} is .*test network"):
+        _parse(doc)
+
+
+def test_verify_refuses_a_manifest_whose_reserves_sit_on_a_test_network(base, tmp_path, monkeypatch):
+    """An attestation proved by a zksolv without the testnet list (simulated by emptying it)
+    does not verify once the list is back: the check is on the reader's side too."""
+    from zksolv.reserves import chains
+
+    doc = _mutated(base, lambda d: None)
+    doc["chains"]["devnet"]["chain_id"] = 11155111
+    key = signing.new_key()
+    doc["assets"]["ETH"]["wallets"][1] = signing.wallet_v2(key, "devnet", doc["exchange"], doc["attestation_id"],
+                                                           doc["assets"]["ETH"]["wallets"][1]["balance"])
+    with monkeypatch.context() as m:
+        m.setattr(chains, "TESTNET_CHAIN_IDS", {})
+        out, _ = _prove(tmp_path, doc)
+        assert out.code == 0, out.stderr
+    out = invoke("verify", tmp_path / "att")
+    assert out.code == 3 and one_error_line(out)  # the manifest breaks a reading rule, as for TRON's ids
+    assert "chain id 11155111 is sepolia, a test network" in out.stderr

@@ -37,6 +37,16 @@ RESERVED_CHAIN_IDS = {728126428: "tron", 3448148188: "tron (Nile testnet)", 2494
 """EIP-155 ids of chains zksolv knows under another family: TRON's JSON-RPC answers eth_chainId
 with them and reads `0x` spellings of TRON addresses, so a custom EVM chain of such an id would
 count TRON balances a second time (SPEC.md §6.1)."""
+TESTNET_CHAIN_IDS = {
+    3: "ropsten", 4: "rinkeby", 5: "goerli", 42: "kovan", 11155111: "sepolia", 17000: "holesky",
+    560048: "hoodi", 420: "optimism-goerli", 11155420: "optimism-sepolia", 97: "bsc-testnet",
+    10200: "gnosis-chiado", 80001: "polygon-mumbai", 80002: "polygon-amoy", 280: "zksync-goerli",
+    300: "zksync-sepolia", 84531: "base-goerli", 84532: "base-sepolia", 421613: "arbitrum-goerli",
+    421614: "arbitrum-sepolia", 43113: "avalanche-fuji", 59140: "linea-goerli",
+    59141: "linea-sepolia", 534351: "scroll-sepolia",
+}
+"""EIP-155 ids of the public test networks of the known EVM chains (chainlist.org): their
+coins are free from faucets, so a wallet there backs nothing (SPEC.md §6.1)."""
 MAX_CHAIN_ID = (1 << 53) - 1  # the largest id wallets and JSON readers agree on
 
 
@@ -75,6 +85,9 @@ def evm(name: str, chain_id: int, where: str) -> Chain:
     named = next((n for n, i in EVM_CHAIN_IDS.items() if i == chain_id), RESERVED_CHAIN_IDS.get(chain_id))
     if found is None and named is not None:
         raise InputError(f"{where}: chain id {chain_id} is {named}: call it by that name")
+    if chain_id in TESTNET_CHAIN_IDS:
+        raise InputError(f"{where}: chain id {chain_id} is {TESTNET_CHAIN_IDS[chain_id]}, "
+                         "a test network: its coins back nothing")
     return Chain(name, "evm", chain_id)
 
 
