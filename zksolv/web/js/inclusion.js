@@ -8,6 +8,7 @@ import { mac, wide } from './hashing.js';
 import { readDocument } from './json.js';
 import { readManifest } from './manifest.js';
 import { idHash, leafHash, walk } from './tree.js';
+import { checkMargin } from './margin.js';
 
 const FIELDS = ['format', 'version', 'attestation_id', 'manifest', 'user_id', 'user_secret', 'assets'];
 const ASSET_FIELDS = ['balance', 'leaf_index', 'path'];
@@ -23,9 +24,7 @@ export function readProof(doc) {
     throw new EncodingError(`inclusion proof: version ${shown(doc.version)} is not one this verifier knows (1 or 2)`);
   }
   exactObject(doc, 'inclusion proof', doc.version === 1n ? FIELDS : [...FIELDS, 'margin']);
-  if (doc.version === 2n && doc.margin !== null) {
-    throw new EncodingError("inclusion proof: a margin account's part (SPEC.md §6.16) is not checked by this verifier yet");
-  }
+  if (doc.version === 2n && doc.margin !== null && !isObject(doc.margin)) throw new EncodingError('inclusion proof: margin must be null or an object');
   const proof = {
     version: Number(doc.version),
     attestationId: text(doc.attestation_id, 'inclusion proof: attestation_id', 128, IDENTIFIER),
@@ -33,6 +32,7 @@ export function readProof(doc) {
     userId: text(doc.user_id, 'inclusion proof: user_id', 256),
     userSecret: hexField(doc.user_secret, 'inclusion proof: user_secret', 32),
     assets: Object.create(null),
+    margin: doc.version === 2n ? doc.margin : null,   // read against the round's layout (margin.js)
   };
   if (!isObject(doc.assets)) throw new EncodingError('inclusion proof: assets must be an object');
   for (const [asset, item] of Object.entries(doc.assets)) proof.assets[asset] = readAsset(item, `inclusion proof: assets.${asset}`);
@@ -89,7 +89,9 @@ function checkRoundAndUser(proof, manifest, userId) {
   if (userId !== undefined && userId !== null && userId !== '' && proof.userId !== userId) {
     throw new InvalidProof(`this inclusion proof is for user ${JSON.stringify(proof.userId)}, not ${JSON.stringify(userId)}`);
   }
-  if (!Object.keys(proof.assets).length) throw new InvalidProof('this inclusion proof proves no balance: it checks nothing');
+  const spot = Object.keys(proof.assets).length;
+  if (!spot && proof.margin === null) throw new InvalidProof('this inclusion proof proves no balance: it checks nothing');
+  if (spot && proof.margin !== null) throw new InvalidProof('a margin account holds everything in its account leaf, not in spot leaves');
 }
 
 /** The customer's own figures {ASSET: "amount"} against the balances proven, by value. */
@@ -107,10 +109,22 @@ function checkExpected(proven, expected, manifest) {
   }
 }
 
+let lastManifest = { text: null, read: null };
+
+/** The manifest read (§6.7); the last one given as text is kept, read, for the next proof of
+ * the same round (a page checking several proofs, a history) — the same text reads the same. */
+function manifestOf(doc) {
+  if (typeof doc === 'string' && doc === lastManifest.text) return lastManifest.read;
+  const read = Object.freeze(readManifest(readDocument(doc, 'manifest', MANIFEST_MAX_BYTES)));
+  if (typeof doc === 'string') lastManifest = { text: doc, read };
+  return read;
+}
+
 function check(proofDoc, manifestDoc, { userId, balances } = {}) {
-  const manifest = readManifest(readDocument(manifestDoc, 'manifest', MANIFEST_MAX_BYTES));
+  const manifest = manifestOf(manifestDoc);
   const proof = readProof(readDocument(proofDoc, 'inclusion proof', PROOF_MAX_BYTES));
   checkRoundAndUser(proof, manifest, userId);
+  if (proof.margin !== null) return marginVerdict(proof, manifest, balances);
   const assets = Object.create(null); // asset names are the proof's: '__proto__' is a name
   let firstFailure = null;
   for (const [asset, item] of Object.entries(proof.assets)) {
@@ -127,6 +141,14 @@ function check(proofDoc, manifestDoc, { userId, balances } = {}) {
   for (const [a, r] of Object.entries(assets)) proven[a] = r.balance;
   checkExpected(proven, balances, manifest);
   return verdict(true, null, proof, manifest, assets);
+}
+
+/** A margin customer's whole account (SPEC.md §6.16): every asset's balance or debt. */
+function marginVerdict(proof, manifest, balances) {
+  const margin = checkMargin(proof, manifest, balances);
+  const assets = Object.create(null);
+  for (const [a, balance] of Object.entries(margin.balances)) assets[a] = { balance, valid: true, reason: null, debt: margin.debts.includes(a) };
+  return { ...verdict(true, null, proof, manifest, assets), margin };
 }
 
 function verdict(valid, reason, proof, manifest, assets) {
