@@ -9,6 +9,7 @@ import { readDocument } from './json.js';
 import { readManifest } from './manifest.js';
 import { idHash, leafHash, walk } from './tree.js';
 import { checkMargin } from './margin.js';
+import { checkExchangeSignature } from './signature.js';
 
 const FIELDS = ['format', 'version', 'attestation_id', 'manifest', 'user_id', 'user_secret', 'assets'];
 const ASSET_FIELDS = ['balance', 'leaf_index', 'path'];
@@ -120,10 +121,15 @@ function manifestOf(doc) {
   return read;
 }
 
-function check(proofDoc, manifestDoc, { userId, balances } = {}) {
+function check(proofDoc, manifestDoc, { userId, balances, exchangeSignature, signer } = {}) {
   const manifest = manifestOf(manifestDoc);
+  const signedBy = checkExchangeSignature(manifest, exchangeSignature, signer);
   const proof = readProof(readDocument(proofDoc, 'inclusion proof', PROOF_MAX_BYTES));
   checkRoundAndUser(proof, manifest, userId);
+  return { ...checkParts(proof, manifest, balances), signedBy };
+}
+
+function checkParts(proof, manifest, balances) {
   if (proof.margin !== null) return marginVerdict(proof, manifest, balances);
   const assets = Object.create(null); // asset names are the proof's: '__proto__' is a name
   let firstFailure = null;
@@ -157,16 +163,19 @@ function verdict(valid, reason, proof, manifest, assets) {
            manifestDigest: toHex(manifest.digest), notCovered };
 }
 
-/** Check a spot customer's inclusion proof against the published manifest (SPEC.md §6.11).
- * `proof` and `manifest`: JSON text, UTF-8 bytes or parsed values; `userId` (optional): the
- * customer's id, which the proof must name; `balances` (optional): {ASSET: "amount"} the
- * customer expects. Resolves to {valid, assets: {ASSET: {balance, valid, reason}}, reason,
- * userId, attestationId, manifestDigest, notCovered}; never rejects for bad input. */
-export async function verifyInclusion(proof, manifest, { userId, balances } = {}) {
+/** Check a customer's inclusion proof against the published manifest: a spot customer's
+ * (SPEC.md §6.11, or §6.16 with `margin: null`) or a margin customer's whole account (§6.16),
+ * and, for a round whose reserves name an exchange, that exchange's signature (§6.17).
+ * `proof`, `manifest`, `exchangeSignature`: JSON text, UTF-8 bytes or parsed values; `userId`
+ * (optional): the customer's id, which the proof must name; `balances` (optional): {ASSET:
+ * "amount"} the customer expects ("-0.5": a debt); `signer` (optional): the exchange's address
+ * the customer expects. Resolves to {valid, reason, assets: {ASSET: {balance, valid, reason,
+ * debt?}}, userId, attestationId, manifestDigest, notCovered, signedBy, margin?}; never rejects. */
+export async function verifyInclusion(proof, manifest, { userId, balances, exchangeSignature, signer } = {}) {
   try {
-    return check(proof, manifest, { userId, balances });
+    return check(proof, manifest, { userId, balances, exchangeSignature, signer });
   } catch (error) {
     const reason = error instanceof ZksolvError ? error.message : `internal error (a bug, please report): ${error}`;
-    return { valid: false, reason, assets: {}, userId: null, attestationId: null, manifestDigest: null, notCovered: [] };
+    return { valid: false, reason, assets: {}, userId: null, attestationId: null, manifestDigest: null, notCovered: [], signedBy: null };
   }
 }
