@@ -18,6 +18,18 @@ export function manifestDigest(manifest) {
   return tagged('zksolv/v1/manifest', utf8(canonical(manifest)));
 }
 
+/** Body digest: TAGGED("zksolv/v1/manifest-body", canonical JSON) of the manifest with every
+ * solvency and coverage proof emptied — version 1: each `proof` the empty string; version 2
+ * (§6.12.7): every `highs` and `proofs` list empty (SPEC.md §6.7). Not needed by a customer's
+ * check (statement proofs bind it); given for the vectors' attestation-level checks. */
+export function bodyDigest(manifest) {
+  const blank = (claim) => (claim === null ? null : manifest.version === 1n ? { ...claim, proof: '' } : { ...claim, highs: [], proofs: [] });
+  const body = { ...manifest, assets: Object.create(null) };
+  for (const [a, e] of Object.entries(manifest.assets)) body.assets[a] = { ...e, solvency: blank(e.solvency), coverage: blank(e.coverage) };
+  if (manifest.version === 2n) body.firm = { ...manifest.firm, scenarios: manifest.firm.scenarios.map(blank) };
+  return tagged('zksolv/v1/manifest-body', utf8(canonical(body)));
+}
+
 /** The manifest's fields a spot customer's check needs, checked in form: {version,
  * attestationId, digest, assets: {ASSET: {decimals, leafBits, capacity, depth, root}}}. A
  * margin round's (version 2) spot trees are read the same way; its market, account tree and
