@@ -1,4 +1,4 @@
-"""The JS verifier (zksolv/web/js) and the Python one give the same verdict on 1,040 margin
+"""The JS verifier (zksolv/web/js) and the Python one give the same verdict on 1,000 margin
 customers' inclusion proofs (SPEC.md §6.16), honest and mutated: flipped bytes, swapped assets,
 wrong user, wrong balance or debt, the customer's own figures, a proof from another round, a
 truncated path, another forest member's path or index, spot leaves beside the margin part.
@@ -12,11 +12,14 @@ import copy
 import hashlib
 import json
 import random
+import subprocess
 
 import pytest
 
 import marginkit
-from test_js_crosscheck import flip_hex, js_verdicts
+from conftest import ROOT
+from test_js_crosscheck import flip_hex
+from test_js_verifier import _node
 from zksolv import inclusion2
 from zksolv.accounts import inclusion as account_inclusion, keys, leaf as margin_leaf, tree as account_tree
 from zksolv.errors import ZksolvError
@@ -24,7 +27,7 @@ from zksolv.group import base_mul
 from zksolv.market.fixed import format_fixed, parse_signed_amount
 from zksolv.state import State
 
-CASES = 520          # per tree: 1,040 in all
+CASES = 500          # per tree: 1,000 in all
 SEED = 20261205
 FOREST = 7168
 FOREST_AT = {"alice": 77, "bob": 4096 + 1500, "carol": FOREST - 1}   # one in each subtree
@@ -167,18 +170,33 @@ def python_verdict(doc, manifest, user, expected) -> bool:
     return True
 
 
+def _js_verdicts_while(cases, tmp_path, python_side):
+    """crosscheck.mjs's verdicts on `cases`, node running while `python_side()` computes the
+    Python verdicts (two processes, two cores): (JS verdicts, Python verdicts)."""
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps(cases))
+    with subprocess.Popen([_node(), "tests/js/crosscheck.mjs", str(path)], cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as run:
+        expected = python_side()
+        out, err = run.communicate(timeout=600)
+    assert run.returncode == 0, err[-2000:]
+    got = json.loads(out)
+    assert len(got) == len(cases) and all(v["reason"] for v in got if not v["valid"])
+    return [v["valid"] for v in got], expected
+
+
 @pytest.mark.parametrize("tree", ["tree", "forest"])
 def test_js_and_python_agree_on_margin_proofs(rounds, tree, tmp_path):
     texts, proofs = rounds[tree]
     manifests = [inclusion2.manifest_from_bytes(t.encode(), "manifest") for t in texts]
     rng = random.Random(f"{SEED}-{tree}")
-    cases, expected = [], []
+    cases, python_cases = [], []
     for _ in range(CASES):
         doc = copy.deepcopy(proofs[rng.choice(CUSTOMERS)])
         doc, other, user, given = mutate(rng, doc, proofs, rounds["decimals"])
-        expected.append(python_verdict(copy.deepcopy(doc), manifests[other], user, given))
+        python_cases.append((copy.deepcopy(doc), manifests[other], user, given))
         cases.append({"proof": json.dumps(doc, ensure_ascii=False), "manifest": texts[other], "userId": user,
                       "balances": given})
-    got = js_verdicts(cases, tmp_path)
+    got, expected = _js_verdicts_while(cases, tmp_path, lambda: [python_verdict(*c) for c in python_cases])
     assert [(i, json.loads(cases[i]["proof"])) for i in range(CASES) if got[i] != expected[i]] == []
     assert 60 < sum(expected) < CASES - 60   # both kinds, many of each
