@@ -200,3 +200,34 @@ def test_js_and_python_agree_on_margin_proofs(rounds, tree, tmp_path):
     got, expected = _js_verdicts_while(cases, tmp_path, lambda: [python_verdict(*c) for c in python_cases])
     assert [(i, json.loads(cases[i]["proof"])) for i in range(CASES) if got[i] != expected[i]] == []
     assert 60 < sum(expected) < CASES - 60   # both kinds, many of each
+
+
+def test_js_and_python_build_the_same_layouts(tmp_path):
+    """Every valid market of vectors/market.json, under three choices of leaf widths: the same
+    slots and claims (names, constants, coefficients, limbs) from both, or a refusal from both
+    (a claim over 3 limbs or one that could wrap, SPEC.md §6.14)."""
+    from zksolv.accounts.layout import build as build_layout
+    from zksolv.market import parse as parse_market
+
+    doc = json.loads((ROOT / "vectors" / "market.json").read_text(encoding="utf-8"))
+    boundary = [{"result": "valid", "decimals": {"A": 0}, "normalized": {   # limbs: ⌈bits/64⌉ at a width of 2^64 − 1, 2^64
+        "quote": "USD", "decimals": 0, "min_collateral_percent": "100", "scenarios": [],
+        "assets": {"A": {"price": "1", "haircut": [[str(2**64 + d), "100"], [None, "50"]]}}}} for d in (-1, 0)]
+    cases, python = [], []
+    for t in [*boundary, *(t for t in doc["tests"] if t["result"] == "valid")]:
+        for widths in ("declared", "all 64", "all 128"):
+            bits = {a: {"declared": 64 if d <= 9 else 128, "all 64": 64, "all 128": 128}[widths] for a, d in t["decimals"].items()}
+            cases.append({"normalized": t["normalized"], "decimals": t["decimals"], "leaf_bits": bits})
+            try:
+                lay = build_layout(parse_market(t["normalized"], t["decimals"], "market").coefficients(t["decimals"]), bits)
+                python.append({"slots": list(lay.slots), "claims": [[c.name, str(c.constant), [[i, str(k)] for i, k in c.terms],
+                                                                     c.limbs] for c in lay.claims]})
+            except ZksolvError:
+                python.append(None)
+    path = tmp_path / "layouts.json"
+    path.write_text(json.dumps(cases))
+    run = subprocess.run([_node(), "tests/js/layouts.mjs", str(path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    js = [None if "error" in x else x for x in json.loads(run.stdout)]
+    assert [i for i in range(len(cases)) if js[i] != python[i]] == []
+    assert 5 < sum(x is not None for x in python) < len(cases)   # layouts built and layouts refused

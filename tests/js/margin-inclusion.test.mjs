@@ -150,3 +150,16 @@ test('a layout whose claims could wrap or need more than 3 limbs is refused', ()
   // coefficient below 2^192, but × 2^128 needs 4 limbs
   assert.throws(build(market('100000', 18), { A: 0, B: 30 }, { A: 128, B: 128 }), /more than 3 limbs/);
 });
+
+test('limbs: "fewest holding h" is ⌈bits(h)/64⌉ — a tier of width 2^64 − 1 takes 1, one of 2^64 takes 2', () => {
+  const build = (upper) => {
+    const m = { quote: 'USD', decimals: 0n, min_collateral_percent: '100', scenarios: [],
+      assets: { A: { price: '1', haircut: [[upper, '100'], [null, '50']] } } };
+    const read = readMarket(m, { A: 0 });
+    return buildLayout(read, coefficients(read, { A: 0 }), { A: 128 }).claims.map((c) => [c.name, c.limbs]);
+  };
+  const limbs = (claims) => Object.fromEntries(claims);
+  assert.deepEqual([limbs(build(String(2n ** 64n - 1n)))['piece/A/0'], limbs(build(String(2n ** 64n - 1n)))['room/A/0']], [1, 1]);
+  assert.deepEqual([limbs(build(String(2n ** 64n)))['piece/A/0'], limbs(build(String(2n ** 64n)))['room/A/0']], [2, 2]);
+  assert.equal(limbs(build('10'))['piece/A/1'], 2, 'the last piece: leaf_bits / 64');
+});
