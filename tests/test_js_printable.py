@@ -49,3 +49,31 @@ def test_spec_lists_the_same_code_points():
     line = re.search(r"^    NOT_PRINTABLE: (.+)$", spec, re.MULTILINE).group(1)
     listed = [tuple(int(x, 16) for x in item.split("–")) for item in line.split()]
     assert [(r[0], r[-1]) for r in listed] == list(NOT_PRINTABLE)
+
+
+def test_every_python_reader_of_a_user_id_uses_the_list(tmp_path):
+    """The ledger, `--user` and the JSON text fields (an inclusion proof's user_id) accept an
+    unassigned code point and refuse U+13439 — as the JS verifier does — whatever the running
+    Python's Unicode version says."""
+    import click
+    import pytest
+
+    from zksolv.cliargs import UserId
+    from zksolv.errors import EncodingError, InputError
+    from zksolv.ledger import read_ledger
+    from zksolv.strictjson import text
+
+    def ledger(user):
+        path = tmp_path / "ledger.csv"
+        path.write_text(f"user_id,asset,amount\n{user},BTC,1\n", encoding="utf-8")
+        return [r.user_id for r in read_ledger(str(path), {"BTC": 8}, {"BTC": 64})]
+
+    accepted, refused = "a\u0378b", "a\U00013439b"
+    assert ledger(accepted) == [accepted] and UserId().convert(accepted, None, None) == accepted
+    assert text(accepted, "user_id") == accepted
+    with pytest.raises(InputError):
+        ledger(refused)
+    with pytest.raises(click.BadParameter):
+        UserId().convert(refused, None, None)
+    with pytest.raises(EncodingError):
+        text(refused, "user_id")
