@@ -1,7 +1,7 @@
 // Strict JSON reading and canonical JSON writing (SPEC.md §1.1).
 //
 // Parsed values: objects have no prototype (so "__proto__" is an ordinary key), integers are
-// BigInt (at most 40 digits, never rounded), strings, arrays, true, false, null.
+// BigInt (at most 40 digits, never rounded, never written -0), strings, arrays, true, false, null.
 import { EncodingError } from './errors.js';
 
 export const MAX_DEPTH = 16;
@@ -58,6 +58,7 @@ class Reader {
     this.pos += match[0].length;
     if ('.eE'.includes(this.text[this.pos] ?? 'x')) this.fail('a fraction or exponent');
     if (match[0].replace('-', '').length > MAX_INTEGER_DIGITS) this.fail(`an integer of more than ${MAX_INTEGER_DIGITS} digits`);
+    if (match[0] === '-0') this.fail('-0 (0 has one spelling)');
     return BigInt(match[0]);
   }
 
