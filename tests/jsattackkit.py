@@ -8,6 +8,7 @@ its own signing key (a SHA-256 of a public label, vectors/gen_attestation.py). `
 rebuild a manifest around a leaf of the exchange's choosing (capacity 1: the root is the
 leaf) and sign it, with zksolv's own primitives."""
 
+import base64
 import hashlib
 import json
 import subprocess
@@ -21,7 +22,8 @@ from zksolv import inclusion2, roundkeys
 from zksolv.accounts import keys as account_keys, leaf as margin_leaf, tree as account_tree
 from zksolv.attestation import exchange
 from zksolv.commitments import commit
-from zksolv.hashing import TAG_MANIFEST, id_hash, leaf_hash, tagged
+from zksolv.group import Point
+from zksolv.hashing import TAG_MANIFEST, id_hash, leaf_hash, node_hash, tagged
 from zksolv.statements import canonical_bytes
 
 VECTOR = ROOT / "vectors" / "attestation"
@@ -152,3 +154,53 @@ def js_verdicts(cases: list[Case], node: str, tmp_path) -> list[dict]:
     return out
 
 
+
+
+P = 2**256 - 2**32 - 977
+
+
+def small_x_point() -> tuple[bytes, bytes]:
+    """(canonical encoding, the same point spelled with x + p) of the curve point of least x."""
+    for x in range(1, 1000):
+        y = pow(x**3 + 7, (P + 1) // 4, P)
+        if y * y % P == (x**3 + 7) % P:
+            prefix = 2 | (y & 1)
+            return bytes([prefix]) + x.to_bytes(32, "big"), bytes([prefix]) + (x + P).to_bytes(32, "big")
+    raise AssertionError("no point with a small x")
+
+
+def forged_spot_pair(user_id: str, secret: bytes, units: int, sibling_c: bytes, sibling_h: bytes,
+                     sibling_point=None) -> tuple[dict, dict]:
+    """(manifest, proof) with BTC's tree of 2 leaves: the customer's at 0, beside a sibling
+    whose bytes are `sibling_c` (summed as `sibling_point`, default its decoding) — the root
+    the exchange computes over those bytes as given."""
+    doc, proof = forged_spot("BTC", user_id, secret, units)
+    leaf_c, leaf_h = bytes.fromhex(doc["assets"]["BTC"]["root"]["commitment"]), bytes.fromhex(doc["assets"]["BTC"]["root"]["hash"])
+    total = Point.from_bytes(leaf_c) + (sibling_point if sibling_point is not None else Point.from_bytes(sibling_c))
+    root_c = (Point.generator() if total.is_identity else total).to_bytes()   # the identity has no encoding
+    doc["assets"]["BTC"].update(capacity=2, root={"commitment": root_c.hex(),
+                                                  "hash": node_hash(1, leaf_c, leaf_h, sibling_c, sibling_h).hex()})
+    proof.update(manifest=digest_of(doc))
+    proof["assets"]["BTC"]["path"] = [[sibling_c.hex(), sibling_h.hex()]]
+    return doc, proof
+
+
+def forged_margin_pair(user_id: str, secret: bytes, units: dict[str, int], sibling: list[bytes],
+                       sibling_h: bytes) -> tuple[dict, dict]:
+    """(manifest, proof) with an account tree of 2 leaves: the customer's at 0, beside a node
+    whose 2·A point encodings are `sibling` (their sums decoded canonically, x mod p)."""
+    doc, proof = forged_margin(user_id, secret, units)
+    root = doc["margin"]["root"]
+    leaf = [bytes.fromhex(c) for c in root["commitments"]]
+    summed = [(Point.from_bytes(a) + _lenient_point(b)).to_bytes() for a, b in zip(leaf, sibling)]
+    doc["margin"].update(capacity=2, chunk=2, root={"commitments": [c.hex() for c in summed], "hash": account_tree.node_hash(
+        1, b"".join(leaf), bytes.fromhex(root["hash"]), b"".join(sibling), sibling_h).hex()})
+    proof.update(manifest=digest_of(doc))
+    proof["margin"]["path"] = [base64.b64encode(b"".join(sibling) + sibling_h).decode("ascii")]
+    return doc, proof
+
+
+def _lenient_point(data: bytes) -> Point:
+    """The point `data` names with its x read mod p (how a lax decoder would take x + p)."""
+    x = int.from_bytes(data[1:], "big") % P
+    return Point.from_bytes(data[:1] + x.to_bytes(32, "big"))

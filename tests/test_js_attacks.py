@@ -143,8 +143,40 @@ def _margin_parts():
     yield Case("forged one-account tree, a smaller debt shown", kit.as_text(proof), *kit.signed(doc)), False
 
 
+def _points():
+    """Siblings the exchange spells outside §2.2's one encoding, hashing its root over them."""
+    canonical, beyond_p = kit.small_x_point()
+    h = hashlib.sha256(b"a sibling's hash").digest()
+    off_curve = next(b"\x02" + x.to_bytes(32, "big") for x in range(2, 1000) if x**3 + 7 != pow(
+        pow(x**3 + 7, (kit.P + 1) // 4, kit.P), 2, kit.P))
+    pair = lambda sibling, point=None: kit.forged_spot_pair("mallory", MALLORY, 5, sibling, h, point)
+    for name, (doc, proof), valid in (
+            ("a sibling of least x", pair(canonical), True),
+            ("the sibling spelled with x + p", pair(beyond_p, kit.Point.from_bytes(canonical)), False),
+            ("the sibling with prefix 04", pair(b"\x04" + canonical[1:], kit.Point.from_bytes(canonical)), False),
+            ("a sibling off the curve", pair(off_curve, kit.Point.generator()), False),
+            ("a sibling summing to the identity", _identity_pair(h), False)):
+        proof["assets"]["BTC"]["balance"] = "0.00000005"
+        yield Case(f"spot tree of 2: {name}", kit.as_text(proof), *kit.signed(doc)), valid
+    doc, proof = pair(canonical)
+    proof["assets"]["BTC"].update(balance="0.00000005", leaf_index=1)
+    yield Case("spot tree of 2: the leaf moved to index 1", kit.as_text(proof), *kit.signed(doc)), False
+    units = {"BTC": 10**8, "ETH": 0, "USDT": -10**6}
+    for name, spelled, valid in (("canonical", canonical, True), ("one point spelled x + p", beyond_p, False)):
+        doc, proof = kit.forged_margin_pair("mallory", MALLORY, units, [canonical] * 5 + [spelled], h)
+        proof["margin"]["balances"] = {"BTC": "1", "ETH": "0", "USDT": "-1"}
+        yield Case(f"account tree of 2: a sibling node, {name}", kit.as_text(proof), *kit.signed(doc)), valid
+
+
+def _identity_pair(h):
+    """The spot pair whose sibling is the leaf's negation: the root sum is the identity."""
+    doc, _ = kit.forged_spot("BTC", "mallory", MALLORY, 5)
+    negated = (-kit.Point.from_bytes(bytes.fromhex(doc["assets"]["BTC"]["root"]["commitment"]))).to_bytes()
+    return kit.forged_spot_pair("mallory", MALLORY, 5, negated, h)
+
+
 CASES = [*_json_spellings(), *_forged_manifest_spellings(), *_spot_balances(), *_customer_figures(),
-         *_signatures(), *_margin_parts()]
+         *_signatures(), *_margin_parts(), *_points()]
 
 
 @pytest.fixture(scope="module")
