@@ -48,6 +48,8 @@ def _json_spellings():
     yield Case("leaf_index 0e0", kit.SPOT.replace('"leaf_index": 0', '"leaf_index": 0e0', 1)), False
     yield Case("duplicate balance, the last one true",
                kit.SPOT.replace('"balance": "0.5",', '"balance": "9.5", "balance": "0.5",', 1)), False
+    yield Case("duplicate balance, the second key spelled with an escape",
+               kit.SPOT.replace('"balance": "0.5",', '"balance": "9.5", "bal\\u0061nce": "0.5",', 1)), False
     yield Case("byte-order mark", b"\xef\xbb\xbf" + kit.SPOT.encode(), kit.MANIFEST.encode(), kit.SIGNATURE.encode()), False
     yield Case("as bytes", kit.SPOT.encode(), kit.MANIFEST.encode(), kit.SIGNATURE.encode()), True
     yield Case("user id escaped", kit.SPOT.replace(f'"{SPOT_ID}"', '"Zo\\u00eb M\\u00fcller"')), True
@@ -109,6 +111,14 @@ def _signatures():
                signature=_signature(signer="0x" + sig["signer"][2:].swapcase())), False
     yield Case("message in upper case", kit.SPOT, signature=_signature(message=sig["message"].upper())), False
     yield Case("scheme EIP191", kit.SPOT, signature=_signature(scheme="EIP191")), False
+    other = kit.edited(kit.MANIFEST, lambda d: d.update(timestamp="2026-12-05T12:00:00Z"))
+    yield Case("the exchange's signature of another round", kit.SPOT, signature=kit.signed(other)[1]), False
+    yield Case("another round's signature, this round's message", kit.SPOT,
+               signature=_signature(signature=json.loads(kit.signed(other)[1])["signature"])), False
+    yield Case("signature file with a byte-order mark", kit.SPOT.encode(), kit.MANIFEST.encode(),
+               b"\xef\xbb\xbf" + kit.SIGNATURE.encode()), False
+    shouting = kit.edited(kit.MANIFEST, lambda d: d["custody"].update(exchange=d["custody"]["exchange"].upper().replace("0X", "0x")))
+    yield Case("custody names the exchange in upper case", kit.renamed(kit.SPOT, shouting), *kit.signed(shouting)), False
     yield Case("another key signs for the exchange", kit.SPOT,
                signature=kit.signed(json.loads(kit.MANIFEST), kit.PrivateKey(MALLORY))[1]), False
     unsigned = json.loads(kit.MANIFEST)
