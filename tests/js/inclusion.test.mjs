@@ -29,9 +29,17 @@ test('the frozen proofs verify, with the balances counted and the user they name
   assert.equal(one.userId, 'user-01');
 });
 
-test('parsed values (JSON.parse) are accepted as well as text and bytes', async () => {
+test('text and bytes are read; parsed values (JSON.parse) are refused, since they hide duplicates, 1.0 and -0', async () => {
   const bytes = new TextEncoder().encode(ZOE);
-  assert.equal((await verifyInclusion(bytes, JSON.parse(MANIFEST))).valid, true);
+  assert.equal((await verifyInclusion(bytes, MANIFEST)).valid, true);
+  const odd = ZOE.replace('"leaf_index": 0', '"leaf_index": 0.0').replace(/"balance": ("[^"]*")/, '"balance": "9", "balance": $1');
+  assert.notEqual(odd, ZOE);
+  assert.equal((await verifyInclusion(odd, MANIFEST)).valid, false);
+  for (const [proof, manifest] of [[JSON.parse(odd), MANIFEST], [ZOE, JSON.parse(MANIFEST)]]) {
+    const result = await verifyInclusion(proof, manifest);
+    assert.equal(result.valid, false);
+    assert.match(result.reason, /give the JSON text or its bytes/);
+  }
 });
 
 test('the manifest digest is over the canonical JSON of the parsed manifest (non-ASCII ids in proofs)', () => {

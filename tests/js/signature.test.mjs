@@ -16,21 +16,21 @@ const GOOD = TESTS[0];
 test('exchange-signature.json: valid files name the exchange, invalid ones are refused', () => {
   for (const t of TESTS) {
     if (t.result === 'valid') {
-      assert.equal(checkExchangeSignature(roundOf(t), t.file), t.exchange.toLowerCase(), t.comment);
+      assert.equal(checkExchangeSignature(roundOf(t), JSON.stringify(t.file)), t.exchange.toLowerCase(), t.comment);
       assert.equal(checkExchangeSignature(roundOf(t), JSON.stringify(t.file), t.exchange), t.exchange.toLowerCase());
     } else {
-      assert.throws(() => checkExchangeSignature(roundOf(t), t.file), ZksolvError, `${t.tc_id} ${t.comment}`);
+      assert.throws(() => checkExchangeSignature(roundOf(t), JSON.stringify(t.file)), ZksolvError, `${t.tc_id} ${t.comment}`);
     }
   }
   assert.ok(TESTS.filter((t) => t.result === 'invalid').length >= 9);
   const wrong = TESTS.find((t) => t.flags.includes('WrongSigner'));
-  assert.throws(() => checkExchangeSignature(roundOf(wrong), wrong.file), /signed by 0x[0-9a-f]{40}, but the reserves name the exchange/);
+  assert.throws(() => checkExchangeSignature(roundOf(wrong), JSON.stringify(wrong.file)), /signed by 0x[0-9a-f]{40}, but the reserves name the exchange/);
 });
 
 test('a round naming an exchange needs its signature; a pinned signer must be that exchange', () => {
   assert.throws(() => checkExchangeSignature(roundOf(GOOD), undefined), /missing/);
-  assert.throws(() => checkExchangeSignature(roundOf(GOOD), GOOD.file, '0x' + '11'.repeat(20)), /names the exchange/);
-  assert.throws(() => checkExchangeSignature(roundOf(GOOD), GOOD.file, 'acme'), EncodingError);
+  assert.throws(() => checkExchangeSignature(roundOf(GOOD), JSON.stringify(GOOD.file), '0x' + '11'.repeat(20)), /names the exchange/);
+  assert.throws(() => checkExchangeSignature(roundOf(GOOD), JSON.stringify(GOOD.file), 'acme'), EncodingError);
   const v1 = { custody: null, digest: fromHex(GOOD.manifest_digest, 32, 'd') };
   assert.equal(checkExchangeSignature(v1, undefined), null);
   assert.equal(checkExchangeSignature(v1, { junk: true }), null, 'a version-1 round: a signature file is ignored');
@@ -70,12 +70,13 @@ test('EIP-55: a mixed-case address must carry its checksum', () => {
   const i = [...good].findIndex((c, k) => k > 1 && /[a-fA-F]/.test(c));
   const broken = good.slice(0, i) + (good[i] === good[i].toUpperCase() ? good[i].toLowerCase() : good[i].toUpperCase()) + good.slice(i + 1);
   assert.throws(() => normalizeAddress(broken, 'a'), /EIP-55/);
-  assert.throws(() => checkExchangeSignature(roundOf(GOOD), { ...GOOD.file, signer: broken }), /EIP-55/);
+  assert.throws(() => checkExchangeSignature(roundOf(GOOD), JSON.stringify({ ...GOOD.file, signer: broken })), /EIP-55/);
 });
 
 test('the file: exactly its four fields, scheme eip191, at most 4,096 bytes', () => {
-  assert.throws(() => checkExchangeSignature(roundOf(GOOD), { ...GOOD.file, note: 'x' }), /unexpected "note"/);
+  assert.throws(() => checkExchangeSignature(roundOf(GOOD), JSON.stringify({ ...GOOD.file, note: 'x' })), /unexpected "note"/);
   assert.throws(() => checkExchangeSignature(roundOf(GOOD), JSON.stringify(GOOD.file) + ' '.repeat(4096)), /larger than 4096/);
   const other = { ...GOOD.file, message: GOOD.file.message.replace(/.$/, (c) => (c === '0' ? '1' : '0')) };
-  assert.throws(() => checkExchangeSignature(roundOf(GOOD), other), InvalidProof);
+  assert.throws(() => checkExchangeSignature(roundOf(GOOD), JSON.stringify(other)), InvalidProof);
+  assert.throws(() => checkExchangeSignature(roundOf(GOOD), GOOD.file), /give the JSON text/);
 });

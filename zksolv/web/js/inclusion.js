@@ -166,7 +166,7 @@ function verdict(valid, reason, proof, manifest, assets) {
 /** Check a customer's inclusion proof against the published manifest: a spot customer's
  * (SPEC.md §6.11, or §6.16 with `margin: null`) or a margin customer's whole account (§6.16),
  * and, for a round whose reserves name an exchange, that exchange's signature (§6.17).
- * `proof`, `manifest`, `exchangeSignature`: JSON text, UTF-8 bytes or parsed values; `userId`
+ * `proof`, `manifest`, `exchangeSignature`: JSON text or its UTF-8 bytes; `userId`
  * (optional): the customer's id, which the proof must name; `balances` (optional): {ASSET:
  * "amount"} the customer expects ("-0.5": a debt); `signer` (optional): the exchange's address
  * the customer expects. Resolves to {valid, reason, assets: {ASSET: {balance, valid, reason,

@@ -142,9 +142,14 @@ export function fromPlain(value, where, depth = 1) {
   return out;
 }
 
-/** A document given as JSON text, bytes or JS values, read strictly (SPEC.md §1.1); text
- * or bytes of more than `maxBytes` (UTF-8) are refused before they are read. */
+/** A document given as JSON text or its UTF-8 bytes, read strictly (SPEC.md §1.1); text or
+ * bytes of more than `maxBytes` (UTF-8) are refused before they are read. Values already
+ * parsed (JSON.parse) are refused: JSON.parse keeps the last of duplicate keys and reads 1.0,
+ * 1e0 and -0 as integers, so they may stand for a text §1.1 (and Python) refuses. */
 export function readDocument(doc, where, maxBytes) {
+  if (typeof doc !== 'string' && !(doc instanceof Uint8Array)) {
+    throw new EncodingError(`${where}: give the JSON text or its bytes (parsed values hide what strict reading refuses)`);
+  }
   const size = doc instanceof Uint8Array ? doc.length : typeof doc === 'string' ? new TextEncoder().encode(doc).length : 0;
   if (size > maxBytes) throw new EncodingError(`${where}: larger than ${maxBytes} bytes`);
   if (doc instanceof Uint8Array) {
@@ -154,7 +159,7 @@ export function readDocument(doc, where, maxBytes) {
       throw new EncodingError(`${where}: not UTF-8`);
     }
   }
-  return typeof doc === 'string' ? parseStrict(doc, where) : fromPlain(doc, where);
+  return parseStrict(doc, where);
 }
 
 /** Order of two strings by code point (SPEC.md §1.1), not by UTF-16 code unit. */
