@@ -171,8 +171,9 @@ function verdict(valid, reason, proof, manifest, assets) {
  * "amount"} the customer expects ("-0.5": a debt); `signer` (optional): the exchange's address
  * the customer expects. Resolves to {valid, reason, assets: {ASSET: {balance, valid, reason,
  * debt?}}, userId, attestationId, manifestDigest, notCovered, signedBy, margin?}; never rejects. */
-export async function verifyInclusion(proof, manifest, { userId, balances, exchangeSignature, signer } = {}) {
-  try {
+export async function verifyInclusion(proof, manifest, options = {}) {
+  try {  // options read inside: null, or a getter that throws, must not reject the promise
+    const { userId, balances, exchangeSignature, signer } = options ?? {};
     return check(proof, manifest, { userId, balances, exchangeSignature, signer });
   } catch (error) {
     const reason = error instanceof ZksolvError ? error.message : `internal error (a bug, please report): ${error}`;
