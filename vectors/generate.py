@@ -723,14 +723,17 @@ OWN_STREAMS = {
 moves no other."""
 
 
-def render() -> dict[str, str]:
+def render() -> dict[str, bytes]:
+    """Every file the generator writes, by its path under vectors/."""
     rng = seeded_stream()
     docs = {name: build(rng) for name, build in BUILDERS.items()}
     for name, (seed, build) in OWN_STREAMS.items():
         docs[name] = build(NonceStream(hashlib.sha256(seed).digest()))
     docs.update(__import__("gen_chains").documents())  # TRON, Solana, EVM proofs of control
     docs.update(__import__("gen_exchange").documents())  # reserves v2 message, exchange signature (§6.4.3, §6.17)
-    return {name: json.dumps(doc, indent=1, ensure_ascii=False) + "\n" for name, doc in docs.items()}
+    out = {name: (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode() for name, doc in docs.items()}
+    out.update(__import__("gen_attestation").documents())  # a published attestation (§7, issue 13 item 7)
+    return out
 
 
 def main() -> int:
@@ -738,13 +741,14 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail if any vector file would change")
     args = parser.parse_args()
     stale = []
-    for name, text in render().items():
+    for name, data in render().items():
         path = HERE / name
         if args.check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
+            if not path.exists() or path.read_bytes() != data:
                 stale.append(name)
         else:
-            path.write_text(text, encoding="utf-8")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
     if stale:
         print(f"vectors out of date: {', '.join(stale)} (run python vectors/generate.py)", file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ import click
 
 from zksolv.errors import InputError
 from zksolv.ledger import MAX_USER_ID_BYTES
+from zksolv.strictjson import printable
 from zksolv.tree import check_capacity
 
 _DIGITS = re.compile(r"0|[1-9][0-9]{0,17}")
@@ -129,7 +130,7 @@ class UserId(click.ParamType):
 
     def convert(self, value, param, ctx):
         _utf8(value, param, ctx)
-        if not value or len(value.encode()) > MAX_USER_ID_BYTES or not value.isprintable():
+        if not value or len(value.encode()) > MAX_USER_ID_BYTES or not printable(value):
             self.fail(f"a user id is 1–{MAX_USER_ID_BYTES} bytes of printable text, got {quoted(value)}",
                       param, ctx)
         return value

@@ -10,7 +10,7 @@ from typing import Iterator
 from zksolv.amounts import parse_amount
 from zksolv.errors import InputError
 from zksolv.fsutil import csv_reader
-from zksolv.strictjson import one_line
+from zksolv.strictjson import one_line, printable
 
 HEADER = ["user_id", "asset", "amount"]
 MAX_USER_ID_BYTES = 256
@@ -60,7 +60,7 @@ def _parse_row(path, line, row, decimals, max_bits, debts) -> Row:
     if len(row) != 3:
         raise InputError(f"{path}:{line}: expected 3 fields (user_id,asset,amount), got {len(row)}")
     user_id, asset, amount = row
-    if not user_id or len(user_id.encode()) > MAX_USER_ID_BYTES or not user_id.isprintable():
+    if not user_id or len(user_id.encode()) > MAX_USER_ID_BYTES or not printable(user_id):
         raise InputError(f"{path}:{line}: user_id must be 1–{MAX_USER_ID_BYTES} bytes of printable text")
     if asset not in decimals:
         raise InputError(f"{path}:{line}: asset {one_line(asset, 40)!r} is not in the reserves file "

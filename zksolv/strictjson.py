@@ -25,6 +25,25 @@ MAX_INTEGER_DIGITS = 40
 """Longest JSON integer; zksolv's largest is an audit file size (< 2^39, 12 digits)."""
 
 
+NOT_PRINTABLE = (
+    (0x0000, 0x001F), (0x007F, 0x00A0), (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C),
+    (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x1680, 0x1680),
+    (0x180E, 0x180E), (0x2000, 0x200F), (0x2028, 0x202F), (0x205F, 0x2064), (0x2066, 0x206F),
+    (0x3000, 0x3000), (0xD800, 0xF8FF), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD), (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
+"""The code points text fields refuse (SPEC.md §6.1 "printable"), fixed: Unicode 17.0's general
+categories Cc, Cf, Cs, Co, Zs, Zl and Zp but the space — Unicode 14.0's (Python 3.11's
+`str.isprintable`) and U+13439–U+1343F, format controls since 15.0. Unassigned code points are
+accepted, so the rule does not move with an implementation's Unicode version."""
+_NOT_PRINTABLE = re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in NOT_PRINTABLE) + "]")
+
+
+def printable(value: str) -> bool:
+    """No code point of NOT_PRINTABLE (SPEC.md §6.1); like `str.isprintable`, true for ''."""
+    return _NOT_PRINTABLE.search(value) is None
+
+
 class JSONError(EncodingError):
     """Text that is not strict JSON (or a value not in its one accepted form)."""
 
@@ -145,7 +164,7 @@ def text(value, where: str, pattern: re.Pattern | None = None, max_bytes: int = 
          error=EncodingError) -> str:
     """A string of 1 to `max_bytes` UTF-8 bytes of printable text (matching `pattern`);
     printable first, so a lone surrogate (no UTF-8 form) is refused, not encoded."""
-    if not isinstance(value, str) or not value or not value.isprintable() or len(value.encode()) > max_bytes \
+    if not isinstance(value, str) or not value or not printable(value) or len(value.encode()) > max_bytes \
             or (pattern is not None and not pattern.fullmatch(value)):
         raise error(f"{where}: must be 1–{max_bytes} bytes of printable text"
                     + (f" matching {pattern.pattern}" if pattern is not None else ""))

@@ -22,3 +22,20 @@ export function vectorTests(name) {
 }
 
 export const web = (module) => import(join(WEB, module));
+
+/** JSON text `text` changed by `edit` (which mutates the parsed document). */
+export function edited(text, edit) {
+  const doc = JSON.parse(text);
+  edit(doc);
+  return JSON.stringify(doc);
+}
+
+/** verifyInclusion's verdict, asserted INVALID with a reason matching `reasonPattern`. */
+export async function invalid(proof, manifest, options, reasonPattern) {
+  const { default: assert } = await import('node:assert/strict');
+  const { verifyInclusion } = await web('index.js');
+  const result = await verifyInclusion(proof, manifest, options);
+  assert.equal(result.valid, false, JSON.stringify(result));
+  assert.match(result.reason, reasonPattern);
+  return result;
+}

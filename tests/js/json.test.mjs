@@ -21,9 +21,10 @@ test('canonical JSON: keys sorted by code point, not by UTF-16 unit', () => {
   assert.ok('\u{1F600}' < '\uff61', 'JS string order differs, which is why compareCodePoints exists');
 });
 
-test('integers are exact to 40 digits; -0 reads as 0', () => {
+test('integers are exact to 40 digits; -0 is refused, as Python refuses it', () => {
   const big = '1234567890123456789012345678901234567890';
-  assert.equal(canonical(parseStrict(`[${big}, -0]`, 't')), `[${big},0]`);
+  assert.equal(canonical(parseStrict(`[${big}, -${big}, 0]`, 't')), `[${big},-${big},0]`);
+  for (const text of ['-0', '[-0]', '{"a": -0}']) assert.throws(() => parseStrict(text, 't'), /-0/, text);
   assert.throws(() => parseStrict(`[${big}1]`, 't'), /more than 40 digits/);
   assert.throws(() => parseStrict('[01]', 't'), EncodingError);
 });

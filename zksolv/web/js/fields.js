@@ -7,9 +7,23 @@ export const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 export const MAX_DECIMALS = 30;
 export const MAX_WHOLE_DIGITS = 40;
-// "Printable" as §6.1 uses it: no control, format, surrogate, private-use, unassigned or
-// separator character, except the space U+0020.
-const PRINTABLE = /^(?:[^\p{C}\p{Z}]| )+$/u;
+// "Printable" as §6.1 fixes it: none of these code points — Unicode 17.0's Cc, Cf, Cs, Co, Zs,
+// Zl and Zp but the space, a list that does not move with the JS engine's Unicode version
+// (unassigned code points are accepted). The same table as zksolv/strictjson.py's.
+export const NOT_PRINTABLE = [
+  [0x0000, 0x001f], [0x007f, 0x00a0], [0x00ad, 0x00ad], [0x0600, 0x0605], [0x061c, 0x061c],
+  [0x06dd, 0x06dd], [0x070f, 0x070f], [0x0890, 0x0891], [0x08e2, 0x08e2], [0x1680, 0x1680],
+  [0x180e, 0x180e], [0x2000, 0x200f], [0x2028, 0x202f], [0x205f, 0x2064], [0x2066, 0x206f],
+  [0x3000, 0x3000], [0xd800, 0xf8ff], [0xfeff, 0xfeff], [0xfff9, 0xfffb], [0x110bd, 0x110bd],
+  [0x110cd, 0x110cd], [0x13430, 0x1343f], [0x1bca0, 0x1bca3], [0x1d173, 0x1d17a], [0xe0001, 0xe0001],
+  [0xe0020, 0xe007f], [0xf0000, 0xffffd], [0x100000, 0x10fffd],
+];
+const PRINTABLE = new RegExp(`^[^${NOT_PRINTABLE.map(([lo, hi]) => `\\u{${lo.toString(16)}}-\\u{${hi.toString(16)}}`).join('')}]+$`, 'u');
+
+/** Text of at least one character, none of NOT_PRINTABLE (SPEC.md §6.1 "printable"). */
+export function printable(value) {
+  return typeof value === 'string' && PRINTABLE.test(value);
+}
 const AMOUNT = /^([0-9]+)(?:\.([0-9]+))?$/;
 
 /** A parsed value as JSON would write it, for messages. */
@@ -42,7 +56,7 @@ export function integer(value, where, low, high) {
 
 /** 1 to `maxBytes` UTF-8 bytes of printable text, matching `pattern` if given. */
 export function text(value, where, maxBytes = 256, pattern = null) {
-  if (typeof value !== 'string' || !PRINTABLE.test(value) || utf8(value).length > maxBytes
+  if (!printable(value) || utf8(value).length > maxBytes
       || (pattern && !pattern.test(value))) {
     throw new EncodingError(`${where}: must be 1–${maxBytes} bytes of printable text${pattern ? ` matching ${pattern.source}` : ''}`);
   }

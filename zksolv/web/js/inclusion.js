@@ -8,6 +8,8 @@ import { mac, wide } from './hashing.js';
 import { readDocument } from './json.js';
 import { readManifest } from './manifest.js';
 import { idHash, leafHash, walk } from './tree.js';
+import { checkMargin } from './margin.js';
+import { checkExchangeSignature } from './signature.js';
 
 const FIELDS = ['format', 'version', 'attestation_id', 'manifest', 'user_id', 'user_secret', 'assets'];
 const ASSET_FIELDS = ['balance', 'leaf_index', 'path'];
@@ -23,9 +25,7 @@ export function readProof(doc) {
     throw new EncodingError(`inclusion proof: version ${shown(doc.version)} is not one this verifier knows (1 or 2)`);
   }
   exactObject(doc, 'inclusion proof', doc.version === 1n ? FIELDS : [...FIELDS, 'margin']);
-  if (doc.version === 2n && doc.margin !== null) {
-    throw new EncodingError("inclusion proof: a margin account's part (SPEC.md §6.16) is not checked by this verifier yet");
-  }
+  if (doc.version === 2n && doc.margin !== null && !isObject(doc.margin)) throw new EncodingError('inclusion proof: margin must be null or an object');
   const proof = {
     version: Number(doc.version),
     attestationId: text(doc.attestation_id, 'inclusion proof: attestation_id', 128, IDENTIFIER),
@@ -33,6 +33,7 @@ export function readProof(doc) {
     userId: text(doc.user_id, 'inclusion proof: user_id', 256),
     userSecret: hexField(doc.user_secret, 'inclusion proof: user_secret', 32),
     assets: Object.create(null),
+    margin: doc.version === 2n ? doc.margin : null,   // read against the round's layout (margin.js)
   };
   if (!isObject(doc.assets)) throw new EncodingError('inclusion proof: assets must be an object');
   for (const [asset, item] of Object.entries(doc.assets)) proof.assets[asset] = readAsset(item, `inclusion proof: assets.${asset}`);
@@ -89,7 +90,9 @@ function checkRoundAndUser(proof, manifest, userId) {
   if (userId !== undefined && userId !== null && userId !== '' && proof.userId !== userId) {
     throw new InvalidProof(`this inclusion proof is for user ${JSON.stringify(proof.userId)}, not ${JSON.stringify(userId)}`);
   }
-  if (!Object.keys(proof.assets).length) throw new InvalidProof('this inclusion proof proves no balance: it checks nothing');
+  const spot = Object.keys(proof.assets).length;
+  if (!spot && proof.margin === null) throw new InvalidProof('this inclusion proof proves no balance: it checks nothing');
+  if (spot && proof.margin !== null) throw new InvalidProof('a margin account holds everything in its account leaf, not in spot leaves');
 }
 
 /** The customer's own figures {ASSET: "amount"} against the balances proven, by value. */
@@ -107,10 +110,27 @@ function checkExpected(proven, expected, manifest) {
   }
 }
 
-function check(proofDoc, manifestDoc, { userId, balances } = {}) {
-  const manifest = readManifest(readDocument(manifestDoc, 'manifest', MANIFEST_MAX_BYTES));
+let lastManifest = { text: null, read: null };
+
+/** The manifest read (§6.7); the last one given as text is kept, read, for the next proof of
+ * the same round (a page checking several proofs, a history) — the same text reads the same. */
+function manifestOf(doc) {
+  if (typeof doc === 'string' && doc === lastManifest.text) return lastManifest.read;
+  const read = Object.freeze(readManifest(readDocument(doc, 'manifest', MANIFEST_MAX_BYTES)));
+  if (typeof doc === 'string') lastManifest = { text: doc, read };
+  return read;
+}
+
+function check(proofDoc, manifestDoc, { userId, balances, exchangeSignature, signer } = {}) {
+  const manifest = manifestOf(manifestDoc);
+  const signedBy = checkExchangeSignature(manifest, exchangeSignature, signer);
   const proof = readProof(readDocument(proofDoc, 'inclusion proof', PROOF_MAX_BYTES));
   checkRoundAndUser(proof, manifest, userId);
+  return { ...checkParts(proof, manifest, balances), signedBy };
+}
+
+function checkParts(proof, manifest, balances) {
+  if (proof.margin !== null) return marginVerdict(proof, manifest, balances);
   const assets = Object.create(null); // asset names are the proof's: '__proto__' is a name
   let firstFailure = null;
   for (const [asset, item] of Object.entries(proof.assets)) {
@@ -129,22 +149,34 @@ function check(proofDoc, manifestDoc, { userId, balances } = {}) {
   return verdict(true, null, proof, manifest, assets);
 }
 
+/** A margin customer's whole account (SPEC.md §6.16): every asset's balance or debt. */
+function marginVerdict(proof, manifest, balances) {
+  const margin = checkMargin(proof, manifest, balances);
+  const assets = Object.create(null);
+  for (const [a, balance] of Object.entries(margin.balances)) assets[a] = { balance, valid: true, reason: null, debt: margin.debts.includes(a) };
+  return { ...verdict(true, null, proof, manifest, assets), margin };
+}
+
 function verdict(valid, reason, proof, manifest, assets) {
   const notCovered = Object.keys(manifest.assets).filter((a) => !Object.hasOwn(assets, a)).sort();
   return { valid, reason, assets, userId: proof.userId, attestationId: manifest.attestationId,
            manifestDigest: toHex(manifest.digest), notCovered };
 }
 
-/** Check a spot customer's inclusion proof against the published manifest (SPEC.md §6.11).
- * `proof` and `manifest`: JSON text, UTF-8 bytes or parsed values; `userId` (optional): the
- * customer's id, which the proof must name; `balances` (optional): {ASSET: "amount"} the
- * customer expects. Resolves to {valid, assets: {ASSET: {balance, valid, reason}}, reason,
- * userId, attestationId, manifestDigest, notCovered}; never rejects for bad input. */
-export async function verifyInclusion(proof, manifest, { userId, balances } = {}) {
-  try {
-    return check(proof, manifest, { userId, balances });
+/** Check a customer's inclusion proof against the published manifest: a spot customer's
+ * (SPEC.md §6.11, or §6.16 with `margin: null`) or a margin customer's whole account (§6.16),
+ * and, for a round whose reserves name an exchange, that exchange's signature (§6.17).
+ * `proof`, `manifest`, `exchangeSignature`: JSON text or its UTF-8 bytes; `userId`
+ * (optional): the customer's id, which the proof must name; `balances` (optional): {ASSET:
+ * "amount"} the customer expects ("-0.5": a debt); `signer` (optional): the exchange's address
+ * the customer expects. Resolves to {valid, reason, assets: {ASSET: {balance, valid, reason,
+ * debt?}}, userId, attestationId, manifestDigest, notCovered, signedBy, margin?}; never rejects. */
+export async function verifyInclusion(proof, manifest, options = {}) {
+  try {  // options read inside: null, or a getter that throws, must not reject the promise
+    const { userId, balances, exchangeSignature, signer } = options ?? {};
+    return check(proof, manifest, { userId, balances, exchangeSignature, signer });
   } catch (error) {
     const reason = error instanceof ZksolvError ? error.message : `internal error (a bug, please report): ${error}`;
-    return { valid: false, reason, assets: {}, userId: null, attestationId: null, manifestDigest: null, notCovered: [] };
+    return { valid: false, reason, assets: {}, userId: null, attestationId: null, manifestDigest: null, notCovered: [], signedBy: null };
   }
 }

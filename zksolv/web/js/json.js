@@ -1,7 +1,7 @@
 // Strict JSON reading and canonical JSON writing (SPEC.md §1.1).
 //
 // Parsed values: objects have no prototype (so "__proto__" is an ordinary key), integers are
-// BigInt (at most 40 digits, never rounded), strings, arrays, true, false, null.
+// BigInt (at most 40 digits, never rounded, never written -0), strings, arrays, true, false, null.
 import { EncodingError } from './errors.js';
 
 export const MAX_DEPTH = 16;
@@ -58,6 +58,7 @@ class Reader {
     this.pos += match[0].length;
     if ('.eE'.includes(this.text[this.pos] ?? 'x')) this.fail('a fraction or exponent');
     if (match[0].replace('-', '').length > MAX_INTEGER_DIGITS) this.fail(`an integer of more than ${MAX_INTEGER_DIGITS} digits`);
+    if (match[0] === '-0') this.fail('-0 (0 has one spelling)');
     return BigInt(match[0]);
   }
 
@@ -141,9 +142,14 @@ export function fromPlain(value, where, depth = 1) {
   return out;
 }
 
-/** A document given as JSON text, bytes or JS values, read strictly (SPEC.md §1.1); text
- * or bytes of more than `maxBytes` (UTF-8) are refused before they are read. */
+/** A document given as JSON text or its UTF-8 bytes, read strictly (SPEC.md §1.1); text or
+ * bytes of more than `maxBytes` (UTF-8) are refused before they are read. Values already
+ * parsed (JSON.parse) are refused: JSON.parse keeps the last of duplicate keys and reads 1.0,
+ * 1e0 and -0 as integers, so they may stand for a text §1.1 (and Python) refuses. */
 export function readDocument(doc, where, maxBytes) {
+  if (typeof doc !== 'string' && !(doc instanceof Uint8Array)) {
+    throw new EncodingError(`${where}: give the JSON text or its bytes (parsed values hide what strict reading refuses)`);
+  }
   const size = doc instanceof Uint8Array ? doc.length : typeof doc === 'string' ? new TextEncoder().encode(doc).length : 0;
   if (size > maxBytes) throw new EncodingError(`${where}: larger than ${maxBytes} bytes`);
   if (doc instanceof Uint8Array) {
@@ -153,7 +159,7 @@ export function readDocument(doc, where, maxBytes) {
       throw new EncodingError(`${where}: not UTF-8`);
     }
   }
-  return typeof doc === 'string' ? parseStrict(doc, where) : fromPlain(doc, where);
+  return parseStrict(doc, where);
 }
 
 /** Order of two strings by code point (SPEC.md §1.1), not by UTF-16 code unit. */

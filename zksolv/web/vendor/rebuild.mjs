@@ -37,7 +37,7 @@ const PACKAGES = [
 const ENTRY_POINTS = [
   'noble-curves/secp256k1.js', 'noble-curves/abstract/hash-to-curve.js',
   'noble-curves/abstract/modular.js', 'noble-curves/utils.js',
-  'noble-hashes/sha2.js', 'noble-hashes/hmac.js', 'noble-hashes/utils.js',
+  'noble-hashes/sha2.js', 'noble-hashes/hmac.js', 'noble-hashes/utils.js', 'noble-hashes/sha3.js',
 ];
 const KEPT_ALWAYS = ['LICENSE', 'package.json'];
 
