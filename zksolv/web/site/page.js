@@ -52,12 +52,18 @@ function line(tag, text, className) {
 function assetLines(result) {
   const list = document.createElement('ul');
   for (const [asset, item] of Object.entries(result.assets || {})) {
-    const text = item.valid ? `${asset}: ${item.balance} — ✓ VALID, counted in this round`
+    const amount = item.debt ? `a debt of ${String(item.balance).replace(/^-/, '')}` : item.balance;
+    const text = item.valid ? `${asset}: ${amount} — ✓ VALID, counted in this round`
       : `${asset}: ✗ INVALID — ${item.reason}`;
     list.append(line('li', text, item.valid ? 'ok' : 'bad'));
   }
   for (const asset of result.notCovered || []) {
     list.append(line('li', `${asset}: not covered by this proof (no balance of yours is shown there)`));
+  }
+  if (result.valid && result.margin) {
+    const scenarios = (result.margin.collateralized || []).join(', ') || 'none';
+    list.append(line('li', `Margin account: proven collateralized in the scenarios ${scenarios} (base: the `
+      + `round's prices)${result.margin.provenBy ? ` — ${result.margin.provenBy}` : ''}`));
   }
   if (result.valid && result.signedBy) list.append(line('li', `Round signed by the exchange ${result.signedBy}`));
   return list;
