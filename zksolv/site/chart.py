@@ -7,7 +7,7 @@ from decimal import Decimal
 from zksolv.site.markup import Raw, el
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 170, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 56, 215, 16, 40
 MARKERS = ("circle", "square", "triangle", "diamond", "cross")
 DASHES = (None, "6 3", "2 3", "8 3 2 3", "1 5")
 FIRM = "firm-wide"

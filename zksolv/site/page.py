@@ -178,8 +178,9 @@ def _history(rounds: list[Round]) -> Raw:
     return el("section", {"aria-labelledby": "history-h"},
               el("h2", {"id": "history-h"}, "History: proven coverage across rounds"),
               chart.svg(rounds), chart.table(rounds),
-              el("p", None, f"{len(rounds)} round{'s' if len(rounds) != 1 else ''}, oldest first, each verified "
-                 "and linked to the one before by its manifest digest:"),
+              el("p", None, f"{len(rounds)} rounds, oldest first, each verified and linked to the one before by "
+                 "its manifest digest:" if len(rounds) > 1 else "One round: the exchange published no earlier "
+                 "round with this one."),
               el("ol", {"class": "rounds"}, items))
 
 
