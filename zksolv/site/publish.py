@@ -43,8 +43,8 @@ def run(attestation, out, history=(), check="verify", workers=1, report=None) ->
 
 def _verified_rounds(attestation, history, check, workers, report):
     """Every round verified and read, oldest first; the published one last."""
+    others = history_module.round_directories(list(history))   # a bad --history path: before any proof
     current = _verified(attestation, check, workers, report)
-    others = [d for d in history_module.round_directories(list(history)) if d]
     found = {current[0].digest: current}
     for directory in others:
         item = _verified(directory, check, workers, report)
