@@ -196,3 +196,51 @@ def test_a_spot_customer_of_a_margin_round(browser, margin_site):
         v.only_own_files()
     finally:
         v.close()
+
+
+def _several(visit, paths, user: str = "") -> dict:
+    visit.page.fill("#user", user)
+    visit.page.set_input_files("#files", [str(p) for p in paths])
+    visit.page.wait_for_selector(VERDICT)
+    return {"valid": visit.page.get_attribute("#result", "data-valid"), "text": visit.page.inner_text("#result")}
+
+
+def test_one_proof_of_each_round_is_checked_round_by_round(visit, made):
+    shown = _several(visit, [made[n][1] for n in ("r3", "r1", "r2")])     # any order
+    assert shown["valid"] == "true", shown["text"]
+    assert f"VALID in each of the 3 rounds given — balances of {sitekit.USER}, oldest first" in shown["text"]
+    lines = [t for t in shown["text"].splitlines() if t.startswith("Round ")]
+    assert [t.split(" ")[1] for t in lines] == ["site-r1", "site-r2", "site-r3"]
+    for t, n in zip(lines, ("r1", "r2", "r3")):
+        for asset, item in made[n][2]["assets"].items():
+            assert f"{asset} {item['balance']}" in t
+    visit.only_own_files()
+
+
+@pytest.mark.parametrize("names, reason", [
+    (("r1", "other"), "not a proof of any round published here"),
+    (("r2", "r2"), "a second proof of round site-r2"),
+])
+def test_several_proofs_that_do_not_pair_with_the_rounds_are_invalid(visit, made, tmp_path, names, reason):
+    paths = []
+    for k, n in enumerate(names):   # distinct files, even for the same proof twice
+        paths.append(tmp_path / f"{k}-{n}.json")
+        paths[-1].write_text(made[n][1].read_text())
+    shown = _several(visit, paths)
+    assert shown["valid"] == "false" and reason in shown["text"]
+
+
+def test_several_proofs_are_all_for_one_customer(visit, made):
+    shown = _several(visit, [made["r1"][1], made["r2"][1]], user="user-000004")
+    assert shown["valid"] == "false" and "round site-r1: " in shown["text"] and "user-000004" in shown["text"]
+
+
+def test_several_proofs_of_two_customers_are_invalid(visit, made, tmp_path):
+    from clikit import invoke
+
+    theirs = tmp_path / "r2-user-000004.json"
+    outcome = invoke("inclusion", "--state", made["r2"][0].parent / "state.db", "--user", "user-000004",
+                     "--out", theirs, "-q")
+    assert outcome.code == 0, outcome.stderr
+    shown = _several(visit, [made["r1"][1], theirs])   # no user typed: the oldest proof's customer
+    assert shown["valid"] == "false" and "round site-r2: " in shown["text"] and sitekit.USER in shown["text"]

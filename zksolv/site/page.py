@@ -21,7 +21,7 @@ def build(rounds: list[Round], manifests: list[str], check: str, version: str, s
     round) `signatures`; `check` is "verify" or "audit" (what was run at publication)."""
     current = rounds[-1]
     body = [_header(current), _trust(current, check, version), _statements(current, check),
-            _check_form(current), _reserves(current), _market(current.margin) if current.margin else None,
+            _check_form(current, len(rounds)), _reserves(current), _market(current.margin) if current.margin else None,
             _history(rounds), _footer(current, version)]
     data = [json_data({"class": "zksolv-manifest", "data-digest": r.digest, "data-round": r.attestation_id,
                        "data-timestamp": r.timestamp}, text) for r, text in zip(rounds, manifests)]
@@ -184,7 +184,17 @@ def _history(rounds: list[Round]) -> Raw:
               el("ol", {"class": "rounds"}, items))
 
 
-def _check_form(r: Round) -> Raw:
+def _several_rounds(count: int) -> Raw | None:
+    """With --history: check one proof of each published round at once (issue 13 item 5)."""
+    if count < 2:
+        return None
+    return el("div", {"class": "drop"},
+              el("label", {"for": "files"}, f"Several rounds? Choose your proof of each (up to {count} files, "
+                 "one per round): each is checked in the round it names, all for one customer."),
+              el("input", {"type": "file", "id": "files", "multiple": True, "accept": ".json,application/json"}))
+
+
+def _check_form(r: Round, count: int) -> Raw:
     balances = [el("label", None, f"{a.name} ", el("input", {"type": "text", "inputmode": "decimal",
                                                             "class": "balance", "data-asset": a.name,
                                                             "autocomplete": "off", "placeholder": "optional"}))
@@ -197,6 +207,7 @@ def _check_form(r: Round) -> Raw:
               el("textarea", {"id": "proof", "rows": "6", "spellcheck": "false", "autocomplete": "off"}),
               el("div", {"class": "drop", "id": "drop"}, el("label", {"for": "file"}, "or choose the file: "),
                  el("input", {"type": "file", "id": "file", "accept": ".json,application/json"})),
+              _several_rounds(count),
               el("label", {"for": "user"}, "Your user id (optional: the proof must name it)"),
               el("input", {"type": "text", "id": "user", "autocomplete": "off"}),
               el("fieldset", None, el("legend", None, "Your balances (optional: each must match)"), balances),

@@ -17,15 +17,19 @@ function rounds() {
   }));
 }
 
-/** The round a proof names (by manifest digest) if it is one published here, else the latest. */
-function roundFor(proofText, all) {
-  let named = null;
+/** The manifest digest a proof names, or null (the verifier reports what is wrong with it). */
+function namedDigest(proofText) {
   try {
     const doc = JSON.parse(proofText);
-    named = doc && typeof doc.manifest === 'string' ? doc.manifest : null;
+    return doc && typeof doc.manifest === 'string' ? doc.manifest : null;
   } catch {
-    named = null;   // the verifier reports what is wrong with it
+    return null;
   }
+}
+
+/** The round a proof names if it is one published here, else the latest. */
+function roundFor(proofText, all) {
+  const named = namedDigest(proofText);
   return all.find((r) => r.digest === named) || all[all.length - 1];
 }
 
@@ -49,10 +53,14 @@ function line(tag, text, className) {
   return node;
 }
 
+function amountOf(item) {
+  return item.debt ? `a debt of ${String(item.balance).replace(/^-/, '')}` : item.balance;
+}
+
 function assetLines(result) {
   const list = document.createElement('ul');
   for (const [asset, item] of Object.entries(result.assets || {})) {
-    const amount = item.debt ? `a debt of ${String(item.balance).replace(/^-/, '')}` : item.balance;
+    const amount = amountOf(item);
     const text = item.valid ? `${asset}: ${amount} — ✓ VALID, counted in this round`
       : `${asset}: ✗ INVALID — ${item.reason}`;
     list.append(line('li', text, item.valid ? 'ok' : 'bad'));
@@ -83,22 +91,81 @@ function show(result, round, latest) {
   box.replaceChildren(...parts);
 }
 
+function checking() {
+  const box = document.getElementById('result');
+  box.dataset.valid = '';
+  box.replaceChildren(line('p', 'Checking…'));
+}
+
+async function checkIn(round, proofText, userId, balances) {
+  try {
+    return await globalThis.zksolv.verifyInclusion(proofText, round.text,
+      { userId, balances, exchangeSignature: round.signature });
+  } catch (error) {   // the verifier never rejects; if it ever did, say so rather than nothing
+    return { valid: false, reason: `internal error (a bug, please report): ${error}`, assets: {} };
+  }
+}
+
 async function verify() {
   const all = rounds();
   const proofText = document.getElementById('proof').value;
   const userId = document.getElementById('user').value.trim() || undefined;
   const round = roundFor(proofText, all);
-  const box = document.getElementById('result');
-  box.dataset.valid = '';
-  box.replaceChildren(line('p', 'Checking…'));
-  const options = { userId, balances: balancesEntered(), exchangeSignature: round.signature };
-  let result;
-  try {
-    result = await globalThis.zksolv.verifyInclusion(proofText, round.text, options);
-  } catch (error) {   // the verifier never rejects; if it ever did, say so rather than nothing
-    result = { valid: false, reason: `internal error (a bug, please report): ${error}`, assets: {} };
+  checking();
+  show(await checkIn(round, proofText, userId, balancesEntered()), round, all[all.length - 1]);
+}
+
+/** Proofs (name, text) paired with the published rounds they name: {given: Map digest → proof, problems}. */
+function paired(proofs, all) {
+  const given = new Map();
+  const problems = [];
+  for (const { name, text } of proofs) {
+    const round = text === null ? null : all.find((r) => r.digest === namedDigest(text));
+    if (text === null) problems.push(`${name}: larger than an inclusion proof may be (1 MiB)`);
+    else if (!round) problems.push(`${name}: not a proof of any round published here`);
+    else if (given.has(round.digest)) problems.push(`${name}: a second proof of round ${round.id}`);
+    else given.set(round.digest, { name, text });
   }
-  show(result, round, all[all.length - 1]);
+  return { given, problems };
+}
+
+/** Several proofs, one per round published here, oldest first: each checked in the round it
+ * names, all for one customer (the user typed, else the one the oldest valid proof names). */
+async function verifyRounds(files) {
+  const all = rounds();
+  checking();
+  const proofs = await Promise.all(files.map(async (f) => ({ name: f.name, text: f.size > PROOF_MAX_BYTES ? null : await f.text() })));
+  const { given, problems } = paired(proofs, all);
+  let userId = document.getElementById('user').value.trim() || undefined;
+  const rows = [];
+  for (const round of all) {
+    const proof = given.get(round.digest);
+    const result = proof ? await checkIn(round, proof.text, userId, undefined) : null;
+    if (result && result.valid && userId === undefined) userId = result.userId;
+    rows.push({ round, result });
+  }
+  showRounds(rows, problems, userId);
+}
+
+function roundLine({ round, result }) {
+  const where = `Round ${round.id} (${round.timestamp}): `;
+  if (!result) return line('li', `${where}no proof given`);
+  if (!result.valid) return line('li', `${where}✗ INVALID — ${result.reason}`, 'bad');
+  const amounts = Object.entries(result.assets || {}).map(([a, item]) => `${a} ${amountOf(item)}`).join('; ');
+  return line('li', `${where}✓ VALID — ${amounts}`, 'ok');
+}
+
+function showRounds(rows, problems, userId) {
+  const checked = rows.filter((r) => r.result);
+  const bad = checked.find((r) => !r.result.valid);
+  const valid = problems.length === 0 && checked.length > 0 && !bad;
+  const verdict = valid ? `✓ VALID in each of the ${checked.length} rounds given — balances of ${userId}, oldest first`
+    : `✗ INVALID — ${problems[0] || (bad ? `round ${bad.round.id}: ${bad.result.reason}` : 'no proof given')}`;
+  const list = document.createElement('ul');
+  list.append(...rows.map(roundLine), ...problems.map((p) => line('li', `✗ ${p}`, 'bad')));
+  const box = document.getElementById('result');
+  box.dataset.valid = valid ? 'true' : 'false';
+  box.replaceChildren(line('p', verdict, 'verdict'), list);
 }
 
 async function load(file) {
@@ -117,13 +184,17 @@ function dropTarget(node) {
   node.addEventListener('drop', (event) => {
     event.preventDefault();
     node.classList.remove('over');
-    load(event.dataTransfer.files[0]);
+    const files = [...event.dataTransfer.files];
+    if (files.length > 1) verifyRounds(files);
+    else load(files[0]);
   });
 }
 
 function start() {
   document.getElementById('verify').addEventListener('click', () => { verify(); });
   document.getElementById('file').addEventListener('change', (event) => load(event.target.files[0]));
+  const several = document.getElementById('files');
+  if (several) several.addEventListener('change', (event) => verifyRounds([...event.target.files]));
   dropTarget(document.getElementById('proof'));
   dropTarget(document.getElementById('drop'));
   document.documentElement.dataset.ready = 'true';
