@@ -415,6 +415,26 @@ def keygen(out, as_json, quiet):
 
 
 @cli.command()
+@click.argument("attestation", metavar="ATTESTATION_DIR", type=_IN_DIR)
+@click.option("--out", required=True, type=_IN_DIR, help="The site's directory (absent or empty).")
+@click.option("--history", multiple=True, type=_IN_DIR,
+              help="Earlier rounds for the page's history: an attestation directory or a directory of them "
+                   "(repeatable).")
+@click.option("--audit", "full", is_flag=True, help="Run `audit` (every leaf and range proof), not `verify`, first.")
+@_common
+def publish(attestation, out, history, full, as_json, quiet):
+    """Write a static site for a verified attestation: its statements, reserves, history and
+    an in-browser check of a customer's inclusion proof (README "Publishing a round")."""
+    from zksolv.site import publish as publish_module
+
+    report = Reporter(as_json, quiet)
+    result = publish_module.run(attestation, out, history, "audit" if full else "verify", _DEFAULT_WORKERS, report)
+    report.line(f"site for {result['attestation_id']} written to {out} ({len(result['rounds'])} round"
+                f"{'s' if len(result['rounds']) != 1 else ''}); open {Path(out) / 'index.html'}")
+    report.result(result)
+
+
+@cli.command()
 @click.option("--users", type=cliargs.Count(1, 1 << 20), default=100, show_default=True,
               help="Synthetic customers.")
 @click.option("--dir", "directory", type=_IN_DIR, default=None,
