@@ -85,8 +85,10 @@ def _customer_figures():
         yield Case(f"customer's spot figure {text!r}", kit.SPOT, balances={"BTC": text}), valid
     yield Case("customer's figure for an asset not proven", kit.SPOT, balances={"ETH": "0"}), False
     for given, valid in (({"USDT": "-30000"}, True), ({"USDT": "-30000.0"}, True), ({"USDT": "30000"}, False),
-                         ({"USDT": "-29999.999999"}, False), ({"ETH": "-0"}, True), ({"ETH": "+0"}, False),
-                         ({"USDT": "-3e4"}, False), ({"BTC": "1.2"}, True)):
+                         ({"USDT": "-29999.999999"}, False), ({"ETH": "-0", "USDT": "-30000"}, True),
+                         ({"ETH": "+0"}, False), ({"USDT": "-3e4"}, False), ({"BTC": "1.2", "USDT": "-30000"}, True),
+                         # a debt the customer gave no figure for: the exchange's phantom debt (SPEC §6.16)
+                         ({"BTC": "1.2"}, False), ({"ETH": "-0"}, False), ({"BTC": "1.2", "ETH": "0"}, False)):
         yield Case(f"customer's margin figures {given}", kit.MARGIN, balances=given), valid
 
 

@@ -159,7 +159,8 @@ def _base64(text, size: int, where: str) -> bytes:
 
 
 def _check_expected(units: dict[str, int], expected: dict[str, str], decimals: dict[str, int]) -> None:
-    """The customer's own figures (`--balance BTC=-0.5`; signed) against the proof's."""
+    """The customer's own figures (`--balance BTC=-0.5`; signed) against the proof's; once
+    any figure is given, a debt in an asset without one fails too (SPEC.md §6.16)."""
     for asset, text in expected.items():
         if asset not in units:
             raise InvalidProof(f"{asset}: not an asset of this round's margin accounts")
@@ -167,6 +168,11 @@ def _check_expected(units: dict[str, int], expected: dict[str, str], decimals: d
         if want != units[asset]:
             raise InvalidProof(f"{asset}: the attestation counts {format_fixed(units[asset], decimals[asset])}, "
                                f"not {text}")
+    unnamed = [a for a in sorted(units) if units[a] < 0 and a not in expected]
+    if expected and unnamed:
+        a = unnamed[0]
+        raise InvalidProof(f"{a}: the attestation counts a debt of {format_fixed(-units[a], decimals[a])}, "
+                           "for which you gave no figure")
 
 
 def shown(layout: Layout, decimals: dict[str, int], units: dict[str, int], index: int,

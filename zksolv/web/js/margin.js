@@ -86,6 +86,13 @@ function checkExpected(units, expected, decimals) {
     }
     if (want !== units[asset]) throw new InvalidProof(`${asset}: the attestation counts ${formatDecimal(units[asset], decimals[asset])}, not ${amount}`);
   }
+  // Once any figure is given, a debt the customer gave no figure for fails (§6.16).
+  const named = Object.keys(expected ?? {});
+  const unnamed = Object.keys(units).sort().filter((a) => units[a] < 0n && !named.includes(a));
+  if (named.length > 0 && unnamed.length > 0) {
+    const a = unnamed[0];
+    throw new InvalidProof(`${a}: the attestation counts a debt of ${formatDecimal(-units[a], decimals[a])}, for which you gave no figure`);
+  }
 }
 
 /** Check the margin part of `proof` against the manifest (SPEC.md §6.16). Returns what the
