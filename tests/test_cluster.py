@@ -34,11 +34,6 @@ def _prove(ledger, reserves, directory, *engine) -> subprocess.CompletedProcess:
                    secret, "--timestamp", STAMP, "--json", *engine)
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    with real_cluster(tmp_path_factory.mktemp("cluster")) as running:
-        yield running
-
 
 def _tasks_run(cluster, prefix: str) -> int:
     """How many tasks whose key starts with `prefix` the scheduler has seen finish."""
@@ -55,10 +50,10 @@ def _tasks_run(cluster, prefix: str) -> int:
 
 def test_a_round_proved_on_a_real_cluster_is_the_pools_byte_for_byte(cluster, tmp_path):
     ledger, reserves = inputs(tmp_path / "in", "real-cluster", users=12)
-    before = _tasks_run(cluster, "prove_chunks")
+    before = _tasks_run(cluster, "subtree_task")
     on_cluster = _prove(ledger, reserves, tmp_path / "dask", "--scheduler", cluster.address)
     assert on_cluster.returncode == 0, on_cluster.stderr + cluster.logs()
-    assert _tasks_run(cluster, "prove_chunks") > before  # the chunks were proved there
+    assert _tasks_run(cluster, "subtree_task") > before  # the subtrees were proved there
     pool = _prove(ledger, reserves, tmp_path / "pool", "--workers", "2")
     assert pool.returncode == 0, pool.stderr
     assert _same_tree(tmp_path / "pool", tmp_path / "dask")
@@ -147,7 +142,8 @@ def test_kill_9_of_the_coordinator_resumes_on_the_cluster_byte_identical(cluster
     assert not (tmp_path / "dask").exists()
     resumed = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
     assert resumed.returncode == 0, resumed.stderr + cluster.logs()
-    assert json.loads(resumed.stdout)["chunks_already_proved"] == killed_at >= 4
+    # the workers went on with the tasks they had when the coordinator died: at least as many
+    assert json.loads(resumed.stdout)["chunks_already_proved"] >= killed_at >= 4
     assert _same_tree(pool, tmp_path / "dask")
 
 
