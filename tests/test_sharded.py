@@ -105,3 +105,37 @@ def test_ledger_partitions_read_back_every_row_on_its_line(tmp_path):
     rows = [row for part in scan.partitions for row in ledger.read_partition(path, part, decimals, bits)]
     assert rows == list(ledger.read_ledger(path, decimals, bits))
     assert scan.counts == {"BTC": 8, "ETH": 15} and scan.totals["BTC"] == sum(r.units for r in rows if r.asset == "BTC")
+
+
+def test_a_ledger_changed_during_the_round_is_refused(cluster, small_units, monkeypatch, tmp_path):
+    """What the workers read must be what the coordinator checked solvency on: here the
+    coordinator's pass is made to see one unit less of BTC than the workers will read."""
+    ledger_path, reserves = inputs(tmp_path / "in", "changed", users=6)
+    real_scan = ledger.scan
+
+    def stale_scan(*args):
+        scan = real_scan(*args)
+        scan.totals["BTC"] -= 1
+        return scan
+
+    monkeypatch.setattr(ledger, "scan", stale_scan)
+    with pytest.raises(InputError, match="the ledger changed during the round"):
+        prove.run(ledger_path, reserves, tmp_path / "att", tmp_path / "s.db", _options(scheduler=cluster.address),
+                  QUIET)
+    assert not (tmp_path / "att").exists()
+
+
+def test_a_shard_that_cannot_be_written_is_an_input_error(tmp_path):
+    """A storage failure under a subtree task (here: a shard missing its chunks table) is an
+    InputError naming the shard's subtree (exit 3), not an internal error."""
+    from zksolv import roundkeys
+    from zksolv.attestation.subtree import AssetPlan, RoundPlan, prove_subtree
+
+    plan = RoundPlan("round", bytes(32), "inputs", str(tmp_path), (AssetPlan("BTC", 64, 8, 0, 4, 8, 0, 0),), SECRET)
+    rows = [(i, roundkeys.order_key(SECRET, "BTC", roundkeys.padding_id_hash(SECRET, "BTC", i)), None, i)
+            for i in range(8)]
+    broken = shard.Shard.open(shard.path_of(tmp_path, "BTC", 0), shard.tag(SECRET, "inputs", "BTC", 0))
+    broken._db.execute("DROP TABLE chunks")
+    broken.close()
+    with pytest.raises(InputError, match="BTC: the shard of subtree 0 .* failed"):
+        prove_subtree(plan, 0, rows)

@@ -80,6 +80,7 @@ def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, o
             if store.resumed:
                 report.line(f"resuming the round in {state_path}: {already} chunks already proved")
             assets = prove_subtrees(client, plan, placed, report)
+            check_against_scan(assets, scan, ledger_path)
             manifest = prove._publish(res, circuits, assets, store, out_dir, options, ratio,
                                       entry=lambda a, tmp: asset_entry(a, shard_dir, ratio, tmp),
                                       subtrees=[row for a in assets for row in a.index_rows()])
@@ -128,6 +129,16 @@ def prove_subtrees(client, plan: RoundPlan, placed, report) -> list[ShardedAsset
     for a in assets.values():
         _join(a)
     return list(assets.values())
+
+
+def check_against_scan(assets: list[ShardedAsset], scan: ledger.Scan, where) -> None:
+    """The leaves the workers read are the ledger the coordinator checked (users and total
+    of every asset): a ledger changed during the round is an InputError, never a round
+    proved over other figures than those its solvency was checked on."""
+    for a in assets:
+        users = sum(s["users"] for s in a.summaries)
+        if (users, a.total) != (scan.counts[a.asset], scan.totals[a.asset]):
+            raise InputError(f"{where}: the ledger changed during the round ({a.asset}); run the round again")
 
 
 def _join(a: ShardedAsset) -> None:

@@ -7,6 +7,7 @@ sums (for the statement proofs) and the range of its secret position keys (the
 coordinator's index for `inclusion`).
 """
 
+import sqlite3
 from dataclasses import dataclass, field
 
 from zksolv import roundkeys, tree
@@ -65,7 +66,16 @@ class RoundPlan:
 def prove_subtree(plan: RoundPlan, gid: int, rows) -> dict:
     """The task: `rows` are (position, key, user_id or None, units or padding index) of the
     subtree's leaves, in any order. Resumes from its shard; a finished shard is returned as
-    it is."""
+    it is. A shard that cannot be written (a full disk, storage gone) is an InputError."""
+    try:
+        return _prove_subtree(plan, gid, rows)
+    except sqlite3.Error as exc:
+        asset, k = plan.subtree_of(gid)
+        raise InputError(f"{asset.asset}: the shard of subtree {k} in {plan.shard_dir} failed ({exc}); "
+                         "run the same command again once the storage is fixed") from None
+
+
+def _prove_subtree(plan: RoundPlan, gid: int, rows) -> dict:
     asset, k = plan.subtree_of(gid)
     rows = sorted(rows)
     first = k * asset.subtree
