@@ -58,6 +58,11 @@ def test_subtrees_give_the_pools_attestation_and_inclusion_proofs(cluster, pool_
     for st in (sharded_state, pool_state):
         with pytest.raises(InputError, match="holds nothing in this round"):
             inclusion.build(st, m, "nobody")
+    sharded_state.close()
+    for path in (tmp_path / "s.db.d").glob(f"{'BTC'.encode().hex()}-*.db"):   # user 0 holds BTC
+        path.unlink()
+    with pytest.raises(InputError, match="cannot read shard"):
+        inclusion.build(state.State(tmp_path / "s.db"), m, "user-000000")
 
 
 def test_a_duplicate_row_is_refused_as_the_ledger_reader_refuses_it(cluster, small_units, tmp_path):

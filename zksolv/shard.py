@@ -144,15 +144,27 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def query(path, sql: str, args: tuple) -> list:
-    """Rows of one read of a finished shard; a missing or damaged one is an InputError."""
-    db = _connect(Path(path))
-    try:
-        return db.execute(sql, args).fetchall()
-    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
-        raise InputError(f"{one_line(str(path), 200)}: damaged shard ({one_line(str(exc), 80)})") from None
-    finally:
-        db.close()
+class Readers:
+    """Finished shards opened for reading, each once, kept open until `close` (a path lookup
+    reads log2 S rows of one shard)."""
+
+    def __init__(self):
+        self._open: dict[Path, sqlite3.Connection] = {}
+
+    def query(self, path, sql: str, args: tuple) -> list:
+        """Rows of one read of a shard; a missing or damaged one is an InputError."""
+        path = Path(path)
+        if path not in self._open:
+            self._open[path] = _connect(path)
+        try:
+            return self._open[path].execute(sql, args).fetchall()
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            raise InputError(f"{one_line(str(path), 200)}: damaged shard ({one_line(str(exc), 80)})") from None
+
+    def close(self) -> None:
+        for db in self._open.values():
+            db.close()
+        self._open.clear()
 
 
 def audit_leaves(path):

@@ -211,6 +211,7 @@ class State:
             self._db.close()
             raise InputError(f"{one_line(str(path), 200)}: the round is still being proved "
                              "(run the same prove command to finish it)")
+        self._shards = shard_module.Readers()
         self._subtree_bits = self._sharded_assets()
 
     def _sharded_assets(self) -> dict[str, int]:
@@ -252,7 +253,7 @@ class State:
             hit = self._rows("SELECT k FROM subtrees WHERE asset = ? AND key_first <= ? AND key_last >= ?",
                              (asset, key, key))
             if hit:
-                rows = shard_module.query(self._shard(asset, hit[0][0]),
+                rows = self._shards.query(self._shard(asset, hit[0][0]),
                                           "SELECT position, units FROM leaves WHERE user_id = ?", (user_id,))
                 found += [(asset, position, units) for position, units in rows]
         return found
@@ -302,7 +303,7 @@ class State:
         if bits is not None and level < bits:  # inside a subtree: its shard holds the node
             k, local = divmod(index, 1 << (bits - level))
             seg, off = divmod(local, SEGMENT)
-            row = shard_module.query(self._shard(asset, k), "SELECT substr(commitments, ?, ?), substr(hashes, ?, ?) "
+            row = self._shards.query(self._shard(asset, k), "SELECT substr(commitments, ?, ?), substr(hashes, ?, ?) "
                                      "FROM levels WHERE level = ? AND segment = ?",
                                      (off * stride + 1, stride, off * HASH_BYTES + 1, HASH_BYTES, level, seg))
             if len(row) != 1 or not _node_ok(*row[0], stride):
@@ -317,6 +318,7 @@ class State:
         return row[0]
 
     def close(self) -> None:
+        self._shards.close()
         self._db.close()
 
 
