@@ -38,3 +38,13 @@ def fast_backend(request):
 @pytest.fixture(scope="session")
 def reference():
     return backends.get("py_ecc")
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory):
+    """One real Dask cluster (`dask scheduler` + two `dask worker`, tests/clusterkit.py) for
+    every test that asks for it, ended with the session."""
+    from clusterkit import real_cluster
+
+    with real_cluster(tmp_path_factory.mktemp("cluster")) as running:
+        yield running

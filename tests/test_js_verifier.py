@@ -8,13 +8,13 @@ vendored packages from the npm registry is a separate step (`node zksolv/web/ven
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
 
 import pytest
 
+import requiredtool
 from conftest import ROOT
 
 WEB = ROOT / "zksolv" / "web"
@@ -71,10 +71,7 @@ def test_vendored_check_sees_damage(tmp_path, damage):
 def _node() -> str | None:
     node = shutil.which("node")
     if node is None:
-        if os.environ.get("ZKSOLV_REQUIRE_NODE") == "1" or os.environ.get("ZKSOLV_ALLOW_NO_NODE") != "1":
-            pytest.fail("node (20 or later) is needed to test the in-browser verifier; "
-                        "set ZKSOLV_ALLOW_NO_NODE=1 to run without it (never in CI)")
-        pytest.skip("node is absent and ZKSOLV_ALLOW_NO_NODE=1 allows it")
+        requiredtool.missing("NODE", "node (20 or later) is needed to test the in-browser verifier")
     return node
 
 

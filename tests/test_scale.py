@@ -4,6 +4,7 @@ round byte for byte, and memory that does not grow with users beyond its buffers
 import filecmp
 import gc
 import json
+import pathlib
 import signal
 import sqlite3
 import subprocess
@@ -69,6 +70,12 @@ def test_dask_local_cluster_gives_identical_bytes(small_inputs, tmp_path):
 
 
 def _chunks_done(db_path) -> int:
+    """Chunk proofs saved so far: in the state, and in its shards (a round on a cluster)."""
+    shards = pathlib.Path(f"{db_path}.d")
+    return _count_chunks(db_path) + sum(_count_chunks(p) for p in (shards.glob("*.db") if shards.is_dir() else ()))
+
+
+def _count_chunks(db_path) -> int:
     try:
         db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=0.1)
         try:

@@ -54,7 +54,7 @@ def test_unfinished_or_other_rounds_are_refused(tmp_path, big_tree):
         state.State(tmp_path / "junk.db")
 
 
-@pytest.mark.parametrize("version,readable", [("3", True), ("4", True), ("2", False), ("5", False)])
+@pytest.mark.parametrize("version,readable", [("3", True), ("4", True), ("5", True), ("2", False), ("6", False)])
 def test_a_version_3_state_still_reads_and_others_are_refused(tmp_path, big_tree, version, readable):
     """State v4 added the margin tables; a v3 file (no such tables) still gives inclusion its
     holdings and paths, and has no margin accounts."""
@@ -66,7 +66,7 @@ def test_a_version_3_state_still_reads_and_others_are_refused(tmp_path, big_tree
     db.execute("DROP TABLE accounts")
     db.close()
     if not readable:
-        with pytest.raises(InputError, match="not a version-4 zksolv state"):
+        with pytest.raises(InputError, match="not a version-5 zksolv state"):
             state.State(tmp_path / "s.db")
         return
     st = state.State(tmp_path / "s.db")

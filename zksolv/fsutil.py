@@ -74,15 +74,18 @@ MAX_CSV_LINE = 4096
 
 
 @contextmanager
-def csv_reader(path, what: str, max_line: int = MAX_CSV_LINE, max_bytes: int | None = None):
+def csv_reader(path, what: str, max_line: int = MAX_CSV_LINE, max_bytes: int | None = None,
+               consumed: list | None = None):
     """A strict csv.reader over the UTF-8 regular file `path`, never holding more than one
     bounded line; bad UTF-8, bad CSV, over-long lines and (if `max_bytes`) a larger file
-    are InputErrors naming the file."""
+    are InputErrors naming the file. `consumed` (a one-item list), if given, counts the
+    file's bytes the reader has taken: after a record, the offset where the next begins."""
     with open_regular(path, what) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
         if max_bytes is not None and os.fstat(raw.fileno()).st_size > max_bytes:
             raise InputError(f"{_shown(path)}: {what} is larger than the {max_bytes:,} bytes allowed")
+        lines = _bounded_lines(text, path, what, max_line)
         try:
-            yield csv.reader(_bounded_lines(text, path, what, max_line), strict=True)
+            yield csv.reader(lines if consumed is None else _counted(lines, consumed), strict=True)
         except UnicodeDecodeError as exc:
             raise InputError(f"{_shown(path)}: {what} is not UTF-8 text ({exc.reason} at byte {exc.start})") \
                 from None
@@ -96,6 +99,12 @@ def _bounded_lines(text, path, what: str, max_line: int):
         number += 1
         if len(line) > max_line:
             raise InputError(f"{_shown(path)}:{number}: {what} line longer than {max_line} characters")
+        yield line
+
+
+def _counted(lines, consumed: list):
+    for line in lines:
+        consumed[0] += len(line.encode("utf-8"))  # decoded strictly, so the same bytes
         yield line
 
 

@@ -13,17 +13,19 @@ import re
 import sqlite3
 from pathlib import Path
 
+from zksolv import roundkeys, shard as shard_module, tree
 from zksolv.accounts import tree as account_tree
 from zksolv.errors import InputError
 from zksolv.fsutil import atomic_file, open_regular
 from zksolv.group.curve import POINT_BYTES
-from zksolv.hashing import HASH_BYTES
+from zksolv.hashing import HASH_BYTES, id_hash
 from zksolv.strictjson import one_line
 
 FORMAT = "zksolv-state"
-VERSION = "4"
-READABLE = ("3", "4")
-"""Version 4 adds the margin tables; a version-3 state (spot rounds only) still reads."""
+VERSION = "5"
+READABLE = ("3", "4", "5")
+"""Version 4 adds the margin tables, version 5 the index of a sharded round's subtrees
+(§6.9.1); version-3 and -4 states still read."""
 PROVING, COMPLETE = "proving", "complete"
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -35,6 +37,8 @@ CREATE TABLE levels(asset TEXT NOT NULL, level INTEGER NOT NULL, segment INTEGER
                     commitments BLOB NOT NULL, hashes BLOB NOT NULL, PRIMARY KEY(asset, level, segment));
 CREATE TABLE margin_chunks(idx INTEGER PRIMARY KEY, leaves BLOB NOT NULL);
 CREATE TABLE accounts(user_id TEXT PRIMARY KEY, position INTEGER NOT NULL, balances TEXT NOT NULL);
+CREATE TABLE subtrees(asset TEXT NOT NULL, k INTEGER NOT NULL, size INTEGER NOT NULL, key_first BLOB NOT NULL,
+                      key_last BLOB NOT NULL, PRIMARY KEY(asset, k));
 """
 MARGIN_TREE = ""
 """The account tree's levels are kept in `levels` under this asset name (no asset has it)."""
@@ -131,38 +135,32 @@ class RoundStore:
         return [leaves for (leaves,) in self._db.execute("SELECT leaves FROM margin_chunks ORDER BY idx")]
 
     @_refusing_sqlite_errors
-    def finish(self, meta: dict, assets, margin=None) -> None:
+    def finish(self, meta: dict, assets, margin=None, subtrees=()) -> None:
         """Record leaves and trees and mark the round complete, in one transaction.
-        `margin`: (accounts as (user_id, position, balances JSON), account tree levels)."""
+        `margin`: (accounts as (user_id, position, balances JSON), account tree levels);
+        `subtrees`: a sharded round's index, (asset, k, size, key_first, key_last) rows (its
+        assets' levels then start at the subtrees' roots, `base_level`)."""
         db = self._db
-        db.execute("BEGIN")
-        try:
+        with shard_module.transaction(db):
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()) + [("status", COMPLETE)])
             for a in assets:
                 db.executemany("INSERT INTO leaves VALUES (?, ?, ?, ?)",
                                ((uid, a.asset, pos, str(units)) for uid, pos, units in a.holdings()))
-                db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?, ?)", _segments(a.asset, a.levels))
+                db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?, ?)",
+                               _segments(a.asset, a.levels, getattr(a, "base_level", 0)))
+            db.executemany("INSERT INTO subtrees VALUES (?, ?, ?, ?, ?)", subtrees)
             if margin is not None:
                 db.executemany("INSERT INTO accounts VALUES (?, ?, ?)", margin[0])
                 db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?, ?)", _segments(MARGIN_TREE, margin[1]))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def close(self) -> None:
         self._db.close()
 
 
-def _segments(asset: str, levels):
-    """(asset, level, segment, commitments, hashes) rows of SEGMENT nodes each (a margin
-    node's commitments are 2·A points: the stride follows from the level's sizes)."""
-    for k, lv in enumerate(levels):
-        stride = len(lv.commitments) // len(lv)
-        for seg in range(0, len(lv), SEGMENT):
-            end = min(seg + SEGMENT, len(lv))
-            yield (asset, k, seg // SEGMENT, lv.commitments[seg * stride : end * stride],
-                   lv.hashes[seg * HASH_BYTES : end * HASH_BYTES])
+def _segments(asset: str, levels, base: int = 0):
+    """(asset, level, segment, commitments, hashes) rows of SEGMENT nodes each, the first
+    of `levels` being tree level `base` (tree.segments)."""
+    return ((asset, level + base, *row) for level, *row in tree.segments(levels, SEGMENT))
 
 
 _META_TYPES = {"format": str, "version": str, "status": str, "inputs": str, "attestation_id": str,
@@ -213,6 +211,18 @@ class State:
             self._db.close()
             raise InputError(f"{one_line(str(path), 200)}: the round is still being proved "
                              "(run the same prove command to finish it)")
+        self._shards = shard_module.Readers()
+        self._subtree_bits = self._sharded_assets()
+
+    def _sharded_assets(self) -> dict[str, int]:
+        """log2 of the subtree size of each asset proved in subtrees (§6.9.1); {} otherwise."""
+        if self.meta.get("version") in ("3", "4"):
+            return {}
+        sizes = self._rows("SELECT asset, min(size), max(size) FROM subtrees GROUP BY asset", ())
+        if not all(isinstance(a, str) and type(lo) is int and lo == hi and lo > 0 and lo & (lo - 1) == 0
+                   for a, lo, hi in sizes):
+            raise self._damaged("the subtree index is malformed")
+        return {asset: size.bit_length() - 1 for asset, size, _ in sizes}
 
     def _rows(self, query: str, args: tuple) -> list:
         try:
@@ -226,11 +236,32 @@ class State:
     def holdings(self, user_id: str) -> list[tuple[str, int, int]]:
         """(asset, position, units) for every asset the user holds in this round."""
         rows = self._rows("SELECT asset, position, units FROM leaves WHERE user_id = ? ORDER BY asset", (user_id,))
+        rows = sorted(rows + self._sharded_holdings(user_id))
         for asset, position, units in rows:
             if not (isinstance(asset, str) and type(position) is int and position >= 0 and isinstance(units, str)
                     and _UNITS.fullmatch(units)):
                 raise self._damaged(f"a leaves row of {user_id!r} is malformed")
         return [(asset, pos, int(units)) for asset, pos, units in rows]
+
+    def _sharded_holdings(self, user_id: str) -> list:
+        """(asset, position, units) rows from the shards: the user's secret position key
+        names the one subtree that may hold them (SPEC.md §6.9.1)."""
+        master, found = self.meta["master_secret"], []
+        for asset in sorted(self._subtree_bits):
+            secret = roundkeys.user_secret(master, user_id)
+            key = roundkeys.order_key(master, asset, id_hash(user_id, roundkeys.leaf_salt(secret, asset)))
+            hit = self._rows("SELECT k FROM subtrees WHERE asset = ? AND key_first <= ? AND key_last >= ?",
+                             (asset, key, key))
+            if hit:
+                rows = self._shards.query(self._shard(asset, hit[0][0]),
+                                          "SELECT position, units FROM leaves WHERE user_id = ?", (user_id,))
+                found += [(asset, position, units) for position, units in rows]
+        return found
+
+    def _shard(self, asset: str, k) -> Path:
+        if type(k) is not int or k < 0:
+            raise self._damaged("the subtree index is malformed")
+        return shard_module.path_of(shard_module.directory_of(self._path), asset, k)
 
     def margin_account(self, user_id: str) -> tuple[int, dict[str, int]] | None:
         """(leaf index, signed base units per asset) of a margin customer, or None: with
@@ -268,6 +299,16 @@ class State:
 
     def _node(self, asset: str, level: int, index: int, stride: int) -> tuple[bytes, bytes]:
         """The (commitment(s), hash) of node `index` at `level`: one small row read."""
+        bits = self._subtree_bits.get(asset)
+        if bits is not None and level < bits:  # inside a subtree: its shard holds the node
+            k, local = divmod(index, 1 << (bits - level))
+            seg, off = divmod(local, SEGMENT)
+            row = self._shards.query(self._shard(asset, k), "SELECT substr(commitments, ?, ?), substr(hashes, ?, ?) "
+                                     "FROM levels WHERE level = ? AND segment = ?",
+                                     (off * stride + 1, stride, off * HASH_BYTES + 1, HASH_BYTES, level, seg))
+            if len(row) != 1 or not _node_ok(*row[0], stride):
+                raise self._damaged(f"{asset} tree level {level} lacks node {index}")
+            return row[0]
         seg, off = divmod(index, SEGMENT)
         row = self._rows("SELECT substr(commitments, ?, ?), substr(hashes, ?, ?) FROM levels "
                          "WHERE asset = ? AND level = ? AND segment = ?",
@@ -277,6 +318,7 @@ class State:
         return row[0]
 
     def close(self) -> None:
+        self._shards.close()
         self._db.close()
 
 

@@ -46,9 +46,12 @@ class Builder:
     """Builds the tree from its leaves in order, holding O(log n) nodes (a stack of
     completed left subtrees) and, if asked, each level as one compact byte string."""
 
-    def __init__(self, keep_levels: bool = True):
+    def __init__(self, keep_levels: bool = True, base_level: int = 0):
+        """`base_level`: the tree level of what is pushed — 0 for leaves; the roots of
+        subtrees of 2^b leaves are pushed at level b (their parents are hashed as level b + 1)."""
         self._stack: list[tuple[int, tuple[Point, bytes, bytes]]] = []
         self._levels: list[tuple[bytearray, bytearray]] | None = [] if keep_levels else None
+        self._base = base_level
         self.leaves = 0
 
     def push(self, point: Point, commitment: bytes, digest: bytes) -> None:
@@ -56,7 +59,7 @@ class Builder:
         self._keep(level, node)
         while self._stack and self._stack[-1][0] == level:  # a completed left sibling: join
             level += 1
-            node = join(level, self._stack.pop()[1], node)
+            node = join(self._base + level, self._stack.pop()[1], node)
             self._keep(level, node)
         self._stack.append((level, node))
         self.leaves += 1
@@ -78,6 +81,17 @@ class Builder:
     def levels(self) -> list[Level]:
         self.root()
         return [Level(c, h) for c, h in self._levels]  # the buffers themselves: no copy
+
+
+def segments(levels, size: int):
+    """(level, segment, commitments, hashes): each level cut in rows of `size` nodes, for a
+    store that reads one small row a path step (a margin node's commitments are 2·A points:
+    the stride follows from the level's sizes)."""
+    for k, lv in enumerate(levels):
+        stride = len(lv.commitments) // len(lv)
+        for seg in range(0, len(lv), size):
+            end = min(seg + size, len(lv))
+            yield k, seg // size, lv.commitments[seg * stride : end * stride], lv.hashes[seg * HASH_BYTES : end * HASH_BYTES]
 
 
 def build(leaf_points: list[Point], leaf_hashes: list[bytes]) -> list[Level]:

@@ -30,23 +30,31 @@ class InlineExecutor(Executor):
 def executor_for(workers: int, scheduler: str | None = None):
     """An executor for `--workers N` or `--scheduler tcp://HOST:PORT`, closed on exit."""
     if scheduler:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise InputError("--scheduler needs Dask: pip install 'zksolv[cluster]'") from None
-        try:
-            client = Client(scheduler, timeout="20s")
-        except OSError as exc:
-            raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-        try:
+        with dask_client(scheduler) as client:
             yield client.get_executor()
-        finally:
-            client.close()
     elif workers > 1:
         with ProcessPoolExecutor(workers, initializer=_end_with_parent) as pool:
             yield pool
     else:
         yield InlineExecutor()
+
+
+@contextmanager
+def dask_client(scheduler: str):
+    """A Dask client of the scheduler at `scheduler`, closed on exit; unreachable is an
+    InputError (exit 3), a missing Dask too."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError("--scheduler needs Dask: pip install 'zksolv[cluster]'") from None
+    try:
+        client = Client(scheduler, timeout="20s")
+    except OSError as exc:
+        raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def _end_with_parent() -> None:

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from math import gcd
 from pathlib import Path
 
-from zksolv import bounds, ledger, outpaths, rangeproof, reserves as reserves_module, roundkeys, statements
+from zksolv import bounds, ledger, outpaths, rangeproof, reserves as reserves_module, roundkeys, shard, statements
 from zksolv.amounts import format_amount, parse_amount
 from zksolv.attestation import auditfile, build, exchange, memory
 from zksolv.attestation.context import transcript
@@ -134,11 +134,18 @@ def _check_paths(ledger_path, reserves_path, out_dir, state_path, options: Optio
     paths, by option)."""
     margin = [outpaths.Output(refusals_path(options, state_path), "--refusals", outpaths.FILE)] \
         if options.prices is not None else []
+    if options.scheduler and options.prices is None:   # a sharded round's shards (SPEC.md §6.9.1)
+        margin.append(outpaths.Output(shard.directory_of(state_path), "--state (its shards)", outpaths.DIRECTORY,
+                                      replace=True, contents=SHARD_FILES))
     outpaths.check([outpaths.Output(out_dir, "--out", outpaths.DIRECTORY, replace=options.force,
                                     forceable=True, marker=FILE, contents=(FILE, "*.audit", exchange.FILE)),
                     outpaths.Output(state_path, "--state", outpaths.FILE, replace=True), *margin],
                    {"--ledger": ledger_path, "--reserves": reserves_path, "--prices": options.prices,
                     **(keep or {})})
+
+
+SHARD_FILES = ("*.db", "*.db-journal", ".*.db.*")
+"""What a shard directory may hold: shards, SQLite's journals, a killed worker's temporary."""
 
 
 def refusals_path(options: Options, state_path) -> str:
@@ -236,12 +243,14 @@ def run(ledger_path, reserves_path, out_dir, state_path, options: Options, repor
     circuits = statements.load()
     ratio = coverage_ratio(options.coverage_percent) if options.coverage_percent else None
     check_statement_bounds(res, circuits, ratio)
+    if options.scheduler:   # on a Dask cluster, in subtrees (issue 14)
+        from zksolv.attestation import sharded
+        manifest, already = sharded.run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path,
+                                        options, report)
+        return (manifest, already) if with_resume_count else manifest
     balances = _balances(ledger_path, res)
     inputs = _inputs_digest(ledger_path, reserves_path, options)
-    round_meta = RoundStore.resumable(state_path, inputs, options.force) or {
-        "attestation_id": res.attestation_id,
-        "master_secret": options.round_secret or roundkeys.new_master_secret(),
-        "timestamp": options.timestamp or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    round_meta = round_meta_for(state_path, inputs, options, res)
     master = round_meta["master_secret"]
     all_leaves = _build_all(res, balances, master, ratio, options, report)  # may refuse: nothing written yet
     store = RoundStore.open(state_path, inputs, round_meta, options.force)
@@ -258,6 +267,15 @@ def run(ledger_path, reserves_path, out_dir, state_path, options: Options, repor
     return (manifest, already) if with_resume_count else manifest
 
 
+def round_meta_for(state_path, inputs: str, options: Options, res) -> dict:
+    """The metadata of the round in progress at `state_path` proving `inputs` (resumed), or
+    a fresh round's: a new master secret (or --round-secret-file's) and timestamp."""
+    return RoundStore.resumable(state_path, inputs, options.force) or {
+        "attestation_id": res.attestation_id,
+        "master_secret": options.round_secret or roundkeys.new_master_secret(),
+        "timestamp": options.timestamp or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
 def _build_all(res, balances, master, ratio, options, report):
     all_leaves = []
     for asset, rows in balances.items():
@@ -270,17 +288,20 @@ def _build_all(res, balances, master, ratio, options, report):
     return all_leaves
 
 
-def _publish(res, circuits, all_leaves, store, out_dir, options, ratio) -> Manifest:
+def _publish(res, circuits, all_leaves, store, out_dir, options, ratio, entry=None, subtrees=()) -> Manifest:
+    """Write the attestation directory whole and mark the state complete; `entry(leaves,
+    directory)` writes an asset's audit file (default: from leaves held here) and
+    `subtrees` is a sharded round's index (SPEC.md §6.9.1)."""
+    entry = entry or (lambda leaves, tmp: _asset_entry(leaves, store.chunk_proofs(leaves.asset), ratio, tmp))
     with atomic_dir(Path(out_dir), options.force) as tmp:
-        entries = {leaves.asset: _asset_entry(leaves, store.chunk_proofs(leaves.asset), ratio, tmp)
-                   for leaves in all_leaves}
+        entries = {leaves.asset: entry(leaves, tmp) for leaves in all_leaves}
         body = Manifest(res.attestation_id, store.meta["timestamp"], options.previous, circuits.name,
                         circuits.digest, res, entries)
         manifest = _with_statement_proofs(body, circuits, all_leaves, store.meta["master_secret"])
         manifest.write(tmp / FILE)
         exchange.sign_into(tmp, options.sign_key, manifest.digest())
         store.finish({"manifest_digest": manifest.digest().hex(),
-                      "manifest_json": canonical_bytes(manifest.to_json())}, all_leaves)
+                      "manifest_json": canonical_bytes(manifest.to_json())}, all_leaves, subtrees=subtrees)
     return manifest
 
 

@@ -1,0 +1,49 @@
+"""Inclusion proofs from the state of a round proved in subtrees (issue 14; SPEC.md
+§6.9.1): a round proved on a real Dask cluster (tests/clusterkit.py), then
+`inclusion.build` for every customer in one process.
+
+    python bench/inclusion_sharded.py [--users 200] [--capacity 256] [--subtree 16]
+"""
+
+import argparse
+import pathlib
+import statistics
+import sys
+import tempfile
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+from clusterkit import real_cluster  # noqa: E402  (the tests' launcher of a real cluster)
+from roundkit import QUIET, inputs  # noqa: E402
+
+from zksolv import inclusion, state  # noqa: E402
+from zksolv.attestation import prove, sharded  # noqa: E402
+from zksolv.attestation.manifest import read  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--capacity", type=int, default=256)
+    parser.add_argument("--subtree", type=int, default=16)
+    args = parser.parse_args()
+    sharded.SUBTREE_LEAVES, sharded.MIN_SUBTREES = args.subtree, 1
+    with tempfile.TemporaryDirectory() as tmp:
+        d = pathlib.Path(tmp)
+        with real_cluster(d / "cluster") as cluster:
+            ledger, reserves = inputs(d / "in", "inclusion-sharded", users=args.users)
+            options = prove.Options(chunk=min(16, args.subtree), capacity=args.capacity, scheduler=cluster.address)
+            prove.run(ledger, reserves, d / "att", d / "s.db", options, QUIET)
+        m, st, times = read(d / "att" / "manifest.json"), state.State(d / "s.db"), []
+        for i in range(args.users):
+            start = time.perf_counter()
+            inclusion.build(st, m, f"user-{i:06d}")
+            times.append((time.perf_counter() - start) * 1000)
+        st.close()
+    print({"users": args.users, "capacity": args.capacity, "subtree": args.subtree,
+           "median_ms": round(statistics.median(times), 2), "max_ms": round(max(times), 2)})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Placing leaves at their secret positions on a Dask cluster, with Dask's own bag
+shuffles (issue 14; SPEC.md §6.2): no process holds the ledger or the leaves.
+
+Positions are those `build.build` gives — every leaf (customers and padding) in increasing
+order of its secret order key — found in partitions:
+
+1. each ledger partition (`ledger.read_partition`) and each range of padding indices
+   becomes entries `(bucket, (key, user_id, units or index, line))`, the key computed on
+   the worker; the bucket is the key's range (keys are uniform HMAC outputs, so an asset's
+   `capacity / S` equal ranges hold about S leaves each, with no sampling);
+2. `groupby(bucket)` (a task shuffle) brings each range together; it is sorted by key,
+   where two rows of one (user, asset) meet as equal keys (the duplicate check);
+3. the coordinator gathers one count per bucket — O(capacity / S) numbers — and each
+   bucket's first position follows;
+4. every bucket cuts its sorted rows at subtree boundaries and `groupby(subtree)` (a
+   second shuffle) hands each subtree task its S leaves.
+"""
+
+from operator import itemgetter
+
+from zksolv import ledger, roundkeys
+from zksolv.attestation.build import _entry
+from zksolv.attestation.subtree import RoundPlan, prove_subtree
+from zksolv.errors import InputError
+from zksolv.strictjson import one_line
+
+PADDING_PER_PARTITION = 1 << 13
+
+
+def _bucket(plan: RoundPlan, asset: str, key: bytes) -> int:
+    a = next(p for p in plan.assets if p.asset == asset)
+    return a.first_bucket + (int.from_bytes(key[:8], "big") * a.buckets >> 64)
+
+
+def ledger_entries(parts, plan: RoundPlan, path: str, decimals, max_bits) -> list:
+    """Step 1 for ledger partitions: each row's bucket and (key, user_id, units, line)."""
+    out = []
+    for part in parts:
+        for row in ledger.read_partition(path, part, decimals, max_bits):
+            key = _entry(plan.master, row.asset, row.user_id, row.units, 0)[0]
+            out.append((_bucket(plan, row.asset, key), (key, row.user_id, row.units, row.line)))
+    return out
+
+
+def padding_entries(ranges, plan: RoundPlan) -> list:
+    """Step 1 for padding leaves [lo, hi) of an asset: (bucket, (key, None, index, 0))."""
+    out = []
+    for asset, lo, hi in ranges:
+        for index in range(lo, hi):
+            key = roundkeys.order_key(plan.master, asset, roundkeys.padding_id_hash(plan.master, asset, index))
+            out.append((_bucket(plan, asset, key), (key, None, index, 0)))
+    return out
+
+
+def sorted_bucket(group) -> tuple:
+    """Step 2: a bucket's rows by key, and its first duplicate (later line, earlier line,
+    user) or None."""
+    bucket, entries = group
+    rows = sorted(row for _, row in entries)
+    duplicate = None
+    for a, b in zip(rows, rows[1:]):
+        if a[0] == b[0] and a[1] is not None:
+            found = (max(a[3], b[3]), min(a[3], b[3]), a[1])
+            duplicate = found if duplicate is None else min(duplicate, found)
+    return bucket, rows, duplicate
+
+
+def bucket_count(item) -> tuple:
+    bucket, rows, duplicate = item
+    return bucket, len(rows), duplicate
+
+
+def cut_bucket(item, plan: RoundPlan, starts: dict) -> list:
+    """Step 4: a bucket's rows, numbered from its first position, cut at subtree edges:
+    [(subtree id, [(position, key, user_id, units or index), …]), …]."""
+    bucket, rows, _ = item
+    asset, _ = plan.bucket_of(bucket)
+    pieces, position = {}, starts[bucket]
+    for key, user_id, value, _line in rows:
+        gid = asset.first_subtree + position // asset.subtree
+        pieces.setdefault(gid, []).append((position, key, user_id, value))
+        position += 1
+    return list(pieces.items())
+
+
+def subtree_task(group, plan: RoundPlan) -> dict:
+    gid, pieces = group
+    return prove_subtree(plan, gid, [row for _, piece in pieces for row in piece])
+
+
+def entries_bag(plan: RoundPlan, scan: ledger.Scan, path: str, decimals, max_bits):
+    """Step 1 as a bag: the ledger's partitions and the padding's."""
+    import dask.bag as db
+
+    bags = []
+    if scan.partitions:
+        bags.append(db.from_sequence(scan.partitions, npartitions=len(scan.partitions))
+                   .map_partitions(ledger_entries, plan, str(path), decimals, max_bits))
+    ranges = [(a.asset, lo, min(lo + PADDING_PER_PARTITION, a.capacity - a.users))
+              for a in plan.assets for lo in range(0, a.capacity - a.users, PADDING_PER_PARTITION)]
+    if ranges:
+        bags.append(db.from_sequence(ranges, npartitions=len(ranges)).map_partitions(padding_entries, plan))
+    return db.concat(bags)
+
+
+def bucket_starts(plan: RoundPlan, counts: list, where: str) -> dict:
+    """Step 3 in the coordinator: each bucket's first position, from the buckets' counts;
+    a duplicate row is refused as the ledger reader refuses it (the earliest found)."""
+    duplicates = [d for _, _, d in counts if d is not None]
+    if duplicates:
+        line, first, user_id = min(duplicates)
+        asset = next(plan.bucket_of(b)[0].asset for b, _, d in counts if d == (line, first, user_id))
+        raise InputError(f"{one_line(where, 200)}:{line}: duplicate row for user {user_id!r} "
+                         f"and asset {asset} (first on line {first})")
+    sizes = dict((bucket, n) for bucket, n, _ in counts)
+    starts = {}
+    for a in plan.assets:
+        position = 0
+        for bucket in range(a.first_bucket, a.first_bucket + a.buckets):
+            starts[bucket] = position
+            position += sizes.get(bucket, 0)
+        if position != a.capacity:
+            raise InputError(f"{where}: {a.asset} has {position} leaves, expected {a.capacity} "
+                             "(did the ledger change during the round?)")
+    return starts
+
+
+def place(client, plan: RoundPlan, scan: ledger.Scan, path: str, decimals, max_bits):
+    """Steps 1–3 on the cluster of `client`: the buckets, sorted and kept on the workers,
+    and each one's first position. Refuses a duplicate row before anything is written."""
+    grouped = client.persist(entries_bag(plan, scan, path, decimals, max_bits)
+                             .groupby(itemgetter(0), shuffle="tasks").map(sorted_bucket))
+    counts = client.compute(grouped.map(bucket_count)).result()
+    return grouped, bucket_starts(plan, counts, str(path))
+
+
+def subtree_summaries(client, plan: RoundPlan, placed):
+    """Step 4 and the subtree tasks; yield each subtree's summary as it is proved."""
+    from distributed import as_completed
+
+    from dask import delayed
+
+    grouped, starts = placed
+    count = sum(a.buckets for a in plan.assets)
+    pieces = grouped.map(cut_bucket, plan, delayed(starts, pure=True)).flatten()
+    # as many partitions as subtrees, so that the subtree tasks spread over the workers
+    subtrees = (pieces.repartition(npartitions=max(pieces.npartitions, count))
+                .groupby(itemgetter(0), shuffle="tasks").map(subtree_task, plan))
+    for future in as_completed(client.compute(subtrees.to_delayed())):
+        yield from future.result()

@@ -1,0 +1,146 @@
+"""A subtree work unit (issue 14; SPEC.md §6.2–6.3, §6.9.1): one task computes the leaves
+at positions [k·S, (k+1)·S) of an asset — salts, blindings, commitments, hashes, from the
+master secret exactly as `build.build` does — builds their subtree, proves its chunks'
+range proofs (each saved in the subtree's shard as it finishes), writes the rest of its
+shard, and returns only a summary: the subtree's root commitment and hash, its counts, its
+sums (for the statement proofs) and the range of its secret position keys (the
+coordinator's index for `inclusion`).
+"""
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from zksolv import roundkeys, tree
+from zksolv.attestation import build
+from zksolv.commitments import commit
+from zksolv.errors import InputError
+from zksolv.group import N
+from zksolv.hashing import leaf_hash
+from zksolv import shard as shard_module
+
+
+@dataclass(frozen=True)
+class AssetPlan:
+    """One asset's shape in the round: what a subtree task needs to know of it."""
+
+    asset: str
+    leaf_bits: int
+    capacity: int
+    users: int
+    chunk: int
+    subtree: int        # S: leaves a subtree task takes (a power of two, chunk ≤ S ≤ capacity)
+    first_bucket: int   # its placement buckets are first_bucket … first_bucket + buckets − 1
+    first_subtree: int  # its subtrees' global ids, likewise
+
+    @property
+    def buckets(self) -> int:
+        """Placement buckets, and subtrees: capacity / S of each."""
+        return self.capacity // self.subtree
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    """The round as every task sees it. It carries the master secret: the cluster that
+    proves the round is trusted with it, as it is with every leaf's blinding (SPEC.md §8)."""
+
+    attestation_id: str
+    circuits_digest: bytes
+    inputs: str
+    shard_dir: str
+    assets: tuple[AssetPlan, ...]
+    master: bytes = field(repr=False)
+
+    def subtree_of(self, gid: int) -> tuple[AssetPlan, int]:
+        for plan in self.assets:
+            if plan.first_subtree <= gid < plan.first_subtree + plan.buckets:
+                return plan, gid - plan.first_subtree
+        raise AssertionError(f"no subtree {gid}")
+
+    def bucket_of(self, gid: int) -> tuple[AssetPlan, int]:
+        for plan in self.assets:
+            if plan.first_bucket <= gid < plan.first_bucket + plan.buckets:
+                return plan, gid - plan.first_bucket
+        raise AssertionError(f"no bucket {gid}")
+
+
+def prove_subtree(plan: RoundPlan, gid: int, rows) -> dict:
+    """The task: `rows` are (position, key, user_id or None, units or padding index) of the
+    subtree's leaves, in any order. Resumes from its shard; a finished shard is returned as
+    it is. A shard that cannot be written (a full disk, storage gone) is an InputError."""
+    try:
+        return _prove_subtree(plan, gid, rows)
+    except sqlite3.Error as exc:
+        asset, k = plan.subtree_of(gid)
+        raise InputError(f"{asset.asset}: the shard of subtree {k} in {plan.shard_dir} failed ({exc}); "
+                         "run the same command again once the storage is fixed") from None
+
+
+def _prove_subtree(plan: RoundPlan, gid: int, rows) -> dict:
+    asset, k = plan.subtree_of(gid)
+    rows = sorted(rows)
+    first = k * asset.subtree
+    if [r[0] for r in rows] != list(range(first, first + asset.subtree)):
+        raise InputError(f"{asset.asset}: subtree {k} did not receive its {asset.subtree} leaves "
+                         "(did the ledger change during the round?)")
+    shard = shard_module.Shard.open(shard_module.path_of(plan.shard_dir, asset.asset, k),
+                                    shard_module.tag(plan.master, plan.inputs, asset.asset, k))
+    try:
+        done = shard.summary()
+        if done is not None:
+            return done
+        leaves = _leaves(plan.master, asset.asset, rows)
+        _prove_chunks(plan, asset, k, leaves, shard)
+        summary = _summary(asset.asset, k, rows, leaves)
+        shard.finish(leaves.holdings, leaves.builder.levels(), bytes(leaves.audit), summary)
+        return summary
+    finally:
+        shard.close()
+
+
+@dataclass
+class _Leaves:
+    values: list
+    blindings: list
+    holdings: list   # (user_id, position, units) of the real leaves
+    audit: bytearray
+    builder: tree.Builder
+
+
+def _leaves(master: bytes, asset: str, rows) -> _Leaves:
+    out = _Leaves([], [], [], bytearray(), tree.Builder())
+    for position, key, user_id, units_or_index in rows:
+        units = units_or_index if user_id is not None else 0
+        entry_key, _, _, blinding, digest = build._entry(master, asset, user_id, units, units_or_index)
+        if entry_key != key:
+            raise AssertionError(f"{asset}: leaf {position} was placed under another key")
+        point = commit(units, blinding)
+        c = point.to_bytes()
+        h = leaf_hash(asset, digest, c)
+        out.builder.push(point, c, h)
+        out.values.append(units)
+        out.blindings.append(blinding)
+        out.audit += c + h
+        if user_id is not None:
+            out.holdings.append((user_id, position, units))
+    return out
+
+
+def _prove_chunks(plan: RoundPlan, asset: AssetPlan, k: int, leaves: _Leaves, shard) -> None:
+    from zksolv.attestation.prove import prove_chunk
+
+    m, done = asset.chunk, shard.done()
+    first = k * asset.subtree // m
+    for j in range(asset.subtree // m):
+        if first + j in done:
+            continue
+        job = (plan.attestation_id, plan.circuits_digest, asset.asset, first + j, leaves.values[j * m : (j + 1) * m],
+               leaves.blindings[j * m : (j + 1) * m], asset.leaf_bits,
+               roundkeys.nonce_key(plan.master, asset.asset, "leaf_range", first + j))
+        shard.save_chunk(first + j, prove_chunk(job))
+
+
+def _summary(asset: str, k: int, rows, leaves: _Leaves) -> dict:
+    c, h = leaves.builder.root()
+    return {"asset": asset, "k": k, "c": c.hex(), "h": h.hex(), "users": len(leaves.holdings),
+            "value_sum": str(sum(leaves.values)), "blinding_sum": str(sum(leaves.blindings) % N),
+            "key_first": rows[0][1].hex(), "key_last": rows[-1][1].hex()}
