@@ -51,6 +51,10 @@ def _load() -> ctypes.CDLL:
         "zk_msm_secret": [buf, buf, size, buf],
         "zk_bits_commit_secret": [buf, buf, buf, buf, buf, size, size, buf],
         "zk_fe_ct_op": [ctypes.c_int, buf, buf, buf],
+        "zk_sc_op": [ctypes.c_int, buf, buf, buf],
+        "zk_sc_batch_inv": [buf, size, buf],
+        "zk_sc_powers": [buf, size, buf],
+        "zk_sc_inner": [buf, buf, size, buf],
     }
     for name, args in signatures.items():
         getattr(lib, name).argtypes = args
