@@ -281,7 +281,7 @@ int zk_sc_powers(const unsigned char *base, size_t count, unsigned char *out) {
 
 /* out = Σ a[i]·b[i]. Returns 1, 0 if an input is ≥ n, −1 on no memory. */
 int zk_sc_inner(const unsigned char *a, const unsigned char *b, size_t count, unsigned char *out) {
-    int bad_a, bad_b;
+    int bad_a = 0, bad_b = 0;
     sc r, *x = sc_load_all(a, count, &bad_a), *y = x ? sc_load_all(b, count, &bad_b) : NULL;
     if (!x || !y) { free(x); return (bad_a || (x && bad_b)) ? 0 : -1; }
     sc_inner(&r, x, y, count);
