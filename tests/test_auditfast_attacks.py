@@ -150,3 +150,16 @@ def test_kernel_msm_with_zero_scalars_and_repeated_or_opposite_points():
     expected = msm(points, scalars)
     assert expected == gens.U * 5 - P * 3 + base_mul(77)   # 3P − 3P − 3P + 0·P
     assert vectors.msm(gens, points, scalars) == expected
+
+
+@pytest.mark.parametrize("use_kernel", [True, False])
+def test_a_proof_with_fewer_R_than_L_points_is_invalid_on_both_paths(use_kernel):
+    """A RangeProof built in memory with one R point missing: k = len(L) passes the rounds
+    check, but only len(R) challenges are drawn. Without the pairing check the kernel path
+    raised RuntimeError ("a bug", exit 4) and the Python path ValueError (msm sizes): now
+    InvalidProof on both."""
+    values = [3, 4]
+    proof, V = prover_module.prove(_transcript(), values, [random_scalar() for _ in values], 8)
+    bad = dataclasses.replace(proof, R=proof.R[:-1])
+    with pytest.raises(InvalidProof, match="L points but"):
+        batch_verify([Statement(_transcript(), bad, V, 8)], NATIVE, use_kernel)

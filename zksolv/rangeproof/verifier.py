@@ -115,6 +115,8 @@ def _replay(s: Statement) -> _Challenges:
     st.check_parameters(s.n, m)
     if 1 << p.rounds != s.n * m:
         raise InvalidProof(f"proof has {p.rounds} rounds, n·m = {s.n * m} needs log2 of it")
+    if len(p.R) != len(p.L):   # only a proof built in memory can: from_bytes pairs them
+        raise InvalidProof(f"proof has {len(p.L)} L points but {len(p.R)} R points")
     if any(v.is_identity for v in s.commitments):
         raise InvalidProof("identity commitment in a range proof statement")
     st.bind_statement(t, s.n, m, s.commitments)
