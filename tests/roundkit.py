@@ -85,3 +85,25 @@ def negative_leaf_round(directory: Path, monkeypatch, bad_value: int) -> Round:
         return prove_round(directory, ledger, reserves, prove.Options(workers=1, chunk=4, capacity=16))
     finally:
         monkeypatch.undo()
+
+
+def shared_leaf_round(directory: Path, monkeypatch, options) -> Round:
+    """A cheating prover's round: user-000003 gets user-000000's BTC leaf (same H_id, same
+    commitment to 1 unit; both always hold BTC), each copy range-proven at its own position;
+    the solvency check skipped. Only the auditor's duplicate-leaf check can catch it."""
+    from zksolv.attestation import build as build_module
+
+    ledger, reserves = inputs(directory, "attack-duplicate")
+    real_entry = build_module._entry
+
+    def entry(master, asset, user_id, units, index):
+        if user_id in ("user-000000", "user-000003"):
+            shared = real_entry(master, asset, "user-000000", 1, index)
+            return shared[0], user_id, 1, shared[3], shared[4]
+        return real_entry(master, asset, user_id, units, index)
+
+    monkeypatch.setattr(build_module, "_entry", entry)
+    monkeypatch.setattr(prove, "_check_solvent", lambda *a: None)
+    r = prove_round(directory, ledger, reserves, options)
+    monkeypatch.undo()
+    return r

@@ -8,9 +8,9 @@ import stat
 
 import pytest
 
-from roundkit import QUIET, edit_json, inputs, negative_leaf_round, prove_round, reserves_for
+from roundkit import QUIET, edit_json, inputs, negative_leaf_round, prove_round, reserves_for, shared_leaf_round
 from zksolv import inclusion, state as state_module
-from zksolv.attestation import build as build_module, manifest as manifest_module, prove, verify
+from zksolv.attestation import manifest as manifest_module, prove, verify
 from zksolv.errors import EncodingError, InputError, Insolvent, InvalidProof, ZksolvError
 from zksolv.group import N
 
@@ -173,19 +173,7 @@ class TestAttacks:
             verify.audit(r.out)
 
     def test_two_users_sharing_one_leaf(self, tmp_path, monkeypatch):
-        ledger, reserves = inputs(tmp_path, "attack-duplicate")
-        real_entry = build_module._entry
-
-        def entry(master, asset, user_id, units, index):
-            if user_id in ("user-000000", "user-000003"):  # both always hold BTC: one leaf for both
-                shared = real_entry(master, asset, "user-000000", 1, index)
-                return shared[0], user_id, 1, shared[3], shared[4]
-            return real_entry(master, asset, user_id, units, index)
-
-        monkeypatch.setattr(build_module, "_entry", entry)
-        monkeypatch.setattr(prove, "_check_solvent", lambda *a: None)
-        r = prove_round(tmp_path, ledger, reserves, prove.Options(workers=1, chunk=4, capacity=16))
-        monkeypatch.undo()
+        r = shared_leaf_round(tmp_path, monkeypatch, prove.Options(workers=1, chunk=4, capacity=16))
         with pytest.raises(InvalidProof, match="share"):
             verify.audit(r.out)
         with pytest.raises(InputError, match="does not match its manifest"):  # zksolv's own build refuses

@@ -376,4 +376,6 @@ def test_a_bad_leaf_commitment_is_named_by_asset_and_position(honest):
         leaves = next(auditfile.Reader(f, "BTC.audit").leaves(4))
     leaves[2] = (b"\x00" + leaves[2][0][1:], leaves[2][1])       # leaf 2's prefix: not 02/03
     with pytest.raises(EncodingError, match=r"^BTC\.audit: leaf 2: "):
-        verify_module._consume([leaves], iter(()), honest.manifest, "BTC", None, None, verify_module.tree.Builder(False))
+        m = honest.manifest
+        verify_module.verify_chunks((m.attestation_id, m.circuits_hash, "BTC", 64, 4, 0, b"".join(c for c, _ in leaves),
+                                     [h for _, h in leaves], [], None))

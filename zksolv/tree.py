@@ -54,15 +54,18 @@ class Builder:
         self._base = base_level
         self.leaves = 0
 
-    def push(self, point: Point, commitment: bytes, digest: bytes) -> None:
-        level, node = 0, (point, commitment, digest)
+    def push(self, point: Point, commitment: bytes, digest: bytes, level: int = 0) -> None:
+        """The next leaf, or (`level` k > 0, without keep_levels) the root of the next 2^k
+        leaves' subtree built elsewhere: the audit's work units (SPEC.md §6.10)."""
+        if level and (self._levels is not None or self.leaves % (1 << level)):
+            raise ValueError("a subtree root goes at a multiple of its size, levels not kept")
+        node, self.leaves = (point, commitment, digest), self.leaves + (1 << level)
         self._keep(level, node)
         while self._stack and self._stack[-1][0] == level:  # a completed left sibling: join
             level += 1
             node = join(self._base + level, self._stack.pop()[1], node)
             self._keep(level, node)
         self._stack.append((level, node))
-        self.leaves += 1
 
     def _keep(self, level: int, node) -> None:
         if self._levels is None:

@@ -129,11 +129,15 @@ class Builder:
         self._levels: list[Level] | None = [] if keep_levels else None
         self.leaves = 0
 
-    def push(self, node: Node) -> None:
-        level = 0
+    def push(self, node: Node, level: int = 0) -> None:
+        """The next leaf's node, or (`level` k > 0, without keep_levels) the root of the next
+        2^k leaves' perfect subtree built elsewhere: the audit's work units."""
+        if level and (self._levels is not None or self.leaves % (1 << level)):
+            raise ValueError("a subtree root goes at a multiple of its size, levels not kept")
+        self.leaves += 1 << level
         while True:
             self._keep(level, node)
-            if level == len(self._pending):
+            while len(self._pending) <= level:
                 self._pending.append(None)
             left, self._pending[level] = self._pending[level], None
             if left is None:
@@ -141,7 +145,6 @@ class Builder:
                 break
             level += 1
             node = join(level, left, node)
-        self.leaves += 1
 
     def _keep(self, level: int, node: Node) -> None:
         if self._levels is None:

@@ -165,40 +165,45 @@ def _audit_asset(directory: Path, m, asset, entry, executor, workers, report) ->
         leaf_bits = m.reserves.assets[asset].leaf_bits
         if (h.asset, h.leaf_bits, h.capacity, h.chunk) != (asset, leaf_bits, entry.capacity, entry.chunk):
             raise InvalidProof(f"{asset}: audit file header disagrees with the manifest")
-        pending = _Pending(executor, max_in_flight=2 * max(workers, 1))
-        root = _stream(reader, proof_reader.proofs(), m, asset, h, pending, report)
-        pending.drain()
+        root = _stream(reader, proof_reader.proofs(), m, asset, h, executor, workers, report)
         if root != (entry.root_commitment, entry.root_hash):
             raise InvalidProof(f"{asset}: the leaves do not sum and hash to the manifest's root")
     return h.capacity, h.proofs
 
 
-def _stream(reader, proofs, m, asset, header, pending, report=None):
-    """One pass over the leaves: rebuild the tree with tree.Builder (O(log n) nodes held) and
-    hand each group of chunks' range proofs to the executor as soon as its leaves are read.
-
-    Refuses duplicate leaf hashes: two users must never share a leaf (DESIGN §8.3).
+def _stream(reader, proofs, m, asset, header, executor, workers, report=None):
+    """One pass over the leaves in work units of PROOFS_PER_BATCH chunks: each unit decodes
+    its leaves, builds their subtree and batch-verifies its chunks' range proofs on the
+    executor (verify_chunks); this process refuses duplicate leaf hashes (two users must never
+    share a leaf, DESIGN §8.3) and joins the subtrees' roots with tree.Builder (O(log n) held).
     """
     per_read = header.chunk * PROOFS_PER_BATCH
     batches = reader.leaves(per_read)
     shown = (report.progress(batches, f"audit {asset}", length=-(-header.capacity // per_read))
              if report is not None else nullcontext(batches))
     builder = tree.Builder(keep_levels=False)
+    pending = Pending(executor, 2 * max(workers, 1), lambda root: _push_subtree(builder, root))
     with shown as bar:
-        _consume(bar, proofs, m, asset, header, pending, builder)
+        _consume(bar, proofs, m, asset, header, pending)
+    pending.drain()
     if next(proofs, None) is not None:  # also makes the reader check for trailing bytes
         raise InvalidProof(f"{asset}: more range proofs than chunks")
     return builder.root()
 
 
-def _consume(batches, proofs, m, asset, header, pending, builder) -> None:
+def _push_subtree(builder, root) -> None:
+    """A work unit's subtree root (height, commitment, hash) into the whole tree."""
+    height, commitment, digest = root
+    builder.push(Point.from_bytes(commitment), commitment, digest, height)
+
+
+def _consume(batches, proofs, m, asset, header, pending) -> None:
     seen, index = set(), 0
     for batch in batches:
-        for c, h in batch:
+        for _, h in batch:
             if h in seen:
                 raise InvalidProof(f"{asset}: two leaves share the hash {h.hex()[:16]}…")
             seen.add(h)
-            builder.push(_leaf_point(asset, builder.leaves, c), c, h)
         index = _submit_chunks(batch, proofs, m, asset, header, index, pending)
 
 
@@ -210,24 +215,26 @@ def _leaf_point(asset: str, position: int, data: bytes) -> Point:
         raise EncodingError(f"{asset}.audit: leaf {position}: {exc}") from None
 
 
-class _Pending:
-    """Range-proof batches in flight on an executor, at most `max_in_flight` at once."""
+class Pending:
+    """Work units in flight on an executor, at most `max_in_flight` at once; each result is
+    handed to `collect` in submission order (errors re-raised from the worker, in order)."""
 
-    def __init__(self, executor, max_in_flight: int):
-        self._executor, self._max, self._futures = executor, max_in_flight, []
+    def __init__(self, executor, max_in_flight: int, collect):
+        self._executor, self._max, self._collect, self._futures = executor, max_in_flight, collect, []
 
-    def submit(self, job) -> None:
-        self._futures.append(self._executor.submit(verify_chunks, job))
+    def submit(self, fn, job) -> None:
+        self._futures.append(self._executor.submit(fn, job))
         while len(self._futures) >= self._max:
-            self._futures.pop(0).result()  # re-raises InvalidProof from the worker
+            self._collect(self._futures.pop(0).result())
 
     def drain(self) -> None:
         while self._futures:
-            self._futures.pop(0).result()
+            self._collect(self._futures.pop(0).result())
 
 
 def _submit_chunks(batch, proofs, m, asset, header, first, pending) -> int:
-    """Send the range proofs of the chunks `batch` covers for verification; next index."""
+    """Send the leaves of `batch` and the range proofs of the chunks they cover to a work
+    unit; the next chunk index."""
     count = len(batch) // header.chunk
     chunk_proofs = []
     for _ in range(count):
@@ -236,21 +243,29 @@ def _submit_chunks(batch, proofs, m, asset, header, first, pending) -> int:
             raise InvalidProof(f"{asset}: fewer range proofs than chunks")
         chunk_proofs.append(data)
     commitments = b"".join(c for c, _ in batch)
-    pending.submit((m.attestation_id, m.circuits_hash, asset, header.leaf_bits, header.chunk, first,
-                    commitments, chunk_proofs, getattr(m, "market_binding", None)))
+    hashes = [h for _, h in batch]
+    pending.submit(verify_chunks, (m.attestation_id, m.circuits_hash, asset, header.leaf_bits, header.chunk, first,
+                                   commitments, hashes, chunk_proofs, getattr(m, "market_binding", None)))
     return first + count
 
 
-def verify_chunks(job) -> None:
-    """A work unit: batch-verify consecutive chunks' range proofs (picklable, any executor)."""
-    attestation_id, circuits_hash, asset, bits, chunk, first, commitments, chunk_proofs, market = job
+def verify_chunks(job) -> tuple[int, bytes, bytes]:
+    """A work unit (picklable, any executor): decode consecutive leaves, build their subtree
+    (SPEC.md §6.3) and batch-verify their chunks' range proofs; the subtree's (height, root
+    commitment, root hash)."""
+    attestation_id, circuits_hash, asset, bits, chunk, first, commitments, hashes, chunk_proofs, market = job
+    start = first * chunk
+    points = [_leaf_point(asset, start + i, commitments[33 * i : 33 * i + 33]) for i in range(len(hashes))]
+    builder = tree.Builder(keep_levels=False)
+    for i, (p, h) in enumerate(zip(points, hashes)):
+        builder.push(p, commitments[33 * i : 33 * i + 33], h)
+    commitment, digest = builder.root()
     statements = []
     for k, data in enumerate(chunk_proofs):
-        start = k * chunk * 33
-        points = [Point.from_bytes(commitments[i : i + 33]) for i in range(start, start + chunk * 33, 33)]
         t = transcript(attestation_id, circuits_hash, asset, "leaf_range", first + k, market=market)
-        statements.append(Statement(t, RangeProof.from_bytes(data), points, bits))
+        statements.append(Statement(t, RangeProof.from_bytes(data), points[k * chunk : (k + 1) * chunk], bits))
     try:
         rangeproof.batch_verify(statements)
     except InvalidProof:
         raise InvalidProof(f"{asset}: a leaf range proof does not verify") from None
+    return len(hashes).bit_length() - 1, commitment, digest

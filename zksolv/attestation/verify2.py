@@ -170,44 +170,63 @@ def audit(directory, snapshot_path=None, circuits_path=None, workers=1, schedule
 
 
 def _audit_margin(directory: Path, c: Checked, executor, workers: int) -> tuple[int, int]:
-    """Stream margin.audit: rebuild the account tree, refuse duplicate leaves, verify every
-    leaf's claims in batches on the executor."""
+    """Stream margin.audit in work units of one chunk: each unit decodes its leaves, builds
+    their subtree of the account tree and batch-verifies their claims (verify_leaves); this
+    process joins the subtrees' roots and refuses duplicate leaves across units."""
+    from zksolv.attestation.verify import Pending
+
     m, path = c.manifest, directory / marginfile.FILE
     if file_digest(path) != (m.margin.audit_sha256, m.margin.audit_bytes):
         raise InvalidProof(f"{marginfile.FILE} does not match its hash in the manifest")
-    builder, seen, futures, index = account_tree.Builder(keep_levels=False), set(), [], 0
+    builder, seen, index = account_tree.Builder(keep_levels=False), set(), 0
+    pending = Pending(executor, 2 * max(workers, 1), lambda result: _join_subtree(builder, seen, c.layout, result))
     with open_file(path) as f:
         reader = marginfile.Reader(f, str(path), c.layout)
         if (reader.header.capacity, reader.header.chunk) != (m.margin.capacity, m.margin.chunk):
             raise InvalidProof(f"{marginfile.FILE}: header disagrees with the manifest")
         for data in reader.chunks():
-            for leaf in split_leaves(data, c.layout):
-                h = leaf.hash()
-                if h in seen:
-                    raise InvalidProof(f"two margin leaves share the hash {h.hex()[:16]}…")
-                seen.add(h)
-                builder.push(account_tree.leaf_node(node_points(c.layout, leaf), h))
-            futures.append(executor.submit(verify_leaves, (m.attestation_id, m.circuits_hash, c.binding, c.layout,
-                                                           index, data)))
+            pending.submit(verify_leaves, (m.attestation_id, m.circuits_hash, c.binding, c.layout, index, data))
             index += m.margin.chunk
-            while len(futures) > 2 * max(workers, 1):
-                futures.pop(0).result()
-    for fut in futures:
-        fut.result()
+    pending.drain()
     if builder.root(m.margin.capacity) != (b"".join(m.margin.root_commitments), m.margin.root_hash):
         raise InvalidProof("the margin leaves do not sum and hash to the manifest's margin root")
     return m.margin.capacity, m.margin.capacity * len(part_sizes(c.layout.limb_values))
 
 
-def verify_leaves(job) -> None:
-    """A work unit: batch-verify every claim of consecutive margin leaves (picklable)."""
+def _refuse_duplicates(seen: set, hashes) -> None:
+    """Two accounts must never share a leaf (DESIGN §8.3)."""
+    for h in hashes:
+        if h in seen:
+            raise InvalidProof(f"two margin leaves share the hash {h.hex()[:16]}…")
+        seen.add(h)
+
+
+def _join_subtree(builder, seen: set, layout, result) -> None:
+    """A work unit's leaf hashes (checked against every other unit's) and subtree root."""
+    height, commitments, digest, hashes = result
+    _refuse_duplicates(seen, hashes)
+    node = (account_tree.decode(commitments, 2 * len(layout.assets)), commitments, digest)
+    builder.push(node, height)
+
+
+def verify_leaves(job) -> tuple[int, bytes, bytes, list[bytes]]:
+    """A work unit (picklable, any executor): decode consecutive margin leaves, refuse two
+    alike, build their subtree of the account tree and batch-verify every claim; the
+    subtree's (height, root Cs, root hash) and the leaves' hashes."""
     attestation_id, circuits_hash, binding, layout, first, data = job
-    batch = []
-    for pos, leaf in enumerate(split_leaves(data, layout), start=first):
+    leaves = split_leaves(data, layout)
+    hashes = [leaf.hash() for leaf in leaves]
+    _refuse_duplicates(set(), hashes)
+    builder, batch = account_tree.Builder(keep_levels=False), []
+    for pos, (leaf, h) in enumerate(zip(leaves, hashes), start=first):
+        builder.push(account_tree.leaf_node(node_points(layout, leaf), h))
+
         def context(pos=pos):
             return transcript(attestation_id, circuits_hash, MARGIN_TREE, STATEMENT, pos, market=binding)
         batch += leaf_statements(layout, leaf, context)
+    commitments, digest = builder.root()
     try:
         rangeproof.batch_verify(batch)
     except InvalidProof:
         raise InvalidProof(f"a margin leaf's range proofs do not verify (leaves {first}…)") from None
+    return len(leaves).bit_length() - 1, commitments, digest, hashes

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from zksolv.commitments import generators
 from zksolv.errors import InvalidProof
-from zksolv.group import N, Point, msm
+from zksolv.group import N, Point
 from zksolv.rangeproof import statement as st
+from zksolv.rangeproof.coefficients import ProofVectorTerms, vectors_for
 from zksolv.rangeproof.proof import RangeProof
 from zksolv.rangeproof.scalars import batch_invert, powers
 from zksolv.transcript import Transcript
@@ -34,13 +35,17 @@ def verify(transcript: Transcript, proof: RangeProof, commitments: list[Point], 
     batch_verify([Statement(transcript, proof, commitments, n)])
 
 
-def batch_verify(statements: list[Statement], backend=None) -> None:
-    """Verify many proofs (any mix of n and m) in one MSM; raise InvalidProof if any fails."""
+def batch_verify(statements: list[Statement], backend=None, use_kernel: bool = True) -> None:
+    """Verify many proofs (any mix of n and m) in one MSM; raise InvalidProof if any fails.
+
+    On the native backend the O(n·m) coefficient work runs in the kernel (`use_kernel`);
+    the verdict is the same either way (SPEC.md §5.5)."""
     if not statements:
         return
-    acc = _Accumulator(generators(backend or statements[0].proof.A.backend))
+    be = backend or statements[0].proof.A.backend
+    acc = _Accumulator(generators(be), vectors_for(be, use_kernel))
     for s in statements:
-        acc.add(s, _weight())
+        acc.add(s, _weight(), _weight())
     if not acc.total().is_identity:
         raise InvalidProof("range proof does not verify")
 
@@ -52,47 +57,30 @@ def _weight() -> int:
 class _Accumulator:
     """Scalars of one big check: shared generators summed, per-proof points listed."""
 
-    def __init__(self, gens):
-        self.gens = gens
+    def __init__(self, gens, vectors):
+        self.gens, self.vectors = gens, vectors
         self.g = self.h = self.u = 0
-        self.gvec: list[int] = []
-        self.hvec: list[int] = []
         self.points: list[Point] = []
         self.scalars: list[int] = []
 
-    def add(self, s: Statement, weight: int) -> None:
+    def add(self, s: Statement, weight: int, c: int) -> None:
+        """Proof `s` times its batch weight ω = `weight`, with `c` weighting its t(x) check."""
         ch = _replay(s)
         p, n, m = s.proof, s.n, len(s.commitments)
-        size = n * m
-        if len(self.gvec) < size:
-            self.gvec += [0] * (size - len(self.gvec))
-            self.hvec += [0] * (size - len(self.hvec))
-        c = _weight()
         wc = weight * c % N
-        self._shared_terms(ch, p, n, m, weight, wc)
+        z_pows = powers(ch.z, m + 3)
+        self.vectors.add(ProofVectorTerms(n, m, ch.y_inv, z_pows, ch.u, ch.u_inv, weight, p.a, p.b))
+        self._shared_terms(ch, p, n, m, z_pows, weight, wc)
         x = ch.x
         self._point_terms([p.A, p.S, p.T1, p.T2], [weight, weight * x, -wc * x, -wc * x * x])
-        z_pows = powers(ch.z, m + 2)
-        self._point_terms(s.commitments, [-wc * zj for zj in z_pows[2:]])
+        self._point_terms(s.commitments, [-wc * zj for zj in z_pows[2 : 2 + m]])
         self._point_terms(p.L, [weight * u * u for u in ch.u])
         self._point_terms(p.R, [weight * ui * ui for ui in ch.u_inv])
 
-    def _shared_terms(self, ch, p, n, m, weight, wc) -> None:
-        """Add this proof's coefficients of G_i, H_i, G, H and U (SPEC.md §5.5)."""
-        size = n * m
+    def _shared_terms(self, ch, p, n, m, z_pows, weight, wc) -> None:
+        """Add this proof's coefficients of G, H and U (SPEC.md §5.5); G_i, H_i are the vectors'."""
         z = ch.z
-        z_pows = powers(z, m + 3)
-        s = _s_vector(ch.u, ch.u_inv)
-        zw, aw, bw = weight * z, weight * p.a, weight * p.b
-        # z^(2+j)·2^i for bit i of value j, times the weight: shifts, not multiplications.
-        bit_terms = [zj * weight << i for zj in z_pows[2 : 2 + m] for i in range(n)]
-        y_inv_pows = powers(pow(ch.y, -1, N), size)
-        self.gvec[:size] = [g - zw - aw * si for g, si in zip(self.gvec, s)]
-        self.hvec[:size] = [
-            h + zw + yi * (bt - bw * si) % N
-            for h, yi, bt, si in zip(self.hvec, y_inv_pows, bit_terms, reversed(s))
-        ]
-        sum_y = _geometric_sum(ch.y, size)
+        sum_y = _geometric_sum(ch.y, n * m)
         delta = ((z - z * z) * sum_y - ((1 << n) - 1) * sum(z_pows[3 : 3 + m])) % N
         self.g += wc * (p.t_x - delta)
         self.h += -weight * p.e_blinding + wc * p.t_x_blinding
@@ -105,14 +93,9 @@ class _Accumulator:
         self.scalars += [k % N for k in scalars]
 
     def total(self) -> Point:
-        gens = self.gens
-        G, H = gens.vectors(len(self.gvec))
-        base = Point.generator(gens.backend)
-        return msm(
-            [base, gens.H, gens.U] + G + H + self.points,
-            [self.g % N, self.h % N, self.u % N] + [k % N for k in self.gvec]
-            + [k % N for k in self.hvec] + self.scalars,
-        )
+        base = Point.generator(self.gens.backend)
+        return self.vectors.msm(self.gens, [base, self.gens.H, self.gens.U] + self.points,
+                                [self.g, self.h, self.u] + self.scalars)
 
 
 @dataclass
@@ -123,6 +106,7 @@ class _Challenges:
     w: int
     u: list[int]
     u_inv: list[int]
+    y_inv: int
 
 
 def _replay(s: Statement) -> _Challenges:
@@ -131,6 +115,8 @@ def _replay(s: Statement) -> _Challenges:
     st.check_parameters(s.n, m)
     if 1 << p.rounds != s.n * m:
         raise InvalidProof(f"proof has {p.rounds} rounds, n·m = {s.n * m} needs log2 of it")
+    if len(p.R) != len(p.L):   # only a proof built in memory can: from_bytes pairs them
+        raise InvalidProof(f"proof has {len(p.L)} L points but {len(p.R)} R points")
     if any(v.is_identity for v in s.commitments):
         raise InvalidProof("identity commitment in a range proof statement")
     st.bind_statement(t, s.n, m, s.commitments)
@@ -150,7 +136,8 @@ def _replay(s: Statement) -> _Challenges:
         t.append_point(st.LABEL_L, left)
         t.append_point(st.LABEL_R, right)
         us.append(t.challenge_scalar(st.LABEL_U))
-    return _Challenges(y, z, x, w, us, batch_invert(us))
+    inverses = batch_invert(us + [y])
+    return _Challenges(y, z, x, w, us, inverses[:-1], inverses[-1])
 
 
 def _geometric_sum(y: int, count: int) -> int:
@@ -158,18 +145,3 @@ def _geometric_sum(y: int, count: int) -> int:
     if y == 1:
         return count % N
     return (pow(y, count, N) - 1) * pow(y - 1, -1, N) % N
-
-
-def _s_vector(u: list[int], u_inv: list[int]) -> list[int]:
-    """s_i = Π_j u_j^(±1), + where bit (k−1−j) of i is set (round j splits on that bit)."""
-    k = len(u)
-    s = [0] * (1 << k)
-    acc = 1
-    for ui in u_inv:
-        acc = acc * ui % N
-    s[0] = acc
-    u_sq = [x * x % N for x in u]
-    for i in range(1, 1 << k):
-        lg = i.bit_length() - 1
-        s[i] = s[i - (1 << lg)] * u_sq[k - 1 - lg] % N
-    return s

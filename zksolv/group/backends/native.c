@@ -582,6 +582,8 @@ int zk_map_to_curve(const unsigned char *consts, const unsigned char *u, size_t 
 #include "native_msm8.h"
 #include "native_fold8.h"
 #include "native_ct.h"
+#include "native_scalar.h"
+#include "native_verify.h"
 
 static int simd_state = -1;   /* −1 until first asked: then 1 where IFMA runs, else 0 */
 

@@ -51,6 +51,12 @@ def _load() -> ctypes.CDLL:
         "zk_msm_secret": [buf, buf, size, buf],
         "zk_bits_commit_secret": [buf, buf, buf, buf, buf, size, size, buf],
         "zk_fe_ct_op": [ctypes.c_int, buf, buf, buf],
+        "zk_sc_op": [ctypes.c_int, buf, buf, buf],
+        "zk_sc_batch_inv": [buf, size, buf],
+        "zk_sc_powers": [buf, size, buf],
+        "zk_sc_inner": [buf, buf, size, buf],
+        "zk_rp_coeffs": [buf, size, size, size, size, buf],
+        "zk_rp_export": [buf, size, size, buf],
     }
     for name, args in signatures.items():
         getattr(lib, name).argtypes = args
@@ -136,6 +142,12 @@ class NativeBackend:
         out = ctypes.create_string_buffer(64)
         packed = b"".join([k.to_bytes(32, "big") for k in scalars])
         return _result(_lib.zk_msm(b"".join(points), packed, len(points), out), out)
+
+    def msm_packed(self, points: bytes, scalars: bytes, count: int):
+        """Σ k_i·P_i for `count` points already joined (64 bytes each) and scalars already
+        packed (32 bytes big-endian each, < n; zero allowed): the range-proof verifier's MSM."""
+        out = ctypes.create_string_buffer(64)
+        return _result(_lib.zk_msm(points, scalars, count, out), out)
 
     def msm_secret(self, points, scalars):
         """Σ k_i·P_i, constant-time in the scalars (in [0, n), zero allowed)."""
