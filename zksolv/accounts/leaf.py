@@ -13,6 +13,7 @@ proof can move to another leaf or index, and the leaf's H_id cannot change unsee
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from zksolv import rangeproof
 from zksolv.accounts import keys, widerange
@@ -150,12 +151,31 @@ def prove_opening(opened: LeafOpening, context: Context, rng_for=None, prove=Non
 
 
 def claim_commitments(layout: Layout, leaf: MarginLeaf) -> list[Point]:
-    """Every claim's commitment, recomputed from the slots: [constant]G + Σ [k]slot."""
+    """Every claim's commitment, recomputed from the slots: [constant]G + Σ [k]slot.
+
+    Public data only. Most claims are one slot with k = ±1 (pieces, debts, rooms): taken
+    as the slot or its negation rather than multiplied, and [constant]G is computed once
+    per constant (the audit verifies thousands of leaves of one layout)."""
     out = []
     for c in layout.claims:
-        point = msm([leaf.slots[i] for i, _ in c.terms], [k % N for _, k in c.terms])
-        out.append(point + base_mul(c.constant % N, point.backend) if c.constant else point)
+        point = _combination([leaf.slots[i] for i, _ in c.terms], [k % N for _, k in c.terms])
+        out.append(point + _constant_point(c.constant % N, point.backend) if c.constant else point)
     return out
+
+
+def _combination(points: list[Point], scalars: list[int]) -> Point:
+    """Σ [k]P with each negative coefficient (k > n/2) taken as [−k](−P): the layout's
+    coefficients are small integers of either sign, and the kernel's MSM runs only as many
+    windows as its widest scalar needs."""
+    if len(points) == 1 and scalars[0] in (1, N - 1):
+        return points[0] if scalars[0] == 1 else -points[0]
+    signed = [(-p, N - k) if k > N // 2 else (p, k) for p, k in zip(points, scalars)]
+    return msm([p for p, _ in signed], [k for _, k in signed])
+
+
+@lru_cache(maxsize=256)
+def _constant_point(k: int, backend) -> Point:
+    return base_mul(k, backend)
 
 
 def statements(layout: Layout, leaf: MarginLeaf, context: Context) -> list[Statement]:

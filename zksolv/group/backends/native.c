@@ -676,10 +676,21 @@ static size_t msm_windows_bytes(size_t n, unsigned c, int lanes) {
 
 /* Σ k_i·P_i by Pippenger's bucket method with signed digits: eight windows at a time on
  * IFMA lanes where the CPU has them and n is large enough. Returns −1 on no memory. */
+/* Bits of the widest of n big-endian 32-byte scalars: windows above it hold only zeros. */
+static unsigned widest_scalar_bits(const unsigned char *scalars, size_t n) {
+    unsigned char top[32] = {0};
+    for (size_t k = 0; k < n; k++)
+        for (unsigned i = 0; i < 32; i++) top[i] |= scalars[32 * k + i];
+    for (unsigned i = 0; i < 32; i++)
+        if (top[i]) return 8 * (32 - i) - (unsigned)__builtin_clz(top[i]) + 24;
+    return 0;
+}
+
 int zk_msm(const unsigned char *points, const unsigned char *scalars, size_t n,
            unsigned char *out) {
     int lanes = n >= MSM8_MIN && simd_on();
-    unsigned c = lanes ? msm8_window(n) : pippenger_window(n), windows = 256 / c + 1;
+    unsigned c = lanes ? msm8_window(n) : pippenger_window(n);
+    unsigned windows = widest_scalar_bits(scalars, n) / c + 1;   /* small scalars: fewer windows */
     size_t m = n ? n : 1;
     unsigned char *room = scratch_get(carved(m * windows, sizeof(int)) + carved(m, sizeof(ge))
                                       + carved(windows, sizeof(gej)) + msm_windows_bytes(m, c, lanes));
