@@ -244,3 +244,39 @@ def test_several_proofs_of_two_customers_are_invalid(visit, made, tmp_path):
     assert outcome.code == 0, outcome.stderr
     shown = _several(visit, [made["r1"][1], theirs])   # no user typed: the oldest proof's customer
     assert shown["valid"] == "false" and "round site-r2: " in shown["text"] and sitekit.USER in shown["text"]
+
+
+ATTESTATION = Path(__file__).resolve().parents[2] / "vectors" / "attestation"
+
+
+@pytest.fixture(scope="module")
+def signed_margin_site(tmp_path_factory):
+    """The published-attestation vector (a signed margin round) as `zksolv publish` writes it."""
+    from clikit import invoke
+
+    out = tmp_path_factory.mktemp("vector-site") / "site"
+    outcome = invoke("publish", ATTESTATION / "round", "--out", out, "-q")
+    assert outcome.code == 0, outcome.stderr
+    return out
+
+
+def test_a_margin_customer_sees_their_debt_and_a_phantom_debt_fails(browser, signed_margin_site):
+    """The margin customer of the vector (BTC 1.2, a debt of 30000 USDT): VALID with the debt
+    shown as one; giving only what they hold fails on the debt they gave no figure for (an
+    exchange's phantom debt would lower its liabilities, SPEC §6.16); a changed debt fails."""
+    proof = (ATTESTATION / "inclusion" / "margin.json").read_text(encoding="utf-8")
+    user = json.loads(proof)["user_id"]
+    v = Visit(browser, signed_margin_site)
+    try:
+        shown = v.check(proof, user)
+        assert shown["valid"] == "true", shown["text"]
+        assert "USDT: a debt of 30000" in shown["text"] and "BTC: 1.2" in shown["text"]
+        shown = v.check(proof, user, {"BTC": "1.2", "USDT": "-30000"})
+        assert shown["valid"] == "true", shown["text"]
+        shown = v.check(proof, user, {"BTC": "1.2", "USDT": ""})
+        assert shown["valid"] == "false" and "debt of 30000, for which you gave no figure" in shown["text"]
+        shown = v.check(proof.replace('"-30000"', '"-29000"'), user)
+        assert shown["valid"] == "false", shown["text"]
+        v.only_own_files()
+    finally:
+        v.close()
