@@ -10,7 +10,8 @@ setup(ext_modules=[Extension(
     "zksolv.group.backends._native",
     sources=["zksolv/group/backends/native.c"],
     depends=["zksolv/group/backends/native_ifma.h", "zksolv/group/backends/native_msm8.h",
-             "zksolv/group/backends/native_fold8.h", "zksolv/group/backends/native_ct.h"],
+             "zksolv/group/backends/native_fold8.h", "zksolv/group/backends/native_ct.h",
+             "zksolv/group/backends/native_prove.h"],
     extra_compile_args=["-O3"],
     optional=True,
 )])

@@ -175,6 +175,21 @@ def msm_secret(points: Sequence[Point], scalars: Sequence) -> Point:
     return Point(raw, be)
 
 
+def msm_packed(points: Sequence[Point], packed: bytes, secret: bool = False) -> Point:
+    """`msm` (or, with `secret`, `msm_secret`) with the scalars given as 32-byte big-endian
+    words below n, as the kernel takes them, so a caller holding them packed (the range
+    prover, SPEC.md §5.3) need not make them Python integers."""
+    if len(packed) != 32 * len(points):
+        raise ValueError("msm_packed needs 32 bytes of scalar a point")
+    be = _one_backend(points)
+    raws = list(map(_RAW, points))
+    fast = getattr(be, "msm_secret_packed" if secret else "msm_packed", None)
+    if fast is None or None in raws:
+        ks = [int.from_bytes(packed[i:i + 32], "big") for i in range(0, len(packed), 32)]
+        return (msm_secret if secret else msm)(points, ks)
+    return Point(fast(raws, packed), be)
+
+
 def bits_commit_secret(base: Point, blinding, G: Sequence[Point], H: Sequence[Point],
                        values: Sequence[int], n: int) -> Point:
     """α·B + <a_L, G> + <a_R, H> with a_L the n bits of the values (least significant first,

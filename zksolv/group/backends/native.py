@@ -38,7 +38,7 @@ def _load() -> ctypes.CDLL:
     if spec is None or not spec.origin:
         raise ImportError("zksolv's C kernel was not built (no C compiler at install time)")
     lib = ctypes.CDLL(spec.origin)
-    buf, size = ctypes.c_char_p, ctypes.c_size_t
+    buf, size, addr = ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p
     signatures = {
         "zk_fe_op": [ctypes.c_int, buf, buf, buf],
         "zk_lift_x": [buf, ctypes.c_int, buf],
@@ -51,6 +51,17 @@ def _load() -> ctypes.CDLL:
         "zk_msm_secret": [buf, buf, size, buf],
         "zk_bits_commit_secret": [buf, buf, buf, buf, buf, size, size, buf],
         "zk_fe_ct_op": [ctypes.c_int, buf, buf, buf],
+        # the range prover's constant-time scalar work (native_prove.h); vectors by address
+        "zk_sc_load": [buf, size, addr],
+        "zk_sc_load_wide": [buf, size, addr],
+        "zk_sc_store": [addr, size, buf],
+        "zk_sc_powers": [buf, size, addr],
+        "zk_sc_inner": [addr, addr, size, buf],
+        "zk_sc_eval": [addr, addr, buf, size, addr],
+        "zk_prove_poly": [buf, size, size, addr, addr, buf, addr, addr, addr, buf],
+        "zk_ipa_round": [addr, addr, size, addr, buf, buf, buf, buf, buf],
+        "zk_ipa_fold": [addr, addr, size, buf, buf],
+        "zk_nonces": [buf, size, ctypes.c_uint64, size, addr],
     }
     for name, args in signatures.items():
         getattr(lib, name).argtypes = args
@@ -139,8 +150,20 @@ class NativeBackend:
 
     def msm_secret(self, points, scalars):
         """Σ k_i·P_i, constant-time in the scalars (in [0, n), zero allowed)."""
+        return self.msm_secret_packed(points, b"".join([_scalar_bytes(k) for k in scalars]))
+
+    def msm_packed(self, points, packed):
+        """msm with the scalars already packed (32-byte big-endian words below n)."""
+        if len(points) <= SMALL_MSM:   # the loop of multiplications takes no zero scalar
+            ks = [int.from_bytes(packed[i:i + 32], "big") for i in range(0, len(packed), 32)]
+            kept = [(p, k) for p, k in zip(points, ks) if k]
+            return self.msm([p for p, _ in kept], [k for _, k in kept]) if kept else None
         out = ctypes.create_string_buffer(64)
-        packed = b"".join([_scalar_bytes(k) for k in scalars])
+        return _result(_lib.zk_msm(b"".join(points), packed, len(points), out), out)
+
+    def msm_secret_packed(self, points, packed):
+        """msm_secret with the scalars already packed, as msm_packed."""
+        out = ctypes.create_string_buffer(64)
         return _result(_lib.zk_msm_secret(b"".join(points), packed, len(points), out), out)
 
     def bits_commit_secret(self, base, blinding, G, H, values, n):

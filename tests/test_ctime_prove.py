@@ -1,0 +1,227 @@
+"""The range prover's secret vectors in the kernel (native_prove.h; SPEC.md §2.3, §5.3, §6.2):
+the same numbers as the Python reference, the same proof bytes, and constant-time, checked
+under valgrind's memcheck as tests/test_ctime.py checks A and S (tests/ctime/prove_ctime.c)."""
+
+import ctypes
+import hashlib
+import hmac
+import pathlib
+import secrets
+import shutil
+import struct
+import subprocess
+
+import pytest
+from test_ctime import VALGRIND_ERROR, _kernel_path, _needed_or_skip
+
+from zksolv.commitments import generators
+from zksolv.group import N, backends
+from zksolv.rangeproof import prover
+from zksolv.rangeproof.kernel_vectors import KernelVectors, vectors_for
+from zksolv.rangeproof.scalars import IntVectors, random_scalar
+from zksolv.roundkeys import NonceStream
+from zksolv.transcript import Transcript
+
+HARNESS = pathlib.Path(__file__).resolve().parent / "ctime" / "prove_ctime.c"
+EDGE = [0, 1, 2, N - 1, N - 2, (N - 1) // 2, 2**255 % N, 2**128 - 1]
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    try:
+        backends.get("native")
+    except Exception:
+        pytest.skip("the C kernel is not built here")
+    from zksolv.group.backends import native
+    return KernelVectors(native._lib)
+
+
+def _stored(vectors, buf, count):
+    out = ctypes.create_string_buffer(32 * count)
+    vectors._lib.zk_sc_store(ctypes.addressof(buf), count, out)
+    return [int.from_bytes(out.raw[i:i + 32], "big") for i in range(0, 32 * count, 32)]
+
+
+def _listed(scalars):
+    scalars = list(scalars)
+    return lambda: scalars.pop(0)
+
+
+def test_kernel_nonces_are_the_specified_hmac_stream(kernel):
+    """SPEC.md §6.2 from hashlib itself: HMAC-SHA512(key, u64be(c)) mod n, c = 1, 2, …; the
+    stream's position moves past what the kernel drew."""
+    for key in (b"", b"k" * 32, secrets.token_bytes(77), b"\xff" * 128):
+        stream = NonceStream(key)
+        stream()
+        got = _stored(kernel, kernel.draw(stream, 40), 40)
+        want = [int.from_bytes(hmac.new(key, c.to_bytes(8, "big"), hashlib.sha512).digest(),
+                               "big") % N for c in range(2, 42)]
+        assert got == want
+        assert stream() == int.from_bytes(hmac.new(key, (42).to_bytes(8, "big"),
+                                                   hashlib.sha512).digest(), "big") % N
+
+
+def test_keys_longer_than_a_block_are_drawn_by_python(kernel):
+    key = secrets.token_bytes(129)
+    assert _stored(kernel, kernel.draw(NonceStream(key), 3), 3) == _python_stream(key, 3)
+
+
+def _python_stream(key, count):
+    stream = NonceStream(key)
+    return [stream() for _ in range(count)]
+
+
+def test_other_rngs_are_drawn_in_order_edges_included(kernel):
+    assert _stored(kernel, kernel.draw(_listed(EDGE), len(EDGE)), len(EDGE)) == EDGE
+    os_drawn = _stored(kernel, kernel.draw(random_scalar, 64), 64)
+    assert len(set(os_drawn)) == 64 and all(0 < k < N for k in os_drawn)
+
+
+def test_wide_reduction_at_its_edges(kernel):
+    """The 512-bit reduction of the nonces and of the OS CSPRNG's bytes, at multiples of n
+    and the largest inputs; a zero is reported (the caller then skips it)."""
+    out = (ctypes.c_uint64 * 4)()
+    for wide in (0, 1, N, N + 1, 2 * N - 1, N << 256, (N << 256) + N - 1, 2**512 - 1,
+                 2**256, 2**256 - 1, N * (2**256 - 1)):
+        ok = kernel._lib.zk_sc_load_wide(wide.to_bytes(64, "big"), 1, ctypes.addressof(out))
+        assert _stored(kernel, out, 1) == [wide % N]
+        assert ok == (wide % N != 0)
+
+
+def _poly_inputs(n, m):
+    values = [secrets.randbelow(2**n) for _ in range(m)]
+    values[0], values[-1] = 2**n - 1, 0
+    s = EDGE + [random_scalar() for _ in range(2 * n * m - len(EDGE))]
+    return values, s, random_scalar(), random_scalar()
+
+
+@pytest.mark.parametrize("n, m", [(8, 1), (64, 2), (16, 8)])
+def test_kernel_vector_steps_match_the_python_reference(kernel, n, m):
+    values, s, y, z = _poly_inputs(n, m)
+    ref = IntVectors()
+    (l0, l1, r0, r1), t1, t2 = ref.polynomials(values, n, m, s, y, z)
+    poly, k1, k2 = kernel.polynomials(values, n, m, kernel.draw(_listed(s), len(s)), y, z)
+    assert (k1, k2) == (t1, t2)
+    for x in (1, N - 1, random_scalar()):
+        (l, r), t_x = ref.evaluate((l0, l1, r0, r1), x)
+        lr, k_x = kernel.evaluate(poly, x)
+        assert k_x == t_x and _stored(kernel, lr[0], n * m) == l and _stored(kernel, lr[1], n * m) == r
+
+
+def test_out_of_range_values_use_their_low_bits(kernel):
+    """a_L is the low n bits of each value, as IntVectors (the soundness tests rely on it)."""
+    values, s, y, z = _poly_inputs(8, 2)
+    wide = [v + (secrets.randbelow(2**200) << 8) for v in values]
+    _, t1, t2 = IntVectors.polynomials(wide, 8, 2, s, y, z)
+    assert kernel.polynomials(wide, 8, 2, kernel.draw(_listed(s), len(s)), y, z)[1:] == (t1, t2)
+
+
+class _Packed:
+    """Records the scalars each MSM of the inner-product argument receives."""
+
+    def __init__(self, monkeypatch, module, name):
+        self.calls = []
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda pts, ks, *a, **kw: self.calls.append(
+            [int.from_bytes(ks[i:i + 32], "big") for i in range(0, len(ks), 32)]
+            if isinstance(ks, bytes) else [k % N for k in ks]) or real(pts, ks, *a, **kw))
+
+
+def test_inner_product_rounds_match_the_python_reference(kernel, monkeypatch):
+    from zksolv.rangeproof import kernel_vectors, scalars
+    from zksolv.rangeproof.ipa import prove as ipa_prove
+    gens = generators()
+    G, H = gens.vectors(32)
+    a, b = [random_scalar() for _ in range(32)], EDGE * 4
+    y_inv, w = random_scalar(), random_scalar()
+    ref_calls = _Packed(monkeypatch, scalars, "msm")
+    want = ipa_prove(Transcript(b"ipa"), G, H, y_inv, gens.U, w, (a, b), IntVectors())
+    k_calls = _Packed(monkeypatch, kernel_vectors, "msm_packed")
+    ab = (kernel.draw(_listed(a), 32), kernel.draw(_listed(b), 32), 32)
+    assert ipa_prove(Transcript(b"ipa"), G, H, y_inv, gens.U, w, ab, kernel) == want
+    assert k_calls.calls == ref_calls.calls and len(k_calls.calls) == 10
+
+
+@pytest.mark.parametrize("n, m", [(8, 1), (64, 4), (128, 2)])
+def test_proof_bytes_do_not_depend_on_where_the_vectors_live(n, m, monkeypatch):
+    be = generators().backend
+    if vectors_for(be).__class__ is IntVectors:
+        pytest.skip("the C kernel is not the default backend here")
+    values = [secrets.randbelow(2**n) for _ in range(m)]
+    blindings, key = [random_scalar() for _ in values], secrets.token_bytes(32)
+    fast = prover._prove(Transcript(b"t"), values, blindings, n, generators(), NonceStream(key))
+    monkeypatch.setattr(prover, "vectors_for", lambda backend: IntVectors())
+    slow = prover._prove(Transcript(b"t"), values, blindings, n, generators(), NonceStream(key))
+    assert fast[0].to_bytes() == slow[0].to_bytes() and fast[1] == slow[1]
+
+
+# ---- constant time, under valgrind ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory):
+    _needed_or_skip("valgrind", shutil.which("valgrind") is not None)
+    _needed_or_skip("<valgrind/memcheck.h>", pathlib.Path("/usr/include/valgrind/memcheck.h").exists())
+    exe = tmp_path_factory.mktemp("prove_ctime") / "prove_ctime"
+    subprocess.run(["gcc", "-O2", "-Wall", "-o", str(exe), str(HARNESS), "-ldl"], check=True)
+    return exe
+
+
+def _be(k):
+    return k.to_bytes(32, "big")
+
+
+def _harness_case(n, m):
+    """Input bytes and the expected output, from the Python reference."""
+    key, values = secrets.token_bytes(32), [2**n - 1] + [secrets.randbelow(2**n) for _ in range(m - 1)]
+    y, z, x, w = (random_scalar() for _ in range(4))
+    y_inv, wide = pow(y, -1, N), secrets.token_bytes(64)
+    s = _python_stream(key, 2 * n * m)
+    poly, t1, t2 = IntVectors.polynomials(values, n, m, s, y, z)
+    (a, b), t_x = IntVectors.evaluate(poly, x)
+    data = struct.pack("<I", len(key)) + key + struct.pack("<II", n, m)
+    data += b"".join(v.to_bytes(n // 8, "little") for v in values)
+    data += b"".join(map(_be, (y, z, x, w, y_inv)))
+    expected = b"\x01" + _be(t1) + _be(t2) + _be(t_x)
+    state, g, h, half = (a, b, IntVectors.ipa_start((a, b), y_inv)[2]), 1, 1, n * m // 2
+    while half:
+        u = random_scalar()
+        data += b"".join(map(_be, (g, h, u, pow(u, -1, N))))
+        expected += _round_scalars(state, half, g, h, w)
+        IntVectors.ipa_fold(state, half, u, pow(u, -1, N))
+        g, h, half = g * pow(u, -1, N) % N, h * u % N, half // 2
+    expected += _be(state[0][0]) + _be(state[1][0])
+    wide_value = int.from_bytes(wide, "big") % N
+    return data + wide, expected + bytes([wide_value != 0]) + _be(wide_value)
+
+
+def _round_scalars(state, half, g, h, w):
+    """The L and R scalars IntVectors.ipa_commit hands to `msm`, packed."""
+    a, b, y_inv_pows = state
+    lo = [x * g for x in a[:half]] + [x * h * y_inv_pows[i] for i, x in enumerate(b[half:])]
+    hi = [x * g for x in a[half:]] + [x * h * y_inv_pows[half + i] for i, x in enumerate(b[:half])]
+    lo.append(sum(p * q for p, q in zip(a[:half], b[half:])) * w)
+    hi.append(sum(p * q for p, q in zip(a[half:], b[:half])) * w)
+    return b"".join(_be(k % N) for k in lo + hi)
+
+
+def _run(exe, tmp_path, data, *mode):
+    path = tmp_path / "input.bin"
+    path.write_bytes(data)
+    return subprocess.run(["valgrind", "--quiet", f"--error-exitcode={VALGRIND_ERROR}",
+                           "--track-origins=yes", str(exe), _kernel_path(), str(path), *mode],
+                          capture_output=True, timeout=600)
+
+
+@pytest.mark.parametrize("n, m", [(64, 2), (8, 4)])
+def test_prover_scalar_work_has_no_secret_dependent_branch_or_index(harness, tmp_path, n, m):
+    data, expected = _harness_case(n, m)
+    run = _run(harness, tmp_path, data)
+    assert run.returncode == 0, run.stderr.decode(errors="replace")[-3000:]
+    assert run.stdout == expected   # the harness really ran every step, on the right numbers
+
+
+def test_the_check_catches_secret_nonces_in_the_variable_time_msm(harness, tmp_path):
+    """The canary: the same nonces through the variable-time MSM must be reported."""
+    run = _run(harness, tmp_path, _harness_case(8, 1)[0], "vartime")
+    assert run.returncode == VALGRIND_ERROR
+    assert b"depends on uninitialised value" in run.stderr or b"Use of uninitialised" in run.stderr
