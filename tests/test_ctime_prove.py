@@ -15,7 +15,7 @@ import pytest
 from test_ctime import VALGRIND_ERROR, _kernel_path, _needed_or_skip
 
 from zksolv.commitments import generators
-from zksolv.group import N, backends
+from zksolv.group import N, Point, backends, base_mul, msm, msm_secret
 from zksolv.rangeproof import prover
 from zksolv.rangeproof.kernel_vectors import KernelVectors, vectors_for
 from zksolv.rangeproof.scalars import IntVectors, random_scalar
@@ -24,6 +24,8 @@ from zksolv.transcript import Transcript
 
 HARNESS = pathlib.Path(__file__).resolve().parent / "ctime" / "prove_ctime.c"
 EDGE = [0, 1, 2, N - 1, N - 2, (N - 1) // 2, 2**255 % N, 2**128 - 1]
+TABLED_POINTS = 130   # the kernel's constant-time MSM works in blocks of 128: two of them
+                      # (where the statement has that many nonces)
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +118,29 @@ def test_out_of_range_values_use_their_low_bits(kernel):
     assert kernel.polynomials(wide, 8, 2, kernel.draw(_listed(s), len(s)), y, z)[1:] == (t1, t2)
 
 
+def test_s_over_kept_tables_matches_msm_secret(kernel):
+    """S by the kept tables, edge scalars included, the identity too (all scalars 0)."""
+    gens = generators()
+    G, H = gens.vectors(80)
+    for rho, s in ((0, [0] * 160), (N - 1, (EDGE * 20)[:160]),
+                   (random_scalar(), [random_scalar() for _ in range(160)])):
+        got = kernel.commit_s(gens, G, H, rho, kernel.draw(_listed(s), 160))
+        assert got == msm_secret([gens.H] + G + H, [rho] + s)
+    assert kernel.commit_s(gens, G, H, 0, kernel.draw(_listed([0] * 160), 160)) == Point.identity(gens.backend)
+
+
+def test_commitments_over_kept_tables_match_commit(kernel):
+    """V_j = [v]G + [γ]H by the kept tables, as `commit`: zero values (padding leaves),
+    edge scalars, and the identity for (0, 0)."""
+    from zksolv.commitments import commit
+    gens = generators()
+    pairs = [(0, random_scalar()), (2**64 - 1, N - 1), (N - 1, 1), (1, 0), (0, 0),
+             (secrets.randbelow(2**64), random_scalar())]
+    got = kernel.commit_values(gens, [v for v, _ in pairs], [g for _, g in pairs])
+    assert got == [commit(v, g, gens.backend) for v, g in pairs]
+    assert got[4] == Point.identity(gens.backend)
+
+
 class _Packed:
     """Records the scalars each MSM of the inner-product argument receives."""
 
@@ -191,7 +216,15 @@ def _harness_case(n, m):
         g, h, half = g * pow(u, -1, N) % N, h * u % N, half // 2
     expected += _be(state[0][0]) + _be(state[1][0])
     wide_value = int.from_bytes(wide, "big") % N
-    return data + wide, expected + bytes([wide_value != 0]) + _be(wide_value)
+    points = [base_mul(random_scalar()) for _ in range(min(TABLED_POINTS, len(s)))]
+    data += wide + struct.pack("<I", len(points))
+    expected += bytes([wide_value != 0]) + _be(wide_value)
+    data += b"".join(_be(x) + _be(y) for x, y in (p.affine() for p in points))
+    return data, expected + b"\x01" + _xy(msm(points, s[:len(points)]))
+
+
+def _xy(point):
+    return b"".join(map(_be, point.affine()))
 
 
 def _round_scalars(state, half, g, h, w):

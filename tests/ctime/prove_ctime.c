@@ -8,12 +8,14 @@
  * INPUT holds, in order (u32 little-endian sizes, scalars 32 bytes big-endian):
  *   u32 keylen, the nonce key (secret), u32 nbits, u32 m, m values of nbits/8 bytes
  *   little-endian (secret), y, z, x, w, y⁻¹, then for each of the log2(nbits·m) rounds of the
- *   inner-product argument g, h, u, u⁻¹ (public), then 64 bytes (secret) for the wide load.
+ *   inner-product argument g, h, u, u⁻¹ (public), then 64 bytes (secret) for the wide load,
+ *   then u32 npts and npts points (64 bytes x ‖ y) for S over kept tables.
  * The secret run: the nonces s_L ‖ s_R from the key's HMAC stream (counter 0), l(X), r(X),
  * t1, t2, l, r, t_x, every round's MSM scalars and folds, the final a and b, and the wide
  * load. Output on stdout (each declassified first, as it is published or goes to an MSM):
  *   nonces' status (1 byte), t1 ‖ t2, t_x, each round's L and R scalars, a, b,
- *   the wide load's status (1 byte) and value.
+ *   the wide load's status (1 byte) and value, then Σ s_i·P_i over the points' kept tables
+ *   (zk_msm_secret_tabled, the first npts nonces as scalars): status (1 byte) and point.
  * With "vartime" the nonces go through the variable-time zk_msm instead (the canary).
  */
 #include <dlfcn.h>
@@ -144,6 +146,14 @@ int main(int argc, char **argv) {
     emit_status(((wide_fn)sym(kernel, "zk_sc_load_wide"))(wide, 1, one));
     store(one, 1, out32);
     emit(out32, 32);
+    uint32_t npts = take_u32();   /* S over kept tables: the first npts nonces as scalars */
+    unsigned char *points = take(64 * (size_t)npts), *scalars = malloc(32 * (size_t)npts), point[64];
+    uint64_t *tables = malloc(((size_t (*)(size_t))sym(kernel, "zk_ct_tables_bytes"))(npts));
+    ((int (*)(const unsigned char *, size_t, void *))sym(kernel, "zk_ct_tables"))(points, npts, tables);
+    store(s, npts, scalars);
+    emit_status(((int (*)(const void *, const unsigned char *, size_t, unsigned char *))
+                 sym(kernel, "zk_msm_secret_tabled"))(tables, scalars, npts, point));
+    emit(point, 64);
     if (cursor != input_end) { fprintf(stderr, "prove_ctime: input too long\n"); return 2; }
     return 0;
 }

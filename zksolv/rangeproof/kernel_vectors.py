@@ -9,10 +9,12 @@ multiplied at once: packed MSM scalars, t1, t2, t_x and the final a, b. Same num
 `scalars.IntVectors`, so the same proof bytes.
 """
 
+import collections
 import ctypes
 import secrets
+import threading
 
-from zksolv.group import msm_packed
+from zksolv.group import N, Point, msm_packed
 from zksolv.rangeproof.scalars import IntVectors, random_scalar
 
 _MAX_HMAC_KEY = 128   # SHA-512's block: longer HMAC keys are hashed first, not done in C
@@ -25,6 +27,41 @@ def vectors_for(backend):
         return IntVectors()
     from zksolv.group.backends import native
     return KernelVectors(native._lib)
+
+
+class _SecretTables:
+    """The constant-time MSM's tables (16 affine multiples a point, 1.4 KB) of the point
+    vectors used most: S's [H] + G + H, the same 2N + 1 points in every proof of a size, and
+    the commitments' G, H. Rebuilding them was about an eighth of S and half of each V_j
+    (bench/RESULTS.md). The points are public; only the scalars are secret. Kept: the last
+    KEEP vectors; m = 64, n = 64: 8,193 points, 11.5 MB."""
+
+    KEEP = 3   # G, H and two proof sizes
+
+    def __init__(self):
+        self._kept = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, lib, key, points):
+        """The tables of the points `points()` returns, kept under `key`."""
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        points = points()
+        raw = b"".join(x.to_bytes(32, "big") + y.to_bytes(32, "big")
+                       for x, y in (p.affine() for p in points))
+        tables = (ctypes.c_uint64 * (lib.zk_ct_tables_bytes(len(points)) // 8))()
+        if lib.zk_ct_tables(raw, len(points), ctypes.addressof(tables)) < 0:
+            raise MemoryError("zksolv's C kernel could not allocate memory")
+        with self._lock:
+            self._kept[key] = tables
+            while len(self._kept) > self.KEEP:
+                self._kept.popitem(last=False)
+        return tables
+
+
+_TABLES = _SecretTables()
 
 
 def _alloc(count: int):
@@ -69,12 +106,34 @@ class KernelVectors:
             return self._lib.zk_sc_load_wide(secrets.token_bytes(64 * count), count, _at(out)) == 1
         return False
 
-    def commit_s(self, points, rho: int, s):
-        """S = [ρ]H + <s_L, G> + <s_R, H> on the constant-time path; points = [H] + G + H."""
-        count = len(points) - 1
-        packed = ctypes.create_string_buffer(32 * count)
-        self._lib.zk_sc_store(_at(s), count, packed)
-        return msm_packed(points, _be(rho) + packed.raw, secret=True)
+    def commit_values(self, gens, values, blindings):
+        """V_j = [v_j]G + [γ_j]H (SPEC.md §3.2), the numbers `commitments.commit` computes,
+        by the same constant-time Straus over G's and H's kept tables."""
+        tables = _TABLES.get(self._lib, (gens, "pedersen"),
+                             lambda: [Point.generator(gens.backend), gens.H])
+        return [self._tabled_msm(tables, _be(v % N) + _be(g % N), 2, gens.backend)
+                for v, g in zip(values, blindings)]
+
+    def commit_s(self, gens, G, H, rho: int, s):
+        """S = [ρ]H + <s_L, G> + <s_R, H> by the kernel's constant-time Straus, over the
+        generators' kept tables (_SecretTables). A Generators object is process-wide and
+        never replaced, so it and the length name the points."""
+        count = len(G) + len(H)
+        packed = ctypes.create_string_buffer(32 * (count + 1))
+        packed.raw = _be(rho)
+        self._lib.zk_sc_store(_at(s), count, ctypes.addressof(packed) + 32)
+        tables = _TABLES.get(self._lib, (gens, len(G)), lambda: [gens.H] + list(G) + list(H))
+        return self._tabled_msm(tables, packed, count + 1, gens.backend)
+
+    def _tabled_msm(self, tables, packed, count, backend):
+        out = ctypes.create_string_buffer(64)
+        if self._lib.zk_msm_secret_tabled(_at(tables), packed, count, out) < 0:
+            raise MemoryError("zksolv's C kernel could not allocate memory")
+        xy = out.raw
+        if xy == bytes(64):   # the identity (zeros); published, so no secret to keep here
+            return Point.identity(backend)
+        return Point.from_affine(int.from_bytes(xy[:32], "big"), int.from_bytes(xy[32:], "big"),
+                                 backend)
 
     def polynomials(self, values, n, m, s, y, z):
         """(l0, s_L, r0, r1) with t1, t2, as IntVectors.polynomials."""

@@ -6,7 +6,7 @@ the inner-product rounds use the variable-time `msm`, as dalek's prover does. Th
 vectors and their arithmetic are in the kernel on the native backend (kernel_vectors.py).
 """
 
-from zksolv.commitments import commit, generators
+from zksolv.commitments import generators
 from zksolv.errors import InputError
 from zksolv.group import N, Point, bits_commit_secret, msm_secret
 from zksolv.rangeproof import ipa
@@ -40,13 +40,13 @@ def _prove(transcript, values, blindings, n, gens, rng):
     m = len(values)
     G, H = gens.vectors(n * m)
     vectors = vectors_for(gens.backend)
-    V = [commit(v, g, gens.backend) for v, g in zip(values, blindings)]
+    V = vectors.commit_values(gens, values, blindings)
     st.bind_statement(transcript, n, m, V)
     alpha, rho = rng(), rng()
     s = vectors.draw(rng, 2 * n * m)   # s_L ‖ s_R, in the stream's order (SPEC.md §6.2)
     # a_L is the low n bits of each value (out-of-range vectors rely on it).
     A = bits_commit_secret(gens.H, alpha, G, H, [v & ((1 << n) - 1) for v in values], n)
-    S = vectors.commit_s([gens.H] + G + H, rho, s)
+    S = vectors.commit_s(gens, G, H, rho, s)
     transcript.append_point(st.LABEL_A, A)
     transcript.append_point(st.LABEL_S, S)
     y = transcript.challenge_scalar(st.LABEL_Y)

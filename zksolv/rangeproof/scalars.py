@@ -10,6 +10,7 @@ the proof bytes do not depend on which ran.
 
 import secrets
 
+from zksolv.commitments import commit
 from zksolv.group import N, msm, msm_secret
 
 
@@ -55,9 +56,14 @@ class IntVectors:
         return [rng() for _ in range(count)]
 
     @staticmethod
-    def commit_s(points, rho: int, s: list[int]):
-        """S = [ρ]H + <s_L, G> + <s_R, H> on the constant-time path; points = [H] + G + H."""
-        return msm_secret(points, [rho] + s)
+    def commit_values(gens, values, blindings):
+        """V_j = [v_j]G + [γ_j]H (SPEC.md §3.2)."""
+        return [commit(v, g, gens.backend) for v, g in zip(values, blindings)]
+
+    @staticmethod
+    def commit_s(gens, G, H, rho: int, s: list[int]):
+        """S = [ρ]H + <s_L, G> + <s_R, H> on the constant-time path."""
+        return msm_secret([gens.H] + G + H, [rho] + s)
 
     @staticmethod
     def polynomials(values, n, m, s, y, z):

@@ -54,7 +54,7 @@ def _load() -> ctypes.CDLL:
         # the range prover's constant-time scalar work (native_prove.h); vectors by address
         "zk_sc_load": [buf, size, addr],
         "zk_sc_load_wide": [buf, size, addr],
-        "zk_sc_store": [addr, size, buf],
+        "zk_sc_store": [addr, size, addr],
         "zk_sc_powers": [buf, size, addr],
         "zk_sc_inner": [addr, addr, size, buf],
         "zk_sc_eval": [addr, addr, buf, size, addr],
@@ -62,10 +62,14 @@ def _load() -> ctypes.CDLL:
         "zk_ipa_round": [addr, addr, size, addr, buf, buf, buf, buf, buf],
         "zk_ipa_fold": [addr, addr, size, buf, buf],
         "zk_nonces": [buf, size, ctypes.c_uint64, size, addr],
+        "zk_ct_tables_bytes": [size],
+        "zk_ct_tables": [buf, size, addr],
+        "zk_msm_secret_tabled": [addr, buf, size, buf],
     }
     for name, args in signatures.items():
         getattr(lib, name).argtypes = args
         getattr(lib, name).restype = ctypes.c_int
+    lib.zk_ct_tables_bytes.restype = size
     return lib
 
 

@@ -285,26 +285,37 @@ static void store_be64(unsigned char *p, uint64_t v) {
     for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (56 - 8 * i));
 }
 
+#define SHA512_ROUND(a, b, c, d, e, f, g, h, t) do {                                       \
+        uint64_t t1 = h + (rotr64(e, 14) ^ rotr64(e, 18) ^ rotr64(e, 41))                     \
+                      + ((e & f) ^ (~e & g)) + SHA512_K[t] + w[t];                            \
+        uint64_t t2 = (rotr64(a, 28) ^ rotr64(a, 34) ^ rotr64(a, 39))                          \
+                      + ((a & b) ^ (a & c) ^ (b & c));                                          \
+        d += t1;                                                                                \
+        h = t1 + t2;                                                                            \
+    } while (0)
+
+/* One block into the state h (FIPS 180-4 §6.4.2); the eight working variables rotate by
+ * renaming, eight rounds at a time. */
 static void sha512_block(uint64_t h[8], const unsigned char block[128]) {
-    uint64_t w[80], s[8];
+    uint64_t w[80];
     for (int t = 0; t < 16; t++) w[t] = load_be64(block + 8 * t);
     for (int t = 16; t < 80; t++) {
         uint64_t s0 = rotr64(w[t - 15], 1) ^ rotr64(w[t - 15], 8) ^ (w[t - 15] >> 7);
         uint64_t s1 = rotr64(w[t - 2], 19) ^ rotr64(w[t - 2], 61) ^ (w[t - 2] >> 6);
         w[t] = w[t - 16] + s0 + w[t - 7] + s1;
     }
-    memcpy(s, h, sizeof s);
-    for (int t = 0; t < 80; t++) {
-        uint64_t e = s[4], a = s[0];
-        uint64_t t1 = s[7] + (rotr64(e, 14) ^ rotr64(e, 18) ^ rotr64(e, 41))
-                      + ((e & s[5]) ^ (~e & s[6])) + SHA512_K[t] + w[t];
-        uint64_t t2 = (rotr64(a, 28) ^ rotr64(a, 34) ^ rotr64(a, 39))
-                      + ((a & s[1]) ^ (a & s[2]) ^ (s[1] & s[2]));
-        memmove(s + 1, s, 7 * sizeof s[0]);
-        s[4] += t1;
-        s[0] = t1 + t2;
+    uint64_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+    for (int t = 0; t < 80; t += 8) {
+        SHA512_ROUND(a, b, c, d, e, f, g, k, t);
+        SHA512_ROUND(k, a, b, c, d, e, f, g, t + 1);
+        SHA512_ROUND(g, k, a, b, c, d, e, f, t + 2);
+        SHA512_ROUND(f, g, k, a, b, c, d, e, t + 3);
+        SHA512_ROUND(e, f, g, k, a, b, c, d, t + 4);
+        SHA512_ROUND(d, e, f, g, k, a, b, c, t + 5);
+        SHA512_ROUND(c, d, e, f, g, k, a, b, t + 6);
+        SHA512_ROUND(b, c, d, e, f, g, k, a, t + 7);
     }
-    for (int i = 0; i < 8; i++) h[i] += s[i];
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
 }
 
 /* The last block of a message whose first 128·blocks bytes are hashed, `tail` bytes left. */
@@ -366,4 +377,42 @@ int zk_nonces(const unsigned char *key, size_t keylen, uint64_t c0, size_t count
         any_zero |= sc_from_wide(&out[i], h);
     }
     return (int)(1 & ~ct_barrier(any_zero));
+}
+
+/* ---- S over generators whose tables are kept (SPEC.md §2.3, §5.3) -------------------- */
+
+/* Bytes of the tables zk_msm_secret keeps for n points: CT_HALF affine multiples each. */
+size_t zk_ct_tables_bytes(size_t n) { return n * CT_HALF * sizeof(ge); }
+
+/* The tables of n public points (none the identity), built on the variable-time path as
+ * zk_msm_secret builds them, into `tables` (zk_ct_tables_bytes(n) bytes). −1 on no memory. */
+int zk_ct_tables(const unsigned char *points, size_t n, ge *tables) {
+    size_t block = n < CT_BLOCK ? (n ? n : 1) : CT_BLOCK;
+    unsigned char *room = scratch_get(2 * carved(block, sizeof(fe))), *cursor = room;
+    if (!room) return -1;
+    fe *den = carve(&cursor, block, sizeof(fe)), *prefix = carve(&cursor, block, sizeof(fe));
+    for (size_t at = 0; at < n; at += block) {
+        size_t count = n - at < block ? n - at : block;
+        ct_tables(tables + CT_HALF * at, den, prefix, points + 64 * at, count);
+    }
+    scratch_put(room);
+    return 0;
+}
+
+/* zk_msm_secret over points given by their kept tables: the same constant-time Straus
+ * (ct_digits, ct_block: native_ct.h), block by block, without rebuilding the tables. */
+int zk_msm_secret_tabled(const ge *tables, const unsigned char *scalars, size_t n,
+                         unsigned char *out) {
+    size_t block = n < CT_BLOCK ? (n ? n : 1) : CT_BLOCK;
+    int *digits = scratch_get(carved(CT_WINDOWS * block, sizeof(int)));
+    if (!digits) return -1;
+    gep acc;
+    gep_set_inf(&acc);
+    for (size_t at = 0; at < n; at += block) {
+        size_t count = n - at < block ? n - at : block;
+        for (size_t k = 0; k < count; k++) ct_digits(digits + k * CT_WINDOWS, scalars + 32 * (at + k));
+        ct_block(&acc, tables + CT_HALF * at, digits, count);
+    }
+    scratch_put(digits);
+    return gep_write_ct(out, &acc);
 }
