@@ -4,7 +4,7 @@
     python bench/prove_ab.py --old /tmp/zk-old --users 10000 --reps 3 [--workers 2]
 
 Writes one ledger with bench/solvency.py's inputs, then runs `python -m zksolv prove` from each
-tree (put first on PYTHONPATH) in alternating order, rep by rep, so both meet the same load on
+tree (first on PYTHONPATH, run from a directory holding no code) in alternating order, rep by rep, so both meet the same load on
 a shared machine. Reports CPU seconds (user + sys of the command and its worker processes) per
 leaf of capacity, padding included, as bench/RESULTS.md counts "ms·core a leaf", and wall
 seconds; medians over the reps. Each round's attestation is then verified (`zksolv verify`).
@@ -60,8 +60,10 @@ def main() -> None:
     parser.add_argument("--json", type=pathlib.Path)
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
-    write_inputs(args.dir, args.users, "bench-round")
+    args.dir = args.dir.resolve()
     trees = {"old": args.old.resolve(), "new": args.new.resolve()}
+    os.chdir(args.dir)   # `python -m` puts the working directory before PYTHONPATH
+    write_inputs(args.dir, args.users, "bench-round")
     runs = {name: [] for name in trees}
     capacity = None
     for rep in range(args.reps):

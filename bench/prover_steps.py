@@ -8,8 +8,8 @@ kernel (`kernel_vectors.KernelVectors`), side by side in one process (SPEC.md §
 Each rep proves one statement twice, the two ways in alternating order, with a solvency
 round's nonce stream (roundkeys.NonceStream) under the same key, and checks the proof bytes are
 equal. Every step's CPU time (time.process_time) is taken exclusive of the steps it calls:
-"/ MSM" rows are the kernel's multi-scalar multiplications inside a step, the rest of a step is
-its scalar work, packing and Python. "rest" is the total minus the steps (transcript,
+"/ MSM" and "/ generator folds" rows are the kernel's group operations inside a step; the rest
+of a step is its scalar work, packing and Python. "rest" is the total minus the steps (transcript,
 challenges, blindings, glue). Figures are medians over the reps, in milliseconds.
 """
 
@@ -28,20 +28,23 @@ from zksolv.rangeproof.scalars import IntVectors, random_scalar
 from zksolv.roundkeys import NonceStream
 from zksolv.transcript import Transcript
 
-STEPS = [  # (object, attribute, label); the vectors' methods are wrapped per instance
-    (prover, "commit", "V_j commitments"),
+STEPS = [  # (object, attribute, label); "vectors" means the vectors object's own method
+    ("vectors", "commit_values", "V_j commitments"),
     ("vectors", "draw", "nonces s_L, s_R"),
     (prover, "bits_commit_secret", "A"),
     ("vectors", "commit_s", "S"),
     ("vectors", "polynomials", "l(X), r(X), t1, t2"),
     (prover, "msm_secret", "T1, T2"),
     ("vectors", "evaluate", "l, r, t_x"),
-    ("vectors", "ipa_start", "IPA: y^-i"),
-    ("vectors", "ipa_commit", "IPA: L, R scalars"),
-    ("vectors", "ipa_fold", "IPA: a, b folds"),
-    (ipa, "_fold", "IPA: generator folds"),
+    ("vectors", "ipa_start", "IPA: start"),
+    ("vectors", "ipa_commit", "IPA: L, R"),
+    ("vectors", "ipa_fold", "IPA: folds"),
 ]
-MSM_CALLS = [(scalars, "msm"), (scalars, "msm_secret"), (kernel_vectors, "msm_packed")]
+KERNEL_CALLS = [  # the group operations inside the steps: (object, attribute, sub-label)
+    (scalars, "commit", "MSM"), (scalars, "msm", "MSM"), (scalars, "msm_secret", "MSM"),
+    (scalars, "fold", "generator folds"), ("vectors", "_tabled_msm", "MSM"),
+    ("vectors", "_public_msm", "MSM"), ("vectors", "_fold", "generator folds"),
+]
 
 
 class StepClock:
@@ -51,9 +54,9 @@ class StepClock:
         self.totals = collections.Counter()
         self._stack = []
 
-    def wrap(self, fn, label):
+    def wrap(self, fn, label, nested=False):
         def timed(*args, **kwargs):
-            name = label if label != "MSM" else f"{self._stack[-1][0]} / MSM"
+            name = f"{self._stack[-1][0]} / {label}" if nested else label
             self._stack.append([name, 0.0])
             start = time.process_time()
             try:
@@ -68,20 +71,22 @@ class StepClock:
 
 
 def _patched(monkey, clock, vectors):
-    for owner, name, label in STEPS:
-        target = vectors if owner == "vectors" else owner
-        monkey.append((target, name, getattr(target, name)))
-        setattr(target, name, clock.wrap(getattr(target, name), label))
-    for owner, name in MSM_CALLS:
-        monkey.append((owner, name, getattr(owner, name)))
-        setattr(owner, name, clock.wrap(getattr(owner, name), "MSM"))
+    for steps, nested in ((STEPS, False), (KERNEL_CALLS, True)):
+        for owner, name, label in steps:
+            target = vectors if owner == "vectors" else owner
+            if hasattr(target, name):
+                monkey.append((target, name, target.__dict__.get(name)))
+                setattr(target, name, clock.wrap(getattr(target, name), label, nested))
     monkey.append((prover, "vectors_for", prover.vectors_for))
     prover.vectors_for = lambda backend: vectors
 
 
 def _undo(monkey):
     for target, name, original in reversed(monkey):
-        setattr(target, name, original)
+        if original is None:   # a method wrapped on an instance: uncover the class's
+            delattr(target, name)
+        else:
+            setattr(target, name, original)
     monkey.clear()
 
 
@@ -126,8 +131,8 @@ def run(n: int, m: int, reps: int) -> dict:
 
 
 def table(result: dict, m: int) -> str:
-    labels = [s[2] for s in STEPS]
-    labels = [x for label in labels for x in (label, f"{label} / MSM")]
+    subs = sorted({sub for _, _, sub in KERNEL_CALLS})
+    labels = [x for _, _, label in STEPS for x in [label] + [f"{label} / {sub}" for sub in subs]]
     labels += ["rest", "total (CPU)", "total (wall)"]
     rows = ["| step | Python ints (ms) | kernel (ms) |", "|---|---|---|"]
     for label in labels:

@@ -141,30 +141,40 @@ def test_commitments_over_kept_tables_match_commit(kernel):
     assert got[4] == Point.identity(gens.backend)
 
 
-class _Packed:
-    """Records the scalars each MSM of the inner-product argument receives."""
-
-    def __init__(self, monkeypatch, module, name):
-        self.calls = []
-        real = getattr(module, name)
-        monkeypatch.setattr(module, name, lambda pts, ks, *a, **kw: self.calls.append(
-            [int.from_bytes(ks[i:i + 32], "big") for i in range(0, len(ks), 32)]
-            if isinstance(ks, bytes) else [k % N for k in ks]) or real(pts, ks, *a, **kw))
-
-
-def test_inner_product_rounds_match_the_python_reference(kernel, monkeypatch):
-    from zksolv.rangeproof import kernel_vectors, scalars
+def test_inner_product_rounds_match_the_python_reference(kernel):
     from zksolv.rangeproof.ipa import prove as ipa_prove
     gens = generators()
     G, H = gens.vectors(32)
     a, b = [random_scalar() for _ in range(32)], EDGE * 4
     y_inv, w = random_scalar(), random_scalar()
-    ref_calls = _Packed(monkeypatch, scalars, "msm")
     want = ipa_prove(Transcript(b"ipa"), G, H, y_inv, gens.U, w, (a, b), IntVectors())
-    k_calls = _Packed(monkeypatch, kernel_vectors, "msm_packed")
     ab = (kernel.draw(_listed(a), 32), kernel.draw(_listed(b), 32), 32)
     assert ipa_prove(Transcript(b"ipa"), G, H, y_inv, gens.U, w, ab, kernel) == want
-    assert k_calls.calls == ref_calls.calls and len(k_calls.calls) == 10
+    assert len(want[0]) == 5
+
+
+def test_no_nonce_reaches_the_kernels_variable_time_msm(kernel, monkeypatch):
+    """On the kernel path the nonces stay in C; the variable-time zk_msm (the inner-product
+    rounds) and zk_fold must never receive one, S and the V_j go the constant-time way."""
+    lib, public, tabled = kernel._lib, set(), []
+    for name in ("zk_msm", "zk_fold"):
+        real = getattr(lib, name)
+        monkeypatch.setattr(lib, name, lambda *args, _real=real: public.update(
+            int.from_bytes(bytes(arg)[i:i + 32], "big") for arg in args if isinstance(arg, bytes)
+            for i in range(0, len(arg), 32)) or _real(*args))
+    real_tabled = lib.zk_msm_secret_tabled
+    monkeypatch.setattr(lib, "zk_msm_secret_tabled",
+                        lambda *args: tabled.append(args[2]) or real_tabled(*args))
+    nonces = []
+
+    def rng():
+        nonces.append(random_scalar())
+        return nonces[-1]
+
+    monkeypatch.setattr(prover, "vectors_for", lambda backend: kernel)
+    prover._prove(Transcript(b"spy"), [0, 2**8 - 1], [rng(), rng()], 8, generators(), rng)
+    assert len(nonces) == 2 + 2 + 2 * 16 + 2 and sorted(tabled) == [2, 2, 33]   # V_0, V_1, S
+    assert public and not public & set(nonces)
 
 
 @pytest.mark.parametrize("n, m", [(8, 1), (64, 4), (128, 2)])
@@ -207,14 +217,14 @@ def _harness_case(n, m):
     data += b"".join(v.to_bytes(n // 8, "little") for v in values)
     data += b"".join(map(_be, (y, z, x, w, y_inv)))
     expected = b"\x01" + _be(t1) + _be(t2) + _be(t_x)
-    state, g, h, half = (a, b, IntVectors.ipa_start((a, b), y_inv)[2]), 1, 1, n * m // 2
+    y_inv_pows, g, h, half = [pow(y_inv, i, N) for i in range(n * m)], 1, 1, n * m // 2
     while half:
         u = random_scalar()
         data += b"".join(map(_be, (g, h, u, pow(u, -1, N))))
-        expected += _round_scalars(state, half, g, h, w)
-        IntVectors.ipa_fold(state, half, u, pow(u, -1, N))
+        expected += _round_scalars(a, b, y_inv_pows, half, g, h, w)
+        a, b = _folded(a, b, half, u)
         g, h, half = g * pow(u, -1, N) % N, h * u % N, half // 2
-    expected += _be(state[0][0]) + _be(state[1][0])
+    expected += _be(a[0]) + _be(b[0])
     wide_value = int.from_bytes(wide, "big") % N
     points = [base_mul(random_scalar()) for _ in range(min(TABLED_POINTS, len(s)))]
     data += wide + struct.pack("<I", len(points))
@@ -227,14 +237,19 @@ def _xy(point):
     return b"".join(map(_be, point.affine()))
 
 
-def _round_scalars(state, half, g, h, w):
-    """The L and R scalars IntVectors.ipa_commit hands to `msm`, packed."""
-    a, b, y_inv_pows = state
+def _round_scalars(a, b, y_inv_pows, half, g, h, w):
+    """One round's L and R scalars as SPEC.md §5.3 and ipa.py define them, packed."""
     lo = [x * g for x in a[:half]] + [x * h * y_inv_pows[i] for i, x in enumerate(b[half:])]
     hi = [x * g for x in a[half:]] + [x * h * y_inv_pows[half + i] for i, x in enumerate(b[:half])]
     lo.append(sum(p * q for p, q in zip(a[:half], b[half:])) * w)
     hi.append(sum(p * q for p, q in zip(a[half:], b[:half])) * w)
     return b"".join(_be(k % N) for k in lo + hi)
+
+
+def _folded(a, b, half, u):
+    u_inv = pow(u, -1, N)
+    return ([(x * u + z * u_inv) % N for x, z in zip(a[:half], a[half:])],
+            [(x * u_inv + z * u) % N for x, z in zip(b[:half], b[half:])])
 
 
 def _run(exe, tmp_path, data, *mode):

@@ -175,19 +175,17 @@ def msm_secret(points: Sequence[Point], scalars: Sequence) -> Point:
     return Point(raw, be)
 
 
-def msm_packed(points: Sequence[Point], packed: bytes, secret: bool = False) -> Point:
-    """`msm` (or, with `secret`, `msm_secret`) with the scalars given as 32-byte big-endian
-    words below n, as the kernel takes them, so a caller holding them packed (the range
-    prover, SPEC.md §5.3) need not make them Python integers."""
-    if len(packed) != 32 * len(points):
-        raise ValueError("msm_packed needs 32 bytes of scalar a point")
+def affine_bytes(points: Sequence[Point]) -> bytes:
+    """x ‖ y (32 bytes big-endian each) of every point, joined: the layout the native kernel
+    takes (native.c), for callers that keep point vectors in it. No point may be the identity."""
     be = _one_backend(points)
     raws = list(map(_RAW, points))
-    fast = getattr(be, "msm_secret_packed" if secret else "msm_packed", None)
-    if fast is None or None in raws:
-        ks = [int.from_bytes(packed[i:i + 32], "big") for i in range(0, len(packed), 32)]
-        return (msm_secret if secret else msm)(points, ks)
-    return Point(fast(raws, packed), be)
+    if None in raws:
+        raise ValueError("the identity has no affine coordinates")
+    if be.name == "native":   # its raw points are this layout already
+        return b"".join(raws)
+    return b"".join(x.to_bytes(32, "big") + y.to_bytes(32, "big")
+                    for x, y in map(be.to_affine, raws))
 
 
 def bits_commit_secret(base: Point, blinding, G: Sequence[Point], H: Sequence[Point],

@@ -9,7 +9,7 @@ multiplication a point instead of two: G_i = g·P_i with one factor g for the wh
 vector, H_i = h·y⁻ⁱ·Q_i. Then P'_i = P_lo,i + u²·P_hi,i and Q'_i = Q_lo,i + u⁻²·y^-half·Q_hi,i.
 """
 
-from zksolv.group import N, Point, fold
+from zksolv.group import N, Point
 from zksolv.rangeproof import statement as st
 from zksolv.transcript import Transcript
 
@@ -17,30 +17,23 @@ from zksolv.transcript import Transcript
 def prove(transcript: Transcript, G: list[Point], H: list[Point], y_inv: int,
           U: Point, w: int, ab, vectors) -> tuple[list, list, int, int]:
     """Prove <a,G> + <b,H'> + <a,b>·w·U with H'_i = y⁻ⁱ·H_i for the vectors `ab` = (a, b)
-    held by `vectors` (scalars.IntVectors or kernel_vectors.KernelVectors); returns
-    (L, R, a, b)."""
-    state = vectors.ipa_start(ab, y_inv)
+    held by `vectors` (scalars.IntVectors or kernel_vectors.KernelVectors, which also hold
+    the generator vectors while they fold); returns (L, R, a, b)."""
+    state = vectors.ipa_start(ab, y_inv, G, H, U)
     g_scale, h_scale = 1, 1
     L_out, R_out = [], []
-    while len(G) > 1:
-        half = len(G) // 2
-        L, R = vectors.ipa_commit(state, half, g_scale, h_scale, w,
-                                  G[half:] + H[:half] + [U], G[:half] + H[half:] + [U])
+    half = len(G) // 2
+    while half:
+        L, R = vectors.ipa_commit(state, half, g_scale, h_scale, w)
         transcript.append_point(st.LABEL_L, L)
         transcript.append_point(st.LABEL_R, R)
         u = transcript.challenge_scalar(st.LABEL_U)
         u_inv = pow(u, -1, N)
         L_out.append(L)
         R_out.append(R)
-        vectors.ipa_fold(state, half, u, u_inv)
-        G = _fold(G, u * u % N)
-        H = _fold(H, u_inv * u_inv * pow(y_inv, half, N) % N)
+        # P'_i = P_lo,i + u²·P_hi,i and Q'_i = Q_lo,i + u⁻²·y^-half·Q_hi,i (module docstring)
+        vectors.ipa_fold(state, half, u, u_inv, u * u % N, u_inv * u_inv * pow(y_inv, half, N) % N)
         g_scale, h_scale = g_scale * u_inv % N, h_scale * u % N
+        half //= 2
     a, b = vectors.ipa_finish(state)
     return L_out, R_out, a, b
-
-
-def _fold(points: list[Point], c: int) -> list[Point]:
-    """P'_i = P_lo,i + c·P_hi,i."""
-    half = len(points) // 2
-    return fold(points[:half], points[half:], c)

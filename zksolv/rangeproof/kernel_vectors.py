@@ -14,7 +14,7 @@ import ctypes
 import secrets
 import threading
 
-from zksolv.group import N, Point, msm_packed
+from zksolv.group import N, Point, affine_bytes
 from zksolv.rangeproof.scalars import IntVectors, random_scalar
 
 _MAX_HMAC_KEY = 128   # SHA-512's block: longer HMAC keys are hashed first, not done in C
@@ -49,8 +49,7 @@ class _SecretTables:
                 self._kept.move_to_end(key)
                 return self._kept[key]
         points = points()
-        raw = b"".join(x.to_bytes(32, "big") + y.to_bytes(32, "big")
-                       for x, y in (p.affine() for p in points))
+        raw = affine_bytes(points)
         tables = (ctypes.c_uint64 * (lib.zk_ct_tables_bytes(len(points)) // 8))()
         if lib.zk_ct_tables(raw, len(points), ctypes.addressof(tables)) < 0:
             raise MemoryError("zksolv's C kernel could not allocate memory")
@@ -62,6 +61,14 @@ class _SecretTables:
 
 
 _TABLES = _SecretTables()
+
+
+def _point(xy: bytes | None, backend) -> Point:
+    """A published point from the kernel's 64 bytes x ‖ y; None for the identity."""
+    if xy is None:
+        return Point.identity(backend)
+    return Point.from_affine(int.from_bytes(xy[:32], "big"), int.from_bytes(xy[32:], "big"),
+                             backend)
 
 
 def _alloc(count: int):
@@ -81,7 +88,8 @@ class KernelVectors:
     """`scalars.IntVectors`'s steps, on kernel buffers."""
 
     def __init__(self, lib):
-        self._lib = lib
+        from zksolv.group.backends.native import glv_split   # only where the kernel is built
+        self._lib, self._glv_split = lib, glv_split
 
     def draw(self, rng, count: int):
         """The next `count` nonces of `rng` into a kernel vector, in `rng`'s order."""
@@ -129,11 +137,7 @@ class KernelVectors:
         out = ctypes.create_string_buffer(64)
         if self._lib.zk_msm_secret_tabled(_at(tables), packed, count, out) < 0:
             raise MemoryError("zksolv's C kernel could not allocate memory")
-        xy = out.raw
-        if xy == bytes(64):   # the identity (zeros); published, so no secret to keep here
-            return Point.identity(backend)
-        return Point.from_affine(int.from_bytes(xy[:32], "big"), int.from_bytes(xy[32:], "big"),
-                                 backend)
+        return _point(out.raw if out.raw != bytes(64) else None, backend)   # zeros: identity
 
     def polynomials(self, values, n, m, s, y, z):
         """(l0, s_L, r0, r1) with t1, t2, as IntVectors.polynomials."""
@@ -156,24 +160,50 @@ class KernelVectors:
         self._lib.zk_sc_inner(_at(l), _at(r), count, t)
         return (l, r, count), int.from_bytes(t.raw, "big")
 
-    def ipa_start(self, ab, y_inv):
+    def ipa_start(self, ab, y_inv, G, H, U):
+        """The argument's state: a, b, y⁻ⁱ in the kernel, and the generator vectors G, H
+        (and U) as the kernel's joined x ‖ y bytes, folded there without Point objects."""
         a, b, count = ab
         y_inv_pows = _alloc(count)
         self._lib.zk_sc_powers(_be(y_inv), count, _at(y_inv_pows))
-        return a, b, y_inv_pows
+        return [a, b, y_inv_pows, affine_bytes(G), affine_bytes(H), affine_bytes([U]), U.backend]
 
-    def ipa_commit(self, state, half, g_scale, h_scale, w, lo_points, hi_points):
+    def ipa_commit(self, state, half, g_scale, h_scale, w):
         """One round's L and R (SPEC.md §5.3) by the variable-time MSM over packed scalars."""
-        a, b, y_inv_pows = state
+        a, b, y_inv_pows, G, H, U, backend = state
         l_out = ctypes.create_string_buffer(32 * (2 * half + 1))
         r_out = ctypes.create_string_buffer(32 * (2 * half + 1))
         self._lib.zk_ipa_round(_at(a), _at(b), half, _at(y_inv_pows), _be(g_scale),
                                _be(h_scale), _be(w), l_out, r_out)
-        return msm_packed(lo_points, l_out.raw), msm_packed(hi_points, r_out.raw)
+        cut = 64 * half
+        return (self._public_msm(G[cut:2 * cut] + H[:cut] + U, l_out, backend),
+                self._public_msm(G[:cut] + H[cut:2 * cut] + U, r_out, backend))
 
-    def ipa_fold(self, state, half, u, u_inv):
-        a, b, _ = state
+    def _public_msm(self, points: bytes, packed, backend):
+        out = ctypes.create_string_buffer(64)
+        status = self._lib.zk_msm(points, packed, len(points) // 64, out)
+        if status < 0:
+            raise MemoryError("zksolv's C kernel could not allocate memory")
+        return _point(out.raw if status else None, backend)
+
+    def ipa_fold(self, state, half, u, u_inv, g_factor, h_factor):
+        """a, b by u in the kernel, and G_i ← G_lo,i + g_factor·G_hi,i, H_i likewise."""
+        a, b = state[:2]
         self._lib.zk_ipa_fold(_at(a), _at(b), half, _be(u), _be(u_inv))
+        state[3] = self._fold(state[3], half, g_factor)
+        state[4] = self._fold(state[4], half, h_factor)
+
+    def _fold(self, points: bytes, half: int, k: int) -> bytes:
+        k1, k2 = self._glv_split(k)
+        out, ok = ctypes.create_string_buffer(64 * half), ctypes.create_string_buffer(half)
+        if self._lib.zk_fold(points[:64 * half], points[64 * half:], half, _be(abs(k1)), k1 < 0,
+                             _be(abs(k2)), k2 < 0, out, ok) < 0:
+            raise MemoryError("zksolv's C kernel could not allocate memory")
+        if ok.raw != b"\x01" * half:
+            # a folded generator is the identity: a discrete-log relation between the
+            # hash-derived generators (SPEC.md §3.1), found by a hash output. Not reachable.
+            raise ArithmeticError("a folded inner-product generator is the identity")
+        return out.raw
 
     def ipa_finish(self, state):
         out = ctypes.create_string_buffer(32)

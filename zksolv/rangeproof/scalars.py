@@ -11,7 +11,7 @@ the proof bytes do not depend on which ran.
 import secrets
 
 from zksolv.commitments import commit
-from zksolv.group import N, msm, msm_secret
+from zksolv.group import N, fold, msm, msm_secret
 
 
 def random_scalar() -> int:
@@ -88,27 +88,31 @@ class IntVectors:
         return (l, r), inner(l, r)
 
     @staticmethod
-    def ipa_start(ab, y_inv):
-        return list(ab[0]), list(ab[1]), powers(y_inv, len(ab[0]))
+    def ipa_start(ab, y_inv, G, H, U):
+        return [list(ab[0]), list(ab[1]), powers(y_inv, len(ab[0])), list(G), list(H), U]
 
     @staticmethod
-    def ipa_commit(state, half, g_scale, h_scale, w, lo_points, hi_points):
+    def ipa_commit(state, half, g_scale, h_scale, w):
         """One round's L and R (SPEC.md §5.3) by the variable-time `msm`."""
-        a, b, y_inv_pows = state
+        a, b, y_inv_pows, G, H, U = state
         a_lo, a_hi, b_lo, b_hi = a[:half], a[half:], b[:half], b[half:]
         hl = [h_scale * y_inv_pows[i] % N for i in range(half)]
         hh = [h_scale * y_inv_pows[i + half] % N for i in range(half)]
-        L = msm(lo_points, [x * g_scale for x in a_lo] + [x * f for x, f in zip(b_hi, hl)]
-                + [inner(a_lo, b_hi) * w])
-        R = msm(hi_points, [x * g_scale for x in a_hi] + [x * f for x, f in zip(b_lo, hh)]
-                + [inner(a_hi, b_lo) * w])
+        L = msm(G[half:] + H[:half] + [U], [x * g_scale for x in a_lo]
+                + [x * f for x, f in zip(b_hi, hl)] + [inner(a_lo, b_hi) * w])
+        R = msm(G[:half] + H[half:] + [U], [x * g_scale for x in a_hi]
+                + [x * f for x, f in zip(b_lo, hh)] + [inner(a_hi, b_lo) * w])
         return L, R
 
     @staticmethod
-    def ipa_fold(state, half, u, u_inv):
-        a, b, y_inv_pows = state
+    def ipa_fold(state, half, u, u_inv, g_factor, h_factor):
+        """a, b by u (SPEC.md §5.3) and the generators G_i ← G_lo,i + g_factor·G_hi,i,
+        H_i ← H_lo,i + h_factor·H_hi,i."""
+        a, b, _, G, H, _ = state
         a[:] = [(x * u + z * u_inv) % N for x, z in zip(a[:half], a[half:])]
         b[:] = [(x * u_inv + z * u) % N for x, z in zip(b[:half], b[half:])]
+        G[:] = fold(G[:half], G[half:], g_factor)
+        H[:] = fold(H[:half], H[half:], h_factor)
 
     @staticmethod
     def ipa_finish(state):

@@ -154,20 +154,8 @@ class NativeBackend:
 
     def msm_secret(self, points, scalars):
         """Σ k_i·P_i, constant-time in the scalars (in [0, n), zero allowed)."""
-        return self.msm_secret_packed(points, b"".join([_scalar_bytes(k) for k in scalars]))
-
-    def msm_packed(self, points, packed):
-        """msm with the scalars already packed (32-byte big-endian words below n)."""
-        if len(points) <= SMALL_MSM:   # the loop of multiplications takes no zero scalar
-            ks = [int.from_bytes(packed[i:i + 32], "big") for i in range(0, len(packed), 32)]
-            kept = [(p, k) for p, k in zip(points, ks) if k]
-            return self.msm([p for p, _ in kept], [k for _, k in kept]) if kept else None
         out = ctypes.create_string_buffer(64)
-        return _result(_lib.zk_msm(b"".join(points), packed, len(points), out), out)
-
-    def msm_secret_packed(self, points, packed):
-        """msm_secret with the scalars already packed, as msm_packed."""
-        out = ctypes.create_string_buffer(64)
+        packed = b"".join([_scalar_bytes(k) for k in scalars])
         return _result(_lib.zk_msm_secret(b"".join(points), packed, len(points), out), out)
 
     def bits_commit_secret(self, base, blinding, G, H, values, n):
