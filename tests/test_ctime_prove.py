@@ -40,7 +40,7 @@ def kernel():
 
 def _stored(vectors, buf, count):
     out = ctypes.create_string_buffer(32 * count)
-    vectors._lib.zk_sc_store(ctypes.addressof(buf), count, out)
+    vectors._lib.zk_pv_store(ctypes.addressof(buf), count, out)
     return [int.from_bytes(out.raw[i:i + 32], "big") for i in range(0, 32 * count, 32)]
 
 
@@ -85,7 +85,7 @@ def test_wide_reduction_at_its_edges(kernel):
     out = (ctypes.c_uint64 * 4)()
     for wide in (0, 1, N, N + 1, 2 * N - 1, N << 256, (N << 256) + N - 1, 2**512 - 1,
                  2**256, 2**256 - 1, N * (2**256 - 1)):
-        ok = kernel._lib.zk_sc_load_wide(wide.to_bytes(64, "big"), 1, ctypes.addressof(out))
+        ok = kernel._lib.zk_pv_load_wide(wide.to_bytes(64, "big"), 1, ctypes.addressof(out))
         assert _stored(kernel, out, 1) == [wide % N]
         assert ok == (wide % N != 0)
 

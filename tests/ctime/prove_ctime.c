@@ -89,7 +89,7 @@ static void canary(void *kernel, const void *s, size_t count) {
     static const unsigned char gy[32] = {0x48, 0x3A, 0xDA, 0x77, 0x26, 0xA3, 0xC4, 0x65, 0x5D, 0xA4, 0xFB, 0xFC, 0x0E, 0x11, 0x08, 0xA8, 0xFD, 0x17, 0xB4, 0x48, 0xA6, 0x85, 0x54, 0x19, 0x9C, 0x47, 0xD0, 0x8F, 0xFB, 0x10, 0xD4, 0xB8};
     unsigned char *points = malloc(64 * count), *scalars = malloc(32 * count), out[64];
     for (size_t i = 0; i < count; i++) { memcpy(points + 64 * i, gx, 32); memcpy(points + 64 * i + 32, gy, 32); }
-    ((store_fn)sym(kernel, "zk_sc_store"))(s, count, scalars);
+    ((store_fn)sym(kernel, "zk_pv_store"))(s, count, scalars);
     emit_status(((msm_fn)sym(kernel, "zk_msm"))(points, scalars, count, out));
     emit(out, 64);
     free(points);
@@ -113,28 +113,28 @@ int main(int argc, char **argv) {
     uint64_t *s = malloc(64 * count), *ypow = malloc(32 * count), *l0 = malloc(32 * count),
              *r0 = malloc(32 * count), *r1 = malloc(32 * count), *l = malloc(32 * count),
              *r = malloc(32 * count), *yinv = malloc(32 * count);
-    emit_status(((nonces_fn)sym(kernel, "zk_nonces"))(key, keylen, 0, 2 * count, s));
+    emit_status(((nonces_fn)sym(kernel, "zk_pv_nonces"))(key, keylen, 0, 2 * count, s));
     if (argc > 3 && strcmp(argv[3], "vartime") == 0) { canary(kernel, s, 16); return 0; }
     unsigned char t[64], out32[32];
-    ((powers_fn)sym(kernel, "zk_sc_powers"))(y, count, ypow);
-    ((poly_fn)sym(kernel, "zk_prove_poly"))(values, nbits, m, s, ypow, z, l0, r0, r1, t);
+    ((powers_fn)sym(kernel, "zk_pv_powers"))(y, count, ypow);
+    ((poly_fn)sym(kernel, "zk_pv_poly"))(values, nbits, m, s, ypow, z, l0, r0, r1, t);
     emit(t, 64);
-    eval_fn eval = (eval_fn)sym(kernel, "zk_sc_eval");
+    eval_fn eval = (eval_fn)sym(kernel, "zk_pv_eval");
     eval(l0, s, x, count, l);
     eval(r0, r1, x, count, r);
-    ((inner_fn)sym(kernel, "zk_sc_inner"))(l, r, count, out32);
+    ((inner_fn)sym(kernel, "zk_pv_inner"))(l, r, count, out32);
     emit(out32, 32);
 
-    ((powers_fn)sym(kernel, "zk_sc_powers"))(y_inv, count, yinv);
+    ((powers_fn)sym(kernel, "zk_pv_powers"))(y_inv, count, yinv);
     unsigned char *lo = malloc(32 * (count + 1)), *hi = malloc(32 * (count + 1));
     for (size_t half = count / 2; half >= 1; half /= 2) {
         unsigned char *g = take(32), *h = take(32), *u = take(32), *ui = take(32);
-        ((round_fn)sym(kernel, "zk_ipa_round"))(l, r, half, yinv, g, h, w, lo, hi);
+        ((round_fn)sym(kernel, "zk_pv_ipa_round"))(l, r, half, yinv, g, h, w, lo, hi);
         emit(lo, 32 * (2 * half + 1));
         emit(hi, 32 * (2 * half + 1));
-        ((fold_fn)sym(kernel, "zk_ipa_fold"))(l, r, half, u, ui);
+        ((fold_fn)sym(kernel, "zk_pv_ipa_fold"))(l, r, half, u, ui);
     }
-    store_fn store = (store_fn)sym(kernel, "zk_sc_store");
+    store_fn store = (store_fn)sym(kernel, "zk_pv_store");
     store(l, 1, out32);
     emit(out32, 32);
     store(r, 1, out32);
@@ -143,7 +143,7 @@ int main(int argc, char **argv) {
     unsigned char *wide = take(64);
     uint64_t one[4];
     VALGRIND_MAKE_MEM_UNDEFINED(wide, 64);
-    emit_status(((wide_fn)sym(kernel, "zk_sc_load_wide"))(wide, 1, one));
+    emit_status(((wide_fn)sym(kernel, "zk_pv_load_wide"))(wide, 1, one));
     store(one, 1, out32);
     emit(out32, 32);
     uint32_t npts = take_u32();   /* S over kept tables: the first npts nonces as scalars */

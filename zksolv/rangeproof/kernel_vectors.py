@@ -96,7 +96,7 @@ class KernelVectors:
         out = _alloc(count)
         if not self._draw_in_kernel(rng, count, out):
             packed = b"".join([_be(rng()) for _ in range(count)])
-            self._lib.zk_sc_load(packed, count, _at(out))
+            self._lib.zk_pv_load(packed, count, _at(out))
         return out
 
     def _draw_in_kernel(self, rng, count, out) -> bool:
@@ -105,13 +105,13 @@ class KernelVectors:
         position = getattr(rng, "hmac_position", None)
         if position is not None:
             key, counter = position()
-            if len(key) > _MAX_HMAC_KEY or self._lib.zk_nonces(key, len(key), counter, count,
+            if len(key) > _MAX_HMAC_KEY or self._lib.zk_pv_nonces(key, len(key), counter, count,
                                                                _at(out)) != 1:
                 return False
             rng.skip(count)
             return True
         if rng is random_scalar:
-            return self._lib.zk_sc_load_wide(secrets.token_bytes(64 * count), count, _at(out)) == 1
+            return self._lib.zk_pv_load_wide(secrets.token_bytes(64 * count), count, _at(out)) == 1
         return False
 
     def commit_values(self, gens, values, blindings):
@@ -129,7 +129,7 @@ class KernelVectors:
         count = len(G) + len(H)
         packed = ctypes.create_string_buffer(32 * (count + 1))
         packed.raw = _be(rho)
-        self._lib.zk_sc_store(_at(s), count, ctypes.addressof(packed) + 32)
+        self._lib.zk_pv_store(_at(s), count, ctypes.addressof(packed) + 32)
         tables = _TABLES.get(self._lib, (gens, len(G)), lambda: [gens.H] + list(G) + list(H))
         return self._tabled_msm(tables, packed, count + 1, gens.backend)
 
@@ -143,10 +143,10 @@ class KernelVectors:
         """(l0, s_L, r0, r1) with t1, t2, as IntVectors.polynomials."""
         count = n * m
         y_pows, l0, r0, r1 = _alloc(count), _alloc(count), _alloc(count), _alloc(count)
-        self._lib.zk_sc_powers(_be(y), count, _at(y_pows))
+        self._lib.zk_pv_powers(_be(y), count, _at(y_pows))
         packed = b"".join([(v & ((1 << n) - 1)).to_bytes(n // 8, "little") for v in values])
         t = ctypes.create_string_buffer(64)
-        self._lib.zk_prove_poly(packed, n, m, _at(s), _at(y_pows), _be(z), _at(l0), _at(r0),
+        self._lib.zk_pv_poly(packed, n, m, _at(s), _at(y_pows), _be(z), _at(l0), _at(r0),
                                 _at(r1), t)
         return (l0, s, r0, r1, count), int.from_bytes(t.raw[:32], "big"), int.from_bytes(t.raw[32:], "big")
 
@@ -154,10 +154,10 @@ class KernelVectors:
         """l = l(x), r = r(x) and t_x = <l, r>."""
         l0, l1, r0, r1, count = poly
         l, r = _alloc(count), _alloc(count)
-        self._lib.zk_sc_eval(_at(l0), _at(l1), _be(x), count, _at(l))
-        self._lib.zk_sc_eval(_at(r0), _at(r1), _be(x), count, _at(r))
+        self._lib.zk_pv_eval(_at(l0), _at(l1), _be(x), count, _at(l))
+        self._lib.zk_pv_eval(_at(r0), _at(r1), _be(x), count, _at(r))
         t = ctypes.create_string_buffer(32)
-        self._lib.zk_sc_inner(_at(l), _at(r), count, t)
+        self._lib.zk_pv_inner(_at(l), _at(r), count, t)
         return (l, r, count), int.from_bytes(t.raw, "big")
 
     def ipa_start(self, ab, y_inv, G, H, U):
@@ -165,7 +165,7 @@ class KernelVectors:
         (and U) as the kernel's joined x ‖ y bytes, folded there without Point objects."""
         a, b, count = ab
         y_inv_pows = _alloc(count)
-        self._lib.zk_sc_powers(_be(y_inv), count, _at(y_inv_pows))
+        self._lib.zk_pv_powers(_be(y_inv), count, _at(y_inv_pows))
         return [a, b, y_inv_pows, affine_bytes(G), affine_bytes(H), affine_bytes([U]), U.backend]
 
     def ipa_commit(self, state, half, g_scale, h_scale, w):
@@ -173,7 +173,7 @@ class KernelVectors:
         a, b, y_inv_pows, G, H, U, backend = state
         l_out = ctypes.create_string_buffer(32 * (2 * half + 1))
         r_out = ctypes.create_string_buffer(32 * (2 * half + 1))
-        self._lib.zk_ipa_round(_at(a), _at(b), half, _at(y_inv_pows), _be(g_scale),
+        self._lib.zk_pv_ipa_round(_at(a), _at(b), half, _at(y_inv_pows), _be(g_scale),
                                _be(h_scale), _be(w), l_out, r_out)
         cut = 64 * half
         return (self._public_msm(G[cut:2 * cut] + H[:cut] + U, l_out, backend),
@@ -189,7 +189,7 @@ class KernelVectors:
     def ipa_fold(self, state, half, u, u_inv, g_factor, h_factor):
         """a, b by u in the kernel, and G_i ← G_lo,i + g_factor·G_hi,i, H_i likewise."""
         a, b = state[:2]
-        self._lib.zk_ipa_fold(_at(a), _at(b), half, _be(u), _be(u_inv))
+        self._lib.zk_pv_ipa_fold(_at(a), _at(b), half, _be(u), _be(u_inv))
         state[3] = self._fold(state[3], half, g_factor)
         state[4] = self._fold(state[4], half, h_factor)
 
@@ -209,6 +209,6 @@ class KernelVectors:
         out = ctypes.create_string_buffer(32)
         ends = []
         for vector in state[:2]:
-            self._lib.zk_sc_store(_at(vector), 1, out)
+            self._lib.zk_pv_store(_at(vector), 1, out)
             ends.append(int.from_bytes(out.raw, "big"))
         return ends[0], ends[1]

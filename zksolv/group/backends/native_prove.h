@@ -11,25 +11,28 @@
  * The nonce stream (SPEC.md §6.2) is HMAC-SHA512(key, u64be(c)) read big-endian mod n; SHA-512
  * (FIPS 180-4) is written out below: additions, rotations and shifts only, no tables indexed
  * by data.
+ *
+ * Names carry "ctsc" and "zk_pv_": native_scalar.h's scalars (`sc`) are variable-time, for the
+ * verifier's public data; these must never be mixed up with them.
  */
 
-typedef struct { uint64_t v[4]; } sc;
+typedef struct { uint64_t v[4]; } ctsc;
 
-static const uint64_t SC_N[4] = {0xBFD25E8CD0364141ULL, 0xBAAEDCE6AF48A03BULL,
-                                 0xFFFFFFFFFFFFFFFEULL, 0xFFFFFFFFFFFFFFFFULL};
-#define SC_N0INV 0x4B0DFF665588B13FULL   /* −n⁻¹ mod 2^64 */
-static const sc SC_R2 = {{0x896CF21467D7D140ULL, 0x741496C20E7CF878ULL,   /* 2^512 mod n */
-                          0xE697F5E45BCD07C6ULL, 0x9D671CD581C69BC5ULL}};
-static const sc SC_R3 = {{0x7BC0CFE0E9FF41EDULL, 0x0017648444D4322CULL,   /* 2^768 mod n */
-                          0xB1B31347F1D0B2DAULL, 0x555D800C18EF116DULL}};
-static const sc SC_ONE = {{0x402DA1732FC9BEBFULL, 0x4551231950B75FC4ULL, 1, 0}};   /* 1 */
-static const sc SC_RAW_ONE = {{1, 0, 0, 0}};   /* 2^−256: multiplying by it leaves the form */
+static const uint64_t CTSC_N[4] = {0xBFD25E8CD0364141ULL, 0xBAAEDCE6AF48A03BULL,
+                                   0xFFFFFFFFFFFFFFFEULL, 0xFFFFFFFFFFFFFFFFULL};
+#define CTSC_N0INV 0x4B0DFF665588B13FULL   /* −n⁻¹ mod 2^64 */
+static const ctsc CTSC_R2 = {{0x896CF21467D7D140ULL, 0x741496C20E7CF878ULL,   /* 2^512 mod n */
+                              0xE697F5E45BCD07C6ULL, 0x9D671CD581C69BC5ULL}};
+static const ctsc CTSC_R3 = {{0x7BC0CFE0E9FF41EDULL, 0x0017648444D4322CULL,   /* 2^768 mod n */
+                              0xB1B31347F1D0B2DAULL, 0x555D800C18EF116DULL}};
+static const ctsc CTSC_ONE = {{0x402DA1732FC9BEBFULL, 0x4551231950B75FC4ULL, 1, 0}};   /* 1 */
+static const ctsc CTSC_RAW_ONE = {{1, 0, 0, 0}};   /* 2^−256: multiplying by it leaves the form */
 
 /* r = t − n if t + top·2^256 ≥ n, else t, by mask (t + top·2^256 < 2n). */
-static inline void sc_reduce_top(sc *r, const uint64_t t[4], uint64_t top) {
+static inline void ctsc_reduce_top(ctsc *r, const uint64_t t[4], uint64_t top) {
     uint64_t d[4], borrow = 0;
     for (int i = 0; i < 4; i++) {
-        u128 x = (u128)t[i] - SC_N[i] - borrow;
+        u128 x = (u128)t[i] - CTSC_N[i] - borrow;
         d[i] = (uint64_t)x;
         borrow = (uint64_t)(x >> 64) & 1;
     }
@@ -38,7 +41,7 @@ static inline void sc_reduce_top(sc *r, const uint64_t t[4], uint64_t top) {
 }
 
 /* r = a·b·2^−256 mod n (CIOS), for a < 2^256 and b < n: the result is below n. */
-static void sc_mul(sc *r, const sc *a, const sc *b) {
+static void ctsc_mul(ctsc *r, const ctsc *a, const ctsc *b) {
     uint64_t t[6] = {0};
     for (int i = 0; i < 4; i++) {
         u128 c = 0;
@@ -50,10 +53,10 @@ static void sc_mul(sc *r, const sc *a, const sc *b) {
         c += t[4];
         t[4] = (uint64_t)c;
         t[5] = (uint64_t)(c >> 64);
-        uint64_t q = t[0] * SC_N0INV;
-        c = ((u128)q * SC_N[0] + t[0]) >> 64;
+        uint64_t q = t[0] * CTSC_N0INV;
+        c = ((u128)q * CTSC_N[0] + t[0]) >> 64;
         for (int j = 1; j < 4; j++) {
-            c += (u128)q * SC_N[j] + t[j];
+            c += (u128)q * CTSC_N[j] + t[j];
             t[j - 1] = (uint64_t)c;
             c >>= 64;
         }
@@ -61,10 +64,10 @@ static void sc_mul(sc *r, const sc *a, const sc *b) {
         t[3] = (uint64_t)c;
         t[4] = t[5] + (uint64_t)(c >> 64);
     }
-    sc_reduce_top(r, t, t[4]);
+    ctsc_reduce_top(r, t, t[4]);
 }
 
-static void sc_add(sc *r, const sc *a, const sc *b) {
+static void ctsc_add(ctsc *r, const ctsc *a, const ctsc *b) {
     uint64_t t[4];
     u128 c = 0;
     for (int i = 0; i < 4; i++) {
@@ -72,11 +75,11 @@ static void sc_add(sc *r, const sc *a, const sc *b) {
         t[i] = (uint64_t)c;
         c >>= 64;
     }
-    sc_reduce_top(r, t, (uint64_t)c);
+    ctsc_reduce_top(r, t, (uint64_t)c);
 }
 
 /* r = a − b, n added back by mask when it borrows. */
-static void sc_sub(sc *r, const sc *a, const sc *b) {
+static void ctsc_sub(ctsc *r, const ctsc *a, const ctsc *b) {
     uint64_t t[4], borrow = 0;
     for (int i = 0; i < 4; i++) {
         u128 x = (u128)a->v[i] - b->v[i] - borrow;
@@ -86,77 +89,77 @@ static void sc_sub(sc *r, const sc *a, const sc *b) {
     uint64_t add_n = 0 - ct_barrier(borrow);
     u128 c = 0;
     for (int i = 0; i < 4; i++) {
-        c += (u128)t[i] + (SC_N[i] & add_n);
+        c += (u128)t[i] + (CTSC_N[i] & add_n);
         r->v[i] = (uint64_t)c;
         c >>= 64;
     }
 }
 
 /* Montgomery form of a 32-byte big-endian number (any value below 2^256, reduced mod n). */
-static void sc_from_be(sc *r, const unsigned char *in) {
-    sc x;
+static void ctsc_from_be(ctsc *r, const unsigned char *in) {
+    ctsc x;
     for (int i = 0; i < 4; i++) {
         x.v[i] = 0;
         for (int j = 0; j < 8; j++) x.v[i] = (x.v[i] << 8) | in[(3 - i) * 8 + j];
     }
-    sc_mul(r, &x, &SC_R2);
+    ctsc_mul(r, &x, &CTSC_R2);
 }
 
-static void sc_to_be(unsigned char *out, const sc *a) {
-    sc x;
-    sc_mul(&x, &SC_RAW_ONE, a);
+static void ctsc_to_be(unsigned char *out, const ctsc *a) {
+    ctsc x;
+    ctsc_mul(&x, &CTSC_RAW_ONE, a);
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 8; j++) out[(3 - i) * 8 + j] = (unsigned char)(x.v[i] >> (56 - 8 * j));
 }
 
 /* All ones if a ≡ 0, else zero. */
-static uint64_t sc_zero_mask(const sc *a) {
+static uint64_t ctsc_zero_mask(const ctsc *a) {
     return ct_eq_mask(a->v[0] | a->v[1] | a->v[2] | a->v[3], 0);
 }
 
 /* ---- vectors crossing the boundary -------------------------------------------------- */
 
 /* count scalars, 32 bytes big-endian each, into Montgomery form. */
-int zk_sc_load(const unsigned char *in, size_t count, sc *out) {
-    for (size_t i = 0; i < count; i++) sc_from_be(&out[i], in + 32 * i);
+int zk_pv_load(const unsigned char *in, size_t count, ctsc *out) {
+    for (size_t i = 0; i < count; i++) ctsc_from_be(&out[i], in + 32 * i);
     return 1;
 }
 
 /* count scalars out of Montgomery form, 32 bytes big-endian each (below n). */
-int zk_sc_store(const sc *in, size_t count, unsigned char *out) {
-    for (size_t i = 0; i < count; i++) sc_to_be(out + 32 * i, &in[i]);
+int zk_pv_store(const ctsc *in, size_t count, unsigned char *out) {
+    for (size_t i = 0; i < count; i++) ctsc_to_be(out + 32 * i, &in[i]);
     return 1;
 }
 
 /* 1, k, k², … (count of them) for a public k, 32 bytes big-endian. */
-int zk_sc_powers(const unsigned char *k_be, size_t count, sc *out) {
-    sc k, acc = SC_ONE;
-    sc_from_be(&k, k_be);
+int zk_pv_powers(const unsigned char *k_be, size_t count, ctsc *out) {
+    ctsc k, acc = CTSC_ONE;
+    ctsc_from_be(&k, k_be);
     for (size_t i = 0; i < count; i++) {
         out[i] = acc;
-        sc_mul(&acc, &acc, &k);
+        ctsc_mul(&acc, &acc, &k);
     }
     return 1;
 }
 
 /* <a, b>, 32 bytes big-endian. */
-int zk_sc_inner(const sc *a, const sc *b, size_t count, unsigned char *out) {
-    sc acc = {{0, 0, 0, 0}}, t;
+int zk_pv_inner(const ctsc *a, const ctsc *b, size_t count, unsigned char *out) {
+    ctsc acc = {{0, 0, 0, 0}}, t;
     for (size_t i = 0; i < count; i++) {
-        sc_mul(&t, &a[i], &b[i]);
-        sc_add(&acc, &acc, &t);
+        ctsc_mul(&t, &a[i], &b[i]);
+        ctsc_add(&acc, &acc, &t);
     }
-    sc_to_be(out, &acc);
+    ctsc_to_be(out, &acc);
     return 1;
 }
 
 /* out_i = p_i + x·q_i (l = l(x), r = r(x) of SPEC.md §5.3). */
-int zk_sc_eval(const sc *p, const sc *q, const unsigned char *x_be, size_t count, sc *out) {
-    sc x, t;
-    sc_from_be(&x, x_be);
+int zk_pv_eval(const ctsc *p, const ctsc *q, const unsigned char *x_be, size_t count, ctsc *out) {
+    ctsc x, t;
+    ctsc_from_be(&x, x_be);
     for (size_t i = 0; i < count; i++) {
-        sc_mul(&t, &q[i], &x);
-        sc_add(&out[i], &p[i], &t);
+        ctsc_mul(&t, &q[i], &x);
+        ctsc_add(&out[i], &p[i], &t);
     }
     return 1;
 }
@@ -168,37 +171,37 @@ int zk_sc_eval(const sc *p, const sc *q, const unsigned char *x_be, size_t count
  * in s (s_L then s_R, N = nbits·m each):
  *   l0_i = a_i − z,  r0_i = y^i·(a_i − 1 + z) + z^(2+j)·2^k,  r1_i = y^i·s_R,i  (i = j·nbits + k),
  * and t1 = <l0, r1> + <s_L, r0>, t2 = <s_L, r1> into t_out (64 bytes, big-endian). */
-int zk_prove_poly(const unsigned char *values, size_t nbits, size_t m, const sc *s,
-                  const sc *ypow, const unsigned char *z_be, sc *l0, sc *r0, sc *r1,
+int zk_pv_poly(const unsigned char *values, size_t nbits, size_t m, const ctsc *s,
+                  const ctsc *ypow, const unsigned char *z_be, ctsc *l0, ctsc *r0, ctsc *r1,
                   unsigned char *t_out) {
     size_t count = nbits * m;
-    sc z, zj, two, t1 = {{0, 0, 0, 0}}, t2 = t1;
-    sc_from_be(&z, z_be);
-    sc_mul(&zj, &z, &z);                                   /* z^(2+j) for j = 0 */
-    sc_add(&two, &SC_ONE, &SC_ONE);
+    ctsc z, zj, two, t1 = {{0, 0, 0, 0}}, t2 = t1;
+    ctsc_from_be(&z, z_be);
+    ctsc_mul(&zj, &z, &z);                                   /* z^(2+j) for j = 0 */
+    ctsc_add(&two, &CTSC_ONE, &CTSC_ONE);
     for (size_t j = 0; j < m; j++) {
-        sc z2k = zj;                                       /* z^(2+j)·2^k */
+        ctsc z2k = zj;                                       /* z^(2+j)·2^k */
         for (size_t k = 0; k < nbits; k++) {
             size_t i = j * nbits + k;
             uint64_t bit = (values[j * (nbits / 8) + k / 8] >> (k % 8)) & 1;
-            sc a = {{0, 0, 0, 0}}, t, u;
+            ctsc a = {{0, 0, 0, 0}}, t, u;
             uint64_t take = 0 - ct_barrier(bit);
-            for (int w = 0; w < 4; w++) a.v[w] = SC_ONE.v[w] & take;
-            sc_sub(&l0[i], &a, &z);
-            sc_sub(&t, &a, &SC_ONE);
-            sc_add(&t, &t, &z);
-            sc_mul(&t, &t, &ypow[i]);
-            sc_add(&r0[i], &t, &z2k);
-            sc_mul(&r1[i], &s[count + i], &ypow[i]);
-            sc_mul(&u, &l0[i], &r1[i]); sc_add(&t1, &t1, &u);
-            sc_mul(&u, &s[i], &r0[i]); sc_add(&t1, &t1, &u);
-            sc_mul(&u, &s[i], &r1[i]); sc_add(&t2, &t2, &u);
-            sc_mul(&z2k, &z2k, &two);
+            for (int w = 0; w < 4; w++) a.v[w] = CTSC_ONE.v[w] & take;
+            ctsc_sub(&l0[i], &a, &z);
+            ctsc_sub(&t, &a, &CTSC_ONE);
+            ctsc_add(&t, &t, &z);
+            ctsc_mul(&t, &t, &ypow[i]);
+            ctsc_add(&r0[i], &t, &z2k);
+            ctsc_mul(&r1[i], &s[count + i], &ypow[i]);
+            ctsc_mul(&u, &l0[i], &r1[i]); ctsc_add(&t1, &t1, &u);
+            ctsc_mul(&u, &s[i], &r0[i]); ctsc_add(&t1, &t1, &u);
+            ctsc_mul(&u, &s[i], &r1[i]); ctsc_add(&t2, &t2, &u);
+            ctsc_mul(&z2k, &z2k, &two);
         }
-        sc_mul(&zj, &zj, &z);
+        ctsc_mul(&zj, &zj, &z);
     }
-    sc_to_be(t_out, &t1);
-    sc_to_be(t_out + 32, &t2);
+    ctsc_to_be(t_out, &t1);
+    ctsc_to_be(t_out + 32, &t2);
     return 1;
 }
 
@@ -207,40 +210,40 @@ int zk_prove_poly(const unsigned char *values, size_t nbits, size_t m, const sc 
 /* One round's MSM scalars over vectors a, b of length 2·half, 32 bytes big-endian each:
  *   l_out = a_lo,i·g ‖ b_hi,i·h·y⁻ⁱ ‖ <a_lo, b_hi>·w,   r_out = a_hi,i·g ‖ b_lo,i·h·y^−(half+i)
  *   ‖ <a_hi, b_lo>·w, with y⁻ⁱ in yinv and the public factors g, h, w big-endian. */
-int zk_ipa_round(const sc *a, const sc *b, size_t half, const sc *yinv,
+int zk_pv_ipa_round(const ctsc *a, const ctsc *b, size_t half, const ctsc *yinv,
                  const unsigned char *g_be, const unsigned char *h_be,
                  const unsigned char *w_be, unsigned char *l_out, unsigned char *r_out) {
-    sc g, h, w, cl = {{0, 0, 0, 0}}, cr = cl, t, f;
-    sc_from_be(&g, g_be);
-    sc_from_be(&h, h_be);
-    sc_from_be(&w, w_be);
+    ctsc g, h, w, cl = {{0, 0, 0, 0}}, cr = cl, t, f;
+    ctsc_from_be(&g, g_be);
+    ctsc_from_be(&h, h_be);
+    ctsc_from_be(&w, w_be);
     for (size_t i = 0; i < half; i++) {
-        sc_mul(&t, &a[i], &g);                 sc_to_be(l_out + 32 * i, &t);
-        sc_mul(&t, &a[half + i], &g);          sc_to_be(r_out + 32 * i, &t);
-        sc_mul(&f, &yinv[i], &h);
-        sc_mul(&t, &b[half + i], &f);          sc_to_be(l_out + 32 * (half + i), &t);
-        sc_mul(&f, &yinv[half + i], &h);
-        sc_mul(&t, &b[i], &f);                 sc_to_be(r_out + 32 * (half + i), &t);
-        sc_mul(&t, &a[i], &b[half + i]);       sc_add(&cl, &cl, &t);
-        sc_mul(&t, &a[half + i], &b[i]);       sc_add(&cr, &cr, &t);
+        ctsc_mul(&t, &a[i], &g);                 ctsc_to_be(l_out + 32 * i, &t);
+        ctsc_mul(&t, &a[half + i], &g);          ctsc_to_be(r_out + 32 * i, &t);
+        ctsc_mul(&f, &yinv[i], &h);
+        ctsc_mul(&t, &b[half + i], &f);          ctsc_to_be(l_out + 32 * (half + i), &t);
+        ctsc_mul(&f, &yinv[half + i], &h);
+        ctsc_mul(&t, &b[i], &f);                 ctsc_to_be(r_out + 32 * (half + i), &t);
+        ctsc_mul(&t, &a[i], &b[half + i]);       ctsc_add(&cl, &cl, &t);
+        ctsc_mul(&t, &a[half + i], &b[i]);       ctsc_add(&cr, &cr, &t);
     }
-    sc_mul(&cl, &cl, &w);
-    sc_mul(&cr, &cr, &w);
-    sc_to_be(l_out + 64 * half, &cl);
-    sc_to_be(r_out + 64 * half, &cr);
+    ctsc_mul(&cl, &cl, &w);
+    ctsc_mul(&cr, &cr, &w);
+    ctsc_to_be(l_out + 64 * half, &cl);
+    ctsc_to_be(r_out + 64 * half, &cr);
     return 1;
 }
 
 /* a ← u·a_lo + u⁻¹·a_hi and b ← u⁻¹·b_lo + u·b_hi, in place: the first half of each holds
  * the folded vector afterwards. */
-int zk_ipa_fold(sc *a, sc *b, size_t half, const unsigned char *u_be,
+int zk_pv_ipa_fold(ctsc *a, ctsc *b, size_t half, const unsigned char *u_be,
                 const unsigned char *uinv_be) {
-    sc u, ui, t, s;
-    sc_from_be(&u, u_be);
-    sc_from_be(&ui, uinv_be);
+    ctsc u, ui, t, s;
+    ctsc_from_be(&u, u_be);
+    ctsc_from_be(&ui, uinv_be);
     for (size_t i = 0; i < half; i++) {
-        sc_mul(&t, &a[i], &u); sc_mul(&s, &a[half + i], &ui); sc_add(&a[i], &t, &s);
-        sc_mul(&t, &b[i], &ui); sc_mul(&s, &b[half + i], &u); sc_add(&b[i], &t, &s);
+        ctsc_mul(&t, &a[i], &u); ctsc_mul(&s, &a[half + i], &ui); ctsc_add(&a[i], &t, &s);
+        ctsc_mul(&t, &b[i], &ui); ctsc_mul(&s, &b[half + i], &u); ctsc_add(&b[i], &t, &s);
     }
     return 1;
 }
@@ -338,21 +341,21 @@ static void hmac_pad_state(uint64_t h[8], const unsigned char *key, size_t keyle
 
 /* The 512-bit number h[0] ‖ … ‖ h[7] (most significant word first) mod n, in Montgomery
  * form; all ones if it is 0 mod n, else zero. */
-static uint64_t sc_from_wide(sc *r, const uint64_t h[8]) {
-    sc hi = {{h[3], h[2], h[1], h[0]}}, lo = {{h[7], h[6], h[5], h[4]}};
-    sc_mul(&hi, &hi, &SC_R3);   /* hi·2^256 in Montgomery form */
-    sc_mul(&lo, &lo, &SC_R2);
-    sc_add(r, &hi, &lo);
-    return sc_zero_mask(r);
+static uint64_t ctsc_from_wide(ctsc *r, const uint64_t h[8]) {
+    ctsc hi = {{h[3], h[2], h[1], h[0]}}, lo = {{h[7], h[6], h[5], h[4]}};
+    ctsc_mul(&hi, &hi, &CTSC_R3);   /* hi·2^256 in Montgomery form */
+    ctsc_mul(&lo, &lo, &CTSC_R2);
+    ctsc_add(r, &hi, &lo);
+    return ctsc_zero_mask(r);
 }
 
 /* count 64-byte big-endian numbers mod n (the OS CSPRNG's wide draws), into Montgomery form.
- * Returns 1, or 0 if some is 0 mod n, as zk_nonces. */
-int zk_sc_load_wide(const unsigned char *in, size_t count, sc *out) {
+ * Returns 1, or 0 if some is 0 mod n, as zk_pv_nonces. */
+int zk_pv_load_wide(const unsigned char *in, size_t count, ctsc *out) {
     uint64_t h[8], any_zero = 0;
     for (size_t i = 0; i < count; i++) {
         for (int k = 0; k < 8; k++) h[k] = load_be64(in + 64 * i + 8 * k);
-        any_zero |= sc_from_wide(&out[i], h);
+        any_zero |= ctsc_from_wide(&out[i], h);
     }
     return (int)(1 & ~ct_barrier(any_zero));
 }
@@ -361,7 +364,7 @@ int zk_sc_load_wide(const unsigned char *in, size_t count, sc *out) {
  * form; the key (secret) at most 128 bytes. Returns 1, or 0 if some nonce is 0 (probability
  * ≈ count·2^−256): the caller then draws the stream itself, skipping it, as SPEC.md §6.2 says.
  * The zero test is a mask: the one bit it reveals is that rare event's. */
-int zk_nonces(const unsigned char *key, size_t keylen, uint64_t c0, size_t count, sc *out) {
+int zk_pv_nonces(const unsigned char *key, size_t keylen, uint64_t c0, size_t count, ctsc *out) {
     if (keylen > 128) return -2;
     uint64_t inner[8], outer[8], h[8], any_zero = 0;
     hmac_pad_state(inner, key, keylen, 0x36);
@@ -374,7 +377,7 @@ int zk_nonces(const unsigned char *key, size_t keylen, uint64_t c0, size_t count
         for (int k = 0; k < 8; k++) store_be64(msg + 8 * k, h[k]);
         memcpy(h, outer, sizeof h);
         sha512_final(h, msg, 64, 1);
-        any_zero |= sc_from_wide(&out[i], h);
+        any_zero |= ctsc_from_wide(&out[i], h);
     }
     return (int)(1 & ~ct_barrier(any_zero));
 }
