@@ -12,7 +12,8 @@ setup(ext_modules=[Extension(
     depends=["zksolv/group/backends/native_ifma.h", "zksolv/group/backends/native_msm8.h",
              "zksolv/group/backends/native_fold8.h", "zksolv/group/backends/native_ct.h",
              "zksolv/group/backends/native_scalar.h",
-             "zksolv/group/backends/native_verify.h"],
+             "zksolv/group/backends/native_verify.h",
+             "zksolv/group/backends/native_prove.h"],
     extra_compile_args=["-O3"],
     optional=True,
 )])

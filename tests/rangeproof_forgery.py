@@ -7,8 +7,7 @@ from zksolv.commitments import generators
 from zksolv.group import N, base_mul, msm, point_sum
 from zksolv.rangeproof import RangeProof, ipa
 from zksolv.rangeproof import statement as st
-from zksolv.rangeproof.prover import _polynomials
-from zksolv.rangeproof.scalars import inner, random_scalar
+from zksolv.rangeproof.scalars import IntVectors, inner, random_scalar
 from zksolv.transcript import Transcript
 
 
@@ -31,8 +30,7 @@ def forge_with_unbound_commitment(transcript: Transcript, n: int):
     transcript.append_point(st.LABEL_A, A)
     transcript.append_point(st.LABEL_S, S)
     y, z = transcript.challenge_scalar(st.LABEL_Y), transcript.challenge_scalar(st.LABEL_Z)
-    l0, l1, r0, r1 = _polynomials(bits, s_L, s_R, y, z, n, 1)
-    t1, t2 = (inner(l0, r1) + inner(l1, r0)) % N, inner(l1, r1)
+    (l0, l1, r0, r1), t1, t2 = IntVectors.polynomials([0], n, 1, s_L + s_R, y, z)
     T1 = base_mul(t1 + 1) + gens.H * tau1
     T2 = base_mul(t2) + gens.H * tau2
     transcript.append_point(st.LABEL_T1, T1)
@@ -49,6 +47,6 @@ def forge_with_unbound_commitment(transcript: Transcript, n: int):
                      (st.LABEL_E_BLINDING, e_blinding)):
         transcript.append_scalar(label, s)
     w = transcript.challenge_scalar(st.LABEL_W)
-    L, R, a, b = ipa.prove(transcript, G, H, pow(y, -1, N), gens.U, w, l, r)
+    L, R, a, b = ipa.prove(transcript, G, H, pow(y, -1, N), gens.U, w, (l, r), IntVectors())
     proof = RangeProof(A, S, T1, T2, t_x, t_x_blinding, e_blinding, tuple(L), tuple(R), a, b)
     return proof, [V], value

@@ -231,6 +231,11 @@ def test_prover_sends_every_nonce_and_bit_through_the_secret_paths(fast_backend,
         real = getattr(cls, name)
         monkeypatch.setattr(cls, name, lambda self, *a, _real=real, _name=name:
                             secret_calls.append(_name) or _real(self, *a))
+    if fast_backend.name == "native":   # S and the V_j: the kernel's kept-table Straus
+        from zksolv.group.backends import native   # (its public MSMs: test_ctime_prove.py)
+        real_tabled = native._lib.zk_msm_secret_tabled
+        monkeypatch.setattr(native._lib, "zk_msm_secret_tabled", lambda *a: secret_calls.append(
+            "msm_secret") or real_tabled(*a))
     real_msm = cls.msm
     monkeypatch.setattr(cls, "msm", lambda self, pts, ks: public_scalars.update(ks)
                         or real_msm(self, pts, ks))

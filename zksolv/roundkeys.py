@@ -66,7 +66,17 @@ class NonceStream:
     """Scalars HMAC-SHA512(key, u64be(counter)) mod n, counter = 1, 2, …, skipping 0."""
 
     def __init__(self, key: bytes):
-        self._keyed, self._counter = hmac.new(key, digestmod=hashlib.sha512), 0
+        self._key, self._counter = key, 0
+        self._keyed = hmac.new(key, digestmod=hashlib.sha512)
+
+    def hmac_position(self) -> tuple[bytes, int]:
+        """The key and the last counter used: the range prover draws long runs of this
+        stream in its C kernel (rangeproof/kernel_vectors.py) and then calls `skip`."""
+        return self._key, self._counter
+
+    def skip(self, count: int) -> None:
+        """Count `count` nonces as drawn (none of them zero) by the kernel."""
+        self._counter += count
 
     def __call__(self) -> int:
         while True:

@@ -175,6 +175,19 @@ def msm_secret(points: Sequence[Point], scalars: Sequence) -> Point:
     return Point(raw, be)
 
 
+def affine_bytes(points: Sequence[Point]) -> bytes:
+    """x ‖ y (32 bytes big-endian each) of every point, joined: the layout the native kernel
+    takes (native.c), for callers that keep point vectors in it. No point may be the identity."""
+    be = _one_backend(points)
+    raws = list(map(_RAW, points))
+    if None in raws:
+        raise ValueError("the identity has no affine coordinates")
+    if be.name == "native":   # its raw points are this layout already
+        return b"".join(raws)
+    return b"".join(x.to_bytes(32, "big") + y.to_bytes(32, "big")
+                    for x, y in map(be.to_affine, raws))
+
+
 def bits_commit_secret(base: Point, blinding, G: Sequence[Point], H: Sequence[Point],
                        values: Sequence[int], n: int) -> Point:
     """α·B + <a_L, G> + <a_R, H> with a_L the n bits of the values (least significant first,

@@ -9,44 +9,31 @@ multiplication a point instead of two: G_i = g·P_i with one factor g for the wh
 vector, H_i = h·y⁻ⁱ·Q_i. Then P'_i = P_lo,i + u²·P_hi,i and Q'_i = Q_lo,i + u⁻²·y^-half·Q_hi,i.
 """
 
-from zksolv.group import N, Point, fold, msm
+from zksolv.group import N, Point
 from zksolv.rangeproof import statement as st
-from zksolv.rangeproof.scalars import inner, powers
 from zksolv.transcript import Transcript
 
 
 def prove(transcript: Transcript, G: list[Point], H: list[Point], y_inv: int,
-          U: Point, w: int, a: list[int], b: list[int]) -> tuple[list, list, int, int]:
-    """Prove <a,G> + <b,H'> + <a,b>·w·U with H'_i = y⁻ⁱ·H_i; returns (L, R, a, b)."""
-    y_inv_pows = powers(y_inv, len(a))
+          U: Point, w: int, ab, vectors) -> tuple[list, list, int, int]:
+    """Prove <a,G> + <b,H'> + <a,b>·w·U with H'_i = y⁻ⁱ·H_i for the vectors `ab` = (a, b)
+    held by `vectors` (scalars.IntVectors or kernel_vectors.KernelVectors, which also hold
+    the generator vectors while they fold); returns (L, R, a, b)."""
+    state = vectors.ipa_start(ab, y_inv, G, H, U)
     g_scale, h_scale = 1, 1
     L_out, R_out = [], []
-    while len(a) > 1:
-        half = len(a) // 2
-        a_lo, a_hi, b_lo, b_hi = a[:half], a[half:], b[:half], b[half:]
-        hl = [h_scale * y_inv_pows[i] % N for i in range(half)]
-        hh = [h_scale * y_inv_pows[i + half] % N for i in range(half)]
-        L = msm(G[half:] + H[:half] + [U],
-                [x * g_scale for x in a_lo] + [x * f for x, f in zip(b_hi, hl)]
-                + [inner(a_lo, b_hi) * w])
-        R = msm(G[:half] + H[half:] + [U],
-                [x * g_scale for x in a_hi] + [x * f for x, f in zip(b_lo, hh)]
-                + [inner(a_hi, b_lo) * w])
+    half = len(G) // 2
+    while half:
+        L, R = vectors.ipa_commit(state, half, g_scale, h_scale, w)
         transcript.append_point(st.LABEL_L, L)
         transcript.append_point(st.LABEL_R, R)
         u = transcript.challenge_scalar(st.LABEL_U)
         u_inv = pow(u, -1, N)
         L_out.append(L)
         R_out.append(R)
-        a = [(x * u + z * u_inv) % N for x, z in zip(a_lo, a_hi)]
-        b = [(x * u_inv + z * u) % N for x, z in zip(b_lo, b_hi)]
-        G = _fold(G, u * u % N)
-        H = _fold(H, u_inv * u_inv * y_inv_pows[half] % N)
+        # P'_i = P_lo,i + u²·P_hi,i and Q'_i = Q_lo,i + u⁻²·y^-half·Q_hi,i (module docstring)
+        vectors.ipa_fold(state, half, u, u_inv, u * u % N, u_inv * u_inv * pow(y_inv, half, N) % N)
         g_scale, h_scale = g_scale * u_inv % N, h_scale * u % N
-    return L_out, R_out, a[0], b[0]
-
-
-def _fold(points: list[Point], c: int) -> list[Point]:
-    """P'_i = P_lo,i + c·P_hi,i."""
-    half = len(points) // 2
-    return fold(points[:half], points[half:], c)
+        half //= 2
+    a, b = vectors.ipa_finish(state)
+    return L_out, R_out, a, b

@@ -2,15 +2,17 @@
 
 Proves that each of m committed values V_j = v_j·G + γ_j·H lies in [0, 2^n). A, S, T1 and T2
 are computed on the constant-time paths (`bits_commit_secret`, `msm_secret`: SPEC.md §2.3);
-the inner-product rounds use the variable-time `msm`, as dalek's prover does.
+the inner-product rounds use the variable-time `msm`, as dalek's prover does. The secret
+vectors and their arithmetic are in the kernel on the native backend (kernel_vectors.py).
 """
 
-from zksolv.commitments import commit, generators
+from zksolv.commitments import generators
 from zksolv.errors import InputError
 from zksolv.group import N, Point, bits_commit_secret, msm_secret
 from zksolv.rangeproof import ipa
 from zksolv.rangeproof import statement as st
 from zksolv.rangeproof.proof import RangeProof
+from zksolv.rangeproof.kernel_vectors import vectors_for
 from zksolv.rangeproof.scalars import inner, powers, random_scalar
 from zksolv.transcript import Transcript
 
@@ -37,24 +39,20 @@ def _prove(transcript, values, blindings, n, gens, rng):
     """The protocol itself, for values already checked to lie in range."""
     m = len(values)
     G, H = gens.vectors(n * m)
-    V = [commit(v, g, gens.backend) for v, g in zip(values, blindings)]
+    vectors = vectors_for(gens.backend)
+    V = vectors.commit_values(gens, values, blindings)
     st.bind_statement(transcript, n, m, V)
-    bits = [(v >> i) & 1 for v in values for i in range(n)]
-
     alpha, rho = rng(), rng()
-    s_L = [rng() for _ in bits]
-    s_R = [rng() for _ in bits]
-    # a_L is the low n bits of each value, as in `bits` (out-of-range vectors rely on it).
+    s = vectors.draw(rng, 2 * n * m)   # s_L ‖ s_R, in the stream's order (SPEC.md §6.2)
+    # a_L is the low n bits of each value (out-of-range vectors rely on it).
     A = bits_commit_secret(gens.H, alpha, G, H, [v & ((1 << n) - 1) for v in values], n)
-    S = msm_secret([gens.H] + G + H, [rho] + s_L + s_R)
+    S = vectors.commit_s(gens, G, H, rho, s)
     transcript.append_point(st.LABEL_A, A)
     transcript.append_point(st.LABEL_S, S)
     y = transcript.challenge_scalar(st.LABEL_Y)
     z = transcript.challenge_scalar(st.LABEL_Z)
 
-    l0, l1, r0, r1 = _polynomials(bits, s_L, s_R, y, z, n, m)
-    t1 = (inner(l0, r1) + inner(l1, r0)) % N
-    t2 = inner(l1, r1)
+    poly, t1, t2 = vectors.polynomials(values, n, m, s, y, z)
     tau1, tau2 = rng(), rng()
     base = Point.generator(gens.backend)
     T1 = msm_secret([base, gens.H], [t1, tau1])
@@ -63,9 +61,7 @@ def _prove(transcript, values, blindings, n, gens, rng):
     transcript.append_point(st.LABEL_T2, T2)
     x = transcript.challenge_scalar(st.LABEL_X)
 
-    l = [(p + q * x) % N for p, q in zip(l0, l1)]
-    r = [(p + q * x) % N for p, q in zip(r0, r1)]
-    t_x = inner(l, r)
+    lr, t_x = vectors.evaluate(poly, x)
     z_pows = powers(z, m + 2)
     t_x_blinding = (tau2 * x * x + tau1 * x + inner(z_pows[2:], blindings)) % N
     e_blinding = (alpha + rho * x) % N
@@ -74,19 +70,6 @@ def _prove(transcript, values, blindings, n, gens, rng):
     transcript.append_scalar(st.LABEL_E_BLINDING, e_blinding)
     w = transcript.challenge_scalar(st.LABEL_W)
 
-    y_inv = pow(y, -1, N)
-    L, R, a, b = ipa.prove(transcript, G, H, y_inv, gens.U, w, l, r)
+    L, R, a, b = ipa.prove(transcript, G, H, pow(y, -1, N), gens.U, w, lr, vectors)
     proof = RangeProof(A, S, T1, T2, t_x, t_x_blinding, e_blinding, tuple(L), tuple(R), a, b)
     return proof, V
-
-
-def _polynomials(bits, s_L, s_R, y, z, n, m):
-    """Coefficients of l(X) = l0 + l1·X and r(X) = r0 + r1·X (paper §4.1, eq. (71)–(72))."""
-    y_pows = powers(y, n * m)
-    two_pows = powers(2, n)
-    z_pows = powers(z, m + 2)
-    l0 = [(bit - z) % N for bit in bits]
-    r0 = [(yp * (bit - 1 + z) + z_pows[2 + i // n] * two_pows[i % n]) % N
-          for i, (bit, yp) in enumerate(zip(bits, y_pows))]
-    r1 = [yp * s % N for yp, s in zip(y_pows, s_R)]
-    return l0, s_L, r0, r1

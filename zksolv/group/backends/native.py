@@ -38,7 +38,7 @@ def _load() -> ctypes.CDLL:
     if spec is None or not spec.origin:
         raise ImportError("zksolv's C kernel was not built (no C compiler at install time)")
     lib = ctypes.CDLL(spec.origin)
-    buf, size = ctypes.c_char_p, ctypes.c_size_t
+    buf, size, addr = ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p
     signatures = {
         "zk_fe_op": [ctypes.c_int, buf, buf, buf],
         "zk_lift_x": [buf, ctypes.c_int, buf],
@@ -57,10 +57,25 @@ def _load() -> ctypes.CDLL:
         "zk_sc_inner": [buf, buf, size, buf],
         "zk_rp_coeffs": [buf, size, size, size, size, buf],
         "zk_rp_export": [buf, size, size, buf],
+        # the range prover's constant-time scalar work (native_prove.h); vectors by address
+        "zk_pv_load": [buf, size, addr],
+        "zk_pv_load_wide": [buf, size, addr],
+        "zk_pv_store": [addr, size, addr],
+        "zk_pv_powers": [buf, size, addr],
+        "zk_pv_inner": [addr, addr, size, buf],
+        "zk_pv_eval": [addr, addr, buf, size, addr],
+        "zk_pv_poly": [buf, size, size, addr, addr, buf, addr, addr, addr, buf],
+        "zk_pv_ipa_round": [addr, addr, size, addr, buf, buf, buf, buf, buf],
+        "zk_pv_ipa_fold": [addr, addr, size, buf, buf],
+        "zk_pv_nonces": [buf, size, ctypes.c_uint64, size, addr],
+        "zk_ct_tables_bytes": [size],
+        "zk_ct_tables": [buf, size, addr],
+        "zk_msm_secret_tabled": [addr, buf, size, buf],
     }
     for name, args in signatures.items():
         getattr(lib, name).argtypes = args
         getattr(lib, name).restype = ctypes.c_int
+    lib.zk_ct_tables_bytes.restype = size
     return lib
 
 

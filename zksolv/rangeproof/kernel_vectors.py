@@ -1,0 +1,214 @@
+"""The range prover's vector steps in the kernel, constant-time (native_prove.h; SPEC.md
+§2.3, §5.3).
+
+Vectors are kernel buffers of scalars mod n in Montgomery form (32 bytes each), never Python
+integers: the nonces s_L, s_R are drawn into them (the HMAC-SHA512 stream of SPEC.md §6.2 in
+the kernel, or the OS CSPRNG's bytes reduced there), l(X), r(X), t1, t2, l, r and the
+inner-product argument's folds are computed there, and what leaves is what is published or
+multiplied at once: packed MSM scalars, t1, t2, t_x and the final a, b. Same numbers as
+`scalars.IntVectors`, so the same proof bytes.
+"""
+
+import collections
+import ctypes
+import secrets
+import threading
+
+from zksolv.group import N, Point, affine_bytes
+from zksolv.rangeproof.scalars import IntVectors, random_scalar
+
+_MAX_HMAC_KEY = 128   # SHA-512's block: longer HMAC keys are hashed first, not done in C
+
+
+def vectors_for(backend):
+    """The prover's vector arithmetic for points on `backend`: in the kernel where that is
+    the native backend, else Python integers."""
+    if getattr(backend, "name", None) != "native":
+        return IntVectors()
+    from zksolv.group.backends import native
+    return KernelVectors(native._lib)
+
+
+class _SecretTables:
+    """The constant-time MSM's tables (16 affine multiples a point, 1.4 KB) of the point
+    vectors used most: S's [H] + G + H, the same 2N + 1 points in every proof of a size, and
+    the commitments' G, H. Rebuilding them was about an eighth of S and half of each V_j
+    (bench/RESULTS.md). The points are public; only the scalars are secret. Kept: the last
+    KEEP vectors; m = 64, n = 64: 8,193 points, 11.5 MB."""
+
+    KEEP = 3   # G, H and two proof sizes
+
+    def __init__(self):
+        self._kept = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, lib, key, points):
+        """The tables of the points `points()` returns, kept under `key`."""
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        points = points()
+        raw = affine_bytes(points)
+        tables = (ctypes.c_uint64 * (lib.zk_ct_tables_bytes(len(points)) // 8))()
+        if lib.zk_ct_tables(raw, len(points), ctypes.addressof(tables)) < 0:
+            raise MemoryError("zksolv's C kernel could not allocate memory")
+        with self._lock:
+            self._kept[key] = tables
+            while len(self._kept) > self.KEEP:
+                self._kept.popitem(last=False)
+        return tables
+
+
+_TABLES = _SecretTables()
+
+
+def _point(xy: bytes | None, backend) -> Point:
+    """A published point from the kernel's 64 bytes x ‖ y; None for the identity."""
+    if xy is None:
+        return Point.identity(backend)
+    return Point.from_affine(int.from_bytes(xy[:32], "big"), int.from_bytes(xy[32:], "big"),
+                             backend)
+
+
+def _alloc(count: int):
+    return (ctypes.c_uint64 * (4 * max(count, 1)))()
+
+
+def _at(vector, index: int = 0) -> int:
+    """The address of scalar `index` of a kernel vector."""
+    return ctypes.addressof(vector) + 32 * index
+
+
+def _be(k: int) -> bytes:
+    return k.to_bytes(32, "big")
+
+
+class KernelVectors:
+    """`scalars.IntVectors`'s steps, on kernel buffers."""
+
+    def __init__(self, lib):
+        from zksolv.group.backends.native import glv_split   # only where the kernel is built
+        self._lib, self._glv_split = lib, glv_split
+
+    def draw(self, rng, count: int):
+        """The next `count` nonces of `rng` into a kernel vector, in `rng`'s order."""
+        out = _alloc(count)
+        if not self._draw_in_kernel(rng, count, out):
+            packed = b"".join([_be(rng()) for _ in range(count)])
+            self._lib.zk_pv_load(packed, count, _at(out))
+        return out
+
+    def _draw_in_kernel(self, rng, count, out) -> bool:
+        """The HMAC stream or the OS CSPRNG drawn in C; False (nothing drawn) where neither
+        applies or, with probability ≈ 2^−247, a nonce is 0 and must be skipped."""
+        position = getattr(rng, "hmac_position", None)
+        if position is not None:
+            key, counter = position()
+            if len(key) > _MAX_HMAC_KEY or self._lib.zk_pv_nonces(key, len(key), counter, count,
+                                                               _at(out)) != 1:
+                return False
+            rng.skip(count)
+            return True
+        if rng is random_scalar:
+            return self._lib.zk_pv_load_wide(secrets.token_bytes(64 * count), count, _at(out)) == 1
+        return False
+
+    def commit_values(self, gens, values, blindings):
+        """V_j = [v_j]G + [γ_j]H (SPEC.md §3.2), the numbers `commitments.commit` computes,
+        by the same constant-time Straus over G's and H's kept tables."""
+        tables = _TABLES.get(self._lib, (gens, "pedersen"),
+                             lambda: [Point.generator(gens.backend), gens.H])
+        return [self._tabled_msm(tables, _be(v % N) + _be(g % N), 2, gens.backend)
+                for v, g in zip(values, blindings)]
+
+    def commit_s(self, gens, G, H, rho: int, s):
+        """S = [ρ]H + <s_L, G> + <s_R, H> by the kernel's constant-time Straus, over the
+        generators' kept tables (_SecretTables). A Generators object is process-wide and
+        never replaced, so it and the length name the points."""
+        count = len(G) + len(H)
+        packed = ctypes.create_string_buffer(32 * (count + 1))
+        packed.raw = _be(rho)
+        self._lib.zk_pv_store(_at(s), count, ctypes.addressof(packed) + 32)
+        tables = _TABLES.get(self._lib, (gens, len(G)), lambda: [gens.H] + list(G) + list(H))
+        return self._tabled_msm(tables, packed, count + 1, gens.backend)
+
+    def _tabled_msm(self, tables, packed, count, backend):
+        out = ctypes.create_string_buffer(64)
+        if self._lib.zk_msm_secret_tabled(_at(tables), packed, count, out) < 0:
+            raise MemoryError("zksolv's C kernel could not allocate memory")
+        return _point(out.raw if out.raw != bytes(64) else None, backend)   # zeros: identity
+
+    def polynomials(self, values, n, m, s, y, z):
+        """(l0, s_L, r0, r1) with t1, t2, as IntVectors.polynomials."""
+        count = n * m
+        y_pows, l0, r0, r1 = _alloc(count), _alloc(count), _alloc(count), _alloc(count)
+        self._lib.zk_pv_powers(_be(y), count, _at(y_pows))
+        packed = b"".join([(v & ((1 << n) - 1)).to_bytes(n // 8, "little") for v in values])
+        t = ctypes.create_string_buffer(64)
+        self._lib.zk_pv_poly(packed, n, m, _at(s), _at(y_pows), _be(z), _at(l0), _at(r0),
+                                _at(r1), t)
+        return (l0, s, r0, r1, count), int.from_bytes(t.raw[:32], "big"), int.from_bytes(t.raw[32:], "big")
+
+    def evaluate(self, poly, x):
+        """l = l(x), r = r(x) and t_x = <l, r>."""
+        l0, l1, r0, r1, count = poly
+        l, r = _alloc(count), _alloc(count)
+        self._lib.zk_pv_eval(_at(l0), _at(l1), _be(x), count, _at(l))
+        self._lib.zk_pv_eval(_at(r0), _at(r1), _be(x), count, _at(r))
+        t = ctypes.create_string_buffer(32)
+        self._lib.zk_pv_inner(_at(l), _at(r), count, t)
+        return (l, r, count), int.from_bytes(t.raw, "big")
+
+    def ipa_start(self, ab, y_inv, G, H, U):
+        """The argument's state: a, b, y⁻ⁱ in the kernel, and the generator vectors G, H
+        (and U) as the kernel's joined x ‖ y bytes, folded there without Point objects."""
+        a, b, count = ab
+        y_inv_pows = _alloc(count)
+        self._lib.zk_pv_powers(_be(y_inv), count, _at(y_inv_pows))
+        return [a, b, y_inv_pows, affine_bytes(G), affine_bytes(H), affine_bytes([U]), U.backend]
+
+    def ipa_commit(self, state, half, g_scale, h_scale, w):
+        """One round's L and R (SPEC.md §5.3) by the variable-time MSM over packed scalars."""
+        a, b, y_inv_pows, G, H, U, backend = state
+        l_out = ctypes.create_string_buffer(32 * (2 * half + 1))
+        r_out = ctypes.create_string_buffer(32 * (2 * half + 1))
+        self._lib.zk_pv_ipa_round(_at(a), _at(b), half, _at(y_inv_pows), _be(g_scale),
+                               _be(h_scale), _be(w), l_out, r_out)
+        cut = 64 * half
+        return (self._public_msm(G[cut:2 * cut] + H[:cut] + U, l_out, backend),
+                self._public_msm(G[:cut] + H[cut:2 * cut] + U, r_out, backend))
+
+    def _public_msm(self, points: bytes, packed, backend):
+        out = ctypes.create_string_buffer(64)
+        status = self._lib.zk_msm(points, packed, len(points) // 64, out)
+        if status < 0:
+            raise MemoryError("zksolv's C kernel could not allocate memory")
+        return _point(out.raw if status else None, backend)
+
+    def ipa_fold(self, state, half, u, u_inv, g_factor, h_factor):
+        """a, b by u in the kernel, and G_i ← G_lo,i + g_factor·G_hi,i, H_i likewise."""
+        a, b = state[:2]
+        self._lib.zk_pv_ipa_fold(_at(a), _at(b), half, _be(u), _be(u_inv))
+        state[3] = self._fold(state[3], half, g_factor)
+        state[4] = self._fold(state[4], half, h_factor)
+
+    def _fold(self, points: bytes, half: int, k: int) -> bytes:
+        k1, k2 = self._glv_split(k)
+        out, ok = ctypes.create_string_buffer(64 * half), ctypes.create_string_buffer(half)
+        if self._lib.zk_fold(points[:64 * half], points[64 * half:], half, _be(abs(k1)), k1 < 0,
+                             _be(abs(k2)), k2 < 0, out, ok) < 0:
+            raise MemoryError("zksolv's C kernel could not allocate memory")
+        if ok.raw != b"\x01" * half:
+            # a folded generator is the identity: a discrete-log relation between the
+            # hash-derived generators (SPEC.md §3.1), found by a hash output. Not reachable.
+            raise ArithmeticError("a folded inner-product generator is the identity")
+        return out.raw
+
+    def ipa_finish(self, state):
+        out = ctypes.create_string_buffer(32)
+        ends = []
+        for vector in state[:2]:
+            self._lib.zk_pv_store(_at(vector), 1, out)
+            ends.append(int.from_bytes(out.raw, "big"))
+        return ends[0], ends[1]
