@@ -225,3 +225,14 @@ def test_a_refused_call_is_an_error_not_a_silent_skip():
     with pytest.raises(RuntimeError, match="a bug"):
         KernelVectors(NATIVE).add(bad)
 
+
+
+def test_kernel_msm_refuses_a_point_of_another_backend():
+    """The kernel reads raw point bytes: a point held by another backend (another raw form)
+    would be read as garbage, so it is refused as Point arithmetic refuses it."""
+    gens = generators(NATIVE)
+    kernel = KernelVectors(NATIVE)
+    kernel.add(ProofVectorTerms(8, 1, 1, powers(3, 4), [5, 7, 11], [pow(x, -1, N) for x in (5, 7, 11)], 2, 3, 4))
+    other = Point.generator(backends.get("coincurve"))
+    with pytest.raises(TypeError, match="different backends"):
+        kernel.msm(gens, [Point.generator(NATIVE), other], [1, 1])

@@ -124,6 +124,8 @@ class KernelVectors:
 
     def msm(self, gens, points: list[Point], scalars: list[int]) -> Point:
         """Σ over the shared generators G_i, H_i and the given points, in one kernel MSM."""
+        if any(p.backend is not self._backend for p in points):
+            raise TypeError("points of different backends")   # as Point arithmetic refuses
         G, H = _joined(gens, self._size)
         raws = b"".join(map(_RAW, points))
         packed = b"".join([(k % N).to_bytes(32, "big") for k in scalars])
@@ -132,16 +134,17 @@ class KernelVectors:
         return Point(raw, self._backend)
 
 
-_joined_cache: dict[tuple[int, int], tuple[bytes, bytes]] = {}
+_joined_cache: dict[tuple[int, int], tuple[object, bytes, bytes]] = {}
 
 
 def _joined(gens, count: int) -> tuple[bytes, bytes]:
-    """The first `count` G_i and H_i as the kernel takes them, joined once per process."""
+    """The first `count` G_i and H_i as the kernel takes them, joined once per process; the
+    entry holds `gens` itself, so its id cannot be reused by other generators while cached."""
     key = (id(gens), count)
-    if key not in _joined_cache:
+    if key not in _joined_cache or _joined_cache[key][0] is not gens:
         G, H = gens.vectors(count)
-        _joined_cache[key] = (b"".join(map(_RAW, G)), b"".join(map(_RAW, H)))
-    return _joined_cache[key]
+        _joined_cache[key] = (gens, b"".join(map(_RAW, G)), b"".join(map(_RAW, H)))
+    return _joined_cache[key][1:]
 
 
 def s_vector(u: list[int], u_inv: list[int]) -> list[int]:
