@@ -307,7 +307,8 @@ def _balance_pairs(values) -> dict[str, str]:
                    "them (repeatable, any order); give your proof of each round as PROOF_FILE… (any order).")
 @click.option("--user", type=cliargs.UserId(), default=None, help="Your user id, to check the proof is yours.")
 @click.option("--balance", "balances", type=cliargs.Balance(), multiple=True,
-              help="ASSET=AMOUNT you expect (repeatable; one round only).")
+              help="ASSET=AMOUNT you expect, a debt negative (repeatable; one round only); "
+                   "once any is given, a debt not given fails.")
 @_signer_option
 @_common
 def verify_inclusion(proof_files, attestation, history, user, balances, signer, as_json, quiet):
