@@ -10,7 +10,7 @@ import pytest
 
 from roundkit import QUIET, inputs
 from test_scale import SECRET, STAMP, _same_tree
-from zksolv import inclusion, ledger, shard, state
+from zksolv import inclusion, ledger, ledgerparts, shard, state
 from zksolv.attestation import placement, prove, sharded, verify
 from zksolv.attestation.manifest import read as read_manifest
 from zksolv.errors import InputError
@@ -19,10 +19,10 @@ from zksolv.errors import InputError
 
 @pytest.fixture
 def small_units(monkeypatch):
-    """Subtrees of 8 leaves, ledger partitions of 7 rows, padding ranges of 5."""
+    """Subtrees of 8 leaves, ledger partitions of 100 bytes (about 4 rows), padding ranges of 5."""
     monkeypatch.setattr(sharded, "SUBTREE_LEAVES", 8)
     monkeypatch.setattr(sharded, "MIN_SUBTREES", 1)
-    monkeypatch.setattr(sharded, "ROWS_PER_PARTITION", 7)
+    monkeypatch.setattr(ledgerparts, "PART_BYTES", 100)
     monkeypatch.setattr(placement, "PADDING_PER_PARTITION", 5)
 
 
@@ -105,9 +105,9 @@ def test_ledger_partitions_read_back_every_row_on_its_line(tmp_path):
     path = tmp_path / "ledger.csv"
     path.write_text(text, encoding="utf-8", newline="")
     decimals, bits = {"BTC": 8, "ETH": 6}, {"BTC": 64, "ETH": 64}
-    scan = ledger.scan(path, decimals, bits, rows_per_partition=4)
-    assert len(scan.partitions) == 6
-    rows = [row for part in scan.partitions for row in ledger.read_partition(path, part, decimals, bits)]
+    scan = ledgerparts.scan(ledgerparts.synchronous, path, decimals, bits, part_bytes=64)
+    assert len(scan.partitions) == 5   # of 6 ranges: the last holds no line start
+    rows = [row for part in scan.partitions for row in ledgerparts.rows(scan.layout, part, decimals, bits)]
     assert rows == list(ledger.read_ledger(path, decimals, bits))
     assert scan.counts == {"BTC": 8, "ETH": 15} and scan.totals["BTC"] == sum(r.units for r in rows if r.asset == "BTC")
 
@@ -116,14 +116,14 @@ def test_a_ledger_changed_during_the_round_is_refused(cluster, small_units, monk
     """What the workers read must be what the coordinator checked solvency on: here the
     coordinator's pass is made to see one unit less of BTC than the workers will read."""
     ledger_path, reserves = inputs(tmp_path / "in", "changed", users=6)
-    real_scan = ledger.scan
+    real_scan = ledgerparts.scan
 
     def stale_scan(*args):
         scan = real_scan(*args)
         scan.totals["BTC"] -= 1
         return scan
 
-    monkeypatch.setattr(ledger, "scan", stale_scan)
+    monkeypatch.setattr(ledgerparts, "scan", stale_scan)
     with pytest.raises(InputError, match="the ledger changed during the round"):
         prove.run(ledger_path, reserves, tmp_path / "att", tmp_path / "s.db", _options(scheduler=cluster.address),
                   QUIET)

@@ -4,14 +4,12 @@ Every problem is an InputError naming the file, line and field; nothing is writt
 this module, so a bad ledger leaves nothing behind.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Iterator
 
 from zksolv.amounts import parse_amount
 from zksolv.errors import InputError
-from zksolv.fsutil import csv_reader, open_regular
+from zksolv.fsutil import csv_reader
 from zksolv.strictjson import one_line, printable
 
 HEADER = ["user_id", "asset", "amount"]
@@ -45,10 +43,14 @@ def read_ledger(path: str, decimals: dict[str, int], max_bits: dict[str, int],
             parsed = _parse_row(where, line, row, decimals, max_bits, debts)
             key = (parsed.user_id, parsed.asset)
             if key in seen:
-                raise InputError(f"{where}:{line}: duplicate row for user {parsed.user_id!r} "
-                                 f"and asset {parsed.asset} (first on line {seen[key]})")
+                raise InputError(duplicate_message(where, line, parsed.user_id, parsed.asset, seen[key]))
             seen[key] = line
             yield parsed
+
+
+def duplicate_message(where: str, line: int, user_id: str, asset: str, first: int) -> str:
+    """The error of a second row for one (user, asset), however it was found."""
+    return f"{where}:{line}: duplicate row for user {user_id!r} and asset {asset} (first on line {first})"
 
 
 def _check_header(path: str, header) -> None:
@@ -84,60 +86,3 @@ def _units(path, line, amount: str, places: int, debts: bool) -> int:
     except InputError as exc:
         raise InputError(f"{path}:{line}: amount: {exc}") from None
     return -units if negative else units
-
-
-@dataclass(frozen=True, slots=True)
-class Partition:
-    """Consecutive whole records of the ledger: bytes [start, end), the first on `first_line`."""
-
-    start: int
-    end: int
-    first_line: int
-
-
-@dataclass
-class Scan:
-    """What one streaming pass tells of a ledger, in memory O(assets + partitions)."""
-
-    counts: dict[str, int]
-    totals: dict[str, int]
-    partitions: list[Partition]
-
-
-def scan(path: str, decimals: dict[str, int], max_bits: dict[str, int], rows_per_partition: int) -> Scan:
-    """Every check `read_ledger` makes but the duplicate one, streamed, keeping no row: each
-    asset's row count and total, and partitions of `rows_per_partition` records for workers
-    to read (`read_partition`). Duplicate rows are found where placement brings them
-    together (they share their secret position key: SPEC.md §6.2), not here."""
-    where, consumed = one_line(str(path), 200), [0]
-    counts, totals, partitions = dict.fromkeys(decimals, 0), dict.fromkeys(decimals, 0), []
-    with csv_reader(path, "ledger", consumed=consumed) as reader:
-        _check_header(where, next(reader, None))
-        start, first_line, rows = consumed[0], reader.line_num + 1, 0
-        for row in reader:
-            parsed = _parse_row(where, reader.line_num, row, decimals, max_bits, False)
-            counts[parsed.asset] += 1
-            totals[parsed.asset] += parsed.units
-            rows += 1
-            if rows == rows_per_partition:
-                partitions.append(Partition(start, consumed[0], first_line))
-                start, first_line, rows = consumed[0], reader.line_num + 1, 0
-        if rows:
-            partitions.append(Partition(start, consumed[0], first_line))
-    return Scan(counts, totals, partitions)
-
-
-def read_partition(path: str, part: Partition, decimals: dict[str, int], max_bits: dict[str, int]) -> list[Row]:
-    """The rows of one partition (a worker's share of the ledger), checked again as they are
-    read: a ledger that changed since `scan` is an InputError, never a different round."""
-    where = one_line(str(path), 200)
-    with open_regular(path, "ledger") as f:
-        f.seek(part.start)
-        data = f.read(part.end - part.start)
-    try:
-        text = data.decode("utf-8")
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        return [_parse_row(where, part.first_line - 1 + reader.line_num, row, decimals, max_bits, False)
-                for row in reader]
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{where}: the ledger changed while it was read ({exc})") from None

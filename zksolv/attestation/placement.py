@@ -4,7 +4,8 @@ shuffles (issue 14; SPEC.md §6.2): no process holds the ledger or the leaves.
 Positions are those `build.build` gives — every leaf (customers and padding) in increasing
 order of its secret order key — found in partitions:
 
-1. each ledger partition (`ledger.read_partition`) and each range of padding indices
+1. each ledger partition (`ledgerparts.rows`: checked by `ledgerparts.scan`, on the
+   workers too) and each range of padding indices
    becomes entries `(bucket, (key, user_id, units or index, line))`, the key computed on
    the worker; the bucket is the key's range (keys are uniform HMAC outputs, so an asset's
    `capacity / S` equal ranges hold about S leaves each, with no sampling);
@@ -18,7 +19,7 @@ order of its secret order key — found in partitions:
 
 from operator import itemgetter
 
-from zksolv import ledger, roundkeys
+from zksolv import ledger, ledgerparts, roundkeys
 from zksolv.attestation.build import _entry
 from zksolv.attestation.subtree import RoundPlan, prove_subtree
 from zksolv.errors import InputError
@@ -32,11 +33,11 @@ def _bucket(plan: RoundPlan, asset: str, key: bytes) -> int:
     return a.first_bucket + (int.from_bytes(key[:8], "big") * a.buckets >> 64)
 
 
-def ledger_entries(parts, plan: RoundPlan, path: str, decimals, max_bits) -> list:
+def ledger_entries(parts, plan: RoundPlan, lay: ledgerparts.Layout, decimals, max_bits) -> list:
     """Step 1 for ledger partitions: each row's bucket and (key, user_id, units, line)."""
     out = []
     for part in parts:
-        for row in ledger.read_partition(path, part, decimals, max_bits):
+        for row in ledgerparts.rows(lay, part, decimals, max_bits):
             key = _entry(plan.master, row.asset, row.user_id, row.units, 0)[0]
             out.append((_bucket(plan, row.asset, key), (key, row.user_id, row.units, row.line)))
     return out
@@ -88,14 +89,14 @@ def subtree_task(group, plan: RoundPlan) -> dict:
     return prove_subtree(plan, gid, [row for _, piece in pieces for row in piece])
 
 
-def entries_bag(plan: RoundPlan, scan: ledger.Scan, path: str, decimals, max_bits):
+def entries_bag(plan: RoundPlan, scan: ledgerparts.Scan, decimals, max_bits):
     """Step 1 as a bag: the ledger's partitions and the padding's."""
     import dask.bag as db
 
     bags = []
     if scan.partitions:
         bags.append(db.from_sequence(scan.partitions, npartitions=len(scan.partitions))
-                   .map_partitions(ledger_entries, plan, str(path), decimals, max_bits))
+                   .map_partitions(ledger_entries, plan, scan.layout, decimals, max_bits))
     ranges = [(a.asset, lo, min(lo + PADDING_PER_PARTITION, a.capacity - a.users))
               for a in plan.assets for lo in range(0, a.capacity - a.users, PADDING_PER_PARTITION)]
     if ranges:
@@ -110,8 +111,7 @@ def bucket_starts(plan: RoundPlan, counts: list, where: str) -> dict:
     if duplicates:
         line, first, user_id = min(duplicates)
         asset = next(plan.bucket_of(b)[0].asset for b, _, d in counts if d == (line, first, user_id))
-        raise InputError(f"{one_line(where, 200)}:{line}: duplicate row for user {user_id!r} "
-                         f"and asset {asset} (first on line {first})")
+        raise InputError(ledger.duplicate_message(one_line(where, 200), line, user_id, asset, first))
     sizes = dict((bucket, n) for bucket, n, _ in counts)
     starts = {}
     for a in plan.assets:
@@ -125,13 +125,13 @@ def bucket_starts(plan: RoundPlan, counts: list, where: str) -> dict:
     return starts
 
 
-def place(client, plan: RoundPlan, scan: ledger.Scan, path: str, decimals, max_bits):
+def place(client, plan: RoundPlan, scan: ledgerparts.Scan, decimals, max_bits):
     """Steps 1–3 on the cluster of `client`: the buckets, sorted and kept on the workers,
     and each one's first position. Refuses a duplicate row before anything is written."""
-    grouped = client.persist(entries_bag(plan, scan, path, decimals, max_bits)
+    grouped = client.persist(entries_bag(plan, scan, decimals, max_bits)
                              .groupby(itemgetter(0), shuffle="tasks").map(sorted_bucket))
     counts = client.compute(grouped.map(bucket_count)).result()
-    return grouped, bucket_starts(plan, counts, str(path))
+    return grouped, bucket_starts(plan, counts, scan.layout.path)
 
 
 def subtree_summaries(client, plan: RoundPlan, placed):

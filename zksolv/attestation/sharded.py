@@ -1,7 +1,7 @@
 """A spot round proved on a Dask cluster in subtrees (issue 14; SPEC.md §6.9.1): the
-coordinator streams the ledger once to check it (keeping no row), plans the round, and
-then holds O(subtrees): placement and the subtree tasks (`placement`, `subtree`) run on
-the workers, which write the shards; the coordinator joins the subtrees' roots, proves the
+ledger is checked in partitions on the workers (`ledgerparts`), the coordinator plans the
+round and then holds O(subtrees): placement and the subtree tasks (`placement`, `subtree`)
+run on the workers, which write the shards; the coordinator joins the subtrees' roots, proves the
 statements, copies the shards into the audit files and writes the manifest. The published
 files are byte for byte those of the local pool for the same inputs.
 """
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from zksolv import ledger, shard as shard_module, tree
+from zksolv import ledgerparts, shard as shard_module, tree
 from zksolv.attestation import auditfile, placement, prove
 from zksolv.attestation.executors import dask_client
 from zksolv.attestation.manifest import AssetEntry, Coverage
@@ -25,8 +25,6 @@ the worker."""
 MIN_SUBTREES = 64
 """Below 64 · SUBTREE_LEAVES leaves, subtrees are smaller (down to a chunk), so that a
 small round still spreads over the workers."""
-ROWS_PER_PARTITION = 1 << 13
-"""Ledger rows a placement task reads."""
 
 
 @dataclass
@@ -61,14 +59,14 @@ def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, o
     """`prove.run` for a spot round on a cluster, once the reserves and circuits are checked:
     (manifest, chunks a resumed round found proved). Refuses before writing anything, as
     `prove.run` does; a failure later leaves the state and shards to resume from."""
-    scan = ledger.scan(ledger_path, res.decimals, res.leaf_bits, ROWS_PER_PARTITION)
-    inputs = prove._inputs_digest(ledger_path, reserves_path, options)
-    meta = prove.round_meta_for(state_path, inputs, options, res)
-    shard_dir = shard_module.directory_of(state_path)
-    plan = plan_round(res, circuits.digest, scan, meta, inputs, options, shard_dir)
-    resumed = RoundStore.resumable(state_path, inputs, options.force) is not None
     with dask_client(options.scheduler) as client:
-        placed = placement.place(client, plan, scan, ledger_path, res.decimals, res.leaf_bits)  # may refuse
+        scan = ledgerparts.scan(ledgerparts.on(client), ledger_path, res.decimals, res.leaf_bits)
+        inputs = prove._inputs_digest(ledger_path, reserves_path, options)
+        meta = prove.round_meta_for(state_path, inputs, options, res)
+        shard_dir = shard_module.directory_of(state_path)
+        plan = plan_round(res, circuits.digest, scan, meta, inputs, options, shard_dir)
+        resumed = RoundStore.resumable(state_path, inputs, options.force) is not None
+        placed = placement.place(client, plan, scan, res.decimals, res.leaf_bits)  # may refuse
         for a in plan.assets:   # after the duplicate check, as the pool reports them
             prove._check_solvent(SimpleNamespace(asset=a.asset, total=scan.totals[a.asset]), res.assets[a.asset],
                                  ratio)
@@ -89,7 +87,7 @@ def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, o
     return manifest, already
 
 
-def plan_round(res, circuits_digest: bytes, scan: ledger.Scan, meta: dict, inputs: str, options,
+def plan_round(res, circuits_digest: bytes, scan: ledgerparts.Scan, meta: dict, inputs: str, options,
                shard_dir) -> RoundPlan:
     """The round's shape from the ledger's counts: each asset's capacity, chunk and subtree
     size, and the global numbering of buckets and subtrees."""
@@ -131,7 +129,7 @@ def prove_subtrees(client, plan: RoundPlan, placed, report) -> list[ShardedAsset
     return list(assets.values())
 
 
-def check_against_scan(assets: list[ShardedAsset], scan: ledger.Scan, where) -> None:
+def check_against_scan(assets: list[ShardedAsset], scan: ledgerparts.Scan, where) -> None:
     """The leaves the workers read are the ledger the coordinator checked (users and total
     of every asset): a ledger changed during the round is an InputError, never a round
     proved over other figures than those its solvency was checked on."""
