@@ -137,13 +137,14 @@ class Lines:
 
 def next_line_start(f, at: int, lay: Layout) -> int | None:
     """The first line start at or after `at`; None if the line holding byte `at` − 1 runs on
-    for more bytes than any line may hold (its own range then reports it too long)."""
+    for more bytes than any line may hold (the range it starts in then reports it too long,
+    as it does if the window ends between the \r and \n of its end)."""
     if at == lay.data_start:
         return at
     f.seek(at - 1)
     window = f.read(MAX_LINE_BYTES + 3)
     found = _BREAK.search(window)
-    if found is None or (found.end() == len(window) == MAX_LINE_BYTES + 3):
+    if found is None:
         return None
     return at - 1 + found.end()
 

@@ -1,0 +1,155 @@
+"""The ledger checked in partitions (issue 14 item 2; SPEC.md §6.9.1): whatever the
+partition size — down to one byte, so that every byte of a ledger is some partition's
+edge — the rows, their lines and the first error are the streaming reader's, message for
+message. Partitions run on Dask's synchronous scheduler here, and once on a real cluster."""
+
+import re
+
+import pytest
+
+from roundkit import QUIET, inputs
+from zksolv import ledger, ledgerparts
+from zksolv.attestation import prove
+from zksolv.errors import InputError
+
+DECIMALS = {"BTC": 8, "ETH": 18, "JPY": 0}
+BITS = {"BTC": 64, "ETH": 128, "JPY": 64}
+H = b"user_id,asset,amount\n"
+
+
+def _streamed(path):
+    """What `read_ledger` gives: its rows, or its error message."""
+    try:
+        return [(r.user_id, r.asset, r.units, r.line) for r in ledger.read_ledger(path, DECIMALS, BITS)]
+    except InputError as exc:
+        return str(exc)
+
+
+def _partitioned(path, part_bytes, compute=ledgerparts.synchronous):
+    """What the partitioned check gives: the rows placement reads, or its error message. A
+    duplicate with no other error is placement's to find (test_sharded.py), so checked here
+    as the buckets check it: by key."""
+    try:
+        scan = ledgerparts.scan(compute, path, DECIMALS, BITS, part_bytes)
+    except InputError as exc:
+        return str(exc)
+    rows = [(r.user_id, r.asset, r.units, r.line) for p in scan.partitions
+            for r in ledgerparts.rows(scan.layout, p, DECIMALS, BITS)]
+    assert scan.counts == {a: sum(r[1] == a for r in rows) for a in DECIMALS}
+    assert scan.totals == {a: sum(r[2] for r in rows if r[1] == a) for a in DECIMALS}
+    first = {}
+    for user_id, asset, _, line in rows:
+        if (user_id, asset) in first:
+            return ledger.duplicate_message(str(path), line, user_id, asset, first[user_id, asset])
+        first[user_id, asset] = line
+    return rows
+
+
+def _same_at_every_edge(tmp_path, data: bytes, sizes=None):
+    """The same rows or error from partitions of every size in `sizes` (by default: 1 byte,
+    which makes every byte an edge, a few more, half the ledger and all of it)."""
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(data)
+    want = _streamed(path)
+    for size in sizes or (1, 2, 3, 5, 8, 13, len(data) // 2 + 1, len(data) + 1):
+        assert _partitioned(path, size) == want, size
+    return want
+
+
+@pytest.mark.parametrize("data", [
+    "\ufeffuser_id,asset,amount\r\n\"a,1\",BTC,1.5\r\nü,ETH,2\r\nb,JPY,3".encode(),   # BOM, CRLF, no last break
+    H + b"a,BTC,1\rb,ETH,2\rc,JPY,3\r",                                               # CR alone
+    H + b"a,BTC,1\r\n\"b\"\"q\",ETH,2\n\"c\",\"JPY\",\"3\"\n",                          # quotes, escaped quote
+    b"\"user_id\n\",asset,amount\na,BTC,1\nb,ETH,2\n",                                 # a header on two lines
+    H,                                                                                  # no row
+])
+def test_valid_ledgers_give_the_same_rows_on_the_same_lines(tmp_path, data):
+    assert isinstance(_same_at_every_edge(tmp_path, data), list)
+
+
+@pytest.mark.parametrize("data,match", [
+    (H + b"x,BTC,bad\na,BTC,1\nb,ETH,2\n", ":2: amount"),                          # the first record
+    (H + b"a,BTC,1\nb,ETH,2\nx,BTC,bad", ":4: amount"),                            # the last, no line break
+    (H + b"a,BTC,1\n\"x\ny\",BTC,1\nb,ETH,2\n", ":4: user_id"),                     # a record on two lines
+    (H + b"a,BTC,1\n\"x,BTC,1\nb,ETH,2\n\"\n", ":5: expected 3 fields"),            # a quote open for 3 lines
+    (H + b"a,BTC,1\nb,ETH,2\n\"x,BTC,1\n", "malformed CSV: unexpected end"),       # open at the end
+    (H + b"a,BTC,1\n\"x\"y,BTC,1\nb,ETH,2\n", "malformed CSV: ',' expected"),
+    (H + b"a,BTC,1\r\n\r\nb,ETH,2\r\n", ":3: expected 3 fields .*, got 0"),             # a blank line, CRLF
+    (H + b"a,BTC,1\rb,BTC,1\r\rc,BTC,1\r", ":4: expected 3 fields .*, got 0"),          # a blank line, CR
+    (H + b"a,BTC,1\nb\xff,BTC,1\nc,BTC,x\n", "not UTF-8 text .*at byte 30"),
+    (H + b"a,BTC,1\nb,BTC,x\nc\xff,BTC,1\n", "at byte 38"),    # the first 8 KiB decoded first, as streamed
+    (H + b"a,BTC,1\nb,BTC,1\na,BTC,2\nz,BTC,x\n", ":4: duplicate row .* line 2"),    # a duplicate before an error
+    (H + b"a,BTC,x\nb,BTC,1\nb,BTC,2\n", ":2: amount"),                              # an error before a duplicate
+    (H + b"a,BTC,1\nx,BTC,-1\nb,ETH,2\n", ":3: amount: '-1': debts need --prices"),
+    (H + "a,BTC,1\n\ufeffb,BTC,1\n".encode(), ":3: user_id"),                       # a BOM inside
+    (b"user,asset,amount\na,BTC,1\n", ":1: header must be"),
+    (b"", "empty file"),
+])
+def test_an_error_at_any_partition_edge_is_the_streaming_readers(tmp_path, data, match):
+    message = _same_at_every_edge(tmp_path, data)
+    assert isinstance(message, str) and re.search(match, message)
+
+
+def test_the_smallest_line_wins_whatever_the_partitions(tmp_path):
+    """Errors on lines 3 and 40, 60 rows: every partition size reports line 3."""
+    rows = [f"u{i},BTC,1\n" for i in range(60)]
+    rows[1], rows[38] = "u1,BTC,x\n", "u38,DOGE,1\n"
+    message = _same_at_every_edge(tmp_path, H + "".join(rows).encode(), sizes=(1, 2, 9, 40, 100, 333, 1000))
+    assert message.endswith(":3: amount: amount 'x' is not a plain decimal number")
+
+
+def test_a_line_over_the_bound_across_many_partitions(tmp_path):
+    """A 20,000-character line spans partitions that find no line start within the bound of
+    a line: the partition it starts in reports it, as the streaming reader does."""
+    data = H + b"a,BTC,1\n" + b"u" * 20000 + b",BTC,1\nb,ETH,2\n"
+    message = _same_at_every_edge(tmp_path, data, sizes=(1000, 7000, 16390, 1 << 20))
+    assert message.endswith(":3: ledger line longer than 4096 characters")
+
+
+def test_a_bad_byte_far_in_is_named_by_its_offset_in_the_file(tmp_path):
+    """Beyond the reader's first 8 KiB the streaming reader names the byte within its
+    decoding block; the partitions name it in the file (SPEC.md §6.9.1)."""
+    data = H + b"".join(b"u%d,BTC,1\n" % i for i in range(2000)) + b"b\xff,BTC,1\n"
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(data)
+    offset = data.index(b"\xff")
+    for size in (1000, 1 << 20):
+        assert _partitioned(path, size).endswith(f"not UTF-8 text (invalid start byte at byte {offset})")
+    data = H + b"a,BTC,1\nb,BTC,x\n" + data[len(H):]           # an error before: it is the one reported
+    assert _same_at_every_edge(tmp_path, data, sizes=(500, 1000, 1 << 20)).endswith(":3: amount: amount 'x' is not "
+                                                                                  "a plain decimal number")
+
+
+def test_a_ledger_changed_after_the_check_is_refused(tmp_path):
+    """Same size, same counts and totals, another user: the modification time tells."""
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(H + b"alice,BTC,1\n")
+    scan = ledgerparts.scan(ledgerparts.synchronous, path, DECIMALS, BITS, 4)
+    path.write_bytes(H + b"mallo,BTC,1\n")
+    with pytest.raises(InputError, match="the ledger changed during the round"):
+        [r for p in scan.partitions for r in ledgerparts.rows(scan.layout, p, DECIMALS, BITS)]
+
+
+def test_on_a_cluster_the_first_error_is_the_streaming_readers(cluster, tmp_path):
+    """Tasks finishing in any order on real workers: still the smallest line."""
+    from distributed import Client
+
+    rows = [f"u{i},BTC,1\n" for i in range(300)]
+    rows[250], rows[7], rows[100] = "u250,BTC,x\n", "u7,BTC,1.000000001\n", "u1,BTC,1\n"
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(H + "".join(rows).encode())
+    with Client(cluster.address) as client:
+        got = _partitioned(path, 50, ledgerparts.on(client))
+    assert got == _streamed(path) and ":9: amount" in got
+
+
+def test_many_partitions_and_one_prove_the_same_round(cluster, monkeypatch, tmp_path):
+    """A round on the cluster from 40-byte partitions and from one: the same files."""
+    from test_scale import SECRET, STAMP, _same_tree
+
+    ledger_path, reserves = inputs(tmp_path / "in", "partitions", users=6)
+    for name, size in (("many", 40), ("one", 1 << 20)):
+        monkeypatch.setattr(ledgerparts, "PART_BYTES", size)
+        options = prove.Options(round_secret=SECRET, timestamp=STAMP, chunk=4, scheduler=cluster.address)
+        prove.run(ledger_path, reserves, tmp_path / name, tmp_path / f"{name}.db", options, QUIET)
+    assert _same_tree(tmp_path / "many", tmp_path / "one")
