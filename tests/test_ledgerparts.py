@@ -1,15 +1,15 @@
 """The ledger checked in partitions (issue 14 item 2; SPEC.md §6.9.1): whatever the
 partition size — down to one byte, so that every byte of a ledger is some partition's
 edge — the rows, their lines and the first error are the streaming reader's, message for
-message. Partitions run on Dask's synchronous scheduler here, and once on a real cluster."""
+message. Partitions run on Dask's synchronous scheduler here, and once on a real cluster.
+Whole rounds: from 100-byte partitions (test_sharded.py) and from one (test_scale.py's
+LocalCluster round, 1 MiB partitions) both give the pool's files, byte for byte."""
 
 import re
 
 import pytest
 
-from roundkit import QUIET, inputs
 from zksolv import ledger, ledgerparts
-from zksolv.attestation import prove
 from zksolv.errors import InputError
 
 DECIMALS = {"BTC": 8, "ETH": 18, "JPY": 0}
@@ -47,11 +47,11 @@ def _partitioned(path, part_bytes, compute=ledgerparts.synchronous):
 
 def _same_at_every_edge(tmp_path, data: bytes, sizes=None):
     """The same rows or error from partitions of every size in `sizes` (by default: 1 byte,
-    which makes every byte an edge, a few more, half the ledger and all of it)."""
+    which makes every byte an edge, 3 and 8, half the ledger and all of it)."""
     path = tmp_path / "ledger.csv"
     path.write_bytes(data)
     want = _streamed(path)
-    for size in sizes or (1, 2, 3, 5, 8, 13, len(data) // 2 + 1, len(data) + 1):
+    for size in sizes or (1, 3, 8, len(data) // 2 + 1, len(data) + 1):
         assert _partitioned(path, size) == want, size
     return want
 
@@ -94,7 +94,7 @@ def test_the_smallest_line_wins_whatever_the_partitions(tmp_path):
     """Errors on lines 3 and 40, 60 rows: every partition size reports line 3."""
     rows = [f"u{i},BTC,1\n" for i in range(60)]
     rows[1], rows[38] = "u1,BTC,x\n", "u38,DOGE,1\n"
-    message = _same_at_every_edge(tmp_path, H + "".join(rows).encode(), sizes=(1, 2, 9, 40, 100, 333, 1000))
+    message = _same_at_every_edge(tmp_path, H + "".join(rows).encode(), sizes=(1, 9, 100, 1000))
     assert message.endswith(":3: amount: amount 'x' is not a plain decimal number")
 
 
@@ -143,13 +143,26 @@ def test_on_a_cluster_the_first_error_is_the_streaming_readers(cluster, tmp_path
     assert got == _streamed(path) and ":9: amount" in got
 
 
-def test_many_partitions_and_one_prove_the_same_round(cluster, monkeypatch, tmp_path):
-    """A round on the cluster from 40-byte partitions and from one: the same files."""
-    from test_scale import SECRET, STAMP, _same_tree
+def _cases(test) -> list:
+    """The parameters of an existing test of the streaming reader (its pytest mark)."""
+    (mark,) = [m for m in test.pytestmark if m.name == "parametrize"]
+    return mark.args[1]
 
-    ledger_path, reserves = inputs(tmp_path / "in", "partitions", users=6)
-    for name, size in (("many", 40), ("one", 1 << 20)):
-        monkeypatch.setattr(ledgerparts, "PART_BYTES", size)
-        options = prove.Options(round_secret=SECRET, timestamp=STAMP, chunk=4, scheduler=cluster.address)
-        prove.run(ledger_path, reserves, tmp_path / name, tmp_path / f"{name}.db", options, QUIET)
-    assert _same_tree(tmp_path / "many", tmp_path / "one")
+
+def test_every_ledger_error_of_the_streaming_readers_tests_is_the_same_here(tmp_path):
+    """test_ledger.py's and test_strict_inputs.py's bad ledgers (and any added there later),
+    partitioned: the same message, at every byte edge (ranges of 97 bytes and more for the
+    long ones) and whole."""
+    import test_ledger
+    import test_strict_inputs
+
+    bodies = [body for body, _ in _cases(test_ledger.test_rejects_with_file_and_line)]
+    bodies += ["user_id,asset,amount\n" + row + "\n" for row, _ in _cases(test_strict_inputs.test_ledger_rows_are_bounded)]
+    bodies += ["user_id,asset,amount\nal\xffice,BTC,1\n"]
+    for body in bodies:
+        data = body.encode("latin-1") if "\xff" in body else body.encode()
+        sizes = (1, 7, 1 << 20) if len(data) < 300 else (97, 1000, 1 << 20)
+        message = _same_at_every_edge(tmp_path, data, sizes)
+        assert isinstance(message, str) and message.startswith(str(tmp_path / "ledger.csv")), body
+    missing = tmp_path / "missing.csv"
+    assert _partitioned(missing, 8) == _streamed(missing) and "cannot read" in _streamed(missing)
