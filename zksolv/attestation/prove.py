@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from math import gcd
 from pathlib import Path
 
-from zksolv import bounds, ledger, outpaths, rangeproof, reserves as reserves_module, roundkeys, shard, statements
+from zksolv import bounds, ledger, outpaths, rangeproof, reserves as reserves_module, roundkeys, statements, storage
 from zksolv.amounts import format_amount, parse_amount
 from zksolv.attestation import auditfile, build, exchange, memory
 from zksolv.attestation.context import transcript
@@ -52,6 +52,7 @@ class Options:
     firm_coverage: str = "100"
     margin_capacity: int | None = None
     refusals: str | None = None        # the private refusal report (default <state>.refused.csv)
+    shards: str | None = None          # a cluster round's shards: a local dir or fsspec URL (default <state>.d)
     sign_key: object = field(default=None, repr=False)  # --sign-with: the exchange's key (SPEC.md §6.17)
 
     def round_parameters(self) -> dict:
@@ -134,9 +135,14 @@ def _check_paths(ledger_path, reserves_path, out_dir, state_path, options: Optio
     paths, by option)."""
     margin = [outpaths.Output(refusals_path(options, state_path), "--refusals", outpaths.FILE)] \
         if options.prices is not None else []
-    if options.scheduler and options.prices is None:   # a sharded round's shards (SPEC.md §6.9.1)
-        margin.append(outpaths.Output(shard.directory_of(state_path), "--state (its shards)", outpaths.DIRECTORY,
-                                      replace=True, contents=SHARD_FILES))
+    shard_dir = storage.local_dir(options.shards, state_path)
+    if options.scheduler and options.prices is None and shard_dir is not None:   # SPEC.md §6.9.1
+        margin.append(outpaths.Output(shard_dir, "--shards" if options.shards else "--state (its shards)",
+                                      outpaths.DIRECTORY, replace=True, contents=SHARD_FILES))
+    elif options.scheduler and options.prices is None:
+        storage.probe(options.shards)   # a URL: reachable and writable, before any work
+    elif options.shards is not None:
+        raise InputError("--shards needs --scheduler (a spot round on a cluster)")
     outpaths.check([outpaths.Output(out_dir, "--out", outpaths.DIRECTORY, replace=options.force,
                                     forceable=True, marker=FILE, contents=(FILE, "*.audit", exchange.FILE)),
                     outpaths.Output(state_path, "--state", outpaths.FILE, replace=True), *margin],
