@@ -94,7 +94,8 @@ def _prices_options(f):
 @cli.command()
 @click.option("--ledger", required=True, type=_IN_FILE, help="CSV user_id,asset,amount.")
 @click.option("--reserves", "reserves_path", required=True, type=_IN_FILE, help="Reserves JSON.")
-@click.option("--out", required=True, type=_IN_DIR, help="Directory for the public attestation.")
+@click.option("--out", required=True, type=_IN_DIR,
+              help="Directory for the public attestation, or an fsspec URL (s3://…; manifest.json uploaded last).")
 @click.option("--state", "state_path", required=True, type=_IN_FILE, help="Private state file (SQLite, 0600).")
 @click.option("--capacity", type=cliargs.Capacity(), default=None, help="Leaves per asset tree (power of two).")
 @click.option("--coverage", type=cliargs.Percentage(), default=None,

@@ -75,7 +75,7 @@ def local_dir(option: str | None, state_path) -> Path | None:
     return None if is_url(location) else Path(location)
 
 
-def _filesystem(url: str):
+def filesystem(url: str):
     """(fsspec filesystem, root path) of a URL; a URL fsspec cannot serve is an InputError."""
     try:
         import fsspec.core
@@ -84,17 +84,17 @@ def _filesystem(url: str):
         raise InputError(f"{one_line(url, 200)}: this URL needs a package not installed "
                          f"({one_line(str(exc), 120)})") from None
     except Exception as exc:   # ValueError (unknown protocol) or whatever the backend raises
-        raise InputError(f"{one_line(url, 200)}: not a usable storage location ({_why(exc)})") from None
+        raise InputError(f"{one_line(url, 200)}: not a usable storage location ({why(exc)})") from None
 
 
-def _why(exc: BaseException) -> str:
+def why(exc: BaseException) -> str:
     return one_line(f"{type(exc).__name__}: {exc}", 160)
 
 
-def probe(url: str) -> None:
+def probe(url: str, option: str = "--shards") -> None:
     """Before any proving: write, read back and remove a small object at the URL, so that an
     unreachable or refusing location is one InputError now, not a failed task later."""
-    fs, root = _filesystem(url)
+    fs, root = filesystem(url)
     name = f"{root}/.zksolv-probe-{secrets.token_hex(8)}"
     try:
         fs.makedirs(root, exist_ok=True)
@@ -102,12 +102,12 @@ def probe(url: str) -> None:
         ok = fs.cat_file(name) == b"zksolv"
         fs.rm_file(name)
     except Exception as exc:   # each backend raises its own errors
-        raise InputError(f"--shards {one_line(url, 200)}: cannot write there ({_why(exc)})") from None
+        raise InputError(f"{option} {one_line(url, 200)}: cannot write there ({why(exc)})") from None
     if not ok:
-        raise InputError(f"--shards {one_line(url, 200)}: an object written there does not read back")
+        raise InputError(f"{option} {one_line(url, 200)}: an object written there does not read back")
 
 
-def _names(fs, root: str) -> list[str]:
+def names(fs, root: str) -> list[str]:
     try:
         return [p.rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(root, detail=False)]
     except FileNotFoundError:
@@ -117,9 +117,9 @@ def _names(fs, root: str) -> list[str]:
 def prepare(url: str, resumed: bool, force: bool) -> None:
     """A fresh round's URL must hold no shard (`--force`, which replaces the state, removes
     those of the round replaced); a resumed round keeps them."""
-    fs, root = _filesystem(url)
+    fs, root = filesystem(url)
     try:
-        found = [n for n in _names(fs, root) if _is_ours(n)]
+        found = [n for n in names(fs, root) if _is_ours(n)]
         if found and not resumed:
             if not force:
                 raise InputError(f"{one_line(url, 200)}: holds shards of another round (use --force to replace them)")
@@ -127,7 +127,7 @@ def prepare(url: str, resumed: bool, force: bool) -> None:
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"--shards {one_line(url, 200)}: cannot list or clear it ({_why(exc)})") from None
+        raise InputError(f"--shards {one_line(url, 200)}: cannot list or clear it ({why(exc)})") from None
 
 
 def _is_ours(name: str) -> bool:
@@ -142,17 +142,17 @@ def chunks_in(location: str, chunks_per_shard: dict[str, int]) -> int:
     read (at most one per task that was running)."""
     if not is_url(location):
         return shard_module.chunks_in(location)
-    fs, root = _filesystem(location)
+    fs, root = filesystem(location)
     try:
-        total, names = 0, set(_names(fs, root))
-        for name in names:
+        total, present = 0, set(names(fs, root))
+        for name in present:
             if shard_module.is_shard_name(name):
                 total += chunks_per_shard.get(name.split("-", 1)[0], 0)
-            elif name.endswith(".ckpt") and name[1:-5] not in names and shard_module.is_shard_name(name[1:-5]):
-                with _private_dir() as tmp:
+            elif name.endswith(".ckpt") and name[1:-5] not in present and shard_module.is_shard_name(name[1:-5]):
+                with private_dir() as tmp:
                     total += _count_chunks(_download(fs, f"{root}/{name}", tmp / "c.db"))
     except Exception as exc:   # each backend raises its own errors
-        raise InputError(f"--shards {one_line(location, 200)}: cannot read it ({_why(exc)})") from None
+        raise InputError(f"--shards {one_line(location, 200)}: cannot read it ({why(exc)})") from None
     return total
 
 
@@ -168,7 +168,7 @@ def _count_chunks(path: Path) -> int:
 
 
 @contextmanager
-def _private_dir():
+def private_dir():
     """A temporary directory only this user reads (mkdtemp makes it 0700), removed after."""
     path = Path(tempfile.mkdtemp(prefix="zksolv-shard-"))
     try:
@@ -186,7 +186,7 @@ def _download(fs, remote: str, local: Path) -> Path:
     return local
 
 
-def _upload(fs, local: Path, remote: str) -> None:
+def upload(fs, local: Path, remote: str) -> None:
     """Publish `local` as `remote` whole: written under a name of its own, then moved."""
     root, name = remote.rsplit("/", 1)
     staging = f"{root}/.{name}.up-{secrets.token_hex(8)}"
@@ -206,9 +206,9 @@ def working_shard(location: str, asset: str, k: int, tag: bytes):
         finally:
             shard.close()
         return
-    fs, root = _filesystem(location)
+    fs, root = filesystem(location)
     name = shard_module.path_of("", asset, k).name
-    with _private_dir() as tmp:
+    with private_dir() as tmp:
         local = tmp / name
         try:
             fs.makedirs(root, exist_ok=True)
@@ -216,7 +216,7 @@ def working_shard(location: str, asset: str, k: int, tag: bytes):
         except InputError:
             raise
         except Exception as exc:   # each backend raises its own errors
-            raise InputError(f"{one_line(location, 200)}: cannot read shard {name} ({_why(exc)}); run the "
+            raise InputError(f"{one_line(location, 200)}: cannot read shard {name} ({why(exc)}); run the "
                              "same command again once the storage is fixed") from None
         shard = _Published(shard_module.Shard.open(local, tag), fs, location, root, name)
         try:
@@ -291,9 +291,9 @@ class _Published:
 
     def _publish(self, name: str) -> None:
         try:
-            _upload(self._fs, self._shard.path, f"{self._root}/{name}")
+            upload(self._fs, self._shard.path, f"{self._root}/{name}")
         except Exception as exc:   # each backend raises its own errors
-            raise InputError(f"{one_line(self._location, 200)}: cannot publish shard {name} ({_why(exc)}); run the "
+            raise InputError(f"{one_line(self._location, 200)}: cannot publish shard {name} ({why(exc)}); run the "
                              "same command again once the storage is fixed") from None
         self._unsaved = 0
 
@@ -327,7 +327,7 @@ class Shards:
                 self._cache.mkdir(mode=0o700, exist_ok=True)
             except OSError as exc:
                 raise InputError(f"{one_line(str(self._cache), 200)}: cannot keep fetched shards there "
-                                 f"({_why(exc)})") from None
+                                 f"({why(exc)})") from None
             self._fetch(asset, k, path)
         return path
 
@@ -337,7 +337,7 @@ class Shards:
         if not is_url(self.location):
             yield from (shard_module.path_of(self.location, asset, k) for k in ks)
             return
-        with _private_dir() as tmp:
+        with private_dir() as tmp:
             for k in ks:
                 path = self._fetch(asset, k, shard_module.path_of(tmp, asset, k))
                 yield path
@@ -346,14 +346,14 @@ class Shards:
     def _fetch(self, asset: str, k: int, path: Path) -> Path:
         """Download one finished shard beside `path`, check it whole, of this round and
         place and complete, then move it onto `path`."""
-        fs, root = _filesystem(self.location)
+        fs, root = filesystem(self.location)
         name = path.name
         staging = path.with_name(f".{name}.{secrets.token_hex(8)}")
         try:
             _download(fs, f"{root}/{name}", staging)
         except Exception as exc:
             staging.unlink(missing_ok=True)
-            raise InputError(f"{one_line(self.location, 200)}: cannot fetch shard {name} ({_why(exc)})") from None
+            raise InputError(f"{one_line(self.location, 200)}: cannot fetch shard {name} ({why(exc)})") from None
         condition = _condition(staging, shard_module.tag(self._master, self._inputs, asset, k))
         if condition != shard_module.COMPLETE:
             staging.unlink()
