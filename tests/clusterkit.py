@@ -26,6 +26,8 @@ import pytest
 import requiredtool
 
 STARTUP_SECONDS = 60
+PRELOAD = Path(__file__).with_name("zkstestfs.py")
+"""Every worker imports the test-only `zkstest://` filesystem (shards behind fsspec)."""
 STOP_SECONDS = 10
 
 
@@ -123,7 +125,8 @@ def real_cluster(directory: Path, workers: int = 2):
             cluster.start(f"worker-{i}", [dask, "worker", "--scheduler-file", str(scheduler_file),
                                           "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard",
                                           "--name", f"worker-{i}", "--death-timeout", "60",
-                                          "--local-directory", str(directory / f"worker-{i}")])
+                                          "--local-directory", str(directory / f"worker-{i}"),
+                                          "--preload", str(PRELOAD)])
         _wait_for_workers(cluster.address, workers, deadline)
     except BaseException as exc:
         cluster.stop()

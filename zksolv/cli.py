@@ -94,7 +94,8 @@ def _prices_options(f):
 @cli.command()
 @click.option("--ledger", required=True, type=_IN_FILE, help="CSV user_id,asset,amount.")
 @click.option("--reserves", "reserves_path", required=True, type=_IN_FILE, help="Reserves JSON.")
-@click.option("--out", required=True, type=_IN_DIR, help="Directory for the public attestation.")
+@click.option("--out", required=True, type=_IN_DIR,
+              help="Directory for the public attestation, or an fsspec URL (s3://…; manifest.json uploaded last).")
 @click.option("--state", "state_path", required=True, type=_IN_FILE, help="Private state file (SQLite, 0600).")
 @click.option("--capacity", type=cliargs.Capacity(), default=None, help="Leaves per asset tree (power of two).")
 @click.option("--coverage", type=cliargs.Percentage(), default=None,
@@ -105,6 +106,9 @@ def _prices_options(f):
               help="Local worker processes.")
 @click.option("--scheduler", type=cliargs.Address(), default=None,
               help="Prove on a Dask cluster: tcp://HOST:PORT of its scheduler.")
+@click.option("--shards", type=cliargs.Location(), default=None,
+              help="With --scheduler: where the workers keep the round's private shards, a directory or an "
+                   "fsspec URL they all reach, e.g. s3://bucket/round (default: <state>.d; SPEC.md §6.9.1).")
 @click.option("--previous", type=cliargs.Digest(), default=None,
               help="The previous round's manifest digest (64 hex digits).")
 @click.option("--round-secret-file", type=_IN_FILE, default=None,
@@ -124,7 +128,7 @@ def _prices_options(f):
 @click.option("--sign-with", type=_IN_FILE, default=None,
               help="Sign the manifest with the exchange's key: a 0600 file of 0x + 64 hex digits (SPEC.md §6.17).")
 @_common
-def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, workers, scheduler, previous,
+def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, workers, scheduler, shards, previous,
           round_secret_file, timestamp, force, prices, firm_coverage, margin_capacity, refusals, sign_with,
           as_json, quiet):
     """Prove solvency for a ledger against reserves; write the attestation and the state.
@@ -134,7 +138,7 @@ def prove(ledger, reserves_path, out, state_path, capacity, coverage, chunk, wor
 
     report = Reporter(as_json, quiet)
     options = prove_module.Options(capacity=capacity, coverage_percent=coverage, chunk=int(chunk), workers=workers,
-                                   scheduler=scheduler, previous=previous, force=force,
+                                   scheduler=scheduler, shards=shards, previous=previous, force=force,
                                    round_secret=_read_secret(round_secret_file), timestamp=timestamp, prices=prices,
                                    firm_coverage=firm_coverage, margin_capacity=margin_capacity, refusals=refusals,
                                    sign_key=_sign_key(sign_with))

@@ -174,6 +174,23 @@ class FilePath(click.ParamType):
         return value
 
 
+class Location(click.ParamType):
+    """Where shards live (SPEC.md §6.9.1): a local path, or a URL `protocol://…` for fsspec
+    (UTF-8, printable, at most MAX_LOCATION_CHARS). Reachable or not is the command's to
+    check (exit 3)."""
+
+    name = "path|URL"
+
+    def convert(self, value, param, ctx):
+        if value == "" or len(value) > MAX_LOCATION_CHARS or not _utf8(value, param, ctx).isprintable():
+            self.fail(f"{quoted(value[:200])} is not a path or URL (printable, 1 to {MAX_LOCATION_CHARS} "
+                      "characters)", param, ctx)
+        return value
+
+
+MAX_LOCATION_CHARS = 1024
+
+
 class EvmAddress(click.ParamType):
     """An Ethereum address (0x + 40 hex digits, EIP-55 checked when mixed case), returned in
     lower case: the exchange's identity (`--signer`, SPEC.md §6.17)."""

@@ -13,7 +13,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from zksolv import roundkeys, shard as shard_module, tree
+from zksolv import roundkeys, shard as shard_module, storage, tree
 from zksolv.accounts import tree as account_tree
 from zksolv.errors import InputError
 from zksolv.fsutil import atomic_file, open_regular
@@ -213,6 +213,7 @@ class State:
                              "(run the same prove command to finish it)")
         self._shards = shard_module.Readers()
         self._subtree_bits = self._sharded_assets()
+        self._places = storage.Shards.of_state(path, self.meta)   # a local dir, or a URL fetched into a cache
 
     def _sharded_assets(self) -> dict[str, int]:
         """log2 of the subtree size of each asset proved in subtrees (§6.9.1); {} otherwise."""
@@ -261,7 +262,7 @@ class State:
     def _shard(self, asset: str, k) -> Path:
         if type(k) is not int or k < 0:
             raise self._damaged("the subtree index is malformed")
-        return shard_module.path_of(shard_module.directory_of(self._path), asset, k)
+        return self._places.cached(asset, k)
 
     def margin_account(self, user_id: str) -> tuple[int, dict[str, int]] | None:
         """(leaf index, signed base units per asset) of a margin customer, or None: with

@@ -17,14 +17,14 @@ from datetime import datetime, timezone
 from math import gcd
 from pathlib import Path
 
-from zksolv import bounds, ledger, outpaths, rangeproof, reserves as reserves_module, roundkeys, shard, statements
+from zksolv import (bounds, ledger, outpaths, published, rangeproof, reserves as reserves_module, roundkeys,
+                    statements, storage)
 from zksolv.amounts import format_amount, parse_amount
 from zksolv.attestation import auditfile, build, exchange, memory
 from zksolv.attestation.context import transcript
 from zksolv.attestation.executors import executor_for
 from zksolv.attestation.manifest import FILE, AssetEntry, Coverage, Manifest
 from zksolv.errors import InputError, Insolvent
-from zksolv.fsutil import atomic_dir
 from zksolv.group import Point
 from zksolv.state import RoundStore
 from zksolv.statements import canonical_bytes
@@ -52,6 +52,7 @@ class Options:
     firm_coverage: str = "100"
     margin_capacity: int | None = None
     refusals: str | None = None        # the private refusal report (default <state>.refused.csv)
+    shards: str | None = None          # a cluster round's shards: a local dir or fsspec URL (default <state>.d)
     sign_key: object = field(default=None, repr=False)  # --sign-with: the exchange's key (SPEC.md §6.17)
 
     def round_parameters(self) -> dict:
@@ -134,12 +135,23 @@ def _check_paths(ledger_path, reserves_path, out_dir, state_path, options: Optio
     paths, by option)."""
     margin = [outpaths.Output(refusals_path(options, state_path), "--refusals", outpaths.FILE)] \
         if options.prices is not None else []
-    if options.scheduler and options.prices is None:   # a sharded round's shards (SPEC.md §6.9.1)
-        margin.append(outpaths.Output(shard.directory_of(state_path), "--state (its shards)", outpaths.DIRECTORY,
-                                      replace=True, contents=SHARD_FILES))
-    outpaths.check([outpaths.Output(out_dir, "--out", outpaths.DIRECTORY, replace=options.force,
-                                    forceable=True, marker=FILE, contents=(FILE, "*.audit", exchange.FILE)),
-                    outpaths.Output(state_path, "--state", outpaths.FILE, replace=True), *margin],
+    shard_dir = storage.local_dir(options.shards, state_path)
+    if options.scheduler and options.prices is None and shard_dir is not None:   # SPEC.md §6.9.1
+        margin.append(outpaths.Output(shard_dir, "--shards" if options.shards else "--state (its shards)",
+                                      outpaths.DIRECTORY, replace=True, contents=SHARD_FILES))
+    elif options.scheduler and options.prices is None:
+        storage.probe(options.shards)   # a URL: reachable and writable, before any work
+    elif options.shards is not None:
+        raise InputError("--shards needs --scheduler (a spot round on a cluster)")
+    if storage.is_url(str(out_dir)):   # an attestation published at a URL (SPEC.md §8)
+        if options.prices is not None:
+            raise InputError("--out as a URL: only for a spot round (a margin round writes a local directory)")
+        published.check(str(out_dir), options.force)
+        out = []
+    else:
+        out = [outpaths.Output(out_dir, "--out", outpaths.DIRECTORY, replace=options.force, forceable=True,
+                               marker=FILE, contents=(FILE, "*.audit", exchange.FILE))]
+    outpaths.check([*out, outpaths.Output(state_path, "--state", outpaths.FILE, replace=True), *margin],
                    {"--ledger": ledger_path, "--reserves": reserves_path, "--prices": options.prices,
                     **(keep or {})})
 
@@ -293,13 +305,15 @@ def _publish(res, circuits, all_leaves, store, out_dir, options, ratio, entry=No
     directory)` writes an asset's audit file (default: from leaves held here) and
     `subtrees` is a sharded round's index (SPEC.md §6.9.1)."""
     entry = entry or (lambda leaves, tmp: _asset_entry(leaves, store.chunk_proofs(leaves.asset), ratio, tmp))
-    with atomic_dir(Path(out_dir), options.force) as tmp:
+    with published.output(out_dir, options.force) as out:   # a local directory or a URL
+        tmp = out.directory
         entries = {leaves.asset: entry(leaves, tmp) for leaves in all_leaves}
         body = Manifest(res.attestation_id, store.meta["timestamp"], options.previous, circuits.name,
                         circuits.digest, res, entries)
         manifest = _with_statement_proofs(body, circuits, all_leaves, store.meta["master_secret"])
         manifest.write(tmp / FILE)
         exchange.sign_into(tmp, options.sign_key, manifest.digest())
+        out.publish()
         store.finish({"manifest_digest": manifest.digest().hex(),
                       "manifest_json": canonical_bytes(manifest.to_json())}, all_leaves, subtrees=subtrees)
     return manifest

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from zksolv import ledgerparts, shard as shard_module, tree
+from zksolv import ledgerparts, shard as shard_module, storage, tree
 from zksolv.attestation import auditfile, placement, prove
 from zksolv.attestation.executors import dask_client
 from zksolv.attestation.manifest import AssetEntry, Coverage
@@ -63,9 +63,9 @@ def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, o
         scan = ledgerparts.scan(ledgerparts.on(client), ledger_path, res.decimals, res.leaf_bits)
         inputs = prove._inputs_digest(ledger_path, reserves_path, options)
         meta = prove.round_meta_for(state_path, inputs, options, res)
-        shard_dir = shard_module.directory_of(state_path)
-        plan = plan_round(res, circuits.digest, scan, meta, inputs, options, shard_dir)
         resumed = RoundStore.resumable(state_path, inputs, options.force) is not None
+        shard_dir, meta = storage.for_round(options.shards, state_path, meta, resumed)   # a local dir or a URL
+        plan = plan_round(res, circuits.digest, scan, meta, inputs, options, shard_dir)
         placed = placement.place(client, plan, scan, res.decimals, res.leaf_bits)  # may refuse
         for a in plan.assets:   # after the duplicate check, as the pool reports them
             prove._check_solvent(SimpleNamespace(asset=a.asset, total=scan.totals[a.asset]), res.assets[a.asset],
@@ -73,14 +73,15 @@ def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, o
             report.line(f"{a.asset}: {a.users} users, capacity {a.capacity}, {a.buckets} subtrees")
         prepare_shards(shard_dir, resumed, options.force)
         store = RoundStore.open(state_path, inputs, meta, options.force)
+        shards = storage.Shards(shard_dir, meta["master_secret"], inputs)
         try:
-            already = shard_module.chunks_in(shard_dir)
+            already = storage.chunks_in(shard_dir, {a.asset.encode().hex(): a.subtree // a.chunk for a in plan.assets})
             if store.resumed:
                 report.line(f"resuming the round in {state_path}: {already} chunks already proved")
             assets = prove_subtrees(client, plan, placed, report)
             check_against_scan(assets, scan, ledger_path)
             manifest = prove._publish(res, circuits, assets, store, out_dir, options, ratio,
-                                      entry=lambda a, tmp: asset_entry(a, shard_dir, ratio, tmp),
+                                      entry=lambda a, tmp: asset_entry(a, shards, ratio, tmp),
                                       subtrees=[row for a in assets for row in a.index_rows()])
         finally:
             store.close()
@@ -102,9 +103,12 @@ def plan_round(res, circuits_digest: bytes, scan: ledgerparts.Scan, meta: dict, 
     return RoundPlan(meta["attestation_id"], circuits_digest, inputs, str(shard_dir), tuple(assets), meta["master_secret"])
 
 
-def prepare_shards(shard_dir: Path, resumed: bool, force: bool) -> None:
+def prepare_shards(shard_dir, resumed: bool, force: bool) -> None:
     """The shards' directory, 0700: kept when the round resumes; else it must be new, or
     (`--force`, which replaces the state) emptied of the shards of the round replaced."""
+    if storage.is_url(shard_dir):
+        return storage.prepare(shard_dir, resumed, force)
+    shard_dir = Path(shard_dir)
     if shard_dir.is_symlink() or (shard_dir.exists() and not shard_dir.is_dir()):
         raise InputError(f"{shard_dir}: the shards' place is not a directory")
     if shard_dir.exists() and not resumed:
@@ -153,18 +157,18 @@ def _join(a: ShardedAsset) -> None:
     a.root_blinding = sum(int(s["blinding_sum"]) for s in a.summaries) % N
 
 
-def write_audit_file(a: ShardedAsset, shard_dir: Path, directory: Path) -> tuple[str, str, int]:
+def write_audit_file(a: ShardedAsset, shards: storage.Shards, directory: Path) -> tuple[str, str, int]:
     """`<asset>.audit` (SPEC.md §6.8) from the shards: the header, every subtree's leaves in
     order, then every chunk proof in order — the bytes `prove.write_audit_file` writes."""
     name = f"{a.asset}.audit"
-    paths = [shard_module.path_of(shard_dir, a.asset, s["k"]) for s in a.summaries]
+    ks = [s["k"] for s in a.summaries]
     with open(directory / name, "wb") as f:
         f.write(auditfile.Header(a.asset, a.leaf_bits, a.capacity, a.chunk).to_bytes())
-        for path in paths:
+        for path in shards.each(a.asset, ks):
             for data in shard_module.audit_leaves(path):
                 f.write(data)
         proofs = 0
-        for path in paths:
+        for path in shards.each(a.asset, ks):
             for data in shard_module.chunk_proofs(path):
                 f.write(len(data).to_bytes(4, "big") + data)
                 proofs += 1
@@ -174,8 +178,8 @@ def write_audit_file(a: ShardedAsset, shard_dir: Path, directory: Path) -> tuple
     return name, digest, size
 
 
-def asset_entry(a: ShardedAsset, shard_dir: Path, ratio, directory: Path) -> AssetEntry:
-    name, digest, size = write_audit_file(a, shard_dir, directory)
+def asset_entry(a: ShardedAsset, shards: storage.Shards, ratio, directory: Path) -> AssetEntry:
+    name, digest, size = write_audit_file(a, shards, directory)
     c_root, h_root = a.root
     coverage = ratio and Coverage(ratio[0], ratio[1], b"")
     return AssetEntry(a.capacity, a.chunk, c_root, h_root, b"", coverage, name, digest, size)

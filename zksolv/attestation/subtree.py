@@ -10,7 +10,7 @@ coordinator's index for `inclusion`).
 import sqlite3
 from dataclasses import dataclass, field
 
-from zksolv import roundkeys, tree
+from zksolv import roundkeys, storage, tree
 from zksolv.attestation import build
 from zksolv.commitments import commit
 from zksolv.errors import InputError
@@ -82,9 +82,8 @@ def _prove_subtree(plan: RoundPlan, gid: int, rows) -> dict:
     if [r[0] for r in rows] != list(range(first, first + asset.subtree)):
         raise InputError(f"{asset.asset}: subtree {k} did not receive its {asset.subtree} leaves "
                          "(did the ledger change during the round?)")
-    shard = shard_module.Shard.open(shard_module.path_of(plan.shard_dir, asset.asset, k),
-                                    shard_module.tag(plan.master, plan.inputs, asset.asset, k))
-    try:
+    tag = shard_module.tag(plan.master, plan.inputs, asset.asset, k)
+    with storage.working_shard(plan.shard_dir, asset.asset, k, tag) as shard:   # a local dir or a URL
         done = shard.summary()
         if done is not None:
             return done
@@ -93,8 +92,6 @@ def _prove_subtree(plan: RoundPlan, gid: int, rows) -> dict:
         summary = _summary(asset.asset, k, rows, leaves)
         shard.finish(leaves.holdings, leaves.builder.levels(), bytes(leaves.audit), summary)
         return summary
-    finally:
-        shard.close()
 
 
 @dataclass
