@@ -1,7 +1,7 @@
 """A spot round proved on a Dask cluster in subtrees (issue 14; SPEC.md §6.9.1): the
 coordinator streams the ledger once to check it (keeping no row), plans the round, and
-then holds O(subtrees): placement and the subtree tasks (`placement`, `subtree`) run on
-the workers, which write the shards; the coordinator joins the subtrees' roots, proves the
+then holds O(subtrees): placement and the subtree tasks (`placement`, `handoff`,
+`subtree`) run on the workers, which write the shards; the coordinator joins the subtrees' roots, proves the
 statements, copies the shards into the audit files and writes the manifest. The published
 files are byte for byte those of the local pool for the same inputs.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from zksolv import ledger, shard as shard_module, tree
-from zksolv.attestation import auditfile, placement, prove
+from zksolv.attestation import auditfile, handoff, placement, prove
 from zksolv.attestation.executors import dask_client
 from zksolv.attestation.manifest import AssetEntry, Coverage
 from zksolv.attestation.subtree import AssetPlan, RoundPlan
@@ -25,8 +25,12 @@ the worker."""
 MIN_SUBTREES = 64
 """Below 64 · SUBTREE_LEAVES leaves, subtrees are smaller (down to a chunk), so that a
 small round still spreads over the workers."""
-ROWS_PER_PARTITION = 1 << 13
-"""Ledger rows a placement task reads."""
+ROWS_PER_PARTITION = 1 << 16
+"""Ledger rows a placement task reads at least (≈ 2.3 MB of CSV)."""
+MAX_LEDGER_PARTITIONS = 256
+"""At most this many ledger partitions (larger ones beyond 2^24 rows): Dask's task shuffle
+puts O(P log P) tasks in the coordinator's graph for P partitions, ≈ 5 KB each while the
+graph is submitted (bench/RESULTS.md, "The coordinator stays small")."""
 
 
 @dataclass
@@ -53,8 +57,7 @@ class ShardedAsset:
 
     def index_rows(self):
         """The state's `subtrees` rows of this asset."""
-        return [(self.asset, s["k"], 1 << self.base_level, bytes.fromhex(s["key_first"]),
-                 bytes.fromhex(s["key_last"])) for s in self.summaries]
+        return [(self.asset, s.k, 1 << self.base_level, s.key_first, s.key_last) for s in self.summaries]
 
 
 def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, options, report):
@@ -62,6 +65,7 @@ def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, o
     (manifest, chunks a resumed round found proved). Refuses before writing anything, as
     `prove.run` does; a failure later leaves the state and shards to resume from."""
     scan = ledger.scan(ledger_path, res.decimals, res.leaf_bits, ROWS_PER_PARTITION)
+    scan.partitions = merged(scan.partitions, MAX_LEDGER_PARTITIONS)
     inputs = prove._inputs_digest(ledger_path, reserves_path, options)
     meta = prove.round_meta_for(state_path, inputs, options, res)
     shard_dir = shard_module.directory_of(state_path)
@@ -87,6 +91,14 @@ def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, o
         finally:
             store.close()
     return manifest, already
+
+
+def merged(partitions: list[ledger.Partition], most: int) -> list[ledger.Partition]:
+    """Consecutive partitions joined into at most `most` (each a byte range of whole records
+    starting where the first one starts)."""
+    per = -(-len(partitions) // most) if partitions else 1
+    return [ledger.Partition(group[0].start, group[-1].end, group[0].first_line)
+            for group in (partitions[i : i + per] for i in range(0, len(partitions), per))]
 
 
 def plan_round(res, circuits_digest: bytes, scan: ledger.Scan, meta: dict, inputs: str, options,
@@ -122,10 +134,10 @@ def prove_subtrees(client, plan: RoundPlan, placed, report) -> list[ShardedAsset
     """Run the subtree tasks on the cluster; join what they return."""
     assets = {a.asset: ShardedAsset(a.asset, a.leaf_bits, a.capacity, a.chunk, a.subtree.bit_length() - 1)
               for a in plan.assets}
-    summaries = placement.subtree_summaries(client, plan, placed)
+    summaries = handoff.summaries(client, plan, placed)
     with report.progress(summaries, "subtrees", length=sum(a.buckets for a in plan.assets)) as bar:
         for summary in bar:
-            assets[summary["asset"]].summaries.append(summary)
+            assets[summary.asset].summaries.append(summary)
     for a in assets.values():
         _join(a)
     return list(assets.values())
@@ -136,30 +148,29 @@ def check_against_scan(assets: list[ShardedAsset], scan: ledger.Scan, where) -> 
     of every asset): a ledger changed during the round is an InputError, never a round
     proved over other figures than those its solvency was checked on."""
     for a in assets:
-        users = sum(s["users"] for s in a.summaries)
+        users = sum(s.users for s in a.summaries)
         if (users, a.total) != (scan.counts[a.asset], scan.totals[a.asset]):
             raise InputError(f"{where}: the ledger changed during the round ({a.asset}); run the round again")
 
 
 def _join(a: ShardedAsset) -> None:
     """The top of the tree from the subtrees' roots, in order, and the asset's sums."""
-    a.summaries.sort(key=lambda s: s["k"])
-    if [s["k"] for s in a.summaries] != list(range(a.capacity >> a.base_level)):
+    a.summaries.sort(key=lambda s: s.k)
+    if [s.k for s in a.summaries] != list(range(a.capacity >> a.base_level)):
         raise AssertionError(f"{a.asset}: subtrees missing")
     builder = tree.Builder(base_level=a.base_level)
     for s in a.summaries:
-        c = bytes.fromhex(s["c"])
-        builder.push(Point.from_bytes(c), c, bytes.fromhex(s["h"]))
+        builder.push(Point.from_bytes(s.c), s.c, s.h)
     a.levels = builder.levels()
-    a.total = sum(int(s["value_sum"]) for s in a.summaries)
-    a.root_blinding = sum(int(s["blinding_sum"]) for s in a.summaries) % N
+    a.total = sum(s.value_sum for s in a.summaries)
+    a.root_blinding = sum(s.blinding_sum for s in a.summaries) % N
 
 
 def write_audit_file(a: ShardedAsset, shard_dir: Path, directory: Path) -> tuple[str, str, int]:
     """`<asset>.audit` (SPEC.md §6.8) from the shards: the header, every subtree's leaves in
     order, then every chunk proof in order — the bytes `prove.write_audit_file` writes."""
     name = f"{a.asset}.audit"
-    paths = [shard_module.path_of(shard_dir, a.asset, s["k"]) for s in a.summaries]
+    paths = [shard_module.path_of(shard_dir, a.asset, s.k) for s in a.summaries]
     with open(directory / name, "wb") as f:
         f.write(auditfile.Header(a.asset, a.leaf_bits, a.capacity, a.chunk).to_bytes())
         for path in paths:
