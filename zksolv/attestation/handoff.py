@@ -7,14 +7,17 @@ ranges of positions, both in the same order, so subtree k's leaves are the tails
 of a few neighbouring buckets. The coordinator works out, from the buckets' first
 positions alone, which slice of which bucket each subtree takes (O(buckets) integers), and
 submits, per subtree, one small `piece` task per bucket it touches and one `subtree_task`
-on those pieces. Nothing of a leaf comes back: only each subtree's summary, held in the
-coordinator as a compact `Summary`. (A second shuffle of every row, as first built, put
+on those pieces, a bounded window of subtrees at a time. Nothing of a leaf comes back:
+only each subtree's summary, held in the coordinator as a compact `Summary`. (A second shuffle of every row, as first built, put
 O(subtrees · log subtrees) tasks in the coordinator's graph: about 85 KB a subtree.)
 """
 
 from dataclasses import dataclass
 
 from zksolv.attestation.subtree import RoundPlan, prove_subtree
+
+MIN_WINDOW = 64
+"""Subtrees in flight at least: enough to keep a small cluster busy."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,23 +80,44 @@ def subtree_task(plan: RoundPlan, gid: int, *pieces) -> dict:
     return prove_subtree(plan, gid, [row for p in pieces for row in p])
 
 
-def summaries(client, plan: RoundPlan, placed):
-    """Submit the pieces and the subtree tasks; yield each subtree's `Summary` as it is
-    proved. The coordinator holds a future per bucket and per running subtree, no graph."""
-    from distributed import as_completed, futures_of
+def summaries(client, plan: RoundPlan, placed, window: int | None = None):
+    """Submit the pieces and subtree tasks, at most `window` subtrees in flight (default four
+    per worker thread, at least MIN_WINDOW); yield each subtree's `Summary` as it is proved.
+    The coordinator holds O(window) futures — a future costs it ≈ 5 KB — and releases each
+    placed partition once its last slice is cut, so the workers free it."""
+    from distributed import as_completed
 
-    grouped, starts = placed
+    partitions, where = _placed_partitions(client, placed[0])
+    work = slices(plan, placed[1])
+    last_use = {where[b]: n for n, (_, taken) in enumerate(work) for b, *_ in taken}
+    window = window or max(MIN_WINDOW, 4 * sum(client.nthreads().values()))
+    plan_future = client.scatter(plan, broadcast=True, hash=False)
+    running = as_completed()
+    for n, (gid, taken) in enumerate(work):
+        if running.count() >= window:
+            yield _done(next(running))
+        pieces = [client.submit(piece, partitions[where[b]], b, start, lo, hi, pure=False)
+                  for b, start, lo, hi in taken]
+        running.add(client.submit(subtree_task, plan_future, gid, *pieces, pure=False))
+        for i in {where[b] for b, *_ in taken}:
+            if last_use[i] == n:
+                partitions[i].release()
+    for future in running:
+        yield _done(future)
+
+
+
+def _placed_partitions(client, grouped) -> tuple[list, dict[int, int]]:
+    """The placed partitions' futures in order, and which one holds each bucket."""
+    from distributed import futures_of
+
     by_key = {f.key: f for f in futures_of(grouped)}
     partitions = [by_key[key] for key in grouped.__dask_keys__()]
     holds = client.gather(client.map(buckets_in, partitions, pure=False))
-    where = {bucket: partitions[i] for i, held in enumerate(holds) for bucket in held}
-    plan_future = client.scatter(plan, broadcast=True, hash=False)
-    futures = as_completed()
-    for gid, taken in slices(plan, starts):
-        pieces = [client.submit(piece, where[b], b, start, lo, hi, pure=False) for b, start, lo, hi in taken]
-        futures.add(client.submit(subtree_task, plan_future, gid, *pieces, pure=False))
-    for f in partitions:    # the pieces hold what they need: the workers free each bucket once cut
-        f.release()
-    for future in futures:
-        yield Summary.of(future.result())
-        future.release()
+    return partitions, {bucket: i for i, held in enumerate(holds) for bucket in held}
+
+
+def _done(future) -> Summary:
+    summary = Summary.of(future.result())
+    future.release()
+    return summary
