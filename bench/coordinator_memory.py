@@ -2,13 +2,21 @@
 process at two sizes, with the work on a real Dask cluster in other processes (`dask
 scheduler` + two `dask worker`, started as tests/clusterkit.py starts them, on loopback).
 
-    python bench/coordinator_memory.py [--users 6144 24576] [--chunk 64] [--out FILE]
+    python bench/coordinator_memory.py [--users 6144 24576 …] [--chunk 64] [--stub-proofs] [--out FILE]
 
 One asset, 3/4 of each capacity real customers (6,144 users → 8,192 leaves). The RSS and
 CPU are the prove process's own (os.wait4 on it: the scheduler and workers are not its
 children); the workers' CPU is read from them (psutil) before and after, so the
-coordinator's share of the round's CPU can be given. Growth per leaf is between the two
-sizes, so the interpreter and imports cancel out.
+coordinator's share of the round's CPU can be given; the bytes the coordinator received
+from Dask are counted in it (bench/coordinator_run.py). Growth per leaf is between the
+first two sizes, so the interpreter and imports cancel out.
+
+`--stub-proofs` measures the coordinator's path at sizes this machine cannot prove: the
+workers (only they) get a plugin replacing the leaf range prover by one that returns
+zero bytes of a real proof's length. Everything else — the real `zksolv prove` command as
+coordinator, the ledger pass, placement, leaves, subtrees, shards, statement proofs, the
+audit files' assembly — runs as in a real round, but the attestation is NOT valid (its
+chunk proofs are zeros). Bench only: nothing in zksolv can install the stub.
 """
 
 import argparse
@@ -45,11 +53,33 @@ def _workers_cpu(address: str) -> float:
         return sum(client.run(cpu).values())
 
 
+def stub_plugin(size: int):
+    """A worker plugin (bench only): the leaf range prover returns `size` zero bytes."""
+    from distributed import WorkerPlugin
+
+    class StubProofs(WorkerPlugin):
+        def setup(self, worker):
+            from zksolv.attestation import prove
+
+            prove.prove_chunk = lambda job: bytes(size)
+
+    return StubProofs()
+
+
+def proof_size(chunk: int, leaf_bits: int) -> int:
+    """Bytes of a real leaf range proof of `chunk` values of `leaf_bits` bits."""
+    from zksolv.attestation import prove
+
+    job = ("id", bytes(32), "BTC", 0, [0] * chunk, [1] * chunk, leaf_bits, bytes(32))
+    return len(prove.prove_chunk(job))
+
+
 def prove_once(directory: pathlib.Path, users: int, chunk: int, address: str) -> dict:
     work = directory / f"u{users}"
     work.mkdir()
     write_inputs(work, users, f"coordinator-{users}")
-    cmd = [sys.executable, "-m", "zksolv", "prove", "--ledger", str(work / "ledger.csv"),
+    counted = work / "received"
+    cmd = [sys.executable, str(HERE / "coordinator_run.py"), str(counted), "prove", "--ledger", str(work / "ledger.csv"),
            "--reserves", str(work / "reserves.json"), "--out", str(work / "att"), "--state", str(work / "s.db"),
            "--chunk", str(chunk), "--scheduler", address, "--quiet"]
     before = _workers_cpu(address)
@@ -66,25 +96,40 @@ def prove_once(directory: pathlib.Path, users: int, chunk: int, address: str) ->
     return {"users": users, "leaves": leaves, "wall_s": round(wall, 2),
             "coordinator_peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
             "coordinator_cpu_s": round(own, 2), "workers_cpu_s": round(workers, 2),
-            "coordinator_cpu_share": round(own / (own + workers), 4)}
+            "coordinator_cpu_share": round(own / (own + workers), 4),
+            "coordinator_bytes_received": int(counted.read_text())}
+
+
+def _stub_workers(address: str, size: int) -> None:
+    from distributed import Client
+
+    with Client(address, timeout="20s") as client:
+        client.register_plugin(stub_plugin(size), name="zksolv-bench-stub-proofs")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, nargs=2, default=[6144, 24576])
+    parser.add_argument("--users", type=int, nargs="+", default=[6144, 24576])
     parser.add_argument("--chunk", type=int, default=64)
+    parser.add_argument("--stub-proofs", action="store_true", help="the coordinator's path only (see above)")
     parser.add_argument("--out", type=pathlib.Path, default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="zksolv-coord-") as tmp:
         with real_cluster(pathlib.Path(tmp) / "cluster") as cluster:
-            runs = [prove_once(pathlib.Path(tmp), users, args.chunk, cluster.address) for users in args.users]
-    small, large = runs
+            if args.stub_proofs:
+                _stub_workers(cluster.address, proof_size(args.chunk, 64))
+            runs = []
+            for users in args.users:
+                runs.append(prove_once(pathlib.Path(tmp), users, args.chunk, cluster.address))
+                print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
+    small, large = runs[:2]
     per_leaf = (large["coordinator_peak_rss_mib"] - small["coordinator_peak_rss_mib"]) * 1024 * 1024 \
         / (large["leaves"] - small["leaves"])
     result = {"runs": runs, "rss_growth_bytes_per_leaf": round(per_leaf),
+              "stub_proofs": args.stub_proofs, "load_average": os.getloadavg(),
               "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               "command": " ".join(["python", "bench/coordinator_memory.py", "--users", *map(str, args.users),
-                                   "--chunk", str(args.chunk)])}
+                                   "--chunk", str(args.chunk), *(["--stub-proofs"] if args.stub_proofs else [])])}
     text = json.dumps(result, indent=1)
     print(text)
     if args.out:

@@ -166,3 +166,14 @@ def test_every_ledger_error_of_the_streaming_readers_tests_is_the_same_here(tmp_
         assert isinstance(message, str) and message.startswith(str(tmp_path / "ledger.csv")), body
     missing = tmp_path / "missing.csv"
     assert _partitioned(missing, 8) == _streamed(missing) and "cannot read" in _streamed(missing)
+
+
+@pytest.mark.parametrize("size", [10, 1 << 20, (1 << 28) + 7, 6 * 10**9 + 1])
+def test_a_huge_ledger_is_cut_into_at_most_max_partitions_ranges_that_cover_it(size):
+    """Placement shuffles these ranges: their number stays bounded, whatever the ledger's size
+    (the coordinator's graph grows with it), and they still cover every byte once."""
+    lay = ledgerparts.Layout("ledger.csv", (size, 0), 9, 1)
+    bounds = ledgerparts.ranges(lay, ledgerparts.PART_BYTES)
+    assert len(bounds) <= ledgerparts.MAX_PARTITIONS
+    assert bounds[0][0] == 9 and bounds[-1][1] == size
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))

@@ -144,3 +144,27 @@ def test_a_shard_that_cannot_be_written_is_an_input_error(tmp_path):
     broken.close()
     with pytest.raises(InputError, match="BTC: the shard of subtree 0 .* failed"):
         prove_subtree(plan, 0, rows)
+
+
+def test_each_subtree_takes_the_slices_of_the_buckets_its_positions_lie_in():
+    from zksolv.attestation.handoff import slices
+    from zksolv.attestation.subtree import AssetPlan, RoundPlan
+
+    # capacity 16 in 4 subtrees of 4; buckets of 5, 0, 10 and 1 leaves (the second empty)
+    asset = AssetPlan("BTC", 64, 16, 9, 4, 4, first_bucket=10, first_subtree=20)
+    plan = RoundPlan("id", b"", "", "", (asset,), b"")
+    starts = {10: 0, 11: 5, 12: 5, 13: 15}
+    assert slices(plan, starts) == [
+        (20, [(10, 0, 0, 4)]),
+        (21, [(10, 0, 4, 5), (12, 5, 5, 8)]),
+        (22, [(12, 5, 8, 12)]),
+        (23, [(12, 5, 12, 15), (13, 15, 15, 16)])]
+
+
+def test_a_round_over_ledger_ranges_capped_at_the_most_asked_is_the_pools(cluster, pool_round, small_units,
+                                                                          monkeypatch, tmp_path):
+    ledger_path, reserves, pool = pool_round   # small_units: 100-byte ranges, here joined into 2
+    monkeypatch.setattr(ledgerparts, "MAX_PARTITIONS", 2)
+    prove.run(ledger_path, reserves, tmp_path / "att", tmp_path / "s.db",
+              _options(scheduler=cluster.address, capacity=32), QUIET)
+    assert _same_tree(pool / "att", tmp_path / "att")

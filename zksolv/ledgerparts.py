@@ -27,7 +27,12 @@ from zksolv.fsutil import MAX_CSV_LINE, csv_reader, open_regular
 from zksolv.strictjson import one_line
 
 PART_BYTES = 1 << 20
-"""Ledger bytes a task checks (about 30,000 rows)."""
+"""Ledger bytes a task checks at least (about 30,000 rows)."""
+MAX_PARTITIONS = 256
+"""At most this many ranges (larger ones beyond 256 MiB of ledger): placement shuffles these
+partitions, and Dask's task shuffle puts O(P log P) tasks in the coordinator's graph for P
+partitions, ≈ 5 KB each while the graph is submitted (bench/RESULTS.md, "The coordinator
+stays small")."""
 MAX_LINE_BYTES = 4 * MAX_CSV_LINE
 """Bytes of the longest line the reader accepts (MAX_CSV_LINE characters of ≤ 4 bytes)."""
 _BREAK = re.compile(rb"\r\n|\r|\n")
@@ -74,8 +79,10 @@ def layout(path) -> Layout:
 
 
 def ranges(lay: Layout, part_bytes: int) -> list[tuple[int, int]]:
-    """The byte ranges of the rows, by size alone."""
+    """The byte ranges of the rows, by size alone: `part_bytes` each, or more so that there
+    are at most MAX_PARTITIONS."""
     size = lay.identity[0]
+    part_bytes = max(part_bytes, -(-(size - lay.data_start) // MAX_PARTITIONS))
     return [(s, min(s + part_bytes, size)) for s in range(lay.data_start, size, part_bytes)]
 
 

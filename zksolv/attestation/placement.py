@@ -13,19 +13,19 @@ order of its secret order key — found in partitions:
    where two rows of one (user, asset) meet as equal keys (the duplicate check);
 3. the coordinator gathers one count per bucket — O(capacity / S) numbers — and each
    bucket's first position follows;
-4. every bucket cuts its sorted rows at subtree boundaries and `groupby(subtree)` (a
-   second shuffle) hands each subtree task its S leaves.
+4. each subtree task then takes its S leaves from the few buckets they lie in
+   (`handoff`).
 """
 
 from operator import itemgetter
 
 from zksolv import ledger, ledgerparts, roundkeys
 from zksolv.attestation.build import _entry
-from zksolv.attestation.subtree import RoundPlan, prove_subtree
+from zksolv.attestation.subtree import RoundPlan
 from zksolv.errors import InputError
 from zksolv.strictjson import one_line
 
-PADDING_PER_PARTITION = 1 << 13
+PADDING_PER_PARTITION = 1 << 17   # few partitions: see sharded.MAX_LEDGER_PARTITIONS
 
 
 def _bucket(plan: RoundPlan, asset: str, key: bytes) -> int:
@@ -69,24 +69,6 @@ def sorted_bucket(group) -> tuple:
 def bucket_count(item) -> tuple:
     bucket, rows, duplicate = item
     return bucket, len(rows), duplicate
-
-
-def cut_bucket(item, plan: RoundPlan, starts: dict) -> list:
-    """Step 4: a bucket's rows, numbered from its first position, cut at subtree edges:
-    [(subtree id, [(position, key, user_id, units or index), …]), …]."""
-    bucket, rows, _ = item
-    asset, _ = plan.bucket_of(bucket)
-    pieces, position = {}, starts[bucket]
-    for key, user_id, value, _line in rows:
-        gid = asset.first_subtree + position // asset.subtree
-        pieces.setdefault(gid, []).append((position, key, user_id, value))
-        position += 1
-    return list(pieces.items())
-
-
-def subtree_task(group, plan: RoundPlan) -> dict:
-    gid, pieces = group
-    return prove_subtree(plan, gid, [row for _, piece in pieces for row in piece])
 
 
 def entries_bag(plan: RoundPlan, scan: ledgerparts.Scan, decimals, max_bits):
@@ -133,18 +115,3 @@ def place(client, plan: RoundPlan, scan: ledgerparts.Scan, decimals, max_bits):
     counts = client.compute(grouped.map(bucket_count)).result()
     return grouped, bucket_starts(plan, counts, scan.layout.path)
 
-
-def subtree_summaries(client, plan: RoundPlan, placed):
-    """Step 4 and the subtree tasks; yield each subtree's summary as it is proved."""
-    from distributed import as_completed
-
-    from dask import delayed
-
-    grouped, starts = placed
-    count = sum(a.buckets for a in plan.assets)
-    pieces = grouped.map(cut_bucket, plan, delayed(starts, pure=True)).flatten()
-    # as many partitions as subtrees, so that the subtree tasks spread over the workers
-    subtrees = (pieces.repartition(npartitions=max(pieces.npartitions, count))
-                .groupby(itemgetter(0), shuffle="tasks").map(subtree_task, plan))
-    for future in as_completed(client.compute(subtrees.to_delayed())):
-        yield from future.result()

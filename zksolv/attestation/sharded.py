@@ -1,7 +1,7 @@
 """A spot round proved on a Dask cluster in subtrees (issue 14; SPEC.md §6.9.1): the
 ledger is checked in partitions on the workers (`ledgerparts`), the coordinator plans the
-round and then holds O(subtrees): placement and the subtree tasks (`placement`, `subtree`)
-run on the workers, which write the shards; the coordinator joins the subtrees' roots, proves the
+round and then holds O(subtrees): placement and the subtree tasks (`placement`, `handoff`,
+`subtree`) run on the workers, which write the shards; the coordinator joins the subtrees' roots, proves the
 statements, copies the shards into the audit files and writes the manifest. The published
 files are byte for byte those of the local pool for the same inputs.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from zksolv import ledgerparts, shard as shard_module, storage, tree
-from zksolv.attestation import auditfile, placement, prove
+from zksolv.attestation import auditfile, handoff, placement, prove
 from zksolv.attestation.executors import dask_client
 from zksolv.attestation.manifest import AssetEntry, Coverage
 from zksolv.attestation.subtree import AssetPlan, RoundPlan
@@ -51,8 +51,7 @@ class ShardedAsset:
 
     def index_rows(self):
         """The state's `subtrees` rows of this asset."""
-        return [(self.asset, s["k"], 1 << self.base_level, bytes.fromhex(s["key_first"]),
-                 bytes.fromhex(s["key_last"])) for s in self.summaries]
+        return [(self.asset, s.k, 1 << self.base_level, s.key_first, s.key_last) for s in self.summaries]
 
 
 def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, options, report):
@@ -124,10 +123,10 @@ def prove_subtrees(client, plan: RoundPlan, placed, report) -> list[ShardedAsset
     """Run the subtree tasks on the cluster; join what they return."""
     assets = {a.asset: ShardedAsset(a.asset, a.leaf_bits, a.capacity, a.chunk, a.subtree.bit_length() - 1)
               for a in plan.assets}
-    summaries = placement.subtree_summaries(client, plan, placed)
+    summaries = handoff.summaries(client, plan, placed)
     with report.progress(summaries, "subtrees", length=sum(a.buckets for a in plan.assets)) as bar:
         for summary in bar:
-            assets[summary["asset"]].summaries.append(summary)
+            assets[summary.asset].summaries.append(summary)
     for a in assets.values():
         _join(a)
     return list(assets.values())
@@ -138,30 +137,29 @@ def check_against_scan(assets: list[ShardedAsset], scan: ledgerparts.Scan, where
     of every asset): a ledger changed during the round is an InputError, never a round
     proved over other figures than those its solvency was checked on."""
     for a in assets:
-        users = sum(s["users"] for s in a.summaries)
+        users = sum(s.users for s in a.summaries)
         if (users, a.total) != (scan.counts[a.asset], scan.totals[a.asset]):
             raise InputError(f"{where}: the ledger changed during the round ({a.asset}); run the round again")
 
 
 def _join(a: ShardedAsset) -> None:
     """The top of the tree from the subtrees' roots, in order, and the asset's sums."""
-    a.summaries.sort(key=lambda s: s["k"])
-    if [s["k"] for s in a.summaries] != list(range(a.capacity >> a.base_level)):
+    a.summaries.sort(key=lambda s: s.k)
+    if [s.k for s in a.summaries] != list(range(a.capacity >> a.base_level)):
         raise AssertionError(f"{a.asset}: subtrees missing")
     builder = tree.Builder(base_level=a.base_level)
     for s in a.summaries:
-        c = bytes.fromhex(s["c"])
-        builder.push(Point.from_bytes(c), c, bytes.fromhex(s["h"]))
+        builder.push(Point.from_bytes(s.c), s.c, s.h)
     a.levels = builder.levels()
-    a.total = sum(int(s["value_sum"]) for s in a.summaries)
-    a.root_blinding = sum(int(s["blinding_sum"]) for s in a.summaries) % N
+    a.total = sum(s.value_sum for s in a.summaries)
+    a.root_blinding = sum(s.blinding_sum for s in a.summaries) % N
 
 
 def write_audit_file(a: ShardedAsset, shards: storage.Shards, directory: Path) -> tuple[str, str, int]:
     """`<asset>.audit` (SPEC.md §6.8) from the shards: the header, every subtree's leaves in
     order, then every chunk proof in order — the bytes `prove.write_audit_file` writes."""
     name = f"{a.asset}.audit"
-    ks = [s["k"] for s in a.summaries]
+    ks = [s.k for s in a.summaries]
     with open(directory / name, "wb") as f:
         f.write(auditfile.Header(a.asset, a.leaf_bits, a.capacity, a.chunk).to_bytes())
         for path in shards.each(a.asset, ks):
