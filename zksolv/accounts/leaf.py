@@ -122,11 +122,13 @@ def open_leaf(layout: Layout, key: bytes, id_hash: bytes, values: Sequence[int],
 
 def part_transcripts(context: Context, leaf_hash: bytes) -> widerange.TranscriptFor:
     """Every part's transcript: the caller's context, then the leaf hash (parts need no
-    number: each has its own m, which the range proof binds)."""
+    number: each has its own m, which the range proof binds). Built once and cloned per
+    part: the same bytes as building each afresh."""
+    start = context()
+    start.append(b"margin-leaf", leaf_hash)
+
     def transcript_for(part: int) -> Transcript:
-        t = context()
-        t.append(b"margin-leaf", leaf_hash)
-        return t
+        return start.clone()
     return transcript_for
 
 
@@ -178,9 +180,9 @@ def _constant_point(k: int, backend) -> Point:
     return base_mul(k, backend)
 
 
-def statements(layout: Layout, leaf: MarginLeaf, context: Context) -> list[Statement]:
-    """The range-proof statements of a leaf, every limb commitment derived here (low limbs,
-    room and value combinations): to batch with the rest of an audit."""
+def limb_commitments(layout: Layout, leaf: MarginLeaf) -> list[Point]:
+    """Every limb commitment of the leaf in claim order, low limbs and value combinations
+    derived here (SPEC.md §6.13): what its range proofs show in [0, 2^64)."""
     if len(leaf.slots) != len(layout.slots) or len(leaf.highs) != len(layout.claims):
         raise InvalidProof("margin leaf does not have the round's layout")
     limbs = []
@@ -188,7 +190,16 @@ def statements(layout: Layout, leaf: MarginLeaf, context: Context) -> list[State
         if len(highs) != c.limbs - 1:
             raise InvalidProof(f"claim {c.name}: {len(highs) + 1} limbs, the layout says {c.limbs}")
         limbs += widerange.derive_limbs(point, highs)
-    return widerange.statements(part_transcripts(context, leaf.hash()), limbs, leaf.proofs)
+    return limbs
+
+
+def statements(layout: Layout, leaf: MarginLeaf, context: Context, limbs: list[Point] | None = None,
+               leaf_hash: bytes | None = None) -> list[Statement]:
+    """The range-proof statements of a leaf, to batch with the rest of an audit; `limbs` and
+    `leaf_hash` when the caller has them already (fastaudit.py derives them in the kernel)."""
+    limbs = limb_commitments(layout, leaf) if limbs is None else limbs
+    leaf_hash = leaf.hash() if leaf_hash is None else leaf_hash
+    return widerange.statements(part_transcripts(context, leaf_hash), limbs, leaf.proofs)
 
 
 def verify_leaf(layout: Layout, leaf: MarginLeaf, context: Context) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zksolv import bounds, market as market_module, marginstatements, rangeproof, reserves as reserves_module
-from zksolv.accounts import tree as account_tree
+from zksolv.accounts import fastaudit, tree as account_tree
 from zksolv.accounts.layout import build as build_layout
 from zksolv.accounts.leaf import node_points, statements as leaf_statements
 from zksolv.accounts.widerange import part_sizes
@@ -25,7 +25,7 @@ from zksolv.attestation.context import MarketBinding, transcript
 from zksolv.attestation.executors import executor_for
 from zksolv.attestation.marginleaves import MARGIN_TREE, STATEMENT, split_leaves
 from zksolv.errors import InputError, InvalidProof
-from zksolv.group import Point
+from zksolv.group import Point, default_backend
 from zksolv.market.fixed import parse_fixed
 from zksolv.reserves import snapshot as snapshot_module
 
@@ -212,21 +212,40 @@ def _join_subtree(builder, seen: set, layout, result) -> None:
 def verify_leaves(job) -> tuple[int, bytes, bytes, list[bytes]]:
     """A work unit (picklable, any executor): decode consecutive margin leaves, refuse two
     alike, build their subtree of the account tree and batch-verify every claim; the
-    subtree's (height, root Cs, root hash) and the leaves' hashes."""
+    subtree's (height, root Cs, root hash) and the leaves' hashes. On the native backend the
+    points are decoded and derived in the kernel (accounts/fastaudit.py), elsewhere (and
+    for anything the kernel refuses, to raise the precise error) by leaf.py and tree.py."""
     attestation_id, circuits_hash, binding, layout, first, data = job
-    leaves = split_leaves(data, layout)
-    hashes = [leaf.hash() for leaf in leaves]
+    backend = default_backend()
+    fast = fastaudit.decode_unit(data, layout, backend) if fastaudit.usable(backend) else None
+    leaves, hashes = fast or _decoded(data, layout)
     _refuse_duplicates(set(), hashes)
-    builder, batch = account_tree.Builder(keep_levels=False), []
-    for pos, (leaf, h) in enumerate(zip(leaves, hashes), start=first):
-        builder.push(account_tree.leaf_node(node_points(layout, leaf), h))
-
+    if fast:
+        nodes, limbs = fastaudit.derive(layout, leaves, backend)
+        commitments, digest = fastaudit.subtree(nodes, hashes, 2 * len(layout.assets))
+    else:
+        (commitments, digest), limbs = _subtree(layout, leaves, hashes), [None] * len(leaves)
+    batch = []
+    for pos, (leaf, h, leaf_limbs) in enumerate(zip(leaves, hashes, limbs), start=first):
         def context(pos=pos):
             return transcript(attestation_id, circuits_hash, MARGIN_TREE, STATEMENT, pos, market=binding)
-        batch += leaf_statements(layout, leaf, context)
-    commitments, digest = builder.root()
+        batch += leaf_statements(layout, leaf, context, limbs=leaf_limbs, leaf_hash=h)
     try:
         rangeproof.batch_verify(batch)
     except InvalidProof:
         raise InvalidProof(f"a margin leaf's range proofs do not verify (leaves {first}…)") from None
     return len(leaves).bit_length() - 1, commitments, digest, hashes
+
+
+def _decoded(data: bytes, layout) -> tuple[list, list[bytes]]:
+    """The reference decoding: leaf by leaf, point by point (raises the precise error)."""
+    leaves = split_leaves(data, layout)
+    return leaves, [leaf.hash() for leaf in leaves]
+
+
+def _subtree(layout, leaves, hashes) -> tuple[bytes, bytes]:
+    """The reference subtree: the leaves' nodes pushed one by one (account_tree.Builder)."""
+    builder = account_tree.Builder(keep_levels=False)
+    for leaf, h in zip(leaves, hashes):
+        builder.push(account_tree.leaf_node(node_points(layout, leaf), h))
+    return builder.root()

@@ -584,6 +584,7 @@ int zk_map_to_curve(const unsigned char *consts, const unsigned char *u, size_t 
 #include "native_ct.h"
 #include "native_scalar.h"
 #include "native_verify.h"
+#include "native_margin.h"
 #include "native_prove.h"
 
 static int simd_state = -1;   /* −1 until first asked: then 1 where IFMA runs, else 0 */

@@ -57,6 +57,10 @@ def _load() -> ctypes.CDLL:
         "zk_sc_inner": [buf, buf, size, buf],
         "zk_rp_coeffs": [buf, size, size, size, size, buf],
         "zk_rp_export": [buf, size, size, buf],
+        # the margin audit's decoding and derived points (native_margin.h)
+        "zk_decode_many": [buf, size, buf],
+        "zk_margin_eval": [buf, size, size, buf, size, buf, size, buf, buf, buf, buf, buf],
+        "zk_sum_pairs": [buf, size, size, buf, buf],
         # the range prover's constant-time scalar work (native_prove.h); vectors by address
         "zk_pv_load": [buf, size, addr],
         "zk_pv_load_wide": [buf, size, addr],
