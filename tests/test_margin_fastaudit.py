@@ -309,13 +309,15 @@ def test_naf_digits_sum_to_the_coefficient_and_are_never_adjacent():
         assert all(not (a and b) for a, b in zip(digits, digits[1:]))
 
 
-def eval_one(source: int, digits: list[int]) -> int:
-    """zk_margin_eval's status on one leaf of one point and one single-term combination."""
+def eval_one(source: int, digits: list[int], given: int | None = None) -> int:
+    """zk_margin_eval's status on one leaf of one point and one single-term combination
+    (`given`: the digits the buffer is said to hold; all of them by default)."""
     from array import array
     out, ok = bytes(64), bytes(1)
     return native._lib.zk_margin_eval(random_point()._raw, 1, 1, b"", 0, array("i", [1]).tobytes(), 1,
                                       array("i", [source]).tobytes(), array("i", [len(digits)]).tobytes(),
-                                      array("b", digits).tobytes(), out, ok)
+                                      array("b", digits).tobytes(), len(digits) if given is None else given,
+                                      out, ok)
 
 
 def test_zk_margin_eval_refuses_a_program_out_of_range():
@@ -324,3 +326,4 @@ def test_zk_margin_eval_refuses_a_program_out_of_range():
     assert eval_one(-1, [1]) == 0
     assert eval_one(0, [2]) == 0              # not a NAF digit
     assert eval_one(0, [0] * 257 + [1]) == 0  # longer than any coefficient below n
+    assert eval_one(0, [1, 0, -1], given=2) == 0  # more digits asked than the buffer holds

@@ -199,7 +199,8 @@ def derive(layout: Layout, leaves: list[MarginLeaf], backend) -> tuple[list[byte
     count = len(leaves) * prog.outputs
     out, ok = ctypes.create_string_buffer(RAW * count), ctypes.create_string_buffer(count)
     status = _lib().zk_margin_eval(joined, per_leaf, len(leaves), prog.consts, len(prog.consts) // RAW,
-                                   prog.counts, prog.outputs, prog.sources, prog.lens, prog.digits, out, ok)
+                                   prog.counts, prog.outputs, prog.sources, prog.lens, prog.digits, len(prog.digits),
+                                   out, ok)
     if status != 1:
         raise MemoryError("zksolv's C kernel could not evaluate the margin claims") if status < 0 else \
             RuntimeError("the kernel refused the margin layout's program: a bug")

@@ -59,7 +59,7 @@ def _load() -> ctypes.CDLL:
         "zk_rp_export": [buf, size, size, buf],
         # the margin audit's decoding and derived points (native_margin.h)
         "zk_decode_many": [buf, size, buf],
-        "zk_margin_eval": [buf, size, size, buf, size, buf, size, buf, buf, buf, buf, buf],
+        "zk_margin_eval": [buf, size, size, buf, size, buf, size, buf, buf, buf, size, buf, buf],
         "zk_sum_pairs": [buf, size, size, buf, buf],
         # the range prover's constant-time scalar work (native_prove.h); vectors by address
         "zk_pv_load": [buf, size, addr],
@@ -80,6 +80,7 @@ def _load() -> ctypes.CDLL:
         getattr(lib, name).argtypes = args
         getattr(lib, name).restype = ctypes.c_int
     lib.zk_ct_tables_bytes.restype = size
+    lib.zk_decode_many.restype = size
     return lib
 
 

@@ -14,12 +14,12 @@
 /* Decodes `n` 33-byte compressed SEC1 points (SPEC.md §2.2) into 64-byte x ‖ y each, with
  * zk_lift_x's checks (prefix 02/03, x < p, x³ + 7 a square). Returns how many decoded
  * before the first one refused: n when all are points. */
-int zk_decode_many(const unsigned char *in, size_t n, unsigned char *out) {
+size_t zk_decode_many(const unsigned char *in, size_t n, unsigned char *out) {
     for (size_t i = 0; i < n; i++) {
         const unsigned char *p = in + 33 * i;
-        if ((p[0] != 2 && p[0] != 3) || !zk_lift_x(p + 1, p[0] & 1, out + 64 * i)) return (int)i;
+        if ((p[0] != 2 && p[0] != 3) || !zk_lift_x(p + 1, p[0] & 1, out + 64 * i)) return i;
     }
-    return (int)n;
+    return n;
 }
 
 enum { MG_MAX_DIGITS = 257 };
@@ -51,12 +51,12 @@ static void mg_combine(gej *acc, const ge *const *pts, const signed char *const 
  * (index < per_leaf: the leaf's point; per_leaf + c: consts[c]) and lens[] (the term's
  * digit count ≤ MG_MAX_DIGITS); the terms' signed digits (each −1, 0 or 1, lowest first:
  * the coefficient's non-adjacent form, negated for a subtracted term) follow one another
- * in digits[]. Writes out[(leaf·outputs + o)·64] and ok[leaf·outputs + o] (0 where the
+ * in digits[], `ndigits` of them in all (more asked by lens[] is refused). Writes out[(leaf·outputs + o)·64] and ok[leaf·outputs + o] (0 where the
  * result is the identity, its 64 bytes then zero). Returns 1; 0 (nothing written) if a
  * count, source, length or digit is out of range; −1 on no memory. */
 int zk_margin_eval(const unsigned char *points, size_t per_leaf, size_t leaves,
                    const unsigned char *consts, size_t nconsts, const int *counts, size_t outputs,
-                   const int *sources, const int *lens, const signed char *digits,
+                   const int *sources, const int *lens, const signed char *digits, size_t ndigits,
                    unsigned char *out, unsigned char *ok) {
     size_t terms = 0, widest = 0, total = 0;
     for (size_t o = 0; o < outputs; o++) {
@@ -66,7 +66,7 @@ int zk_margin_eval(const unsigned char *points, size_t per_leaf, size_t leaves,
     }
     for (size_t t = 0; t < terms; t++) {
         if (sources[t] < 0 || (size_t)sources[t] >= per_leaf + nconsts) return 0;
-        if (lens[t] < 0 || lens[t] > MG_MAX_DIGITS) return 0;
+        if (lens[t] < 0 || lens[t] > MG_MAX_DIGITS || (size_t)lens[t] > ndigits - total) return 0;
         for (int b = 0; b < lens[t]; b++) if (digits[total + (size_t)b] < -1 || digits[total + (size_t)b] > 1) return 0;
         total += (size_t)lens[t];
     }
