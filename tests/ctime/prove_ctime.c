@@ -15,7 +15,8 @@
  * load. Output on stdout (each declassified first, as it is published or goes to an MSM):
  *   nonces' status (1 byte), t1 ‖ t2, t_x, each round's L and R scalars, a, b,
  *   the wide load's status (1 byte) and value, then Σ s_i·P_i over the points' kept tables
- *   (zk_msm_secret_tabled, the first npts nonces as scalars): status (1 byte) and point.
+ *   (zk_msm_secret_tabled, the first npts nonces as scalars): status (1 byte) and point,
+ *   then the same sum on the portable lane words (zk_msm_secret_tabled_lanes, native_ct8.h).
  * With "vartime" the nonces go through the variable-time zk_msm instead (the canary).
  */
 #include <dlfcn.h>
@@ -153,6 +154,10 @@ int main(int argc, char **argv) {
     store(s, npts, scalars);
     emit_status(((int (*)(const void *, const unsigned char *, size_t, unsigned char *))
                  sym(kernel, "zk_msm_secret_tabled"))(tables, scalars, npts, point));
+    emit(point, 64);
+    /* the same on the portable lane words (native_ct8.h: the IFMA lanes' algorithm) */
+    emit_status(((int (*)(const void *, const unsigned char *, size_t, unsigned char *, int))
+                 sym(kernel, "zk_msm_secret_tabled_lanes"))(tables, scalars, npts, point, 0));
     emit(point, 64);
     if (cursor != input_end) { fprintf(stderr, "prove_ctime: input too long\n"); return 2; }
     return 0;

@@ -582,6 +582,7 @@ int zk_map_to_curve(const unsigned char *consts, const unsigned char *u, size_t 
 #include "native_msm8.h"
 #include "native_fold8.h"
 #include "native_ct.h"
+#include "native_lanes.h"
 #include "native_scalar.h"
 #include "native_verify.h"
 #include "native_margin.h"

@@ -388,7 +388,8 @@ int zk_pv_nonces(const unsigned char *key, size_t keylen, uint64_t c0, size_t co
 size_t zk_ct_tables_bytes(size_t n) { return n * CT_HALF * sizeof(ge); }
 
 /* The tables of n public points (none the identity), built on the variable-time path as
- * zk_msm_secret builds them, into `tables` (zk_ct_tables_bytes(n) bytes). −1 on no memory. */
+ * zk_msm_secret builds them, into `tables` (zk_ct_tables_bytes(n) bytes), each entry
+ * normalized (the lanes of native_ct8.h need tight limbs). −1 on no memory. */
 int zk_ct_tables(const unsigned char *points, size_t n, ge *tables) {
     size_t block = n < CT_BLOCK ? (n ? n : 1) : CT_BLOCK;
     unsigned char *room = scratch_get(2 * carved(block, sizeof(fe))), *cursor = room;
@@ -399,12 +400,15 @@ int zk_ct_tables(const unsigned char *points, size_t n, ge *tables) {
         ct_tables(tables + CT_HALF * at, den, prefix, points + 64 * at, count);
     }
     scratch_put(room);
+    for (size_t k = 0; k < CT_HALF * n; k++) {
+        fe_normalize(&tables[k].x);
+        fe_normalize(&tables[k].y);
+    }
     return 0;
 }
 
-/* zk_msm_secret over points given by their kept tables: the same constant-time Straus
- * (ct_digits, ct_block: native_ct.h), block by block, without rebuilding the tables. */
-int zk_msm_secret_tabled(const ge *tables, const unsigned char *scalars, size_t n,
+/* The one-lane Straus over kept tables (ct_block), where there are no IFMA lanes. */
+static int ct_msm_tabled(const ge *tables, const unsigned char *scalars, size_t n,
                          unsigned char *out) {
     size_t block = n < CT_BLOCK ? (n ? n : 1) : CT_BLOCK;
     int *digits = scratch_get(carved(CT_WINDOWS * block, sizeof(int)));
@@ -418,4 +422,28 @@ int zk_msm_secret_tabled(const ge *tables, const unsigned char *scalars, size_t 
     }
     scratch_put(digits);
     return gep_write_ct(out, &acc);
+}
+
+static int simd_on(void);
+
+/* zk_msm_secret over points given by their kept tables, without rebuilding them: on eight
+ * IFMA lanes where the CPU has them (native_ct8.h), else the same constant-time Straus as
+ * zk_msm_secret (ct_digits, ct_block: native_ct.h), block by block. */
+int zk_msm_secret_tabled(const ge *tables, const unsigned char *scalars, size_t n,
+                         unsigned char *out) {
+#if ZK_HAVE_IFMA
+    if (simd_on()) return ct8i_msm_tabled(tables, scalars, n, out);
+#endif
+    return ct_msm_tabled(tables, scalars, n, out);
+}
+
+/* zk_msm_secret_tabled on the lanes of one set, for the tests and the valgrind check:
+ * `lanes` 0 the portable words, 1 the IFMA ones (−2 where the CPU lacks them). */
+int zk_msm_secret_tabled_lanes(const ge *tables, const unsigned char *scalars, size_t n,
+                               unsigned char *out, int lanes) {
+    if (lanes == 0) return ct8p_msm_tabled(tables, scalars, n, out);
+#if ZK_HAVE_IFMA
+    if (ifma_usable()) return ct8i_msm_tabled(tables, scalars, n, out);
+#endif
+    return -2;
 }

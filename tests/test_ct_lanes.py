@@ -1,0 +1,102 @@
+"""S on eight lanes (native_ct8.h over native_lanes.h; SPEC.md §2.3, §5.3): the constant-time
+Straus over kept tables, on the portable lane words and on the IFMA ones, against py_ecc on
+the inputs that reach its exceptional cases. Its constant time is checked under valgrind by
+tests/test_ctime_prove.py (the portable words; valgrind cannot run AVX-512)."""
+
+import ctypes
+import secrets
+
+import pytest
+from test_ctime import _edge_inputs, _ref_sum
+
+from zksolv.group import N, affine_bytes, backends, msm
+
+LANE_BLOCK = 512   # ZK_CT8_BLOCK: points a block
+
+
+@pytest.fixture(scope="module")
+def native():
+    try:
+        backend = backends.get("native")
+    except Exception:
+        pytest.skip("the C kernel is not built here")
+    from zksolv.group.backends import native as module
+    return backend, module._lib
+
+
+def _lanes_sum(lib, points, scalars, lanes):
+    """(status, x ‖ y) of Σ k·P by the kept tables' lane path `lanes` (0 portable, 1 IFMA)."""
+    tables = (ctypes.c_uint64 * (lib.zk_ct_tables_bytes(len(points)) // 8))()
+    assert lib.zk_ct_tables(affine_bytes(points), len(points), ctypes.addressof(tables)) == 0
+    out = ctypes.create_string_buffer(64)
+    packed = b"".join((k % N).to_bytes(32, "big") for k in scalars)
+    return lib.zk_msm_secret_tabled_lanes(ctypes.addressof(tables), packed, len(points), out,
+                                          lanes), out.raw
+
+
+def _expected(points, scalars):
+    """(status, x ‖ y) as the kernel writes it, from py_ecc: (0, zeros) for the identity."""
+    xy = _ref_sum([(p.affine(), k) for p, k in zip(points, scalars)])
+    if xy is None:
+        return 0, bytes(64)
+    return 1, xy[0].to_bytes(32, "big") + xy[1].to_bytes(32, "big")
+
+
+def _lane_sets(lib):
+    """The lane sets to check here: the portable words always, IFMA where the CPU has it."""
+    return [0, 1] if lib.zk_simd(-1) else [0]
+
+
+def test_lanes_match_py_ecc_on_edge_inputs(native):
+    """Zero scalars, n − 1, repeated points (in one lane and across lanes), P and −P that
+    cancel, sums that are the identity, counts not a multiple of 8, more than a block."""
+    backend, lib = native
+    p = _edge_inputs(backend)[0][0][0]
+    k = 1 + secrets.randbelow(N - 1)
+    cases = _edge_inputs(backend) + [
+        ([p] * 16, [k] * 16),                  # P added to itself in every lane, twice
+        ([p] * 16, [k, N - k] * 8),            # lane by lane the identity
+        ([p] * 9, [0] * 8 + [N - 1]),          # all lanes empty but one
+        ([p] * 3, [0, 0, 0]),
+    ]
+    for points, scalars in cases:
+        want = _expected(points, scalars)
+        for lanes in _lane_sets(lib):
+            assert _lanes_sum(lib, points, scalars, lanes) == want, (lanes, len(points))
+
+
+def test_lanes_match_the_kernel_msm_across_blocks(native):
+    """Random points and scalars over two lane blocks and a partial group, both sets, and the
+    kernel's own dispatch (zk_msm_secret_tabled), against the variable-time kernel MSM."""
+    backend, lib = native
+    base = _edge_inputs(backend)[-1][0]
+    points = (base * 2)[:LANE_BLOCK + 13]
+    scalars = [secrets.randbelow(N) for _ in points]
+    scalars[0], scalars[LANE_BLOCK - 1], scalars[LANE_BLOCK] = 0, N - 1, 1
+    want = msm(points, scalars)
+    want = (1, b"".join(c.to_bytes(32, "big") for c in want.affine()))
+    for lanes in _lane_sets(lib):
+        assert _lanes_sum(lib, points, scalars, lanes) == want
+    if not lib.zk_simd(-1):
+        assert _lanes_sum(lib, points, scalars, 1)[0] == -2   # no IFMA: refused, not faked
+
+
+def test_dispatch_takes_the_lanes_or_the_one_lane_straus_alike(native):
+    """zk_msm_secret_tabled with the IFMA lanes on and off: the same point."""
+    backend, lib = native
+    points = _edge_inputs(backend)[-1][0][:40]
+    scalars = [secrets.randbelow(N) for _ in points]
+    tables = (ctypes.c_uint64 * (lib.zk_ct_tables_bytes(len(points)) // 8))()
+    lib.zk_ct_tables(affine_bytes(points), len(points), ctypes.addressof(tables))
+    packed = b"".join(k.to_bytes(32, "big") for k in scalars)
+    results = []
+    try:
+        for mode in (0, 1):
+            lib.zk_simd(mode)
+            out = ctypes.create_string_buffer(64)
+            assert lib.zk_msm_secret_tabled(ctypes.addressof(tables), packed, len(points), out) == 1
+            results.append(out.raw)
+    finally:
+        lib.zk_simd(1)
+    want = msm(points, scalars).affine()
+    assert results == [b"".join(c.to_bytes(32, "big") for c in want)] * 2

@@ -1,0 +1,232 @@
+/* S on eight lanes: the constant-time Straus of native_ct.h, eight points at a time
+ * (SPEC.md §2.3, §5.3). A template: native_lanes.h includes it once per set of lane words
+ * (V8, M8, CT8_OP(…)), naming everything CT8(…), and undefines those parameters at its end;
+ * no include guard on purpose.
+ *
+ * Lane i of a block holds points 8g + i (group g); each lane has its own accumulator, so a
+ * window's doublings are shared by the lane's points and the eight lanes run side by side.
+ * Per window and group: the eight signed digits' table entries are selected by a scan of all
+ * CT_HALF entries (equality masks, blends), y negated by blend where the digit is negative,
+ * the entry added by the complete mixed formula (RCB Algorithm 8) and the sum kept by blend
+ * where the digit is nonzero. Blocks' lane sums are added by the complete formula (RCB
+ * Algorithm 7) and the eight lanes joined at the end on the scalar path. Homogeneous
+ * projective coordinates, identity (0 : 1 : 0), as native_ct.h.
+ */
+
+typedef struct { V8 v[5]; } CT8(fe);
+typedef struct { CT8(fe) x, y, z; } CT8(gep);
+
+/* Bits ≥ 256 of limb 4 fold back as ·R256, then one carry pass: limbs below 2^63 in, tight
+ * out. */
+CT8_IN void CT8(fe_carry)(CT8(fe) *r) {
+    V8 top = CT8_OP(srli)(r->v[4], 48);
+    r->v[4] = CT8_OP(and)(r->v[4], CT8_OP(set1)(M48));
+    r->v[0] = CT8_OP(madd52lo)(r->v[0], top, CT8_OP(set1)(R256));
+    for (int i = 0; i < 4; i++) {
+        V8 c = CT8_OP(srli)(r->v[i], 52);
+        r->v[i] = CT8_OP(and)(r->v[i], CT8_OP(set1)(M52));
+        r->v[i + 1] = CT8_OP(add)(r->v[i + 1], c);
+    }
+}
+
+CT8_IN void CT8(fe_add)(CT8(fe) *r, const CT8(fe) *a, const CT8(fe) *b) {
+    for (int i = 0; i < 5; i++) r->v[i] = CT8_OP(add)(a->v[i], b->v[i]);
+    CT8(fe_carry)(r);
+}
+
+/* a − b as a + 4p − b (b tight). */
+CT8_IN void CT8(fe_sub)(CT8(fe) *r, const CT8(fe) *a, const CT8(fe) *b) {
+    static const uint64_t four_p[5] = {4 * 0xFFFFEFFFFFC2FULL, 4 * M52, 4 * M52, 4 * M52,
+                                       4 * M48};
+    for (int i = 0; i < 5; i++)
+        r->v[i] = CT8_OP(sub)(CT8_OP(add)(a->v[i], CT8_OP(set1)(four_p[i])), b->v[i]);
+    CT8(fe_carry)(r);
+}
+
+/* a·k for a public k < 64, by shifts and additions. */
+CT8_IN void CT8(fe_mul_small)(CT8(fe) *r, const CT8(fe) *a, unsigned k) {
+    CT8(fe) t;
+    for (int i = 0; i < 5; i++) t.v[i] = CT8_OP(zero)();
+    for (int s = 0; s < 6; s++)
+        if (k >> s & 1)
+            for (int i = 0; i < 5; i++) t.v[i] = CT8_OP(add)(t.v[i], CT8_OP(slli)(a->v[i], s));
+    *r = t;
+    CT8(fe_carry)(r);
+}
+
+/* a·b: 25 limb products as 52-bit halves into columns c_0..c_9, then c_5..c_9 folded back
+ * by 2^260 ≡ R260. */
+CT8_IN void CT8(fe_mul)(CT8(fe) *r, const CT8(fe) *a, const CT8(fe) *b) {
+    V8 c[10];
+    for (int k = 0; k < 10; k++) c[k] = CT8_OP(zero)();
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++) {
+            c[i + j] = CT8_OP(madd52lo)(c[i + j], a->v[i], b->v[j]);
+            c[i + j + 1] = CT8_OP(madd52hi)(c[i + j + 1], a->v[i], b->v[j]);
+        }
+    for (int k = 5; k < 9; k++) {
+        c[k + 1] = CT8_OP(add)(c[k + 1], CT8_OP(srli)(c[k], 52));
+        c[k] = CT8_OP(and)(c[k], CT8_OP(set1)(M52));
+    }
+    V8 r260 = CT8_OP(set1)(R260), over = CT8_OP(zero)();
+    for (int k = 0; k < 5; k++) {
+        c[k] = CT8_OP(madd52lo)(c[k], c[k + 5], r260);
+        if (k < 4) c[k + 1] = CT8_OP(madd52hi)(c[k + 1], c[k + 5], r260);
+        else over = CT8_OP(madd52hi)(over, c[k + 5], r260);
+    }
+    c[0] = CT8_OP(madd52lo)(c[0], over, r260);
+    c[1] = CT8_OP(madd52hi)(c[1], over, r260);
+    for (int i = 0; i < 5; i++) r->v[i] = c[i];
+    CT8(fe_carry)(r);
+}
+
+CT8_IN void CT8(fe_select)(CT8(fe) *r, M8 take, const CT8(fe) *a) {
+    for (int i = 0; i < 5; i++) r->v[i] = CT8_OP(select)(take, r->v[i], a->v[i]);
+}
+
+CT8_IN void CT8(gep_set_inf)(CT8(gep) *r) {
+    for (int i = 0; i < 5; i++) {
+        r->x.v[i] = r->z.v[i] = CT8_OP(zero)();
+        r->y.v[i] = CT8_OP(set1)(FE_ONE.n[i]);
+    }
+}
+
+/* The steps RCB Algorithms 7 and 8 share, as gep_add_finish. */
+CT8_IN void CT8(gep_add_finish)(CT8(gep) *r, CT8(fe) t0, CT8(fe) t1, const CT8(fe) *zz,
+                                const CT8(fe) *xy, const CT8(fe) *yz, CT8(fe) xz) {
+    CT8(fe) t2, x3, z3;
+    CT8(fe_mul_small)(&x3, &t0, 3);
+    t0 = x3;
+    CT8(fe_mul_small)(&t2, zz, 21);
+    CT8(fe_add)(&z3, &t1, &t2); CT8(fe_sub)(&t1, &t1, &t2);
+    CT8(fe_mul_small)(&xz, &xz, 21);
+    CT8(fe_mul)(&x3, yz, &xz); CT8(fe_mul)(&t2, xy, &t1); CT8(fe_sub)(&r->x, &t2, &x3);
+    CT8(fe_mul)(&xz, &xz, &t0); CT8(fe_mul)(&t1, &t1, &z3); CT8(fe_add)(&r->y, &t1, &xz);
+    CT8(fe_mul)(&t0, &t0, xy); CT8(fe_mul)(&z3, &z3, yz); CT8(fe_add)(&r->z, &z3, &t0);
+}
+
+/* r = a + b, complete (RCB Algorithm 7). */
+CT8_IN void CT8(gep_add)(CT8(gep) *r, const CT8(gep) *a, const CT8(gep) *b) {
+    CT8(fe) t0, t1, t2, xy, yz, xz, u, v;
+    CT8(fe_mul)(&t0, &a->x, &b->x); CT8(fe_mul)(&t1, &a->y, &b->y);
+    CT8(fe_mul)(&t2, &a->z, &b->z);
+    CT8(fe_add)(&u, &a->x, &a->y); CT8(fe_add)(&v, &b->x, &b->y); CT8(fe_mul)(&xy, &u, &v);
+    CT8(fe_add)(&u, &t0, &t1); CT8(fe_sub)(&xy, &xy, &u);
+    CT8(fe_add)(&u, &a->y, &a->z); CT8(fe_add)(&v, &b->y, &b->z); CT8(fe_mul)(&yz, &u, &v);
+    CT8(fe_add)(&u, &t1, &t2); CT8(fe_sub)(&yz, &yz, &u);
+    CT8(fe_add)(&u, &a->x, &a->z); CT8(fe_add)(&v, &b->x, &b->z); CT8(fe_mul)(&xz, &u, &v);
+    CT8(fe_add)(&u, &t0, &t2); CT8(fe_sub)(&xz, &xz, &u);
+    CT8(gep_add_finish)(r, t0, t1, &t2, &xy, &yz, xz);
+}
+
+/* r = a + (bx, by) affine, complete in a (RCB Algorithm 8). */
+CT8_IN void CT8(gep_add_ge)(CT8(gep) *r, const CT8(gep) *a, const CT8(fe) *bx,
+                            const CT8(fe) *by) {
+    CT8(fe) t0, t1, xy, yz, xz, u, v;
+    CT8(fe_mul)(&t0, &a->x, bx); CT8(fe_mul)(&t1, &a->y, by);
+    CT8(fe_add)(&u, bx, by); CT8(fe_add)(&v, &a->x, &a->y); CT8(fe_mul)(&xy, &u, &v);
+    CT8(fe_add)(&u, &t0, &t1); CT8(fe_sub)(&xy, &xy, &u);
+    CT8(fe_mul)(&yz, by, &a->z); CT8(fe_add)(&yz, &yz, &a->y);
+    CT8(fe_mul)(&xz, bx, &a->z); CT8(fe_add)(&xz, &xz, &a->x);
+    CT8(gep_add_finish)(r, t0, t1, &a->z, &xy, &yz, xz);
+}
+
+/* r = 2·a, complete (RCB Algorithm 9). */
+CT8_IN void CT8(gep_double)(CT8(gep) *r, const CT8(gep) *a) {
+    CT8(fe) t0, t1, t2, x3, y3, z3;
+    CT8(fe_mul)(&t0, &a->y, &a->y);
+    CT8(fe_mul_small)(&z3, &t0, 8);
+    CT8(fe_mul)(&t1, &a->y, &a->z);
+    CT8(fe_mul)(&t2, &a->z, &a->z); CT8(fe_mul_small)(&t2, &t2, 21);
+    CT8(fe_mul)(&x3, &t2, &z3);
+    CT8(fe_add)(&y3, &t0, &t2);
+    CT8(fe_mul)(&z3, &t1, &z3);
+    CT8(fe_mul_small)(&t1, &t2, 3);
+    CT8(fe_sub)(&t0, &t0, &t1);
+    CT8(fe_mul)(&y3, &t0, &y3); CT8(fe_add)(&y3, &x3, &y3);
+    CT8(fe_mul)(&t1, &a->x, &a->y);
+    CT8(fe_mul)(&x3, &t0, &t1); CT8(fe_mul_small)(&x3, &x3, 2);
+    r->x = x3; r->y = y3; r->z = z3;
+}
+
+/* acc += d·P in every lane from the group's CT_HALF entries, all read: the entry |d| taken
+ * by mask, y negated by mask where d < 0, the sum kept by mask where d ≠ 0. */
+CT8_IN void CT8(add_digit)(CT8(gep) *acc, const uint64_t *entries, V8 d) {
+    M8 neg = CT8_OP(negative)(d);
+    V8 all = CT8_OP(sub)(CT8_OP(zero)(), CT8_OP(srli)(d, 63));   /* all ones where d < 0 */
+    V8 mag = CT8_OP(sub)(CT8_OP(xor)(d, all), all);
+    CT8(fe) qx, qy, ny;
+    for (int l = 0; l < 5; l++) qx.v[l] = qy.v[l] = CT8_OP(zero)();
+    for (int j = 0; j < CT_HALF; j++) {
+        M8 take = CT8_OP(eq)(mag, CT8_OP(set1)((uint64_t)j + 1));
+        const uint64_t *e = entries + (size_t)j * CT8_ENTRY;
+        for (int l = 0; l < 5; l++) {
+            qx.v[l] = CT8_OP(select)(take, qx.v[l], CT8_OP(load)(e + 8 * l));
+            qy.v[l] = CT8_OP(select)(take, qy.v[l], CT8_OP(load)(e + 40 + 8 * l));
+        }
+    }
+    for (int l = 0; l < 5; l++) ny.v[l] = CT8_OP(zero)();
+    CT8(fe_sub)(&ny, &ny, &qy);
+    CT8(fe_select)(&qy, neg, &ny);
+    CT8(gep) sum;
+    CT8(gep_add_ge)(&sum, acc, &qx, &qy);
+    M8 nonzero = CT8_OP(not)(CT8_OP(eq)(mag, CT8_OP(zero)()));
+    CT8(fe_select)(&acc->x, nonzero, &sum.x);
+    CT8(fe_select)(&acc->y, nonzero, &sum.y);
+    CT8(fe_select)(&acc->z, nonzero, &sum.z);
+}
+
+/* acc = Σ over one block's groups, lanes apart: lane tables and digits as ct8_lane_tables
+ * and ct8_lane_digits lay them out. */
+CT8_FN void CT8(block)(CT8(gep) *acc, const uint64_t *tables, const uint64_t *digits,
+                       size_t groups) {
+    CT8(gep_set_inf)(acc);
+    for (unsigned w = CT_WINDOWS; w-- > 0;) {
+        for (int s = 0; s < CT_WINDOW; s++) CT8(gep_double)(acc, acc);
+        for (size_t g = 0; g < groups; g++)
+            CT8(add_digit)(acc, tables + g * CT_HALF * CT8_ENTRY,
+                           CT8_OP(load)(digits + (w * groups + g) * 8));
+    }
+}
+
+CT8_FN void CT8(gep_store)(uint64_t lanes[3][5][8], const CT8(gep) *a) {
+    for (int l = 0; l < 5; l++) {
+        CT8_OP(store)(lanes[0][l], a->x.v[l]);
+        CT8_OP(store)(lanes[1][l], a->y.v[l]);
+        CT8_OP(store)(lanes[2][l], a->z.v[l]);
+    }
+}
+
+/* zk_msm_secret_tabled on eight lanes: Σ k_i·P_i over kept tables, block by block. */
+CT8_FN int CT8(msm_tabled)(const ge *tables, const unsigned char *scalars, size_t n,
+                           unsigned char *out) {
+    unsigned char *room = scratch_get(ct8_room_bytes()), *cursor = room;
+    if (!room) return -1;
+    uint64_t *lane_tables = carve(&cursor, (size_t)CT8_BLOCK / 8 * CT_HALF * CT8_ENTRY,
+                                  sizeof(uint64_t));
+    uint64_t *lane_digits = carve(&cursor, (size_t)CT_WINDOWS * CT8_BLOCK, sizeof(uint64_t));
+    int *digits = carve(&cursor, CT_WINDOWS, sizeof(int));
+    CT8(gep) total, part, sum;
+    CT8(gep_set_inf)(&total);
+    for (size_t at = 0; at < n; at += CT8_BLOCK) {
+        size_t count = n - at < CT8_BLOCK ? n - at : CT8_BLOCK;
+        ct8_lane_tables(lane_tables, tables + CT_HALF * at, count);
+        ct8_lane_digits(lane_digits, digits, scalars + 32 * at, count);
+        CT8(block)(&part, lane_tables, lane_digits, (count + 7) / 8);
+        CT8(gep_add)(&sum, &total, &part);
+        total = sum;
+    }
+    scratch_put(room);
+    uint64_t lanes[3][5][8];
+    CT8(gep_store)(lanes, &total);
+    gep joined;
+    ct8_join_lanes(&joined, lanes);
+    return gep_write_ct(out, &joined);
+}
+
+#undef V8
+#undef M8
+#undef CT8_OP
+#undef CT8
+#undef CT8_IN
+#undef CT8_FN

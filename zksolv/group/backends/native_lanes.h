@@ -1,0 +1,166 @@
+/* Eight-lane words for the constant-time Straus of native_ct8.h (SPEC.md §2.3), twice over:
+ * on AVX-512 IFMA (the fast one) and in portable C (the one valgrind can run).
+ *
+ * Included by native.c after native_ct.h. native_ct8.h is written once against the names
+ * below (V8, M8, v8_*, m8_*) and included once per set: `lp_` is plain C, eight uint64 a
+ * word, used by the tests and under valgrind's memcheck (tests/ctime/prove_ctime.c), which
+ * cannot run AVX-512; `li_` is the same words in zmm registers and k masks, compiled for
+ * IFMA by function attributes and run only where the CPU has it. Every operation is
+ * data-oblivious: no branch and no address depends on a lane's value (a k mask selects by
+ * blend, never by branch). Since both sets are one algorithm, what memcheck proves about
+ * the portable one's branches and addresses holds for the IFMA one; the instructions the
+ * IFMA set maps to (vpmadd52, vpaddq, vpblendmq, vpcmpq…) take the same time whatever
+ * their operands.
+ *
+ * Limbs are "tight" as native_ifma.h's: n_0..n_3 < 2^52, n_4 < 2^49; madd52 multiplies the
+ * low 52 bits of its operands.
+ */
+
+/* ---- portable: eight uint64 ------------------------------------------------------- */
+
+typedef struct { uint64_t l[8]; } lp_v8;
+typedef lp_v8 lp_m8;   /* all ones or zero per lane */
+
+#define LP_EACH(r, expr) do { for (int i_ = 0; i_ < 8; i_++) (r).l[i_] = (expr); } while (0)
+
+static inline lp_v8 lp_set1(uint64_t x) { lp_v8 r; LP_EACH(r, x); return r; }
+static inline lp_v8 lp_zero(void) { return lp_set1(0); }
+static inline lp_v8 lp_load(const uint64_t *p) { lp_v8 r; LP_EACH(r, p[i_]); return r; }
+static inline void lp_store(uint64_t *p, lp_v8 a) { for (int i = 0; i < 8; i++) p[i] = a.l[i]; }
+static inline lp_v8 lp_add(lp_v8 a, lp_v8 b) { lp_v8 r; LP_EACH(r, a.l[i_] + b.l[i_]); return r; }
+static inline lp_v8 lp_sub(lp_v8 a, lp_v8 b) { lp_v8 r; LP_EACH(r, a.l[i_] - b.l[i_]); return r; }
+static inline lp_v8 lp_and(lp_v8 a, lp_v8 b) { lp_v8 r; LP_EACH(r, a.l[i_] & b.l[i_]); return r; }
+static inline lp_v8 lp_xor(lp_v8 a, lp_v8 b) { lp_v8 r; LP_EACH(r, a.l[i_] ^ b.l[i_]); return r; }
+static inline lp_v8 lp_srli(lp_v8 a, int s) { lp_v8 r; LP_EACH(r, a.l[i_] >> s); return r; }
+static inline lp_v8 lp_slli(lp_v8 a, int s) { lp_v8 r; LP_EACH(r, a.l[i_] << s); return r; }
+
+/* acc + low / high 52 bits of the 104-bit product of a's and b's low 52 bits (vpmadd52). */
+static inline lp_v8 lp_madd52lo(lp_v8 acc, lp_v8 a, lp_v8 b) {
+    lp_v8 r;
+    LP_EACH(r, acc.l[i_] + ((uint64_t)((u128)(a.l[i_] & M52) * (b.l[i_] & M52)) & M52));
+    return r;
+}
+
+static inline lp_v8 lp_madd52hi(lp_v8 acc, lp_v8 a, lp_v8 b) {
+    lp_v8 r;
+    LP_EACH(r, acc.l[i_] + (uint64_t)(((u128)(a.l[i_] & M52) * (b.l[i_] & M52)) >> 52));
+    return r;
+}
+
+static inline lp_m8 lp_eq(lp_v8 a, lp_v8 b) { lp_m8 r; LP_EACH(r, ct_eq_mask(a.l[i_], b.l[i_])); return r; }
+static inline lp_m8 lp_not(lp_m8 m) { lp_m8 r; LP_EACH(r, ~m.l[i_]); return r; }
+static inline lp_m8 lp_negative(lp_v8 a) { lp_m8 r; LP_EACH(r, 0 - ct_barrier(a.l[i_] >> 63)); return r; }
+
+/* m ? b : a, lane by lane. */
+static inline lp_v8 lp_select(lp_m8 m, lp_v8 a, lp_v8 b) {
+    lp_v8 r;
+    LP_EACH(r, (a.l[i_] & ~m.l[i_]) | (b.l[i_] & m.l[i_]));
+    return r;
+}
+
+/* ---- AVX-512 IFMA: zmm words, k masks -------------------------------------------- */
+
+#if ZK_HAVE_IFMA
+typedef __m512i li_v8;
+typedef __mmask8 li_m8;
+
+IFMA li_v8 li_set1(uint64_t x) { return _mm512_set1_epi64((long long)x); }
+IFMA li_v8 li_zero(void) { return _mm512_setzero_si512(); }
+IFMA li_v8 li_load(const uint64_t *p) { return _mm512_loadu_si512(p); }
+IFMA void li_store(uint64_t *p, li_v8 a) { _mm512_storeu_si512(p, a); }
+IFMA li_v8 li_add(li_v8 a, li_v8 b) { return _mm512_add_epi64(a, b); }
+IFMA li_v8 li_sub(li_v8 a, li_v8 b) { return _mm512_sub_epi64(a, b); }
+IFMA li_v8 li_and(li_v8 a, li_v8 b) { return _mm512_and_si512(a, b); }
+IFMA li_v8 li_xor(li_v8 a, li_v8 b) { return _mm512_xor_si512(a, b); }
+#define li_srli(a, s) _mm512_srli_epi64((a), (s))
+#define li_slli(a, s) _mm512_slli_epi64((a), (s))
+IFMA li_v8 li_madd52lo(li_v8 acc, li_v8 a, li_v8 b) { return _mm512_madd52lo_epu64(acc, a, b); }
+IFMA li_v8 li_madd52hi(li_v8 acc, li_v8 a, li_v8 b) { return _mm512_madd52hi_epu64(acc, a, b); }
+IFMA li_m8 li_eq(li_v8 a, li_v8 b) { return _mm512_cmpeq_epi64_mask(a, b); }
+IFMA li_m8 li_not(li_m8 m) { return (li_m8)~m; }
+IFMA li_m8 li_negative(li_v8 a) { return _mm512_cmplt_epi64_mask(a, _mm512_setzero_si512()); }
+IFMA li_v8 li_select(li_m8 m, li_v8 a, li_v8 b) { return _mm512_mask_blend_epi64(m, a, b); }
+#endif
+
+/* ---- what both share: lane tables and lane digits, block by block ------------------ */
+
+/* Points a block, CT8_BLOCK, measured (bench/RESULTS.md, "S on eight lanes"): its lane
+ * tables (CT8_BLOCK × CT_HALF entries, 80 bytes each) stay in the core's cache while every
+ * window sweeps them, and the doublings, shared by a lane's CT8_BLOCK / 8 points, stay a
+ * small part. A multiple of 8. */
+#ifndef ZK_CT8_BLOCK
+#define ZK_CT8_BLOCK 512
+#endif
+enum { CT8_BLOCK = ZK_CT8_BLOCK, CT8_ENTRY = 2 * 5 * 8 };   /* qwords an entry: x, y limbs × 8 lanes */
+
+/* Lane tables of `count` points from their kept tables (zk_ct_tables: affine, normalized):
+ * entry j of group g at out[(g·CT_HALF + j)·CT8_ENTRY], limb l of x at 8l + lane, of y at
+ * 40 + 8l + lane; lanes past `count` zero (their digits are 0: never taken). Public data. */
+static void ct8_lane_tables(uint64_t *out, const ge *tables, size_t count) {
+    size_t groups = (count + 7) / 8;
+    memset(out, 0, groups * CT_HALF * CT8_ENTRY * sizeof *out);
+    for (size_t k = 0; k < count; k++)
+        for (int j = 0; j < CT_HALF; j++) {
+            uint64_t *entry = out + ((k / 8) * CT_HALF + j) * CT8_ENTRY + k % 8;
+            const ge *p = &tables[CT_HALF * k + j];
+            for (int l = 0; l < 5; l++) {
+                entry[8 * l] = p->x.n[l];
+                entry[40 + 8 * l] = p->y.n[l];
+            }
+        }
+}
+
+/* Signed digits (ct_digits, constant-time) of `count` secret scalars in lane order: window
+ * w of point k at out[(w·groups + k/8)·8 + k%8], two's complement; lanes past `count` 0.
+ * `digits` is room for CT_WINDOWS ints. Indices depend on the public k and w only. */
+static void ct8_lane_digits(uint64_t *out, int *digits, const unsigned char *scalars,
+                            size_t count) {
+    size_t groups = (count + 7) / 8;
+    memset(out, 0, CT_WINDOWS * groups * 8 * sizeof *out);
+    for (size_t k = 0; k < count; k++) {
+        ct_digits(digits, scalars + 32 * k);
+        for (unsigned w = 0; w < CT_WINDOWS; w++)
+            out[(w * groups + k / 8) * 8 + k % 8] = (uint64_t)(int64_t)digits[w];
+    }
+}
+
+static size_t ct8_room_bytes(void) {
+    return carved((size_t)CT8_BLOCK / 8 * CT_HALF * CT8_ENTRY, sizeof(uint64_t))
+           + carved((size_t)CT_WINDOWS * CT8_BLOCK, sizeof(uint64_t))
+           + carved(CT_WINDOWS, sizeof(int));
+}
+
+/* The eight lanes' sums (x, y, z limbs, lane-major as the lane words store them) added into
+ * one point, on the scalar complete formulas. */
+static void ct8_join_lanes(gep *r, const uint64_t lanes[3][5][8]) {
+    gep_set_inf(r);
+    for (int i = 0; i < 8; i++) {
+        gep p;
+        for (int l = 0; l < 5; l++) {
+            p.x.n[l] = lanes[0][l][i];
+            p.y.n[l] = lanes[1][l][i];
+            p.z.n[l] = lanes[2][l][i];
+        }
+        gep_add(r, r, &p);
+    }
+}
+
+/* ---- the two instantiations of native_ct8.h (which undefines these names at its end) - */
+
+#define V8 lp_v8
+#define M8 lp_m8
+#define CT8_OP(name) lp_##name
+#define CT8(name) ct8p_##name
+#define CT8_IN static inline
+#define CT8_FN static
+#include "native_ct8.h"
+
+#if ZK_HAVE_IFMA
+#define V8 li_v8
+#define M8 li_m8
+#define CT8_OP(name) li_##name
+#define CT8(name) ct8i_##name
+#define CT8_IN IFMA
+#define CT8_FN IFMA_FN
+#include "native_ct8.h"
+#endif
