@@ -14,7 +14,7 @@ from pathlib import Path
 
 from zksolv import history as history_module, outpaths
 from zksolv.attestation import exchange, manifest as manifest_module
-from zksolv.errors import InputError, InvalidProof
+from zksolv.errors import InvalidProof
 from zksolv.fsutil import atomic_dir, open_regular, read_bytes
 from zksolv.site import facts, page
 
