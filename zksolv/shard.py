@@ -188,12 +188,14 @@ def _stream(path, sql: str):
 
 def chunks_in(directory) -> int:
     """Chunk proofs already in the shards of `directory` (a resumed round reports them)."""
-    total = 0
-    for path in sorted(Path(directory).glob("*.db")) if Path(directory).is_dir() else ():
-        if is_shard_name(path.name):
-            db = _connect(path)
-            try:
-                total += db.execute("SELECT count(*) FROM chunks").fetchone()[0]
-            finally:
-                db.close()
-    return total
+    paths = sorted(Path(directory).glob("*.db")) if Path(directory).is_dir() else ()
+    return sum(chunk_count(path) for path in paths if is_shard_name(path.name))
+
+
+def chunk_count(path) -> int:
+    """Chunk proofs already saved in one shard (InputError if it is not a shard)."""
+    db = _connect(path)
+    try:
+        return db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    finally:
+        db.close()

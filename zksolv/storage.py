@@ -157,13 +157,10 @@ def chunks_in(location: str, chunks_per_shard: dict[str, int]) -> int:
 
 
 def _count_chunks(path: Path) -> int:
+    """A checkpoint's chunk proofs; 0 for a damaged copy (its task starts that subtree afresh)."""
     try:
-        db = sqlite3.connect(path)
-        try:
-            return db.execute("SELECT count(*) FROM chunks").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.DatabaseError:
+        return shard_module.chunk_count(path)
+    except (InputError, sqlite3.DatabaseError):
         return 0
 
 
