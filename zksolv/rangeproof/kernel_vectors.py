@@ -33,13 +33,20 @@ class _SecretTables:
     """The constant-time MSM's tables (16 affine multiples a point, 1.4 KB) of the point
     vectors used most: S's [H] + G + H, the same 2N + 1 points in every proof of a size, and
     the commitments' G, H. Rebuilding them was about an eighth of S and half of each V_j
-    (bench/RESULTS.md). The points are public; only the scalars are secret. Kept: the last
-    KEEP vectors; m = 64, n = 64: 8,193 points, 11.5 MB."""
+    (bench/RESULTS.md). The points are public; only the scalars are secret.
 
-    KEEP = 3   # G, H and two proof sizes
+    Kept: the most recently used vectors up to KEEP_BYTES, and always the last one. A budget
+    in bytes rather than a count of vectors: a margin leaf proves parts of four sizes
+    (32 + 8 + 2 + 1 values) beside the Pedersen pair, and a worker interleaves them with
+    spot chunks, so keeping three vectors rebuilt most of them for every leaf (≈ a fifth of a
+    margin leaf's proving, bench/RESULTS.md). m = 64, n = 64: 8,193 points, 11.5 MB; a
+    margin leaf's parts 5,508 points, 7.7 MB."""
+
+    KEEP_BYTES = 64 << 20
 
     def __init__(self):
         self._kept = collections.OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, lib, key, points):
@@ -54,10 +61,17 @@ class _SecretTables:
         if lib.zk_ct_tables(raw, len(points), ctypes.addressof(tables)) < 0:
             raise MemoryError("zksolv's C kernel could not allocate memory")
         with self._lock:
-            self._kept[key] = tables
-            while len(self._kept) > self.KEEP:
-                self._kept.popitem(last=False)
+            self._keep(key, tables)
         return tables
+
+    def _keep(self, key, tables) -> None:
+        """Adds `tables` as the most recent; drops the least recent beyond the budget."""
+        if key in self._kept:   # built twice by two threads at once: keep one
+            self._bytes -= ctypes.sizeof(self._kept.pop(key))
+        self._kept[key] = tables
+        self._bytes += ctypes.sizeof(tables)
+        while self._bytes > self.KEEP_BYTES and len(self._kept) > 1:
+            self._bytes -= ctypes.sizeof(self._kept.popitem(last=False)[1])
 
 
 _TABLES = _SecretTables()
