@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from zksolv import ledger, ledgerparts
+from zksolv import fsutil, ledger, ledgerparts
 from zksolv.errors import InputError
 
 DECIMALS = {"BTC": 8, "ETH": 18, "JPY": 0}
@@ -107,17 +107,29 @@ def test_a_line_over_the_bound_across_many_partitions(tmp_path):
 
 
 def test_a_bad_byte_far_in_is_named_by_its_offset_in_the_file(tmp_path):
-    """Beyond the reader's first 8 KiB the streaming reader names the byte within its
-    decoding block; the partitions name it in the file (SPEC.md §6.9.1)."""
+    """Beyond the reader's first 8 KiB both readers name the byte by its offset in the file
+    (the streaming reader's decoder counts from its block: it is located again)."""
     data = H + b"".join(b"u%d,BTC,1\n" % i for i in range(2000)) + b"b\xff,BTC,1\n"
-    path = tmp_path / "ledger.csv"
-    path.write_bytes(data)
     offset = data.index(b"\xff")
-    for size in (1000, 1 << 20):
-        assert _partitioned(path, size).endswith(f"not UTF-8 text (invalid start byte at byte {offset})")
+    message = _same_at_every_edge(tmp_path, data, sizes=(1000, 1 << 20))
+    assert message.endswith(f"not UTF-8 text (invalid start byte at byte {offset})")
     data = H + b"a,BTC,1\nb,BTC,x\n" + data[len(H):]           # an error before: it is the one reported
     assert _same_at_every_edge(tmp_path, data, sizes=(500, 1000, 1 << 20)).endswith(":3: amount: amount 'x' is not "
                                                                                   "a plain decimal number")
+
+
+@pytest.mark.parametrize("cut", [0, 1, 2])
+@pytest.mark.parametrize("end", [b"(,BTC,1\n", b""], ids=["bad-continuation", "file-ends"])
+def test_a_sequence_cut_across_read_pieces_is_named_where_it_starts(tmp_path, monkeypatch, cut, end):
+    """A three-byte sequence starting `cut` bytes before the end of one read piece and
+    broken in the next (or by the end of the file): named at its first byte."""
+    monkeypatch.setattr(fsutil, "READ_PIECE", 64)
+    head = H + b"".join(b"u%d,BTC,1\n" % i for i in range(1200)) + b"b"
+    pad = b"x" * ((-len(head) - cut) % 64)
+    data = head + pad + b"\xe2\x82" + end
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(data)
+    assert _streamed(path).endswith(f"at byte {len(head + pad)})")
 
 
 def test_a_ledger_changed_after_the_check_is_refused(tmp_path):

@@ -1,6 +1,7 @@
 """Files in and out: inputs read strictly and boundedly (SPEC.md §1.1), outputs written
 atomically — whole or not at all (DESIGN §8.6)."""
 
+import codecs
 import csv
 import errno
 import io
@@ -87,10 +88,29 @@ def csv_reader(path, what: str, max_line: int = MAX_CSV_LINE, max_bytes: int | N
         try:
             yield csv.reader(lines if consumed is None else _counted(lines, consumed), strict=True)
         except UnicodeDecodeError as exc:
-            raise InputError(f"{_shown(path)}: {what} is not UTF-8 text ({exc.reason} at byte {exc.start})") \
-                from None
+            reason, offset = _first_bad_utf8(path, what) or (exc.reason, exc.start)
+            raise InputError(f"{_shown(path)}: {what} is not UTF-8 text ({reason} at byte {offset})") from None
         except csv.Error as exc:
             raise InputError(f"{_shown(path)}: {what} is malformed CSV: {exc}") from None
+
+
+def _first_bad_utf8(path, what: str) -> tuple[str, int] | None:
+    """(reason, offset in the file) of the first byte that is not UTF-8. A text stream's
+    decoding error counts from the start of the block it was decoding, not of the file, so
+    the file is decoded again up to that byte (error path only; linear, bounded pieces)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with open_regular(path, what) as raw:
+        while True:
+            piece = raw.read(READ_PIECE)
+            held = len(decoder.getstate()[0])   # an unfinished sequence from the last piece
+            try:
+                decoder.decode(piece, final=not piece)
+            except UnicodeDecodeError as exc:
+                return exc.reason, offset - held + exc.start
+            if not piece:
+                return None
+            offset += len(piece)
 
 
 def _bounded_lines(text, path, what: str, max_line: int):
