@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zksolv.commitments import GENERATORS_DST, commit, generators
-from zksolv.group import N, Point, backends, base_mul, hash_to_curve
+from zksolv.group import N, Point, base_mul, hash_to_curve
 
 values = st.integers(min_value=0, max_value=2**64 - 1)
 blinds = st.integers(min_value=1, max_value=N - 1)
@@ -45,6 +45,20 @@ def test_commit_is_v_g_plus_r_h(fast_backend, reference):
     got = commit(v, r, fast_backend)
     want = base_mul(v, reference) + generators(reference).H * r
     assert got.to_bytes() == want.to_bytes()
+
+
+EDGES = [0, 1, 2, N - 1, N - 2, 2**64 - 1, 2**255 % N, -1, N + 5]
+
+
+@pytest.mark.parametrize("v", EDGES)
+@pytest.mark.parametrize("r", [0, 1, N - 1, 0x5DEECE66D * 2**190 % N])
+def test_commit_at_the_edges_is_the_references(fast_backend, reference, v, r):
+    """Every backend's commitment (the kernel's over kept tables included) against py_ecc,
+    values and blindings taken modulo n, zeros giving the identity."""
+    got = commit(v, r, fast_backend)
+    want = base_mul(v % N, reference) + generators(reference).H * (r % N)
+    assert got.is_identity == want.is_identity == (v % N == r % N == 0)
+    assert got.is_identity or got.to_bytes() == want.to_bytes()
 
 
 def test_hiding_different_blindings_differ():

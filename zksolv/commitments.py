@@ -67,6 +67,11 @@ def commit(value, blinding, backend=None) -> Point:
 
     Both are secrets (a balance, its blinding), so the whole sum goes through the
     constant-time path (SPEC.md §2.3): no branch on a zero value, which would tell padding
-    leaves from real ones, and no variable-time addition of the two products."""
+    leaves from real ones, and no variable-time addition of the two products. With the C
+    kernel, G's and H's tables are kept between calls (kernel_vectors._SecretTables): about
+    half the time of building them for every commitment."""
     gens = generators(backend)
+    if gens.backend.name == "native":   # the prover's V_j path: the same Straus over kept tables
+        from zksolv.rangeproof.kernel_vectors import vectors_for
+        return vectors_for(gens.backend).commit_values(gens, [value], [blinding])[0]
     return msm_secret([Point.generator(gens.backend), gens.H], [value, blinding])
