@@ -155,7 +155,7 @@ def test_inner_product_rounds_match_the_python_reference(kernel):
 
 def test_no_nonce_reaches_the_kernels_variable_time_msm(kernel, monkeypatch):
     """On the kernel path the nonces stay in C; the variable-time zk_msm (the inner-product
-    rounds) and zk_fold must never receive one, S and the V_j go the constant-time way."""
+    rounds) and zk_fold must never receive one; S, the V_j, T1 and T2 go the constant-time way."""
     lib, public, tabled = kernel._lib, set(), []
     for name in ("zk_msm", "zk_fold"):
         real = getattr(lib, name)
@@ -173,7 +173,7 @@ def test_no_nonce_reaches_the_kernels_variable_time_msm(kernel, monkeypatch):
 
     monkeypatch.setattr(prover, "vectors_for", lambda backend: kernel)
     prover._prove(Transcript(b"spy"), [0, 2**8 - 1], [rng(), rng()], 8, generators(), rng)
-    assert len(nonces) == 2 + 2 + 2 * 16 + 2 and sorted(tabled) == [2, 2, 33]   # V_0, V_1, S
+    assert len(nonces) == 2 + 2 + 2 * 16 + 2 and sorted(tabled) == [2, 2, 2, 2, 33]   # V_0, V_1, T1, T2, S
     assert public and not public & set(nonces)
 
 

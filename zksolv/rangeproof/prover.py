@@ -1,14 +1,14 @@
 """Aggregated range proof, prover side (Bünz et al. 2018 §4.1–4.3; SPEC.md §5.2).
 
 Proves that each of m committed values V_j = v_j·G + γ_j·H lies in [0, 2^n). A, S, T1 and T2
-are computed on the constant-time paths (`bits_commit_secret`, `msm_secret`: SPEC.md §2.3);
+are computed on the constant-time paths (`bits_commit_secret`, `commit`, `msm_secret`: SPEC.md §2.3);
 the inner-product rounds use the variable-time `msm`, as dalek's prover does. The secret
 vectors and their arithmetic are in the kernel on the native backend (kernel_vectors.py).
 """
 
-from zksolv.commitments import generators
+from zksolv.commitments import commit, generators
 from zksolv.errors import InputError
-from zksolv.group import N, Point, bits_commit_secret, msm_secret
+from zksolv.group import N, Point, bits_commit_secret
 from zksolv.rangeproof import ipa
 from zksolv.rangeproof import statement as st
 from zksolv.rangeproof.proof import RangeProof
@@ -54,9 +54,8 @@ def _prove(transcript, values, blindings, n, gens, rng):
 
     poly, t1, t2 = vectors.polynomials(values, n, m, s, y, z)
     tau1, tau2 = rng(), rng()
-    base = Point.generator(gens.backend)
-    T1 = msm_secret([base, gens.H], [t1, tau1])
-    T2 = msm_secret([base, gens.H], [t2, tau2])
+    T1 = commit(t1, tau1, gens.backend)   # [t1]G + [τ1]H, on commit's constant-time path
+    T2 = commit(t2, tau2, gens.backend)
     transcript.append_point(st.LABEL_T1, T1)
     transcript.append_point(st.LABEL_T2, T2)
     x = transcript.challenge_scalar(st.LABEL_X)
