@@ -18,6 +18,9 @@ from zksolv.group import N, Point, affine_bytes
 from zksolv.rangeproof.scalars import IntVectors, random_scalar
 
 _MAX_HMAC_KEY = 128   # SHA-512's block: longer HMAC keys are hashed first, not done in C
+PAIR_MIN = 8
+"""Rounds whose halves have at least this many points fold their generators two at a time
+(KernelVectors.ipa_fold; bench/ipa_fold.py)."""
 
 
 def vectors_for(backend):
@@ -181,18 +184,43 @@ class KernelVectors:
         a, b, count = ab
         y_inv_pows = _alloc(count)
         self._lib.zk_pv_powers(_be(y_inv), count, _at(y_inv_pows))
-        return [a, b, y_inv_pows, affine_bytes(G), affine_bytes(H), affine_bytes([U]), U.backend]
+        # the last item: the factors of a generator fold put off to the next round (ipa_fold)
+        return [a, b, y_inv_pows, affine_bytes(G), affine_bytes(H), affine_bytes([U]), U.backend,
+                None]
 
     def ipa_commit(self, state, half, g_scale, h_scale, w):
         """One round's L and R (SPEC.md §5.3) by the variable-time MSM over packed scalars."""
-        a, b, y_inv_pows, G, H, U, backend = state
+        a, b, y_inv_pows, G, H, U, backend, deferred = state
         l_out = ctypes.create_string_buffer(32 * (2 * half + 1))
         r_out = ctypes.create_string_buffer(32 * (2 * half + 1))
         self._lib.zk_pv_ipa_round(_at(a), _at(b), half, _at(y_inv_pows), _be(g_scale),
                                _be(h_scale), _be(w), l_out, r_out)
+        if deferred is not None:
+            return self._unfolded_commit(state, half, l_out.raw, r_out.raw)
         cut = 64 * half
         return (self._public_msm(G[cut:2 * cut] + H[:cut] + U, l_out, backend),
                 self._public_msm(G[:cut] + H[cut:2 * cut] + U, r_out, backend))
+
+    def _unfolded_commit(self, state, half, l_out: bytes, r_out: bytes):
+        """L and R over generators whose last fold was put off: G'_i = G_i + g·G_{2half+i}
+        (H likewise with h), so the scalar s of G'_i goes to G_i and g·s to G_{2half+i}.
+        Twice the MSM terms, for one fold of two rounds at once (ipa_fold)."""
+        G, H, U, backend, (g, h) = state[3], state[4], state[5], state[6], state[7]
+        cut, n = 64 * half, 32 * half
+
+        def scalars(packed: bytes) -> bytes:
+            return (packed[:n] + self._scaled(packed[:n], g) + packed[n:2 * n]
+                    + self._scaled(packed[n:2 * n], h) + packed[2 * n:])
+        return (self._public_msm(G[cut:2 * cut] + G[3 * cut:4 * cut] + H[:cut]
+                                 + H[2 * cut:3 * cut] + U, scalars(l_out), backend),
+                self._public_msm(G[:cut] + G[2 * cut:3 * cut] + H[cut:2 * cut]
+                                 + H[3 * cut:4 * cut] + U, scalars(r_out), backend))
+
+    def _scaled(self, packed: bytes, k: int) -> bytes:
+        """Packed scalars (below n) each times k mod n."""
+        out = ctypes.create_string_buffer(len(packed))
+        self._lib.zk_sc_scale(packed, len(packed) // 32, _be(k), out)
+        return out.raw
 
     def _public_msm(self, points: bytes, packed, backend):
         out = ctypes.create_string_buffer(64)
@@ -202,19 +230,39 @@ class KernelVectors:
         return _point(out.raw if status else None, backend)
 
     def ipa_fold(self, state, half, u, u_inv, g_factor, h_factor):
-        """a, b by u in the kernel, and G_i ← G_lo,i + g_factor·G_hi,i, H_i likewise."""
+        """a, b by u in the kernel, and G_i ← G_lo,i + g_factor·G_hi,i, H_i likewise: put off
+        to the next round where both its halves have at least PAIR_MIN points, then done for
+        the two rounds at once (zk_fold_terms: the scalar multiplications of a generator
+        share their doublings), the next round's L and R taking the unfolded generators.
+        Same points, so the same proof bytes."""
         a, b = state[:2]
         self._lib.zk_pv_ipa_fold(_at(a), _at(b), half, _be(u), _be(u_inv))
-        state[3] = self._fold(state[3], half, g_factor)
-        state[4] = self._fold(state[4], half, h_factor)
+        deferred = state[7]
+        if deferred is not None:
+            # G''_j = G_j + g'·G_{j+q} + g·G_{j+2q} + g·g'·G_{j+3q}, g the put-off factor
+            for at, first, second in ((3, deferred[0], g_factor), (4, deferred[1], h_factor)):
+                state[at] = self._fold_terms(state[at], half,
+                                             [second, first, first * second % N])
+            state[7] = None
+        elif half // 2 >= PAIR_MIN:
+            state[7] = (g_factor, h_factor)
+        else:
+            state[3] = self._fold_terms(state[3], half, [g_factor])
+            state[4] = self._fold_terms(state[4], half, [h_factor])
 
-    def _fold(self, points: bytes, half: int, k: int) -> bytes:
-        k1, k2 = self._glv_split(k)
-        out, ok = ctypes.create_string_buffer(64 * half), ctypes.create_string_buffer(half)
-        if self._lib.zk_fold(points[:64 * half], points[64 * half:], half, _be(abs(k1)), k1 < 0,
-                             _be(abs(k2)), k2 < 0, out, ok) < 0:
+    def _fold_terms(self, points: bytes, q: int, factors: list[int]) -> bytes:
+        """P_j + Σ_t factors[t−1]·P_{j+t·q} for j < q, from the first (len(factors) + 1)·q
+        points (a one-level fold for one factor)."""
+        halves, negs = [], []
+        for k in factors:
+            k1, k2 = self._glv_split(k)
+            halves += [_be(abs(k1)), _be(abs(k2))]
+            negs += [k1 < 0, k2 < 0]
+        out, ok = ctypes.create_string_buffer(64 * q), ctypes.create_string_buffer(q)
+        if self._lib.zk_fold_terms(points[:64 * q * (len(factors) + 1)], q, len(factors),
+                                   b"".join(halves), bytes(negs), out, ok) < 0:
             raise MemoryError("zksolv's C kernel could not allocate memory")
-        if ok.raw != b"\x01" * half:
+        if ok.raw != b"\x01" * q:
             # a folded generator is the identity: a discrete-log relation between the
             # hash-derived generators (SPEC.md §3.1), found by a hash output. Not reachable.
             raise ArithmeticError("a folded inner-product generator is the identity")

@@ -863,3 +863,5 @@ int zk_fold(const unsigned char *lo, const unsigned char *hi, size_t n,
     scratch_put(room);
     return 0;
 }
+
+#include "native_fold2.h"

@@ -45,6 +45,9 @@ def _load() -> ctypes.CDLL:
         "zk_sum": [buf, size, buf],
         "zk_msm": [buf, buf, size, buf],
         "zk_fold": [buf, buf, size, buf, ctypes.c_int, buf, ctypes.c_int, buf, buf],
+        # several inner-product rounds' folds at once, and their MSM scalars (native_fold2.h)
+        "zk_fold_terms": [buf, size, ctypes.c_int, buf, buf, buf, buf],
+        "zk_sc_scale": [buf, size, buf, buf],
         "zk_simd": [ctypes.c_int],
         "zk_fe8_op": [ctypes.c_int, buf, buf, buf],
         "zk_map_to_curve": [buf, buf, size, buf, buf],

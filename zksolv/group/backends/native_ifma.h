@@ -190,6 +190,22 @@ IFMA void add_digit8(gej8 *acc, int *empty, const ge8 tab8[8], int d, int negate
     }
 }
 
+/* A lane ladder's result into acc[0..7]: the identity everywhere if no digit was added. */
+static void ladder8_store(gej *acc, const gej8 *a, int empty) {
+    if (empty) {
+        for (int i = 0; i < 8; i++) gej_set_inf(&acc[i]);
+        return;
+    }
+    fe *xs[8], *ys[8], *zs[8];
+    for (int i = 0; i < 8; i++) {
+        xs[i] = &acc[i].x; ys[i] = &acc[i].y; zs[i] = &acc[i].z;
+        acc[i].inf = 0;
+    }
+    fe8_scatter(xs, &a->x);
+    fe8_scatter(ys, &a->y);
+    fe8_scatter(zs, &a->z);
+}
+
 /* k·hi for eight points from their tables in lane form (tab8[j]: entry j of every lane),
  * into acc[0..7]; returns the lanes that met an exceptional addition (their acc entries
  * must be recomputed). */
@@ -207,18 +223,7 @@ IFMA_FN __mmask8 ladder8(gej *acc, const ge8 tab8[8], const int *naf1, const int
         if (naf1[b]) add_digit8(&a, &empty, tab8, naf1[b], neg1, 0, &beta, &bad);
         if (naf2[b]) add_digit8(&a, &empty, tab8, naf2[b], neg2, 1, &beta, &bad);
     }
-    if (empty) {
-        for (int i = 0; i < 8; i++) gej_set_inf(&acc[i]);
-        return 0;
-    }
-    fe *xs[8], *ys[8], *zs[8];
-    for (int i = 0; i < 8; i++) {
-        xs[i] = &acc[i].x; ys[i] = &acc[i].y; zs[i] = &acc[i].z;
-        acc[i].inf = 0;
-    }
-    fe8_scatter(xs, &a.x);
-    fe8_scatter(ys, &a.y);
-    fe8_scatter(zs, &a.z);
+    ladder8_store(acc, &a, empty);
     return bad;
 }
 

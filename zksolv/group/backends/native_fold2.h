@@ -1,0 +1,155 @@
+/* Several inner-product rounds' generator folds at once (SPEC.md §2.3, §5.3; ipa.py).
+ *
+ * Included at the end of native.c. Two one-level folds with factors k (first round) and
+ * k' (second) give, for the q outputs of the second,
+ *     P''_j = P_j + k'·P_{j+q} + k·P_{j+2q} + k·k'·P_{j+3q}
+ * (index j+t·q is term t; the caller computes the terms' scalars). zk_fold_terms computes
+ * out_j = P_j + Σ_{t=1..T} k_t·P_{j+t·q} as one Straus sum per output: the ≈ 128 doublings
+ * of the GLV halves are shared by the T terms instead of paid once per one-level fold. The
+ * scalars are the same for every output, so the eight IFMA lanes share one control flow, as
+ * in zk_fold. Variable-time: for public points and public scalars only.
+ */
+
+enum { FOLD_TERMS_MAX = 7 };
+
+/* acc = Σ_t k_t·P_t by the terms' shared NAF digits, from the T tables of odd multiples
+ * at `tables` (eight entries a term, term after term). */
+static void ladder_terms(gej *acc, const ge *tables, const fold_scalar *k, int terms) {
+    int len = 0;
+    for (int t = 0; t < terms; t++) len = k[t].len > len ? k[t].len : len;
+    gej_set_inf(acc);
+    for (int b = len - 1; b >= 0; b--) {
+        gej_double(acc, acc);
+        for (int t = 0; t < terms; t++) {
+            if (k[t].naf1[b]) add_digit(acc, tables + 8 * t, k[t].naf1[b], k[t].neg1, 0);
+            if (k[t].naf2[b]) add_digit(acc, tables + 8 * t, k[t].naf2[b], k[t].neg2, 1);
+        }
+    }
+}
+
+/* Σ_t k_t·P_{j+t·q} into res[i] for the n outputs j = first + i on the scalar path. */
+static void fold_terms_scalar(const unsigned char *points, size_t q, size_t first, size_t n,
+                              const fold_scalar *k, int terms, const fold_room *r, gej *res) {
+    if (n == 0) return;
+    for (size_t i = 0; i < n; i++)
+        for (int t = 0; t < terms; t++)
+            ge_from_bytes(&r->pts[i * terms + t], points + 64 * (first + i + (t + 1) * q));
+    odd_multiples(r->jt, r->pts, n * terms);
+    gej_to_ge_batch(r->table, r->jt, 8 * n * terms, r->prefix);
+    for (size_t i = 0; i < n; i++) ladder_terms(&res[i], r->table + 8 * terms * i, k, terms);
+}
+
+#if ZK_HAVE_IFMA
+/* ladder_terms for the eight outputs of a group, the tables in lane form (tab8[8t + e]:
+ * entry e of term t in every lane). Returns the lanes that met an exceptional addition. */
+IFMA_FN __mmask8 ladder8_terms(gej *acc, const ge8 *tab8, const fold_scalar *k, int terms) {
+    fe8 beta;
+    const fe *betas[8] = {&FE_BETA, &FE_BETA, &FE_BETA, &FE_BETA,
+                          &FE_BETA, &FE_BETA, &FE_BETA, &FE_BETA};
+    fe8_gather(&beta, betas);
+    int len = 0;
+    for (int t = 0; t < terms; t++) len = k[t].len > len ? k[t].len : len;
+    gej8 a;
+    int empty = 1;
+    __mmask8 bad = 0;
+    for (int b = len - 1; b >= 0; b--) {
+        if (!empty) gej8_double(&a, &a);
+        for (int t = 0; t < terms; t++) {
+            if (k[t].naf1[b])
+                add_digit8(&a, &empty, tab8 + 8 * t, k[t].naf1[b], k[t].neg1, 0, &beta, &bad);
+            if (k[t].naf2[b])
+                add_digit8(&a, &empty, tab8 + 8 * t, k[t].naf2[b], k[t].neg2, 1, &beta, &bad);
+        }
+    }
+    ladder8_store(acc, &a, empty);
+    return bad;
+}
+
+/* The sums of the first n − n mod 8 outputs j = first + i, eight at a time on IFMA lanes,
+ * into res. Returns how many it did: 0 if a table could not be made affine. */
+static size_t fold_terms_lanes(const unsigned char *points, size_t q, size_t first, size_t n,
+                               const fold_scalar *k, int terms, const fold_room *r, gej *res) {
+    size_t groups = n / 8;
+    for (size_t g = 0; g < groups; g++)
+        for (int t = 0; t < terms; t++) {
+            ge8 p;
+            ge8_load(&p, points + 64 * (first + 8 * g + (t + 1) * q));
+            odd_multiples8(r->jt8 + 8 * (g * terms + t), &p);
+        }
+    if (!gej8_to_ge8_batch(r->tab8, r->jt8, 8 * groups * terms, r->prefix8)) return 0;
+    for (size_t g = 0; g < groups; g++) {
+        __mmask8 bad = ladder8_terms(res + 8 * g, r->tab8 + 8 * terms * g, k, terms);
+        for (int i = 0; i < 8; i++)   /* an exceptional addition: redo that output alone */
+            if (bad >> i & 1)
+                fold_terms_scalar(points, q, first + 8 * g + i, 1, k, terms, r, &res[8 * g + i]);
+    }
+    return 8 * groups;
+}
+#endif
+
+/* zk_fold_terms for the n ≤ block outputs j = first + i. */
+static void fold_terms_block(const unsigned char *points, size_t q, size_t first, size_t n,
+                             const fold_scalar *k, int terms, const fold_room *r,
+                             unsigned char *out, unsigned char *ok) {
+    gej *res = r->res;
+    size_t done = 0;
+#if ZK_HAVE_IFMA
+    if (simd_on()) done = fold_terms_lanes(points, q, first, n, k, terms, r, res);
+#endif
+    fold_terms_scalar(points, q, first + done, n - done, k, terms, r, res + done);
+    for (size_t i = 0; i < n; i++) {
+        ge lo;
+        ge_from_bytes(&lo, points + 64 * (first + i));
+        gej_add_ge(&res[i], &res[i], &lo);
+    }
+    gej_to_ge_batch(r->aff, res, n, r->prefix);
+    for (size_t i = 0; i < n; i++) ok[i] = (unsigned char)ge_write(out + 64 * i, &r->aff[i]);
+}
+
+/* out_j = P_j + Σ_{t=1..terms} k_t·P_{j+t·q} for j < q, from the (terms + 1)·q points at
+ * `points`; k_t = ±h1 ± h2·λ given by its GLV halves: magnitudes at halves + 64·(t−1)
+ * (32 bytes big-endian each, h1 then h2) and signs negs[2(t−1)], negs[2(t−1) + 1]. As in
+ * zk_fold, an identity output is zeros flagged 0 in `ok`. Returns −1 on no memory, −2 for
+ * a number of terms outside 1..FOLD_TERMS_MAX. */
+int zk_fold_terms(const unsigned char *points, size_t q, int terms, const unsigned char *halves,
+                  const unsigned char *negs, unsigned char *out, unsigned char *ok) {
+    if (terms < 1 || terms > FOLD_TERMS_MAX) return -2;
+    fold_scalar k[FOLD_TERMS_MAX];
+    for (int t = 0; t < terms; t++) {
+        memset(&k[t], 0, sizeof k[t]);
+        int len1 = wnaf5(k[t].naf1, halves + 64 * t), len2 = wnaf5(k[t].naf2, halves + 64 * t + 32);
+        k[t].len = len1 > len2 ? len1 : len2;
+        k[t].neg1 = negs[2 * t] != 0;
+        k[t].neg2 = negs[2 * t + 1] != 0;
+    }
+    size_t block = FOLD_BLOCK / (size_t)terms / 8 * 8;   /* a block's tables as zk_fold's */
+    block = q < block ? (q ? q : 1) : block;
+    unsigned char *room = scratch_get(fold_room_bytes(block * (size_t)terms));
+    if (!room) return -1;
+    fold_room r = fold_room_carve(room, block * (size_t)terms);   /* r.res: ≥ block */
+    for (size_t at = 0; at < q; at += block) {
+        size_t count = q - at < block ? q - at : block;
+        fold_terms_block(points, q, at, count, k, terms, &r, out + 64 * at, ok + at);
+    }
+    scratch_put(room);
+    return 0;
+}
+
+/* out_i = in_i·k mod n for `count` scalars below n (32 bytes big-endian each, as k): the
+ * inner-product argument's MSM scalars for points a fold was deferred over. Public data. */
+int zk_sc_scale(const unsigned char *in, size_t count, const unsigned char *k_be,
+                unsigned char *out) {
+    ctsc k, x, r;
+    ctsc_from_be(&k, k_be);                 /* k·2^256: a product with it leaves the form */
+    for (size_t i = 0; i < count; i++) {
+        for (int w = 0; w < 4; w++) {
+            x.v[w] = 0;
+            for (int j = 0; j < 8; j++) x.v[w] = (x.v[w] << 8) | in[32 * i + (3 - w) * 8 + j];
+        }
+        ctsc_mul(&r, &x, &k);
+        for (int w = 0; w < 4; w++)
+            for (int j = 0; j < 8; j++)
+                out[32 * i + (3 - w) * 8 + j] = (unsigned char)(r.v[w] >> (56 - 8 * j));
+    }
+    return 1;
+}
