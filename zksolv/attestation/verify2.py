@@ -22,7 +22,6 @@ from zksolv.attestation import manifest as manifest_module, manifest2, marginfil
 from zksolv.attestation.auditfile import file_digest, open_file
 from zksolv.attestation.claims import RoundShape, round_claims, verify_claim
 from zksolv.attestation.context import MarketBinding, transcript
-from zksolv.attestation.executors import executor_for
 from zksolv.attestation.marginleaves import MARGIN_TREE, STATEMENT, split_leaves
 from zksolv.errors import InputError, InvalidProof
 from zksolv.group import Point, default_backend
@@ -153,17 +152,17 @@ def _verify(c: Checked, snapshot_path, prices_path, tolerance_bp: int, directory
 def audit(directory, snapshot_path=None, circuits_path=None, workers=1, scheduler=None, report=None,
           prices_path=None, price_tolerance=None, signer=None):
     """Everything verify checks, every spot leaf and proof, and every margin leaf."""
-    from zksolv.attestation.verify import _audit_asset
+    from zksolv.attestation.verify import _audit_asset, engine_for
 
     tolerance_bp = _checked_tolerance(prices_path, price_tolerance)
     c = load(directory, circuits_path)   # once: the manifest parsed, the layout and claims built
     result = _verify(c, snapshot_path, prices_path, tolerance_bp, directory, signer)
-    with executor_for(workers, scheduler) as executor:
+    with engine_for(workers, scheduler) as engine:
         for asset, entry in c.manifest.assets.items():
-            leaves, proofs = _audit_asset(Path(directory), c.manifest, asset, entry, executor, workers, report)
+            leaves, proofs = _audit_asset(directory, c.manifest, asset, entry, engine, report)
             result.leaves_checked += leaves
             result.range_proofs_checked += proofs
-        leaves, proofs = _audit_margin(Path(directory), c, executor, workers)
+        leaves, proofs = _audit_margin(Path(directory), c, engine.executor, workers)
         result.leaves_checked += leaves
         result.range_proofs_checked += proofs
     return result
