@@ -7,12 +7,16 @@ what the auditor's process receives from the cluster does not grow with the leav
 
 import dataclasses
 import hashlib
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import zkstestfs
+from marginkit import prove_margin
 from roundkit import OPTIONS, inputs, prove_round, shared_leaf_round
 from test_coordinator_memory import bytes_received
 from zksolv.attestation import inplace, manifest as manifest_module, prove, verify
@@ -69,20 +73,27 @@ def _header_bytes(asset: str) -> int:
 
 
 def _tamper(kind: str, data: bytearray, asset: str, entry) -> bytearray:
-    """The audit file `data` damaged as `kind` says (a leaf of the third unit, a proof of the fourth)."""
+    """The audit file `data` damaged as `kind` says: a leaf of the second half (LEAF), the
+    last range proof."""
     leaves, proofs = _header_bytes(asset), _header_bytes(asset) + 65 * entry.capacity
-    proof_bytes = (len(data) - proofs) // (entry.capacity // entry.chunk)
+    chunks = entry.capacity // entry.chunk
     if kind == "leaf-commitment":
-        data[leaves + 65 * 9] = 5   # no point's encoding starts so
+        data[leaves + 65 * _leaf(entry)] = 5   # no point's encoding starts so
     elif kind == "leaf-hash":
-        data[leaves + 65 * 9 + 40] ^= 1
+        data[leaves + 65 * _leaf(entry) + 40] ^= 1
     elif kind == "proof":
-        data[proofs + 4 * proof_bytes - 1] ^= 1   # the last scalar of the fourth proof
+        data[proofs + chunks * ((len(data) - proofs) // chunks) - 1] ^= 1   # the last proof's last scalar
     elif kind == "truncated":
         del data[-10:]
     elif kind == "trailing":
         data += b"\0"
     return data
+
+
+def _leaf(entry) -> int:
+    """The leaf damaged: in the second half, so not in the first unit (the ledger is random,
+    so is every asset's capacity)."""
+    return entry.capacity // 2 + 1
 
 
 def _both(directory, m, asset, entry, cluster):
@@ -94,7 +105,7 @@ def _both(directory, m, asset, entry, cluster):
     return pool, dask
 
 
-EXPECTED = {"leaf-commitment": "BTC.audit: leaf 9: ", "leaf-hash": "do not sum and hash to the manifest's root",
+EXPECTED = {"leaf-commitment": "point prefix must be 02 or 03", "leaf-hash": "do not sum and hash to the manifest's root",
             "proof": "range proof", "truncated": "truncated in proofs",
             "trailing": "trailing bytes after the last proof"}
 
@@ -113,6 +124,8 @@ def test_a_damaged_file_the_manifest_lists_gets_the_same_error_in_place(cluster,
     published = dataclasses.replace(entry, audit_sha256=_sha256(data), audit_bytes=len(data))
     pool, dask = _both(copy, m, asset, published, cluster)
     assert pool[0] != "valid" and EXPECTED[kind] in pool[1]
+    if kind == "leaf-commitment":
+        assert pool[1].startswith(f"{asset}.audit: leaf {_leaf(entry)}: ")
     assert dask == pool
 
 
@@ -255,3 +268,78 @@ def test_what_the_auditor_receives_does_not_grow_with_the_leaves(cluster, tmp_pa
     per_leaf = (large - small) / (3 * (LARGE[1] - SMALL[1]))
     assert per_leaf <= BYTES_PER_LEAF, (f"the auditor received {small} bytes at {3 * SMALL[1]} leaves, {large} at "
                                         f"{3 * LARGE[1]}: {per_leaf:.1f} bytes a leaf more")
+
+
+# ---- an attestation at an fsspec URL (issue 14 item 3) ---------------------------------
+
+def _at_url(out, name: str) -> str:
+    """The attestation directory `out` published as zkstest://NAME (every reader sees it)."""
+    root = Path(zkstestfs.backing_root()) / name
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(out, root)
+    return f"zkstest://{name}"
+
+
+def test_verify_and_audit_read_an_attestation_at_a_url(cluster, honest, in_place_only):
+    out, _ = honest
+    url = _at_url(out, "published-honest")
+    assert dataclasses.asdict(verify.verify(url)) == dataclasses.asdict(verify.verify(out))
+    on_one_machine = dataclasses.asdict(verify.audit(out, workers=1))
+    assert dataclasses.asdict(verify.audit(url, workers=1)) == on_one_machine
+    assert dataclasses.asdict(verify.audit(url, scheduler=cluster.address)) == on_one_machine
+
+
+def test_an_audit_file_changed_at_the_url_does_not_match_the_manifest(cluster, honest, in_place_only):
+    out, m = honest
+    url = _at_url(out, "published-tampered")
+    asset, entry = next(iter(m.assets.items()))
+    path = Path(zkstestfs.backing_root()) / "published-tampered" / entry.audit_file
+    path.write_bytes(_tamper("leaf-hash", bytearray(path.read_bytes()), asset, entry))
+    expected = ("InvalidProof", f"{asset}: {entry.audit_file} does not match its hash in the manifest")
+    assert _outcome(lambda: verify.audit(url, workers=1)) == expected
+    assert _outcome(lambda: verify.audit(url, scheduler=cluster.address)) == expected
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("missing", "manifest.json: cannot read manifest"),
+    ("oversized", "manifest.json: manifest is larger than the 16,777,216 bytes allowed"),
+    ("directory", "manifest.json: manifest is not a regular file"),
+    ("bad-json", "manifest.json: manifest is not valid strict JSON"),
+])
+def test_a_bad_manifest_at_a_url_is_one_line_naming_the_url(honest, damage, message):
+    out, _ = honest
+    url = _at_url(out, f"published-{damage}")
+    manifest = Path(zkstestfs.backing_root()) / f"published-{damage}" / manifest_module.FILE
+    manifest.unlink()
+    if damage == "oversized":
+        manifest.write_bytes(b" " * (manifest_module.MAX_BYTES + 1))
+    elif damage == "directory":
+        manifest.mkdir()
+    elif damage == "bad-json":
+        manifest.write_bytes(b"{")
+    kind, text = _outcome(lambda: verify.verify(url))
+    assert kind in ("InputError", "EncodingError") and text.startswith(f"{url}/{message}"), text
+    assert "\n" not in text
+
+
+def test_the_commands_take_a_url(cluster, honest):
+    out, _ = honest
+    url = _at_url(out, "published-cli")
+    for args in (["verify", url], ["audit", url, "--scheduler", cluster.address]):
+        done = subprocess.run([sys.executable, str(zkstestfs.__file__), *args, "--json"], capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stderr + cluster.logs()
+        assert json.loads(done.stdout)["result"] == "valid"
+
+
+def test_a_margin_round_at_a_url_audits_on_the_cluster_as_on_one_machine(cluster, tmp_path, in_place_only):
+    """Its spot audit files read in place (their proofs bound to the market), its
+    margin.audit fetched (bounded by its manifest's size) and audited by this process."""
+    r = prove_margin(tmp_path / "round", margin_capacity=8, chunk=1)
+    url = _at_url(r.out, "published-margin")
+    on_one_machine = dataclasses.asdict(verify.audit(r.out, workers=1))
+    assert dataclasses.asdict(verify.audit(url, scheduler=cluster.address)) == on_one_machine
+    with (Path(zkstestfs.backing_root()) / "published-margin" / "margin.audit").open("ab") as f:
+        f.write(b"\0")
+    assert _outcome(lambda: verify.audit(url, workers=1)) == ("InvalidProof", "margin.audit does not match its hash "
+                                                                              "in the manifest")

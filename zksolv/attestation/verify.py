@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zksolv import bounds, rangeproof, reserves as reserves_module, statements, tree
-from zksolv.attestation import auditfile, custody, exchange, inplace, manifest as manifest_module, manifest2, verify2
+from zksolv.attestation import (auditfile, custody, exchange, inplace, manifest as manifest_module, manifest2, remote,
+                                verify2)
 from zksolv.attestation.auditsource import digest_of, source_of
 from zksolv.attestation.context import transcript
 from zksolv.attestation.executors import dask_client, executor_for
@@ -85,11 +86,13 @@ def _checked_ratio(asset: str, coverage) -> dict[str, int]:
 def verify(directory, snapshot_path=None, circuits_path=None, prices_path=None, price_tolerance=None,
            signer=None) -> Report:
     """Manifest, exchange signature, reserves signatures (and snapshot), solvency and
-    coverage proofs (and, for a margin round, everything verify2 checks)."""
-    if version(directory) == manifest2.VERSION:
-        return verify2.verify(directory, snapshot_path, circuits_path, prices_path, price_tolerance, signer)
-    _refuse_prices(prices_path)
-    return _verify(*_load(directory, circuits_path), snapshot_path, directory, signer)
+    coverage proofs (and, for a margin round, everything verify2 checks). `directory` may
+    be an fsspec URL (remote.py)."""
+    with remote.local_view(directory) as local:
+        if version(local) == manifest2.VERSION:
+            return verify2.verify(local, snapshot_path, circuits_path, prices_path, price_tolerance, signer)
+        _refuse_prices(prices_path)
+        return _verify(*_load(local, circuits_path), snapshot_path, local, signer)
 
 
 def _refuse_prices(prices_path) -> None:
@@ -138,19 +141,21 @@ def audit(directory, snapshot_path=None, circuits_path=None, workers: int = 1,
     On one machine the leaves stream through this process (tree rebuild, duplicate check)
     and batches of range proofs are verified on `workers` local processes; on a Dask
     `scheduler` whose workers reach the audit files, the work units read the files in place
-    (inplace.py) and this process only hashes each file and joins the units' roots."""
-    if version(directory) == manifest2.VERSION:
-        return verify2.audit(directory, snapshot_path, circuits_path, workers, scheduler, report, prices_path,
-                             price_tolerance, signer)
-    _refuse_prices(prices_path)
-    m, circuits = _load(directory, circuits_path)   # read and parsed once
-    result = _verify(m, circuits, snapshot_path, directory, signer)
-    with engine_for(workers, scheduler) as engine:
-        for asset, entry in m.assets.items():
-            leaves, proofs = _audit_asset(directory, m, asset, entry, engine, report)
-            result.leaves_checked += leaves
-            result.range_proofs_checked += proofs
-    return result
+    (inplace.py) and this process only hashes each file and joins the units' roots.
+    `directory` may be an fsspec URL (remote.py)."""
+    with remote.local_view(directory) as local:
+        if version(local) == manifest2.VERSION:
+            return verify2.audit(local, snapshot_path, circuits_path, workers, scheduler, report, prices_path,
+                                 price_tolerance, signer, published=directory)
+        _refuse_prices(prices_path)
+        m, circuits = _load(local, circuits_path)   # read and parsed once
+        result = _verify(m, circuits, snapshot_path, local, signer)
+        with engine_for(workers, scheduler) as engine:
+            for asset, entry in m.assets.items():
+                leaves, proofs = _audit_asset(directory, m, asset, entry, engine, report)
+                result.leaves_checked += leaves
+                result.range_proofs_checked += proofs
+        return result
 
 
 @dataclass

@@ -18,7 +18,7 @@ from zksolv.accounts import fastaudit, tree as account_tree
 from zksolv.accounts.layout import build as build_layout
 from zksolv.accounts.leaf import node_points, statements as leaf_statements
 from zksolv.accounts.widerange import part_sizes
-from zksolv.attestation import manifest as manifest_module, manifest2, marginfile
+from zksolv.attestation import manifest as manifest_module, manifest2, marginfile, remote
 from zksolv.attestation.auditfile import file_digest, open_file
 from zksolv.attestation.claims import RoundShape, round_claims, verify_claim
 from zksolv.attestation.context import MarketBinding, transcript
@@ -150,8 +150,10 @@ def _verify(c: Checked, snapshot_path, prices_path, tolerance_bp: int, directory
 
 
 def audit(directory, snapshot_path=None, circuits_path=None, workers=1, scheduler=None, report=None,
-          prices_path=None, price_tolerance=None, signer=None):
-    """Everything verify checks, every spot leaf and proof, and every margin leaf."""
+          prices_path=None, price_tolerance=None, signer=None, published=None):
+    """Everything verify checks, every spot leaf and proof, and every margin leaf.
+    `published`: where the audit files are, if not in `directory` (a URL whose small files
+    remote.py fetched into `directory`)."""
     from zksolv.attestation.verify import _audit_asset, engine_for
 
     tolerance_bp = _checked_tolerance(prices_path, price_tolerance)
@@ -159,9 +161,12 @@ def audit(directory, snapshot_path=None, circuits_path=None, workers=1, schedule
     result = _verify(c, snapshot_path, prices_path, tolerance_bp, directory, signer)
     with engine_for(workers, scheduler) as engine:
         for asset, entry in c.manifest.assets.items():
-            leaves, proofs = _audit_asset(directory, c.manifest, asset, entry, engine, report)
+            leaves, proofs = _audit_asset(published or directory, c.manifest, asset, entry, engine, report)
             result.leaves_checked += leaves
             result.range_proofs_checked += proofs
+        if published is not None and published != directory:   # a URL: margin.audit fetched, bounded
+            remote.fetch(str(published).rstrip("/"), marginfile.FILE, "margin audit file", Path(directory),
+                         c.manifest.margin.audit_bytes)
         leaves, proofs = _audit_margin(Path(directory), c, engine.executor, workers)
         result.leaves_checked += leaves
         result.range_proofs_checked += proofs
