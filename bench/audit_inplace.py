@@ -11,7 +11,8 @@ statements are not re-verified: they cost the same whatever the leaves) in a chi
 once streamed ("old": `inplace.workers_see` answers no, so the auditor reads every leaf and
 proof, ships them to the units and keeps a set of every leaf hash) and once in place
 ("new"), interleaved. RSS and CPU are the child's own (os.wait4); the bytes it received are
-counted in it (Dask's TCP reads); the workers' CPU is read from them before and after.
+counted in it (Dask's TCP reads), and those it sent (its TCP writes); the workers' CPU is
+read from them before and after.
 """
 
 import argparse
@@ -27,7 +28,8 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
-from clusterkit import real_cluster  # noqa: E402  (the tests' launcher of a real cluster)
+import clusterkit  # noqa: E402  (the tests' launcher of a real cluster)
+from clusterkit import real_cluster  # noqa: E402
 from coordinator_memory import _workers_cpu  # noqa: E402  (a sibling script)
 
 
@@ -38,13 +40,30 @@ def child(directory: str, address: str, mode: str, assets: int) -> None:
 
     if mode == "old":
         inplace.workers_see = lambda client, source: False
+    sent = _count_sent()
     m = manifest_module.read(pathlib.Path(directory) / manifest_module.FILE)
     leaves = 0
     start = time.monotonic()
-    with verify.engine_for(2, address) as engine, bytes_received() as counted:
+    with verify.engine_for(2, address) as (executor, client), bytes_received() as counted:
         for asset, entry in list(m.assets.items())[:assets]:
-            leaves += verify._audit_asset(directory, m, asset, entry, engine, None)[0]
-    print(json.dumps({"leaves": leaves, "received_bytes": counted[0], "wall_s": time.monotonic() - start}))
+            leaves += verify._audit_asset(directory, m, asset, entry, executor, 2, None, client)[0]
+    print(json.dumps({"leaves": leaves, "received_bytes": counted[0], "sent_bytes": sent[0],
+                      "wall_s": time.monotonic() - start}))
+
+
+def _count_sent() -> list:
+    """A one-element list: the bytes this process writes to Dask comms from now on."""
+    import distributed.comm.tcp as tcp
+
+    sent, write = [0], tcp.TCP.write
+
+    async def counting(self, msg, serializers=None, on_error="message"):
+        n = await write(self, msg, serializers, on_error)
+        sent[0] += n
+        return n
+
+    tcp.TCP.write = counting
+    return sent
 
 
 def measure(directory: str, address: str, mode: str, assets: int) -> dict:
@@ -74,6 +93,7 @@ def main() -> None:
     parser.add_argument("--assets", type=int, nargs="+", default=[1, 5])
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
+    clusterkit.STARTUP_SECONDS = 600   # a loaded machine starts workers slowly; a bench may wait
     runs = []
     with tempfile.TemporaryDirectory() as tmp, real_cluster(pathlib.Path(tmp) / "cluster") as cluster:
         for assets in args.assets:

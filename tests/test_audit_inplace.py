@@ -36,15 +36,15 @@ def honest(tmp_path_factory):
 
 @pytest.fixture
 def in_place_only(monkeypatch):
-    """Every cluster audit below must read in place: streaming through this process fails
-    (on one machine it streams, as it must)."""
-    real = verify._audit_streamed
+    """Every cluster audit below must read in place: workers that do not see the file (so
+    that the audit would stream it through this process) fail the test."""
+    real = inplace.workers_see
 
-    def streamed(source, m, asset, entry, engine, report):
-        assert engine.client is None, "the audit streamed the file instead of reading it in place"
-        return real(source, m, asset, entry, engine, report)
+    def must_see(client, source):
+        assert real(client, source), "the workers do not see the audit file: the audit would stream it"
+        return True
 
-    monkeypatch.setattr(verify, "_audit_streamed", streamed)
+    monkeypatch.setattr(inplace, "workers_see", must_see)
     monkeypatch.setattr(verify, "PROOFS_PER_BATCH", 1)   # a unit per chunk: several units an asset
 
 
@@ -98,14 +98,14 @@ def _leaf(entry) -> int:
 
 def _both(directory, m, asset, entry, cluster):
     """The asset's audit on one machine and in place on the cluster."""
-    pool = _outcome(lambda: verify._audit_asset(directory, m, asset, entry, verify.Engine(InlineExecutor(), 1),
-                                                None))
-    with verify.engine_for(1, cluster.address) as engine:
-        dask = _outcome(lambda: verify._audit_asset(directory, m, asset, entry, engine, None))
+    pool = _outcome(lambda: verify._audit_asset(directory, m, asset, entry, InlineExecutor(), 1, None))
+    with verify.engine_for(1, cluster.address) as (executor, client):
+        dask = _outcome(lambda: verify._audit_asset(directory, m, asset, entry, executor, 1, None, client))
     return pool, dask
 
 
-EXPECTED = {"leaf-commitment": "point prefix must be 02 or 03", "leaf-hash": "do not sum and hash to the manifest's root",
+EXPECTED = {"leaf-commitment": "point prefix must be 02 or 03",
+            "leaf-hash": "do not sum and hash to the manifest's root",
             "proof": "range proof", "truncated": "truncated in proofs",
             "trailing": "trailing bytes after the last proof"}
 
@@ -182,8 +182,8 @@ def test_a_file_that_changes_after_it_was_hashed_is_refused(cluster, honest, in_
         return scanned
 
     monkeypatch.setattr(inplace, "scan", scan_then_swap)
-    with verify.engine_for(1, cluster.address) as engine:
-        found = _outcome(lambda: verify._audit_asset(copy, m, asset, published, engine, None))
+    with verify.engine_for(1, cluster.address) as (executor, client):
+        found = _outcome(lambda: verify._audit_asset(copy, m, asset, published, executor, 1, None, client))
     assert found == ("InvalidProof", f"{asset}: {published.audit_file} does not match its hash in the manifest")
 
 
@@ -214,8 +214,8 @@ def test_a_server_answering_the_units_other_bytes_is_refused(cluster, honest, in
     _serve_this_process(monkeypatch, tmp_path / "mine")
     monkeypatch.setattr(inplace, "workers_see", lambda client, source: True)
     try:
-        with verify.engine_for(1, cluster.address) as engine:
-            found = _outcome(lambda: verify._audit_asset(url, m, asset, published, engine, None))
+        with verify.engine_for(1, cluster.address) as (executor, client):
+            found = _outcome(lambda: verify._audit_asset(url, m, asset, published, executor, 1, None, client))
     finally:
         monkeypatch.undo()
         zkstestfs.ZksTestFileSystem.clear_instance_cache()

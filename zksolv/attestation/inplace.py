@@ -15,13 +15,16 @@ group reports its first repeated hash, so the auditor receives O(units), never a
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import partial
 from operator import itemgetter
 
 from zksolv.attestation import auditfile
 from zksolv.attestation.auditsource import Source, read_range
 from zksolv.errors import EncodingError, InvalidProof
 
+MAX_BUCKETS = 128
+"""Groups of leaf hashes in the duplicate check, at most (one per unit below that). A unit
+hands the shuffle one list per group, not one item per leaf: Dask's per-item cost (a
+task shuffle hashes every item's key) would otherwise rival the verification's."""
 PROBE_BYTES = 1 << 20
 """What each worker hashes of a local audit file to show it sees the auditor's file."""
 
@@ -128,12 +131,13 @@ class Job:
     leaf_bits: int
     chunk: int
     market: object = None
+    buckets: int = 1
 
 
 def audit_unit(job: Job):
     """A work unit on a worker: (digests of the bytes read, (height, C, h) or None, the
-    error met as (class name, message) or None), and its leaves' (hash, position) kept for
-    the duplicate check. Verdict errors are returned, not raised, so that the auditor can
+    error met as (class name, message) or None), and its leaves' (hash, position) by
+    bucket, kept on the worker for the duplicate check. Verdict errors are returned, not raised, so that the auditor can
     first compare the digests: bytes other than the manifest's decide nothing."""
     from zksolv.attestation.verify import verify_chunks
 
@@ -153,20 +157,24 @@ def audit_unit(job: Job):
                               proofs, job.market))
     except (InvalidProof, EncodingError) as exc:
         return (digests, None, (type(exc).__name__, str(exc))), []
-    first = u.first_chunk * job.chunk
-    return (digests, root, None), [(leaf[33:], first + i) for i, leaf in enumerate(leaves)]
+    return (digests, root, None), _by_bucket(leaves, u.first_chunk * job.chunk, job.buckets)
 
 
-def _bucket(item, buckets: int) -> int:
-    """A leaf hash's group: its first 8 bytes scaled to [0, buckets) (uniform for hashes)."""
-    return int.from_bytes(item[0][:8], "big") * buckets >> 64
+def _by_bucket(leaves, first: int, buckets: int) -> list:
+    """[(bucket, [(hash, position), …]), …]: a hash's bucket is its first 8 bytes scaled to
+    [0, buckets) (uniform for hashes), so equal hashes share one."""
+    parts = {}
+    for i, leaf in enumerate(leaves):
+        h = leaf[33:]
+        parts.setdefault(int.from_bytes(h[:8], "big") * buckets >> 64, []).append((h, first + i))
+    return list(parts.items())
 
 
 def first_repeat(group) -> tuple[int, bytes] | None:
     """(position, hash) of the group's earliest leaf whose hash an earlier leaf has, or None:
     over all groups, the least is the leaf the streaming audit stops at."""
-    _, items = group
-    items = sorted(items)
+    _, parts = group
+    items = sorted(pair for _, part in parts for pair in part)
     found = [(b[1], b[0]) for a, b in zip(items, items[1:]) if a[0] == b[0]]
     return min(found, default=None)
 
@@ -175,13 +183,13 @@ def least(values) -> tuple[int, bytes] | None:
     return min((v for v in values if v is not None), default=None)
 
 
-def repeated_hash(hash_parts, buckets: int):
-    """A Dask bag computation of the first repeated leaf hash among `hash_parts` (delayed
-    lists of (hash, position)): grouped by bucket with Dask's task shuffle."""
+def repeated_hash(hash_parts):
+    """A Dask bag computation of the first repeated leaf hash among `hash_parts` (each a
+    delayed list of (bucket, [(hash, position), …])): grouped by bucket with Dask's task
+    shuffle."""
     import dask.bag as db
 
-    return (db.from_delayed(hash_parts).groupby(partial(_bucket, buckets=buckets), shuffle="tasks")
-            .map(first_repeat).reduction(least, least))
+    return db.from_delayed(hash_parts).groupby(itemgetter(0), shuffle="tasks").map(first_repeat).reduction(least, least)
 
 
 def run_units(client, jobs: list[Job]) -> tuple[list, tuple[int, bytes] | None]:
@@ -192,7 +200,7 @@ def run_units(client, jobs: list[Job]) -> tuple[list, tuple[int, bytes] | None]:
     units = [delayed(audit_unit, pure=False)(job) for job in jobs]
     outcomes = [delayed(itemgetter(0), pure=False)(u) for u in units]
     hashes = [delayed(itemgetter(1), pure=False)(u) for u in units]
-    futures = client.compute([*outcomes, repeated_hash(hashes, max(1, len(jobs)))])
+    futures = client.compute([*outcomes, repeated_hash(hashes)])
     results = client.gather(futures)
     return results[:-1], results[-1]
 

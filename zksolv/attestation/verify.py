@@ -150,42 +150,34 @@ def audit(directory, snapshot_path=None, circuits_path=None, workers: int = 1,
         _refuse_prices(prices_path)
         m, circuits = _load(local, circuits_path)   # read and parsed once
         result = _verify(m, circuits, snapshot_path, local, signer)
-        with engine_for(workers, scheduler) as engine:
+        with engine_for(workers, scheduler) as (executor, client):
             for asset, entry in m.assets.items():
-                leaves, proofs = _audit_asset(directory, m, asset, entry, engine, report)
+                leaves, proofs = _audit_asset(directory, m, asset, entry, executor, workers, report, client)
                 result.leaves_checked += leaves
                 result.range_proofs_checked += proofs
         return result
 
 
-@dataclass
-class Engine:
-    """Where an audit's work units run: `executor` (and, on a Dask cluster, its `client`)."""
-
-    executor: object
-    workers: int
-    client: object = None
-
-
 @contextmanager
 def engine_for(workers: int, scheduler: str | None):
+    """(executor, Dask client or None) for `--workers N` or `--scheduler ADDR`, closed on exit."""
     if scheduler:
         with dask_client(scheduler) as client:
-            yield Engine(client.get_executor(), workers, client)
+            yield client.get_executor(), client
     else:
         with executor_for(workers) as executor:
-            yield Engine(executor, workers)
+            yield executor, None
 
 
-def _audit_asset(directory, m, asset, entry, engine: Engine, report) -> tuple[int, int]:
-    """One asset's audit file, read in place by the cluster's units if every worker sees
-    the file this process sees, else streamed through this process (SPEC.md §6.10)."""
+def _audit_asset(directory, m, asset, entry, executor, workers, report, client=None) -> tuple[int, int]:
+    """One asset's audit file, read in place by the cluster's units (`client`) if every
+    worker sees the file this process sees, else streamed through this process (SPEC.md §6.10)."""
     if Path(entry.audit_file).name != entry.audit_file:
         raise InvalidProof(f"{asset}: audit file name {entry.audit_file!r} leaves the attestation")
     source = source_of(directory, entry.audit_file)
-    if engine.client is not None and inplace.workers_see(engine.client, source):
-        return _audit_in_place(source, m, asset, entry, engine.client)
-    return _audit_streamed(source, m, asset, entry, engine, report)
+    if client is not None and inplace.workers_see(client, source):
+        return _audit_in_place(source, m, asset, entry, client)
+    return _audit_streamed(source, m, asset, entry, executor, workers, report)
 
 
 def _check_digest(asset, entry, digest: str, size: int) -> None:
@@ -199,7 +191,7 @@ def _check_header(m, asset, entry, h) -> None:
         raise InvalidProof(f"{asset}: audit file header disagrees with the manifest")
 
 
-def _audit_streamed(source, m, asset, entry, engine: Engine, report) -> tuple[int, int]:
+def _audit_streamed(source, m, asset, entry, executor, workers, report) -> tuple[int, int]:
     """The file hashed, then streamed through this process to the executor's units."""
     _check_digest(asset, entry, *digest_of(source, entry.audit_bytes))
     with source.open() as (leaves_file, size), source.open() as (proofs_file, _):
@@ -208,7 +200,7 @@ def _audit_streamed(source, m, asset, entry, engine: Engine, report) -> tuple[in
         proof_reader.seek_proofs()
         h = reader.header
         _check_header(m, asset, entry, h)
-        root = _stream(reader, proof_reader.proofs(), m, asset, h, engine.executor, engine.workers, report)
+        root = _stream(reader, proof_reader.proofs(), m, asset, h, executor, workers, report)
         if root != (entry.root_commitment, entry.root_hash):
             raise InvalidProof(f"{asset}: the leaves do not sum and hash to the manifest's root")
     return h.capacity, h.proofs
@@ -229,8 +221,9 @@ def _audit_in_place(source, m, asset, entry, client) -> tuple[int, int]:
     _check_header(m, asset, entry, h)
     if scanned.failure is not None:
         raise scanned.failure
+    buckets = min(len(scanned.units), inplace.MAX_BUCKETS)
     jobs = [inplace.Job(source, unit, m.attestation_id, m.circuits_hash, asset, h.leaf_bits, h.chunk,
-                        getattr(m, "market_binding", None)) for unit in scanned.units]
+                        getattr(m, "market_binding", None), buckets) for unit in scanned.units]
     outcomes, repeat = inplace.run_units(client, jobs)
     if any(digests != unit.digests for unit, (digests, _, _) in zip(scanned.units, outcomes)):
         raise InvalidProof(f"{asset}: {entry.audit_file} does not match its hash in the manifest")

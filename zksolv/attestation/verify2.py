@@ -159,15 +159,16 @@ def audit(directory, snapshot_path=None, circuits_path=None, workers=1, schedule
     tolerance_bp = _checked_tolerance(prices_path, price_tolerance)
     c = load(directory, circuits_path)   # once: the manifest parsed, the layout and claims built
     result = _verify(c, snapshot_path, prices_path, tolerance_bp, directory, signer)
-    with engine_for(workers, scheduler) as engine:
+    with engine_for(workers, scheduler) as (executor, client):
         for asset, entry in c.manifest.assets.items():
-            leaves, proofs = _audit_asset(published or directory, c.manifest, asset, entry, engine, report)
+            leaves, proofs = _audit_asset(published or directory, c.manifest, asset, entry, executor, workers, report,
+                                          client)
             result.leaves_checked += leaves
             result.range_proofs_checked += proofs
         if published is not None and published != directory:   # a URL: margin.audit fetched, bounded
             remote.fetch(str(published).rstrip("/"), marginfile.FILE, "margin audit file", Path(directory),
                          c.manifest.margin.audit_bytes)
-        leaves, proofs = _audit_margin(Path(directory), c, engine.executor, workers)
+        leaves, proofs = _audit_margin(Path(directory), c, executor, workers)
         result.leaves_checked += leaves
         result.range_proofs_checked += proofs
     return result
