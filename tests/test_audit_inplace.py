@@ -150,6 +150,7 @@ def test_a_leaf_shared_across_two_units_is_refused_in_place_as_on_one_machine(cl
     pool = _outcome(lambda: verify.audit(r.out, workers=1))
     assert pool[0] == "InvalidProof" and "BTC: two leaves share the hash" in pool[1]
     monkeypatch.setattr(verify, "PROOFS_PER_BATCH", 1)   # one leaf a unit: the two copies in two units
+    monkeypatch.setattr(inplace, "UNITS_PER_PARTITION", 1)   # ... and in two partitions of the shuffle
     assert _outcome(lambda: verify.audit(r.out, scheduler=cluster.address)) == pool
 
 

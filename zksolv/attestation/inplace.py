@@ -25,6 +25,10 @@ MAX_BUCKETS = 128
 """Groups of leaf hashes in the duplicate check, at most (one per unit below that). A unit
 hands the shuffle one list per group, not one item per leaf: Dask's per-item cost (a
 task shuffle hashes every item's key) would otherwise rival the verification's."""
+UNITS_PER_PARTITION = 64
+"""Units whose leaf records one partition of the duplicate check's shuffle holds (at m = 64
+about 262,144 records, 10 MB): a task shuffle of P partitions costs about P·32 tasks a
+stage, each a few ms of a worker, so P is kept well below the number of units."""
 PROBE_BYTES = 1 << 20
 """What each worker hashes of a local audit file to show it sees the auditor's file."""
 
@@ -160,22 +164,28 @@ def audit_unit(job: Job):
     return (digests, root, None), _by_bucket(leaves, u.first_chunk * job.chunk, job.buckets)
 
 
-def _by_bucket(leaves, first: int, buckets: int) -> list:
-    """[(bucket, [(hash, position), …]), …]: a hash's bucket is its first 8 bytes scaled to
-    [0, buckets) (uniform for hashes), so equal hashes share one."""
+RECORD = 32 + 8
+"""A leaf in the duplicate check: its hash ‖ u64be position (records sort by hash, then
+position)."""
+
+
+def _by_bucket(leaves, first: int, buckets: int) -> list[tuple[int, bytes]]:
+    """[(bucket, records), …]: a hash's bucket is its first 8 bytes scaled to [0, buckets)
+    (uniform for hashes), so equal hashes share one; the records of a bucket are one bytes
+    object (cheap to move between workers)."""
     parts = {}
     for i, leaf in enumerate(leaves):
         h = leaf[33:]
-        parts.setdefault(int.from_bytes(h[:8], "big") * buckets >> 64, []).append((h, first + i))
-    return list(parts.items())
+        parts.setdefault(int.from_bytes(h[:8], "big") * buckets >> 64, []).append(h + (first + i).to_bytes(8, "big"))
+    return [(bucket, b"".join(records)) for bucket, records in parts.items()]
 
 
 def first_repeat(group) -> tuple[int, bytes] | None:
     """(position, hash) of the group's earliest leaf whose hash an earlier leaf has, or None:
     over all groups, the least is the leaf the streaming audit stops at."""
     _, parts = group
-    items = sorted(pair for _, part in parts for pair in part)
-    found = [(b[1], b[0]) for a, b in zip(items, items[1:]) if a[0] == b[0]]
+    records = sorted(blob[i : i + RECORD] for _, blob in parts for i in range(0, len(blob), RECORD))
+    found = [(int.from_bytes(b[32:], "big"), b[:32]) for a, b in zip(records, records[1:]) if a[:32] == b[:32]]
     return min(found, default=None)
 
 
@@ -189,7 +199,9 @@ def repeated_hash(hash_parts):
     shuffle."""
     import dask.bag as db
 
-    return db.from_delayed(hash_parts).groupby(itemgetter(0), shuffle="tasks").map(first_repeat).reduction(least, least)
+    partitions = -(-len(hash_parts) // UNITS_PER_PARTITION)
+    return (db.from_delayed(hash_parts).repartition(npartitions=partitions).groupby(itemgetter(0), shuffle="tasks")
+            .map(first_repeat).reduction(least, least))
 
 
 def run_units(client, jobs: list[Job]) -> tuple[list, tuple[int, bytes] | None]:
@@ -200,7 +212,9 @@ def run_units(client, jobs: list[Job]) -> tuple[list, tuple[int, bytes] | None]:
     units = [delayed(audit_unit, pure=False)(job) for job in jobs]
     outcomes = [delayed(itemgetter(0), pure=False)(u) for u in units]
     hashes = [delayed(itemgetter(1), pure=False)(u) for u in units]
-    futures = client.compute([*outcomes, repeated_hash(hashes)])
+    # unoptimized: optimizing the bag's graph apart from the outcomes' would fuse each unit
+    # into its getitem under a new key, and every unit would run twice (measured: 2.2x CPU)
+    futures = client.compute([*outcomes, repeated_hash(hashes)], optimize_graph=False)
     results = client.gather(futures)
     return results[:-1], results[-1]
 
