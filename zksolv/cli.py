@@ -79,6 +79,8 @@ def _common(f):
 
 _IN_FILE = cliargs.FilePath("file")
 _IN_DIR = cliargs.FilePath("directory")
+_PUBLISHED = cliargs.FilePath("directory|URL")
+"""An attestation to check: a local directory or an fsspec URL (SPEC.md §6.10)."""
 _WORKERS = cliargs.Count(1, 256)
 _DEFAULT_WORKERS = min(os.cpu_count() or 1, 256)
 
@@ -215,7 +217,7 @@ def _signer_option(f):
 
 
 @cli.command()
-@click.argument("directory", type=_IN_DIR)
+@click.argument("directory", type=_PUBLISHED)
 @click.option("--snapshot", type=_IN_FILE, default=None, help="CSV chain,address,balance to check reserves.")
 @click.option("--circuits", type=_IN_FILE, default=None, help="Circuits file (default: the shipped one).")
 @_prices_options
@@ -230,13 +232,14 @@ def verify(directory, snapshot, circuits, prices, price_tolerance, signer, as_js
 
 
 @cli.command()
-@click.argument("directory", type=_IN_DIR)
+@click.argument("directory", type=_PUBLISHED)
 @click.option("--snapshot", type=_IN_FILE, default=None, help="CSV chain,address,balance to check reserves.")
 @click.option("--circuits", type=_IN_FILE, default=None, help="Circuits file (default: the shipped one).")
 @click.option("--workers", type=_WORKERS, default=_DEFAULT_WORKERS, show_default=True,
               help="Local processes verifying range proofs.")
 @click.option("--scheduler", type=cliargs.Address(), default=None,
-              help="Verify range proofs on a Dask cluster: tcp://HOST:PORT.")
+              help="Audit on a Dask cluster: tcp://HOST:PORT. Its workers read the audit files in place if they "
+                   "reach them (the same path, or a URL), else this process streams them.")
 @_prices_options
 @_signer_option
 @_common

@@ -53,9 +53,9 @@ def open_file(path) -> BinaryIO:
 class Stream:
     """Exact reads from a binary stream; a shortfall is an EncodingError naming the file."""
 
-    def __init__(self, f: BinaryIO, name: str):
+    def __init__(self, f: BinaryIO, name: str, size: int | None = None):
         self._f, self.name = f, name
-        self._size = os.fstat(f.fileno()).st_size
+        self._size = os.fstat(f.fileno()).st_size if size is None else size
 
     def _take(self, size: int, what: str) -> bytes:
         data = self._f.read(size)
@@ -77,8 +77,8 @@ class Reader(Stream):
     The sizes the header claims are checked against the file's actual size before any
     leaf is read, and no read asks for more than the file still holds."""
 
-    def __init__(self, f: BinaryIO, name: str):
-        super().__init__(f, name)
+    def __init__(self, f: BinaryIO, name: str, size: int | None = None):
+        super().__init__(f, name, size)
         self.header = self._read_header()
         self.proofs_offset = f.tell() + self.header.capacity * LEAF_BYTES
         least = self.proofs_offset + 4 * self.header.proofs
@@ -107,14 +107,41 @@ class Reader(Stream):
             yield [(data[i : i + 33], data[i + 33 : i + LEAF_BYTES]) for i in range(0, len(data), LEAF_BYTES)]
             remaining -= count
 
+    def pass_over(self, size: int, what: str = "leaves") -> None:
+        """Read `size` bytes and drop them, READ_PIECE at a time (a caller that sees the
+        bytes through the file object it gave, e.g. to hash them)."""
+        while size:
+            piece = min(size, READ_PIECE)
+            self._take(piece, what)
+            size -= piece
+
     def proofs(self) -> Iterator[bytes]:
         for _ in range(self.header.proofs):
-            size = int.from_bytes(self._take(4, "proof length"), "big")
-            if size > MAX_PROOF_BYTES:
-                raise EncodingError(f"{self.name}: proof length {size} is implausible")
-            yield self._take(size, "proofs")
+            yield self.proof()
         if self._f.read(1):
             raise EncodingError(f"{self.name}: trailing bytes after the last proof")
+
+    def proof(self) -> bytes:
+        """The next length-prefixed range proof."""
+        size = int.from_bytes(self._take(4, "proof length"), "big")
+        if size > MAX_PROOF_BYTES:
+            raise EncodingError(f"{self.name}: proof length {size} is implausible")
+        return self._take(size, "proofs")
+
+
+def split_proofs(data: bytes, count: int, name: str) -> list[bytes]:
+    """`count` length-prefixed range proofs that fill `data` exactly (a work unit's byte
+    range of the proofs, SPEC.md §6.10); anything else is an EncodingError naming the file."""
+    proofs, at = [], 0
+    for _ in range(count):
+        size = int.from_bytes(data[at : at + 4], "big")
+        if at + 4 > len(data) or size > MAX_PROOF_BYTES or at + 4 + size > len(data):
+            raise EncodingError(f"{name}: a work unit's range proofs are cut")
+        proofs.append(data[at + 4 : at + 4 + size])
+        at += 4 + size
+    if at != len(data):
+        raise EncodingError(f"{name}: a work unit's range proofs do not fill its range")
+    return proofs
 
 
 def file_digest(path: str) -> tuple[str, int]:

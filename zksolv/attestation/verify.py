@@ -1,14 +1,16 @@
 """Checking an attestation: `verify` (manifest-level, constant time per asset) and `audit`
 (everything, streamed) — DESIGN §6; SPEC.md §6.10."""
 
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from zksolv import bounds, rangeproof, reserves as reserves_module, statements, tree
-from zksolv.attestation import auditfile, custody, exchange, manifest as manifest_module, manifest2, verify2
+from zksolv.attestation import (auditfile, custody, exchange, inplace, manifest as manifest_module, manifest2, remote,
+                                verify2)
+from zksolv.attestation.auditsource import digest_of, source_of
 from zksolv.attestation.context import transcript
-from zksolv.attestation.executors import executor_for
+from zksolv.attestation.executors import dask_client, executor_for
 from zksolv.errors import EncodingError, InputError, InvalidProof
 from zksolv.fsutil import read_json
 from zksolv.group import Point
@@ -84,11 +86,13 @@ def _checked_ratio(asset: str, coverage) -> dict[str, int]:
 def verify(directory, snapshot_path=None, circuits_path=None, prices_path=None, price_tolerance=None,
            signer=None) -> Report:
     """Manifest, exchange signature, reserves signatures (and snapshot), solvency and
-    coverage proofs (and, for a margin round, everything verify2 checks)."""
-    if version(directory) == manifest2.VERSION:
-        return verify2.verify(directory, snapshot_path, circuits_path, prices_path, price_tolerance, signer)
-    _refuse_prices(prices_path)
-    return _verify(*_load(directory, circuits_path), snapshot_path, directory, signer)
+    coverage proofs (and, for a margin round, everything verify2 checks). `directory` may
+    be an fsspec URL (remote.py)."""
+    with remote.local_view(directory) as local:
+        if version(local) == manifest2.VERSION:
+            return verify2.verify(local, snapshot_path, circuits_path, prices_path, price_tolerance, signer)
+        _refuse_prices(prices_path)
+        return _verify(*_load(local, circuits_path), snapshot_path, local, signer)
 
 
 def _refuse_prices(prices_path) -> None:
@@ -134,40 +138,105 @@ def audit(directory, snapshot_path=None, circuits_path=None, workers: int = 1,
           scheduler: str | None = None, report=None, prices_path=None, price_tolerance=None, signer=None) -> Report:
     """Everything `verify` checks, plus every leaf, every node and every range proof.
 
-    The leaves stream through this process (tree rebuild, duplicate check); batches of range
-    proofs are verified on `workers` local processes or a Dask `scheduler`."""
-    if version(directory) == manifest2.VERSION:
-        return verify2.audit(directory, snapshot_path, circuits_path, workers, scheduler, report, prices_path,
-                             price_tolerance, signer)
-    _refuse_prices(prices_path)
-    m, circuits = _load(directory, circuits_path)   # read and parsed once
-    result = _verify(m, circuits, snapshot_path, directory, signer)
-    with executor_for(workers, scheduler) as executor:
-        for asset, entry in m.assets.items():
-            leaves, proofs = _audit_asset(Path(directory), m, asset, entry, executor, workers, report)
-            result.leaves_checked += leaves
-            result.range_proofs_checked += proofs
-    return result
+    On one machine the leaves stream through this process (tree rebuild, duplicate check)
+    and batches of range proofs are verified on `workers` local processes; on a Dask
+    `scheduler` whose workers reach the audit files, the work units read the files in place
+    (inplace.py) and this process only hashes each file and joins the units' roots.
+    `directory` may be an fsspec URL (remote.py)."""
+    with remote.local_view(directory) as local:
+        if version(local) == manifest2.VERSION:
+            return verify2.audit(local, snapshot_path, circuits_path, workers, scheduler, report, prices_path,
+                                 price_tolerance, signer, published=directory)
+        _refuse_prices(prices_path)
+        m, circuits = _load(local, circuits_path)   # read and parsed once
+        result = _verify(m, circuits, snapshot_path, local, signer)
+        with engine_for(workers, scheduler) as (executor, client):
+            for asset, entry in m.assets.items():
+                leaves, proofs = _audit_asset(directory, m, asset, entry, executor, workers, report, client)
+                result.leaves_checked += leaves
+                result.range_proofs_checked += proofs
+        return result
 
 
-def _audit_asset(directory: Path, m, asset, entry, executor, workers, report) -> tuple[int, int]:
-    path = directory / entry.audit_file
+@contextmanager
+def engine_for(workers: int, scheduler: str | None):
+    """(executor, Dask client or None) for `--workers N` or `--scheduler ADDR`, closed on exit."""
+    if scheduler:
+        with dask_client(scheduler) as client:
+            yield client.get_executor(), client
+    else:
+        with executor_for(workers) as executor:
+            yield executor, None
+
+
+def _audit_asset(directory, m, asset, entry, executor, workers, report, client=None) -> tuple[int, int]:
+    """One asset's audit file, read in place by the cluster's units (`client`) if every
+    worker sees the file this process sees, else streamed through this process (SPEC.md §6.10)."""
     if Path(entry.audit_file).name != entry.audit_file:
         raise InvalidProof(f"{asset}: audit file name {entry.audit_file!r} leaves the attestation")
-    digest, size = auditfile.file_digest(path)
+    source = source_of(directory, entry.audit_file)
+    if client is not None and inplace.workers_see(client, source):
+        return _audit_in_place(source, m, asset, entry, client)
+    return _audit_streamed(source, m, asset, entry, executor, workers, report)
+
+
+def _check_digest(asset, entry, digest: str, size: int) -> None:
     if (digest, size) != (entry.audit_sha256, entry.audit_bytes):
         raise InvalidProof(f"{asset}: {entry.audit_file} does not match its hash in the manifest")
-    with auditfile.open_file(path) as leaves_file, auditfile.open_file(path) as proofs_file:
-        reader = auditfile.Reader(leaves_file, str(path))
-        proof_reader = auditfile.Reader(proofs_file, str(path))
+
+
+def _check_header(m, asset, entry, h) -> None:
+    leaf_bits = m.reserves.assets[asset].leaf_bits
+    if (h.asset, h.leaf_bits, h.capacity, h.chunk) != (asset, leaf_bits, entry.capacity, entry.chunk):
+        raise InvalidProof(f"{asset}: audit file header disagrees with the manifest")
+
+
+def _audit_streamed(source, m, asset, entry, executor, workers, report) -> tuple[int, int]:
+    """The file hashed, then streamed through this process to the executor's units."""
+    _check_digest(asset, entry, *digest_of(source, entry.audit_bytes))
+    with source.open() as (leaves_file, size), source.open() as (proofs_file, _):
+        reader = auditfile.Reader(leaves_file, source.shown, size)
+        proof_reader = auditfile.Reader(proofs_file, source.shown, size)
         proof_reader.seek_proofs()
         h = reader.header
-        leaf_bits = m.reserves.assets[asset].leaf_bits
-        if (h.asset, h.leaf_bits, h.capacity, h.chunk) != (asset, leaf_bits, entry.capacity, entry.chunk):
-            raise InvalidProof(f"{asset}: audit file header disagrees with the manifest")
+        _check_header(m, asset, entry, h)
         root = _stream(reader, proof_reader.proofs(), m, asset, h, executor, workers, report)
         if root != (entry.root_commitment, entry.root_hash):
             raise InvalidProof(f"{asset}: the leaves do not sum and hash to the manifest's root")
+    return h.capacity, h.proofs
+
+
+_RETURNED = {"InvalidProof": InvalidProof, "EncodingError": EncodingError}
+
+
+def _audit_in_place(source, m, asset, entry, client) -> tuple[int, int]:
+    """This process hashes the file (and each unit's ranges) once; the units read their
+    ranges on the workers; the bytes they checked must be the bytes hashed."""
+    with source.open() as (f, size):
+        scanned = inplace.scan(f, size, source.shown, PROOFS_PER_BATCH, entry.audit_bytes)
+    _check_digest(asset, entry, scanned.sha256, scanned.size)
+    if scanned.header is None:
+        raise scanned.failure
+    h = scanned.header
+    _check_header(m, asset, entry, h)
+    if scanned.failure is not None:
+        raise scanned.failure
+    buckets = min(len(scanned.units), inplace.MAX_BUCKETS)
+    jobs = [inplace.Job(source, unit, m.attestation_id, m.circuits_hash, asset, h.leaf_bits, h.chunk,
+                        getattr(m, "market_binding", None), buckets) for unit in scanned.units]
+    outcomes, repeat = inplace.run_units(client, jobs)
+    if any(digests != unit.digests for unit, (digests, _, _) in zip(scanned.units, outcomes)):
+        raise InvalidProof(f"{asset}: {entry.audit_file} does not match its hash in the manifest")
+    for _, _, error in outcomes:
+        if error is not None:
+            raise _RETURNED[error[0]](error[1])
+    if repeat is not None:
+        raise InvalidProof(f"{asset}: two leaves share the hash {repeat[1].hex()[:16]}…")
+    builder = tree.Builder(keep_levels=False)
+    for _, root, _ in outcomes:
+        _push_subtree(builder, root)
+    if builder.root() != (entry.root_commitment, entry.root_hash):
+        raise InvalidProof(f"{asset}: the leaves do not sum and hash to the manifest's root")
     return h.capacity, h.proofs
 
 

@@ -18,11 +18,10 @@ from zksolv.accounts import fastaudit, tree as account_tree
 from zksolv.accounts.layout import build as build_layout
 from zksolv.accounts.leaf import node_points, statements as leaf_statements
 from zksolv.accounts.widerange import part_sizes
-from zksolv.attestation import manifest as manifest_module, manifest2, marginfile
+from zksolv.attestation import manifest as manifest_module, manifest2, marginfile, remote
 from zksolv.attestation.auditfile import file_digest, open_file
 from zksolv.attestation.claims import RoundShape, round_claims, verify_claim
 from zksolv.attestation.context import MarketBinding, transcript
-from zksolv.attestation.executors import executor_for
 from zksolv.attestation.marginleaves import MARGIN_TREE, STATEMENT, split_leaves
 from zksolv.errors import InputError, InvalidProof
 from zksolv.group import Point, default_backend
@@ -151,18 +150,24 @@ def _verify(c: Checked, snapshot_path, prices_path, tolerance_bp: int, directory
 
 
 def audit(directory, snapshot_path=None, circuits_path=None, workers=1, scheduler=None, report=None,
-          prices_path=None, price_tolerance=None, signer=None):
-    """Everything verify checks, every spot leaf and proof, and every margin leaf."""
-    from zksolv.attestation.verify import _audit_asset
+          prices_path=None, price_tolerance=None, signer=None, published=None):
+    """Everything verify checks, every spot leaf and proof, and every margin leaf.
+    `published`: where the audit files are, if not in `directory` (a URL whose small files
+    remote.py fetched into `directory`)."""
+    from zksolv.attestation.verify import _audit_asset, engine_for
 
     tolerance_bp = _checked_tolerance(prices_path, price_tolerance)
     c = load(directory, circuits_path)   # once: the manifest parsed, the layout and claims built
     result = _verify(c, snapshot_path, prices_path, tolerance_bp, directory, signer)
-    with executor_for(workers, scheduler) as executor:
+    with engine_for(workers, scheduler) as (executor, client):
         for asset, entry in c.manifest.assets.items():
-            leaves, proofs = _audit_asset(Path(directory), c.manifest, asset, entry, executor, workers, report)
+            leaves, proofs = _audit_asset(published or directory, c.manifest, asset, entry, executor, workers, report,
+                                          client)
             result.leaves_checked += leaves
             result.range_proofs_checked += proofs
+        if published is not None and published != directory:   # a URL: margin.audit fetched, bounded
+            remote.fetch(str(published).rstrip("/"), marginfile.FILE, "margin audit file", Path(directory),
+                         c.manifest.margin.audit_bytes)
         leaves, proofs = _audit_margin(Path(directory), c, executor, workers)
         result.leaves_checked += leaves
         result.range_proofs_checked += proofs
