@@ -181,3 +181,16 @@ def test_spot_trees_proved_over_other_figures_than_the_reference_saw_are_refused
     with pytest.raises(InputError, match="the ledger changed during the round"):
         _prove(tmp_path, "dask", scheduler=cluster.address)
     assert not (tmp_path / "dask").exists()
+
+
+def test_a_margin_round_on_a_cluster_checks_its_shards_place_before_any_work(cluster, small_units, monkeypatch,
+                                                                               tmp_path):
+    """`<state>.d` holding something that is not a shard is refused before the ledger is read."""
+    marginkit.write_inputs(tmp_path / "in", ROWS)
+    (tmp_path / "dask.db.d").mkdir()
+    (tmp_path / "dask.db.d" / "notes.txt").write_text("mine")
+    monkeypatch.setattr(marginsplit, "split", lambda *args: pytest.fail("the ledger was read"))
+    with pytest.raises(InputError) as caught:
+        _prove(tmp_path, "dask", scheduler=cluster.address)
+    assert "dask.db.d: also holds 'notes.txt'" in str(caught.value)
+    assert (tmp_path / "dask.db.d" / "notes.txt").read_text() == "mine"
