@@ -103,13 +103,23 @@ def test_a_bad_ledger_is_refused_on_a_cluster_as_on_one_machine(cluster, small_u
     assert pool == dask and expected in pool and pool.startswith(str(tmp_path / "in" / "ledger.csv") + ":")
 
 
-def test_an_uncollateralized_account_is_refused_with_the_pools_report(cluster, small_units, tmp_path):
+def test_an_uncollateralized_account_is_refused_with_the_pools_report(cluster, small_units, monkeypatch, tmp_path):
+    """Checked in the tasks: the coordinator of a refused round never gathers the accounts."""
     marginkit.write_inputs(tmp_path / "in", ROWS + [("dave", "BTC", "0.001"), ("dave", "USDT", "-1000000")])
+    monkeypatch.setattr(marginsplit.Split, "margin_accounts", lambda *args: pytest.fail("accounts gathered"))
     pool, dask = _both_refuse(tmp_path, cluster, Insolvent)
     assert pool == dask and "1 margin accounts are not collateralized" in pool
     report = (tmp_path / "dask.csv").read_bytes()
     assert report == (tmp_path / "pool.csv").read_bytes() and b"dave,base," in report
     assert (tmp_path / "dask.csv").stat().st_mode & 0o777 == 0o600
+
+
+def test_net_liabilities_above_the_reserves_are_refused_as_on_one_machine(cluster, small_units, tmp_path):
+    """Reserves at 99 % of each asset's net liability (spot + margin equity − margin debt,
+    reduced from the tasks): the same refusal as the pool's."""
+    marginkit.write_inputs(tmp_path / "in", ROWS, reserve_percent=99)
+    pool, dask = _both_refuse(tmp_path, cluster, Insolvent)
+    assert pool == dask and "BTC: reserves do not cover net liabilities" in pool
 
 
 def test_debts_without_prices_are_refused_on_a_cluster_as_on_one_machine(cluster, small_units, tmp_path):

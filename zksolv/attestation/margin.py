@@ -57,27 +57,33 @@ class Round:
         self.firm = firm_ratio(options.firm_coverage)
         self.binding = MarketBinding.of(self.market.digest(), self.res.decimals)
         self.margin: dict[str, dict[str, int]] = {}     # margin accounts: user → signed units per asset
+        self.margin_count = 0                           # how many (known before `margin` on a cluster)
         self.spot_counts: dict[str, int] = {}           # per asset (reserves' order): spot rows
         self.spot_totals: dict[str, int] = {}           # per asset: L_spot[a]
 
     def read_ledger(self, ledger_path) -> "Round":
         """The ledger read in this process (the pool's round): margin accounts and spot rows."""
         self.margin, self.spot_rows = _partitioned(ledger_path, self.res)
+        self.margin_count = len(self.margin)
         self.spot_counts = {a: len(rows) for a, rows in self.spot_rows.items()}
         self.spot_totals = {a: sum(u for _, u in rows) for a, rows in self.spot_rows.items()}
         return self
 
     def capacities(self, options) -> tuple[dict[str, int], int]:
         spot_caps = {a: spot._capacity(a, n, options.capacity) for a, n in self.spot_counts.items()}
-        return spot_caps, _margin_capacity(len(self.margin), options.margin_capacity)
+        return spot_caps, _margin_capacity(self.margin_count, options.margin_capacity)
 
-    def checked(self, options, refusals: Path):
+    def checked(self, options, refusals: Path, verdict=None):
         """Before any work: the capacities, every statement's claim (bounds checked) and the
-        plain-integer verdict (refuse_unless_sound) — (spot capacities, margin capacity, claims)."""
+        plain-integer verdict (refuse_unless_sound; `verdict`: one already made, on a
+        cluster) — (spot capacities, margin capacity, claims)."""
         spot_caps, margin_cap = self.capacities(options)
         claims = round_claims(RoundShape(self.reserves(), self.res.leaf_bits, spot_caps, margin_cap, self.ratio,
                                          self.firm), self.coeffs, self.layout)
-        refuse_unless_sound(self, refusals)
+        if verdict is None:
+            refuse_unless_sound(self, refusals)
+        else:
+            refuse_unless_sound(self, refusals, verdict)
         return spot_caps, margin_cap, claims
 
     def reserves(self) -> dict[str, int]:
@@ -112,10 +118,11 @@ def _margin_capacity(accounts: int, requested: int | None) -> int:
     return requested
 
 
-def refuse_unless_sound(rnd: Round, refusals: Path) -> None:
-    """The plain-integer verdict of every statement; Insolvent (nothing written but the
-    private report) unless all hold."""
-    verdict = evaluate(rnd.margin, rnd.spot_totals, rnd.reserves(), rnd.market, rnd.res.decimals, rnd.firm)
+def refuse_unless_sound(rnd: Round, refusals: Path, verdict=None) -> None:
+    """The plain-integer verdict of every statement (`verdict`, or evaluated here);
+    Insolvent (nothing written but the private report) unless all hold."""
+    verdict = verdict or evaluate(rnd.margin, rnd.spot_totals, rnd.reserves(), rnd.market, rnd.res.decimals,
+                                  rnd.firm)
     problems = []
     if verdict.shortfalls:
         market_module.write_report(refusals, list(verdict.shortfalls), rnd.market.quote, rnd.market.decimals)

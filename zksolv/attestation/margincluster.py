@@ -2,10 +2,12 @@
 §6.12.7): the spot trees in subtrees as a spot round's, no spot row in the coordinator.
 
 The ledger is checked in partitions (`ledgerparts.scan`, debts allowed) and grouped by user
-on the workers (`marginsplit`), which tells margin accounts from spot users. The coordinator
-receives per asset the spot rows' count and total — enough for the spot trees' capacities
-and the plain-integer reference (`margin.refuse_unless_sound`, the same refusals and report
-as on one machine) — and the margin accounts themselves. The spot rows are placed, proved
+on the workers (`marginsplit`), which tells margin accounts from spot users and checks each
+margin account's collateral at every scenario there. The coordinator receives per asset the
+spot rows' count and total and the margin accounts' equity and debt, and the accounts that
+fail — enough for the spot trees' capacities and the plain-integer verdict
+(`margin.refuse_unless_sound`: the same refusals and report as on one machine) — and, once
+the round may go on, the margin accounts themselves. The spot rows are placed, proved
 and written to shards by the subtree tasks of a spot round (`placement`, `handoff`,
 `subtree`, with the market bound into their chunk proofs); the account tree's chunks are
 proved on the same cluster as work units and saved in the state, as on one machine. The
@@ -56,10 +58,11 @@ def _planned(client, rnd: margin.Round, ledger_path, reserves_path, state_path, 
     refuse), the round's metadata, the spot rows placed and the account leaves built."""
     res = rnd.res
     scan = ledgerparts.scan(ledgerparts.on(client), ledger_path, res.decimals, res.leaf_bits, debts=True)
-    users = marginsplit.split(client, scan, res.decimals, res.leaf_bits)
-    rnd.spot_counts, rnd.spot_totals = users.spot_counts, users.spot_totals
-    rnd.margin = users.margin_accounts(client)
-    _, margin_cap, claims = rnd.checked(options, refusals)    # the spot capacities: plan_round's, the same
+    users = marginsplit.split(client, scan, res.decimals, res.leaf_bits, rnd.coeffs)
+    rnd.spot_counts, rnd.spot_totals, rnd.margin_count = users.spot_counts, users.spot_totals, users.margin_count
+    verdict = users.verdict(rnd.coeffs, rnd.reserves(), rnd.firm)
+    _, margin_cap, claims = rnd.checked(options, refusals, verdict)    # the spot capacities: plan_round's, the same
+    rnd.margin = users.margin_accounts(client)      # a refused round gathers none
     inputs = spot._inputs_digest(ledger_path, reserves_path, options)
     meta = spot.round_meta_for(state_path, inputs, options, res)
     resumed = RoundStore.resumable(state_path, inputs, options.force) is not None
