@@ -3,8 +3,14 @@ process at two sizes, with the work on a real Dask cluster in other processes (`
 scheduler` + two `dask worker`, started as tests/clusterkit.py starts them, on loopback).
 
     python bench/coordinator_memory.py [--users 6144 24576 …] [--chunk 64] [--stub-proofs] [--out FILE]
+        [--margin-fraction F [--assets K] [--scenarios S]]
 
-One asset, 3/4 of each capacity real customers (6,144 users → 8,192 leaves). The RSS and
+One asset, 3/4 of each capacity real customers (6,144 users → 8,192 leaves). With
+`--margin-fraction F` a margin round (`prove --prices`, SPEC.md §6.9.1): K assets (default
+2; every customer holds each), every 1/F-th customer owes one of them (bench/solvency.py's
+`add_debts`, safe debts), S stress scenarios; `leaves` are then the spot trees' leaves and
+the margin accounts are reported beside them (their leaves are proved for real even with
+`--stub-proofs`, which replaces the spot chunks' prover only). The RSS and
 CPU are the prove process's own (os.wait4 on it: the scheduler and workers are not its
 children); the workers' CPU is read from them (psutil) before and after, so the
 coordinator's share of the round's CPU can be given; the bytes the coordinator received
@@ -32,7 +38,7 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
-from solvency import write_inputs  # noqa: E402  (a sibling script)
+from solvency import add_debts, write_inputs, write_market  # noqa: E402  (a sibling script)
 from clusterkit import real_cluster  # noqa: E402  (the tests' launcher of a real cluster)
 
 
@@ -74,14 +80,19 @@ def proof_size(chunk: int, leaf_bits: int) -> int:
     return len(prove.prove_chunk(job))
 
 
-def prove_once(directory: pathlib.Path, users: int, chunk: int, address: str) -> dict:
+def prove_once(directory: pathlib.Path, users: int, chunk: int, address: str, margin: dict | None = None) -> dict:
     work = directory / f"u{users}"
     work.mkdir()
-    write_inputs(work, users, f"coordinator-{users}")
+    assets = margin["assets"] if margin else 1
+    write_inputs(work, users, f"coordinator-{users}", assets)
+    prices, owing = [], 0
+    if margin:
+        prices = ["--prices", str(write_market(work, assets, margin["scenarios"]))]
+        owing = add_debts(work, assets, margin["fraction"])
     counted = work / "received"
     cmd = [sys.executable, str(HERE / "coordinator_run.py"), str(counted), "prove", "--ledger", str(work / "ledger.csv"),
            "--reserves", str(work / "reserves.json"), "--out", str(work / "att"), "--state", str(work / "s.db"),
-           "--chunk", str(chunk), "--scheduler", address, "--quiet"]
+           "--chunk", str(chunk), "--scheduler", address, "--quiet", *prices]
     before = _workers_cpu(address)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE)
@@ -92,12 +103,37 @@ def prove_once(directory: pathlib.Path, users: int, chunk: int, address: str) ->
         raise SystemExit(f"prove failed: {proc.stderr.read().decode()[-2000:]}")
     workers = _workers_cpu(address) - before
     own = usage.ru_utime + usage.ru_stime
-    leaves = 1 << max(0, (users - 1).bit_length())
-    return {"users": users, "leaves": leaves, "wall_s": round(wall, 2),
+    leaves = assets * (1 << max(0, (users - owing - 1).bit_length()))
+    lookups = inclusion_times(work, users, margin["fraction"]) if margin else {}
+    return {"users": users, "margin_accounts": owing, "leaves": leaves, "wall_s": round(wall, 2), **lookups,
             "coordinator_peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
             "coordinator_cpu_s": round(own, 2), "workers_cpu_s": round(workers, 2),
             "coordinator_cpu_share": round(own / (own + workers), 4),
             "coordinator_bytes_received": int(counted.read_text())}
+
+
+def inclusion_times(work: pathlib.Path, users: int, fraction: float, samples: int = 200) -> dict:
+    """`inclusion2.build` (what `zksolv inclusion` runs) from the round's state, in this
+    process: median and max wall ms over `samples` spot customers and as many margin
+    customers (add_debts made every round(1/F)-th customer owe)."""
+    import statistics
+
+    from zksolv import inclusion2, state
+
+    step = max(1, round(1 / fraction))
+    spot = [i for i in range(0, users, max(1, users // samples)) if i % step][:samples]
+    margin = list(range(0, users, step))[:samples]
+    m, st, out = inclusion2.read_manifest(work / "att" / "manifest.json"), state.State(work / "s.db"), {}
+    for name, picked in (("spot", spot), ("margin", margin)):
+        times = []
+        for i in picked:
+            start = time.perf_counter()
+            inclusion2.build(st, m, f"customer-{i:08d}")
+            times.append((time.perf_counter() - start) * 1000)
+        out[f"inclusion_{name}_median_ms"] = round(statistics.median(times), 2)
+        out[f"inclusion_{name}_max_ms"] = round(max(times), 2)
+    st.close()
+    return out
 
 
 def _stub_workers(address: str, size: int) -> None:
@@ -113,14 +149,19 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=64)
     parser.add_argument("--stub-proofs", action="store_true", help="the coordinator's path only (see above)")
     parser.add_argument("--out", type=pathlib.Path, default=None)
+    parser.add_argument("--margin-fraction", type=float, default=None, help="a margin round (see above)")
+    parser.add_argument("--assets", type=int, default=2, help="assets of a margin round")
+    parser.add_argument("--scenarios", type=int, default=2, help="stress scenarios of a margin round")
     args = parser.parse_args()
+    margin = args.margin_fraction and {"fraction": args.margin_fraction, "assets": args.assets,
+                                       "scenarios": args.scenarios}
     with tempfile.TemporaryDirectory(prefix="zksolv-coord-") as tmp:
         with real_cluster(pathlib.Path(tmp) / "cluster") as cluster:
             if args.stub_proofs:
                 _stub_workers(cluster.address, proof_size(args.chunk, 64))
             runs = []
             for users in args.users:
-                runs.append(prove_once(pathlib.Path(tmp), users, args.chunk, cluster.address))
+                runs.append(prove_once(pathlib.Path(tmp), users, args.chunk, cluster.address, margin))
                 print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
     small, large = runs[:2]
     per_leaf = (large["coordinator_peak_rss_mib"] - small["coordinator_peak_rss_mib"]) * 1024 * 1024 \
@@ -129,7 +170,9 @@ def main() -> None:
               "stub_proofs": args.stub_proofs, "load_average": os.getloadavg(),
               "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               "command": " ".join(["python", "bench/coordinator_memory.py", "--users", *map(str, args.users),
-                                   "--chunk", str(args.chunk), *(["--stub-proofs"] if args.stub_proofs else [])])}
+                                   "--chunk", str(args.chunk), *(["--stub-proofs"] if args.stub_proofs else []),
+                                   *([f"--margin-fraction={args.margin_fraction}", f"--assets={args.assets}",
+                                      f"--scenarios={args.scenarios}"] if margin else [])])}
     text = json.dumps(result, indent=1)
     print(text)
     if args.out:

@@ -156,7 +156,7 @@ def next_line_start(f, at: int, lay: Layout) -> int | None:
     return at - 1 + found.end()
 
 
-def check_part(bounds: tuple[int, int], lay: Layout, decimals, max_bits) -> dict:
+def check_part(bounds: tuple[int, int], lay: Layout, decimals, max_bits, debts: bool = False) -> dict:
     """A task: the rows of the lines starting in `bounds`, checked. Returns where its records
     start and end, its line count, each asset's count and total, and its first error as
     (line in the task, message) or None."""
@@ -169,7 +169,7 @@ def check_part(bounds: tuple[int, int], lay: Layout, decimals, max_bits) -> dict
         lines = Lines(f, first, end - first + 1, lay.path)
         error = None
         try:
-            for parsed in _parsed(lines, end, lay.path, decimals, max_bits):
+            for parsed in _parsed(lines, end, lay.path, decimals, max_bits, debts):
                 counts[parsed.asset] = counts.get(parsed.asset, 0) + 1
                 totals[parsed.asset] = totals.get(parsed.asset, 0) + parsed.units
         except _Found as found:
@@ -177,13 +177,14 @@ def check_part(bounds: tuple[int, int], lay: Layout, decimals, max_bits) -> dict
     return _summary(first, lines, counts, totals, error)
 
 
-def _parsed(lines: Lines, end: int, path: str, decimals, max_bits):
-    """The rows of the records starting before byte `end`; the first error as _Found."""
+def _parsed(lines: Lines, end: int, path: str, decimals, max_bits, debts: bool = False):
+    """The rows of the records starting before byte `end`; the first error as _Found.
+    `debts`: negative amounts allowed (a margin round, SPEC.md §6.12.7)."""
     where = one_line(path, 200)
     reader = csv.reader(lines, strict=True)
     try:
         for row in reader:
-            yield ledger._parse_row(where, reader.line_num, row, decimals, max_bits, False)
+            yield ledger._parse_row(where, reader.line_num, row, decimals, max_bits, debts)
             if lines.pos >= end:
                 return
     except csv.Error as exc:
@@ -197,14 +198,14 @@ def _summary(first: int, lines: Lines | None, counts, totals, error) -> dict:
             "counts": counts, "totals": totals, "error": error}
 
 
-def rows(lay: Layout, part: Partition, decimals, max_bits, before_line: int | None = None):
+def rows(lay: Layout, part: Partition, decimals, max_bits, before_line: int | None = None, debts: bool = False):
     """The rows of a partition checked by `scan` (placement reads them again), numbered from
     its first line; with `before_line`, only those on earlier lines. An error now means the
     ledger changed since it was checked."""
     with opened(lay) as f:
         lines = Lines(f, part.start, min(part.end - part.start, PART_BYTES) + 1, lay.path)
         try:
-            for row in _parsed(lines, part.end, lay.path, decimals, max_bits):
+            for row in _parsed(lines, part.end, lay.path, decimals, max_bits, debts):
                 line = part.first_line - 1 + row.line
                 if before_line is not None and line >= before_line:
                     return
@@ -228,22 +229,23 @@ def on(client):
     return lambda *collections: client.compute(list(collections), sync=True)
 
 
-def scan(compute, path, decimals: dict[str, int], max_bits: dict[str, int], part_bytes: int | None = None) -> Scan:
+def scan(compute, path, decimals: dict[str, int], max_bits: dict[str, int], part_bytes: int | None = None,
+         debts: bool = False) -> Scan:
     """Every check `ledger.read_ledger` makes, in tasks computed by `compute` (`on(client)`):
     each asset's row count and total, and the partitions placement reads. The first error
     in the file — a duplicate row before it included — is the InputError raised, the one
-    the streaming reader raises (SPEC.md §6.9.1)."""
+    the streaming reader raises (SPEC.md §6.9.1); `debts` as `read_ledger`'s."""
     import dask.bag as db
 
     lay = layout(path)
     bounds = ranges(lay, part_bytes or PART_BYTES)
     if not bounds:
         return Scan(dict.fromkeys(decimals, 0), dict.fromkeys(decimals, 0), [], lay)
-    checked = db.from_sequence(bounds, npartitions=len(bounds)).map(check_part, lay, decimals, max_bits)
+    checked = db.from_sequence(bounds, npartitions=len(bounds)).map(check_part, lay, decimals, max_bits, debts)
     sums, edges = compute(checked.reduction(_asset_sums, _asset_sums), checked.map(_edge))
     partitions, error = _numbered(lay, edges)
     if error is not None:
-        raise _first_error(compute, lay, partitions, error, decimals, max_bits)
+        raise _first_error(compute, lay, partitions, error, decimals, max_bits, debts)
     counts, totals = sums
     return Scan({a: counts.get(a, 0) for a in decimals}, {a: totals.get(a, 0) for a in decimals}, partitions, lay)
 
@@ -281,14 +283,16 @@ def _numbered(lay: Layout, edges) -> tuple[list[Partition], tuple | None]:
     return partitions, None
 
 
-def _first_error(compute, lay: Layout, partitions: list[Partition], error: tuple, decimals, max_bits) -> InputError:
+def _first_error(compute, lay: Layout, partitions: list[Partition], error: tuple, decimals, max_bits,
+                 debts: bool = False) -> InputError:
     """The streaming reader's error: the first duplicate row if one is on an earlier line
     than the first other error (found by a Dask fold over the rows before it), else that."""
     import dask.bag as db
 
     part, line, message = error
     parts = partitions + [part]
-    keyed = db.from_sequence(parts, npartitions=len(parts)).map_partitions(_keyed_rows, lay, line, decimals, max_bits)
+    keyed = db.from_sequence(parts, npartitions=len(parts)).map_partitions(_keyed_rows, lay, line, decimals, max_bits,
+                                                                           debts)
     firsts = keyed.foldby(_key, _two_first, (), _two_of_both, ())
     (duplicate,) = compute(firsts.reduction(_repeat_in, _earliest))
     if duplicate is None:
@@ -297,9 +301,9 @@ def _first_error(compute, lay: Layout, partitions: list[Partition], error: tuple
     return InputError(ledger.duplicate_message(one_line(lay.path, 200), again, user_id, asset, first))
 
 
-def _keyed_rows(parts, lay: Layout, before_line: int, decimals, max_bits) -> list:
+def _keyed_rows(parts, lay: Layout, before_line: int, decimals, max_bits, debts: bool = False) -> list:
     return [((r.user_id, r.asset), r.line) for part in parts
-            for r in rows(lay, part, decimals, max_bits, before_line)]
+            for r in rows(lay, part, decimals, max_bits, before_line, debts)]
 
 
 def _key(item):

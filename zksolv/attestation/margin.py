@@ -12,7 +12,6 @@ audit files and margin.audit.
 """
 
 from dataclasses import replace
-from datetime import datetime, timezone
 from pathlib import Path
 
 from zksolv import ledger, market as market_module, marginstatements, reserves as reserves_module, roundkeys
@@ -45,7 +44,7 @@ def firm_ratio(percent: str) -> tuple[int, int]:
 class Round:
     """The public and private inputs of a margin round, read and checked."""
 
-    def __init__(self, ledger_path, reserves_path, options):
+    def __init__(self, reserves_path, options):
         self.res = reserves_module.load(reserves_path)
         exchange.check_key_for(self.res, options.sign_key)
         reserves_module.verify_control(self.res)
@@ -57,11 +56,35 @@ class Round:
         self.ratio = spot.coverage_ratio(options.coverage_percent) if options.coverage_percent else None
         self.firm = firm_ratio(options.firm_coverage)
         self.binding = MarketBinding.of(self.market.digest(), self.res.decimals)
+        self.margin: dict[str, dict[str, int]] = {}     # margin accounts: user → signed units per asset
+        self.margin_count = 0                           # how many (known before `margin` on a cluster)
+        self.spot_counts: dict[str, int] = {}           # per asset (reserves' order): spot rows
+        self.spot_totals: dict[str, int] = {}           # per asset: L_spot[a]
+
+    def read_ledger(self, ledger_path) -> "Round":
+        """The ledger read in this process (the pool's round): margin accounts and spot rows."""
         self.margin, self.spot_rows = _partitioned(ledger_path, self.res)
+        self.margin_count = len(self.margin)
+        self.spot_counts = {a: len(rows) for a, rows in self.spot_rows.items()}
+        self.spot_totals = {a: sum(u for _, u in rows) for a, rows in self.spot_rows.items()}
+        return self
 
     def capacities(self, options) -> tuple[dict[str, int], int]:
-        spot_caps = {a: spot._capacity(a, len(rows), options.capacity) for a, rows in self.spot_rows.items()}
-        return spot_caps, _margin_capacity(len(self.margin), options.margin_capacity)
+        spot_caps = {a: spot._capacity(a, n, options.capacity) for a, n in self.spot_counts.items()}
+        return spot_caps, _margin_capacity(self.margin_count, options.margin_capacity)
+
+    def checked(self, options, refusals: Path, verdict=None):
+        """Before any work: the capacities, every statement's claim (bounds checked) and the
+        plain-integer verdict (refuse_unless_sound; `verdict`: one already made, on a
+        cluster) — (spot capacities, margin capacity, claims)."""
+        spot_caps, margin_cap = self.capacities(options)
+        claims = round_claims(RoundShape(self.reserves(), self.res.leaf_bits, spot_caps, margin_cap, self.ratio,
+                                         self.firm), self.coeffs, self.layout)
+        if verdict is None:
+            refuse_unless_sound(self, refusals)
+        else:
+            refuse_unless_sound(self, refusals, verdict)
+        return spot_caps, margin_cap, claims
 
     def reserves(self) -> dict[str, int]:
         return {a: r.total for a, r in self.res.assets.items()}
@@ -95,11 +118,11 @@ def _margin_capacity(accounts: int, requested: int | None) -> int:
     return requested
 
 
-def refuse_unless_sound(rnd: Round, refusals: Path) -> None:
-    """The plain-integer verdict of every statement; Insolvent (nothing written but the
-    private report) unless all hold."""
-    spot_totals = {a: sum(u for _, u in rows) for a, rows in rnd.spot_rows.items()}
-    verdict = evaluate(rnd.margin, spot_totals, rnd.reserves(), rnd.market, rnd.res.decimals, rnd.firm)
+def refuse_unless_sound(rnd: Round, refusals: Path, verdict=None) -> None:
+    """The plain-integer verdict of every statement (`verdict`, or evaluated here);
+    Insolvent (nothing written but the private report) unless all hold."""
+    verdict = verdict or evaluate(rnd.margin, rnd.spot_totals, rnd.reserves(), rnd.market, rnd.res.decimals,
+                                  rnd.firm)
     problems = []
     if verdict.shortfalls:
         market_module.write_report(refusals, list(verdict.shortfalls), rnd.market.quote, rnd.market.decimals)
@@ -123,16 +146,10 @@ def run(ledger_path, reserves_path, out_dir, state_path, options, report, with_r
     """Prove (or resume) a margin round; returns the version-2 manifest."""
     refusals = market_module.check_report_path(spot.refusals_path(options, state_path))
     firm_ratio(options.firm_coverage)      # every option checked before any work
-    rnd = Round(ledger_path, reserves_path, options)
-    spot_caps, margin_cap = rnd.capacities(options)
-    claims = round_claims(RoundShape(rnd.reserves(), rnd.res.leaf_bits, spot_caps, margin_cap, rnd.ratio,
-                                     rnd.firm), rnd.coeffs, rnd.layout)
-    refuse_unless_sound(rnd, refusals)
+    rnd = Round(reserves_path, options).read_ledger(ledger_path)
+    spot_caps, margin_cap, claims = rnd.checked(options, refusals)
     inputs = spot._inputs_digest(ledger_path, reserves_path, options)
-    meta = RoundStore.resumable(state_path, inputs, options.force) or {
-        "attestation_id": rnd.res.attestation_id,
-        "master_secret": options.round_secret or roundkeys.new_master_secret(),
-        "timestamp": options.timestamp or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    meta = spot.round_meta_for(state_path, inputs, options, rnd.res)
     master = meta["master_secret"]
     all_leaves = [build.build(master, a, rows, spot_caps[a], rnd.res.assets[a].leaf_bits,
                               min(options.chunk, spot_caps[a])) for a, rows in rnd.spot_rows.items()]
@@ -167,12 +184,16 @@ def prove_tasks(jobs) -> list[bytes]:
     return [marginleaves.prove_chunk(j) if j[2] == MARGIN_TREE else spot.prove_chunk(j) for j in jobs]
 
 
-def _publish(rnd, claims, all_leaves, accounts, store, out_dir, options) -> ManifestV2:
+def _publish(rnd, claims, all_leaves, accounts, store, out_dir, options, entry=None, subtrees=()) -> ManifestV2:
+    """Write the attestation directory whole and mark the state complete; `entry(leaves,
+    directory)` writes a spot tree's audit file and returns its SpotEntry (default: from
+    leaves held here), `subtrees` a sharded round's index (SPEC.md §6.9.1)."""
+    entry = entry or (lambda x, tmp: _spot_entry(x, store.chunk_proofs(x.asset), rnd.ratio, tmp))
     levels, (root_cs, root_hash) = marginleaves.build_tree(store.margin_chunks(), rnd.layout, accounts.capacity)
     totals = accounts.totals()
     points = marginleaves.check_root(root_cs, totals, rnd.layout)
     with atomic_dir(Path(out_dir), options.force) as tmp:
-        entries = {x.asset: _spot_entry(x, store.chunk_proofs(x.asset), rnd.ratio, tmp) for x in all_leaves}
+        entries = {x.asset: entry(x, tmp) for x in all_leaves}
         margin_entry = _write_margin_audit(rnd, accounts, store, root_cs, root_hash, tmp)
         blank = WideProof((), ())
         body = ManifestV2(rnd.res.attestation_id, store.meta["timestamp"], options.previous, rnd.circuits.name,
@@ -185,12 +206,14 @@ def _publish(rnd, claims, all_leaves, accounts, store, out_dir, options) -> Mani
         exchange.sign_into(tmp, options.sign_key, manifest.digest())
         store.finish({"manifest_digest": manifest.digest().hex(),
                       "manifest_json": canonical_bytes(manifest.to_json())}, all_leaves,
-                     (list(accounts.state_rows()), levels))
+                     (list(accounts.state_rows()), levels), subtrees=subtrees)
     return manifest
 
 
-def _spot_entry(leaves, chunk_proofs, ratio, directory: Path) -> SpotEntry:
-    name, digest, size = spot.write_audit_file(leaves, chunk_proofs, directory)
+def _spot_entry(leaves, chunk_proofs, ratio, directory: Path, written=None) -> SpotEntry:
+    """A spot tree's entry, its audit file written (`written`: by another writer, e.g. from
+    a sharded round's shards, as (name, digest, size))."""
+    name, digest, size = written or spot.write_audit_file(leaves, chunk_proofs, directory)
     c_root, h_root = leaves.root
     blank = WideProof((), ())
     return SpotEntry(leaves.capacity, leaves.chunk, c_root, h_root, name, digest, size, blank,

@@ -71,12 +71,15 @@ def bucket_count(item) -> tuple:
     return bucket, len(rows), duplicate
 
 
-def entries_bag(plan: RoundPlan, scan: ledgerparts.Scan, decimals, max_bits):
-    """Step 1 as a bag: the ledger's partitions and the padding's."""
+def entries_bag(plan: RoundPlan, scan: ledgerparts.Scan, decimals, max_bits, rows=None):
+    """Step 1 as a bag: the ledger's partitions and the padding's. `rows`: the ledger's
+    entries as a bag made elsewhere (a margin round's spot rows, `marginsplit`)."""
     import dask.bag as db
 
     bags = []
-    if scan.partitions:
+    if rows is not None:
+        bags.append(rows)
+    elif scan.partitions:
         bags.append(db.from_sequence(scan.partitions, npartitions=len(scan.partitions))
                    .map_partitions(ledger_entries, plan, scan.layout, decimals, max_bits))
     ranges = [(a.asset, lo, min(lo + PADDING_PER_PARTITION, a.capacity - a.users))
@@ -107,10 +110,11 @@ def bucket_starts(plan: RoundPlan, counts: list, where: str) -> dict:
     return starts
 
 
-def place(client, plan: RoundPlan, scan: ledgerparts.Scan, decimals, max_bits):
+def place(client, plan: RoundPlan, scan: ledgerparts.Scan, decimals, max_bits, rows=None):
     """Steps 1–3 on the cluster of `client`: the buckets, sorted and kept on the workers,
-    and each one's first position. Refuses a duplicate row before anything is written."""
-    grouped = client.persist(entries_bag(plan, scan, decimals, max_bits)
+    and each one's first position. Refuses a duplicate row before anything is written.
+    `rows` as `entries_bag`'s."""
+    grouped = client.persist(entries_bag(plan, scan, decimals, max_bits, rows)
                              .groupby(itemgetter(0), shuffle="tasks").map(sorted_bucket))
     counts = client.compute(grouped.map(bucket_count)).result()
     return grouped, bucket_starts(plan, counts, scan.layout.path)

@@ -136,13 +136,13 @@ def _check_paths(ledger_path, reserves_path, out_dir, state_path, options: Optio
     margin = [outpaths.Output(refusals_path(options, state_path), "--refusals", outpaths.FILE)] \
         if options.prices is not None else []
     shard_dir = storage.local_dir(options.shards, state_path)
-    if options.scheduler and options.prices is None and shard_dir is not None:   # SPEC.md §6.9.1
+    if options.scheduler and shard_dir is not None:   # SPEC.md §6.9.1
         margin.append(outpaths.Output(shard_dir, "--shards" if options.shards else "--state (its shards)",
                                       outpaths.DIRECTORY, replace=True, contents=SHARD_FILES))
-    elif options.scheduler and options.prices is None:
+    elif options.scheduler:
         storage.probe(options.shards)   # a URL: reachable and writable, before any work
     elif options.shards is not None:
-        raise InputError("--shards needs --scheduler (a spot round on a cluster)")
+        raise InputError("--shards needs --scheduler (a round on a cluster)")
     if storage.is_url(str(out_dir)):   # an attestation published at a URL (SPEC.md §8)
         if options.prices is not None:
             raise InputError("--out as a URL: only for a spot round (a margin round writes a local directory)")
@@ -244,6 +244,9 @@ def run(ledger_path, reserves_path, out_dir, state_path, options: Options, repor
         memory.check("--capacity", options.capacity, memory.SPOT_LEAF_BYTES)
     if options.margin_capacity is not None:
         memory.check("--margin-capacity", options.margin_capacity, memory.MARGIN_LEAF_BYTES)
+    if options.prices is not None and options.scheduler:   # spot trees in subtrees (SPEC.md §6.9.1)
+        from zksolv.attestation import margincluster
+        return margincluster.run(ledger_path, reserves_path, out_dir, state_path, options, report, with_resume_count)
     if options.prices is not None:
         from zksolv.attestation import margin
         return margin.run(ledger_path, reserves_path, out_dir, state_path, options, report, with_resume_count)

@@ -64,7 +64,7 @@ def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, o
         meta = prove.round_meta_for(state_path, inputs, options, res)
         resumed = RoundStore.resumable(state_path, inputs, options.force) is not None
         shard_dir, meta = storage.for_round(options.shards, state_path, meta, resumed)   # a local dir or a URL
-        plan = plan_round(res, circuits.digest, scan, meta, inputs, options, shard_dir)
+        plan = plan_round(res, circuits.digest, scan.counts, meta, inputs, options, shard_dir)
         placed = placement.place(client, plan, scan, res.decimals, res.leaf_bits)  # may refuse
         for a in plan.assets:   # after the duplicate check, as the pool reports them
             prove._check_solvent(SimpleNamespace(asset=a.asset, total=scan.totals[a.asset]), res.assets[a.asset],
@@ -78,7 +78,7 @@ def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, o
             if store.resumed:
                 report.line(f"resuming the round in {state_path}: {already} chunks already proved")
             assets = prove_subtrees(client, plan, placed, report)
-            check_against_scan(assets, scan, ledger_path)
+            check_against_scan(assets, scan.counts, scan.totals, ledger_path)
             manifest = prove._publish(res, circuits, assets, store, out_dir, options, ratio,
                                       entry=lambda a, tmp: asset_entry(a, shards, ratio, tmp),
                                       subtrees=[row for a in assets for row in a.index_rows()])
@@ -87,19 +87,21 @@ def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, o
     return manifest, already
 
 
-def plan_round(res, circuits_digest: bytes, scan: ledgerparts.Scan, meta: dict, inputs: str, options,
-               shard_dir) -> RoundPlan:
-    """The round's shape from the ledger's counts: each asset's capacity, chunk and subtree
-    size, and the global numbering of buckets and subtrees."""
+def plan_round(res, circuits_digest: bytes, counts: dict[str, int], meta: dict, inputs: str, options,
+               shard_dir, market=None) -> RoundPlan:
+    """The round's shape from the ledger's counts (users of each asset's tree): each asset's
+    capacity, chunk and subtree size, and the global numbering of buckets and subtrees.
+    `market`: a margin round's MarketBinding."""
     assets, bucket, subtree = [], 0, 0
     for asset, reserve in res.assets.items():
-        capacity = prove._capacity(asset, scan.counts[asset], options.capacity)
+        capacity = prove._capacity(asset, counts[asset], options.capacity)
         chunk = min(options.chunk, capacity)
         size = min(SUBTREE_LEAVES, max(chunk, capacity // MIN_SUBTREES))
-        assets.append(AssetPlan(asset, reserve.leaf_bits, capacity, scan.counts[asset], chunk, size, bucket, subtree))
+        assets.append(AssetPlan(asset, reserve.leaf_bits, capacity, counts[asset], chunk, size, bucket, subtree))
         bucket += capacity // size
         subtree += capacity // size
-    return RoundPlan(meta["attestation_id"], circuits_digest, inputs, str(shard_dir), tuple(assets), meta["master_secret"])
+    return RoundPlan(meta["attestation_id"], circuits_digest, inputs, str(shard_dir), tuple(assets), meta["master_secret"],
+                     market)
 
 
 def prepare_shards(shard_dir, resumed: bool, force: bool) -> None:
@@ -132,13 +134,13 @@ def prove_subtrees(client, plan: RoundPlan, placed, report) -> list[ShardedAsset
     return list(assets.values())
 
 
-def check_against_scan(assets: list[ShardedAsset], scan: ledgerparts.Scan, where) -> None:
+def check_against_scan(assets: list[ShardedAsset], counts: dict[str, int], totals: dict[str, int], where) -> None:
     """The leaves the workers read are the ledger the coordinator checked (users and total
     of every asset): a ledger changed during the round is an InputError, never a round
     proved over other figures than those its solvency was checked on."""
     for a in assets:
         users = sum(s.users for s in a.summaries)
-        if (users, a.total) != (scan.counts[a.asset], scan.totals[a.asset]):
+        if (users, a.total) != (counts[a.asset], totals[a.asset]):
             raise InputError(f"{where}: the ledger changed during the round ({a.asset}); run the round again")
 
 

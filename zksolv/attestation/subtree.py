@@ -49,6 +49,7 @@ class RoundPlan:
     shard_dir: str
     assets: tuple[AssetPlan, ...]
     master: bytes = field(repr=False)
+    market: object = None   # a margin round's MarketBinding: its spot chunk proofs bind it (SPEC.md §6.12.7)
 
     def subtree_of(self, gid: int) -> tuple[AssetPlan, int]:
         for plan in self.assets:
@@ -132,7 +133,8 @@ def _prove_chunks(plan: RoundPlan, asset: AssetPlan, k: int, leaves: _Leaves, sh
             continue
         job = (plan.attestation_id, plan.circuits_digest, asset.asset, first + j, leaves.values[j * m : (j + 1) * m],
                leaves.blindings[j * m : (j + 1) * m], asset.leaf_bits,
-               roundkeys.nonce_key(plan.master, asset.asset, "leaf_range", first + j))
+               roundkeys.nonce_key(plan.master, asset.asset, "leaf_range", first + j),
+               *(() if plan.market is None else (plan.market,)))
         shard.save_chunk(first + j, prove_chunk(job))
 
 
