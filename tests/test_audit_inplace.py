@@ -18,7 +18,7 @@ import pytest
 import zkstestfs
 from marginkit import prove_margin
 from roundkit import OPTIONS, inputs, prove_round, shared_leaf_round
-from test_coordinator_memory import bytes_received
+from test_coordinator_memory import bytes_received, no_timed_refresh
 from zksolv.attestation import inplace, manifest as manifest_module, prove, verify
 from zksolv.attestation.auditsource import source_of
 from zksolv.attestation.executors import InlineExecutor
@@ -256,7 +256,7 @@ def _audited_bytes(cluster, directory, users: int, capacity: int, monkeypatch) -
     ledger, reserves = inputs(directory / "in", f"auditor-{users}", users=users)
     r = prove_round(directory, ledger, reserves, prove.Options(workers=1, chunk=16, capacity=capacity))
     monkeypatch.setattr(verify, "PROOFS_PER_BATCH", capacity // 16 // UNITS)
-    with bytes_received() as counted:
+    with no_timed_refresh(), bytes_received() as counted:
         report = verify.audit(r.out, scheduler=cluster.address)
     assert report.leaves_checked == 3 * capacity
     assert counted[0] > 0, "the count saw no Dask traffic: it measures nothing"

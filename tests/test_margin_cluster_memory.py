@@ -6,12 +6,9 @@ growth per added spot leaf is what reaches the coordinator per spot row or leaf.
 client's refresh of the scheduler's description (≈ 1.4 KB every 2 s: it grows with the
 round's wall time, which a loaded machine stretches) is turned off for the measurement."""
 
-import dask
-
-
 import marginkit
 from roundkit import QUIET
-from test_coordinator_memory import BYTES_PER_LEAF, SUBTREES, bytes_received
+from test_coordinator_memory import BYTES_PER_LEAF, SUBTREES, bytes_received, no_timed_refresh
 from test_scale import SECRET, STAMP
 from zksolv.attestation import prove, sharded
 
@@ -28,7 +25,7 @@ def _received(cluster, directory, users: int, capacity: int, monkeypatch) -> int
     monkeypatch.setattr(sharded, "MIN_SUBTREES", 1)
     options = prove.Options(round_secret=SECRET, timestamp=STAMP, chunk=16, capacity=capacity, prices=str(market),
                             scheduler=cluster.address)
-    with dask.config.set({"distributed.client.scheduler-info-interval": "1h"}), bytes_received() as counted:
+    with no_timed_refresh(), bytes_received() as counted:
         prove.run(ledger, reserves, directory / "att", directory / "s.db", options, QUIET)
     assert counted[0] > 0, "the count saw no Dask traffic: it measures nothing"
     return counted[0]
