@@ -11,6 +11,7 @@ multiplied at once: packed MSM scalars, t1, t2, t_x and the final a, b. Same num
 
 import collections
 import ctypes
+import functools
 import secrets
 import threading
 
@@ -28,6 +29,13 @@ def vectors_for(backend):
     the native backend, else Python integers."""
     if getattr(backend, "name", None) != "native":
         return IntVectors()
+    return _kernel_vectors()
+
+
+@functools.cache
+def _kernel_vectors():
+    """The one KernelVectors of the process: it holds only the library and keeps nothing
+    per call (the kept tables are _TABLES), so every caller, `commit` included, shares it."""
     from zksolv.group.backends import native
     return KernelVectors(native._lib)
 
