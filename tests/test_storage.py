@@ -274,3 +274,17 @@ def test_the_shard_location_is_probed_before_the_inputs_are_read(pool_round, tmp
     done = _prove_cli(ledger_path, not_reserves, tmp_path / "att", "--scheduler", "tcp://127.0.0.1:9",
                       "--shards", "nosuchprotocol://bucket/x")
     assert done.returncode == 3 and "not a usable storage location" in done.stderr, done.stderr
+
+
+def test_a_download_with_a_limit_copies_one_byte_more_and_no_further(tmp_path):
+    """`verify URL` fetches the manifest and the signature bounded (attestation/remote.py):
+    one byte past the limit is enough for the reader to refuse an oversized file."""
+    import fsspec
+
+    (tmp_path / "big").write_bytes(bytes(range(100)) * 30000)
+    fs = fsspec.filesystem("file")
+    bounded = storage.download(fs, str(tmp_path / "big"), tmp_path / "bounded", limit=10)
+    whole = storage.download(fs, str(tmp_path / "big"), tmp_path / "whole")
+    assert bounded.read_bytes() == bytes(range(11))
+    assert whole.read_bytes() == bytes(range(100)) * 30000
+    assert (bounded.stat().st_mode & 0o777) == 0o600

@@ -150,7 +150,7 @@ def chunks_in(location: str, chunks_per_shard: dict[str, int]) -> int:
                 total += chunks_per_shard.get(name.split("-", 1)[0], 0)
             elif name.endswith(".ckpt") and name[1:-5] not in present and shard_module.is_shard_name(name[1:-5]):
                 with private_dir() as tmp:
-                    total += _count_chunks(_download(fs, f"{root}/{name}", tmp / "c.db"))
+                    total += _count_chunks(download(fs, f"{root}/{name}", tmp / "c.db"))
     except Exception as exc:   # each backend raises its own errors
         raise InputError(f"--shards {one_line(location, 200)}: cannot read it ({why(exc)})") from None
     return total
@@ -174,12 +174,18 @@ def private_dir():
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _download(fs, remote: str, local: Path) -> Path:
-    """Copy an object into `local` (created 0600 before any byte lands in it)."""
+def download(fs, remote: str, local: Path, limit: int | None = None) -> Path:
+    """Copy an object into `local` (created 0600 before any byte lands in it); with `limit`,
+    at most `limit` + 1 bytes (enough for the reader to refuse an oversized file)."""
+    bound, copied = (None if limit is None else limit + 1), 0
     with open(os.open(local, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
         with fs.open(remote, "rb") as source:
-            while block := source.read(1 << 20):
+            while bound is None or copied < bound:
+                block = source.read(1 << 20 if bound is None else min(1 << 20, bound - copied))
+                if not block:
+                    break
                 out.write(block)
+                copied += len(block)
     return local
 
 
@@ -230,7 +236,7 @@ def _resume_from(fs, root: str, name: str, local: Path, tag: bytes) -> None:
                            (f"{root}/{_CHECKPOINT.format(name)}", (shard_module.PROVING, shard_module.COMPLETE))):
         if not fs.exists(remote):
             continue
-        condition = _condition(_download(fs, remote, local), tag)
+        condition = _condition(download(fs, remote, local), tag)
         if condition == "foreign":
             raise InputError(f"{one_line(remote, 200)}: a shard of another round; remove it or give the round "
                              "its own --shards")
@@ -347,7 +353,7 @@ class Shards:
         name = path.name
         staging = path.with_name(f".{name}.{secrets.token_hex(8)}")
         try:
-            _download(fs, f"{root}/{name}", staging)
+            download(fs, f"{root}/{name}", staging)
         except Exception as exc:
             staging.unlink(missing_ok=True)
             raise InputError(f"{one_line(self.location, 200)}: cannot fetch shard {name} ({why(exc)})") from None

@@ -49,18 +49,9 @@ def fetch(url: str, name: str, what: str, into: Path, limit: int) -> None:
             return
         if fs.info(f"{root}/{name}").get("type") != "file":
             raise InputError(f"{shown}: {what} is not a regular file")
-        with fs.open(f"{root}/{name}", "rb") as source, _private(into / name) as out:
-            left = limit + 1
-            while left and (block := source.read(min(left, 1 << 20))):
-                out.write(block)
-                left -= len(block)
+        storage.download(fs, f"{root}/{name}", into / name, limit)
     except InputError:
         raise
     except Exception as exc:   # each backend raises its own errors
         raise InputError(f"{shown}: cannot read {what} ({storage.why(exc)})") from None
 
-
-def _private(path: Path):
-    import os
-
-    return open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
