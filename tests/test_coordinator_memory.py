@@ -53,16 +53,22 @@ def no_timed_refresh():
     return dask.config.set({"distributed.client.scheduler-info-interval": "1h"})
 
 
-def _received(cluster, directory, users: int, capacity: int, monkeypatch) -> int:
-    ledger, reserves = inputs(directory / "in", f"coordinator-{users}", users=users)
+def received_by_round(cluster, directory, ledger, reserves, capacity: int, monkeypatch, **options) -> int:
+    """Bytes this process reads from Dask while proving a round of SUBTREES subtrees an asset
+    on the cluster (`options`: more prove.Options, e.g. prices)."""
     monkeypatch.setattr(sharded, "SUBTREE_LEAVES", capacity // SUBTREES)
     monkeypatch.setattr(sharded, "MIN_SUBTREES", 1)
     options = prove.Options(round_secret=SECRET, timestamp=STAMP, chunk=16, capacity=capacity,
-                            scheduler=cluster.address)
+                            scheduler=cluster.address, **options)
     with no_timed_refresh(), bytes_received() as counted:
         prove.run(ledger, reserves, directory / "att", directory / "s.db", options, QUIET)
     assert counted[0] > 0, "the count saw no Dask traffic: it measures nothing"
     return counted[0]
+
+
+def _received(cluster, directory, users: int, capacity: int, monkeypatch) -> int:
+    ledger, reserves = inputs(directory / "in", f"coordinator-{users}", users=users)
+    return received_by_round(cluster, directory, ledger, reserves, capacity, monkeypatch)
 
 
 def test_what_the_coordinator_receives_does_not_grow_with_the_leaves(cluster, tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ import pytest
 
 import marginkit
 from roundkit import QUIET
-from test_scale import SECRET, STAMP, _same_tree
+from test_scale import SECRET, STAMP, _count_chunks, _same_tree
 from zksolv import inclusion2, ledgerparts, state
 from zksolv.attestation import marginsplit, placement, prove, sharded
 from zksolv.attestation.manifest2 import read as read_manifest
@@ -134,14 +134,7 @@ def test_debts_without_prices_are_refused_on_a_cluster_as_on_one_machine(cluster
 
 
 def _margin_chunks(db_path) -> int:
-    try:
-        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=0.1)
-        try:
-            return db.execute("SELECT count(*) FROM margin_chunks").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
+    return _count_chunks(db_path, "margin_chunks")
 
 
 def test_kill_9_of_the_coordinator_mid_margin_round_resumes_byte_identical(cluster, tmp_path):

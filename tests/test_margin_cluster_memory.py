@@ -7,10 +7,7 @@ client's refresh of the scheduler's description (≈ 1.4 KB every 2 s: it grows 
 round's wall time, which a loaded machine stretches) is turned off for the measurement."""
 
 import marginkit
-from roundkit import QUIET
-from test_coordinator_memory import BYTES_PER_LEAF, SUBTREES, bytes_received, no_timed_refresh
-from test_scale import SECRET, STAMP
-from zksolv.attestation import prove, sharded
+from test_coordinator_memory import BYTES_PER_LEAF, received_by_round
 
 MARGIN_ROWS = [row for row in marginkit.ROWS if not row[0].startswith("spot-")]
 SMALL, LARGE = (24, 64), (96, 256)
@@ -21,14 +18,7 @@ three assets, so 192 and 768 spot leaves."""
 def _received(cluster, directory, users: int, capacity: int, monkeypatch) -> int:
     spot = [(f"spot-{i:05d}", a, f"{i % 7}.25") for i in range(users) for a in ("BTC", "ETH", "USDT")]
     ledger, reserves, market = marginkit.write_inputs(directory / "in", MARGIN_ROWS + spot)
-    monkeypatch.setattr(sharded, "SUBTREE_LEAVES", capacity // SUBTREES)
-    monkeypatch.setattr(sharded, "MIN_SUBTREES", 1)
-    options = prove.Options(round_secret=SECRET, timestamp=STAMP, chunk=16, capacity=capacity, prices=str(market),
-                            scheduler=cluster.address)
-    with no_timed_refresh(), bytes_received() as counted:
-        prove.run(ledger, reserves, directory / "att", directory / "s.db", options, QUIET)
-    assert counted[0] > 0, "the count saw no Dask traffic: it measures nothing"
-    return counted[0]
+    return received_by_round(cluster, directory, ledger, reserves, capacity, monkeypatch, prices=str(market))
 
 
 def test_what_a_margin_rounds_coordinator_receives_does_not_grow_with_the_spot_leaves(cluster, tmp_path,

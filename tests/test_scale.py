@@ -75,11 +75,12 @@ def _chunks_done(db_path) -> int:
     return _count_chunks(db_path) + sum(_count_chunks(p) for p in (shards.glob("*.db") if shards.is_dir() else ()))
 
 
-def _count_chunks(db_path) -> int:
+def _count_chunks(db_path, table: str = "chunks") -> int:
+    """Proved chunks saved in `table` of the SQLite file (0 while it cannot be read yet)."""
     try:
         db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=0.1)
         try:
-            return db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         finally:
             db.close()
     except sqlite3.Error:
