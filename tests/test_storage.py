@@ -221,6 +221,40 @@ def test_kill_9_of_a_worker_with_remote_shards_resumes_byte_identical(cluster, p
     assert sorted(p.name for p in (tmp_path / "s.db.cache").iterdir())
 
 
+def test_what_killed_workers_left_is_swept_and_nothing_else(place):
+    url, where = place
+    storage.probe(url)
+    _prove_some(url, [0], finish=True)
+    other = shard.path_of("", ASSET, 4).name
+    left = [f".{NAME}.ckpt", f"..{NAME}.ckpt.up-0123456789abcdef", f".{other}.up-fedcba9876543210"]
+    for name in left + ["notes.txt"]:
+        (where / name).write_bytes(b"x")
+    storage.sweep(url)
+    assert sorted(p.name for p in where.iterdir()) == sorted([NAME, "notes.txt"])   # not ours: kept
+
+
+def test_a_cluster_round_leaves_only_its_shards_where_they_live(cluster, pool_round, remote, tmp_path, monkeypatch):
+    from roundkit import QUIET
+    from test_scale import _same_tree
+    from zksolv.attestation import prove
+
+    ledger_path, reserves, pool = pool_round
+    url, where = remote
+    prepare = storage.prepare
+
+    def prepare_then_a_killed_upload(location, resumed, force):   # as if a worker died mid-upload
+        prepare(location, resumed, force)
+        where.mkdir(parents=True, exist_ok=True)
+        (where / f"..{shard.path_of('', 'BTC', 0).name}.ckpt.up-0123456789abcdef").write_bytes(b"x" * 100)
+
+    monkeypatch.setattr(storage, "prepare", prepare_then_a_killed_upload)
+    prove.run(ledger_path, reserves, tmp_path / "att", tmp_path / "s.db",
+              _options(scheduler=cluster.address, capacity=32, shards=url), QUIET)
+    assert _same_tree(pool / "att", tmp_path / "att")
+    left = sorted(p.name for p in where.iterdir())
+    assert left and all(shard.is_shard_name(n) for n in left), left   # the planted upload is gone
+
+
 def _zksolv(*args):
     import subprocess
     import sys

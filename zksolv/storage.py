@@ -136,6 +136,22 @@ def _is_ours(name: str) -> bool:
     return found is not None and shard_module.is_shard_name(found[1])
 
 
+def sweep(location: str) -> None:
+    """Once every subtree task of a round has finished: remove what killed workers left on a
+    URL (uploads cut short, checkpoints of shards since finished), so that the location
+    holds the round's shards and nothing else."""
+    if not is_url(location):
+        return
+    fs, root = filesystem(location)
+    try:
+        leftovers = [f"{root}/{n}" for n in names(fs, root) if _is_ours(n) and not shard_module.is_shard_name(n)]
+        if leftovers:
+            fs.rm(leftovers)
+    except Exception as exc:   # each backend raises its own errors
+        raise InputError(f"--shards {one_line(location, 200)}: cannot remove what killed workers left there "
+                         f"({why(exc)}); run the same command again") from None
+
+
 def chunks_in(location: str, chunks_per_shard: dict[str, int]) -> int:
     """Chunk proofs already made in a location (a resumed round reports them): a finished
     shard on a URL counts whole (`chunks_per_shard`: by hex asset name), a checkpoint is

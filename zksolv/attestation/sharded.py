@@ -122,13 +122,15 @@ def prepare_shards(shard_dir, resumed: bool, force: bool) -> None:
 
 
 def prove_subtrees(client, plan: RoundPlan, placed, report) -> list[ShardedAsset]:
-    """Run the subtree tasks on the cluster; join what they return."""
+    """Run the subtree tasks on the cluster; join what they return. The shards' location
+    then holds the shards and nothing else (`storage.sweep`)."""
     assets = {a.asset: ShardedAsset(a.asset, a.leaf_bits, a.capacity, a.chunk, a.subtree.bit_length() - 1)
               for a in plan.assets}
     summaries = handoff.summaries(client, plan, placed)
     with report.progress(summaries, "subtrees", length=sum(a.buckets for a in plan.assets)) as bar:
         for summary in bar:
             assets[summary.asset].summaries.append(summary)
+    storage.sweep(plan.shard_dir)   # every task is done: what killed workers left can go
     for a in assets.values():
         _join(a)
     return list(assets.values())
