@@ -5,6 +5,7 @@ message. Partitions run on Dask's synchronous scheduler here, and once on a real
 Whole rounds: from 100-byte partitions (test_sharded.py) and from one (test_scale.py's
 LocalCluster round, 1 MiB partitions) both give the pool's files, byte for byte."""
 
+import os
 import re
 
 import pytest
@@ -140,6 +141,23 @@ def test_a_ledger_changed_after_the_check_is_refused(tmp_path):
     path.write_bytes(H + b"mallo,BTC,1\n")
     with pytest.raises(InputError, match="the ledger changed during the round"):
         [r for p in scan.partitions for r in ledgerparts.rows(scan.layout, p, DECIMALS, BITS)]
+
+
+@pytest.mark.parametrize("again", [b"alice,BTC,2\nbob,BTC,1\n",       # same size, same counts and total
+                                   b"alice,BTC,1\nbob,BTC,3\n"])      # its last row changed
+def test_a_ledger_changed_with_its_size_and_time_kept_is_refused(tmp_path, again):
+    """The identity (size, modification time) restored by hand: each range's digest tells."""
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(H + b"alice,BTC,1\nbob,BTC,2\n")
+    scan = ledgerparts.scan(ledgerparts.synchronous, path, DECIMALS, BITS)
+    kept = path.stat()
+    path.write_bytes(H + again)
+    os.utime(path, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    seen = []
+    with pytest.raises(InputError, match="the ledger changed during the round"):
+        for p in scan.partitions:
+            seen.extend(ledgerparts.rows(scan.layout, p, DECIMALS, BITS))
+    assert len(seen) < 2   # refused before the range's last row is given
 
 
 def test_on_a_cluster_the_first_error_is_the_streaming_readers(cluster, tmp_path):

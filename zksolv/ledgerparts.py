@@ -16,6 +16,7 @@ end if its last record goes on, and its first error is the streaming reader's fi
 """
 
 import csv
+import hashlib
 import os
 import re
 from contextlib import contextmanager
@@ -50,11 +51,13 @@ class Layout:
 
 @dataclass(frozen=True, slots=True)
 class Partition:
-    """Consecutive whole records of the ledger: bytes [start, end), the first on `first_line`."""
+    """Consecutive whole records of the ledger: bytes [start, end), the first on `first_line`,
+    their SHA-256 `digest` as the check read them (b"" for the range an error ends)."""
 
     start: int
     end: int
     first_line: int
+    digest: bytes = b""
 
 
 @dataclass
@@ -92,7 +95,7 @@ def opened(lay: Layout):
     with open_regular(lay.path, "ledger") as f:
         st = os.fstat(f.fileno())
         if (st.st_size, st.st_mtime_ns) != lay.identity:
-            raise InputError(f"{one_line(lay.path, 200)}: the ledger changed during the round; run the round again")
+            raise _changed(lay)
         yield f
 
 
@@ -104,11 +107,11 @@ class _Found(Exception):
 class Lines:
     """The lines of the ledger from byte `pos` on, split as the streaming reader splits them
     (at \\n, \\r\\n and \\r), decoded and bounded as it decodes and bounds them; `pos` is the
-    byte after the last line given, `count` the lines given."""
+    byte after the last line given, `count` the lines given, `hashed` a SHA-256 of them."""
 
     def __init__(self, f, pos: int, first_read: int, path: str):
         self.f, self.pos, self.count, self.first_read = f, pos, 0, max(first_read, 2)
-        self.shown = one_line(path)
+        self.shown, self.hashed = one_line(path), hashlib.sha256()
 
     def __iter__(self):
         self.f.seek(self.pos)
@@ -135,6 +138,7 @@ class Lines:
             self._too_long()
         self.pos += len(piece)
         self.count += 1
+        self.hashed.update(piece)
         return line
 
     def _too_long(self):
@@ -195,13 +199,15 @@ def _parsed(lines: Lines, end: int, path: str, decimals, max_bits, debts: bool =
 
 def _summary(first: int, lines: Lines | None, counts, totals, error) -> dict:
     return {"start": first, "end": lines.pos if lines else first, "lines": lines.count if lines else 0,
-            "counts": counts, "totals": totals, "error": error}
+            "digest": (lines.hashed if lines else hashlib.sha256()).digest(), "counts": counts, "totals": totals,
+            "error": error}
 
 
 def rows(lay: Layout, part: Partition, decimals, max_bits, before_line: int | None = None, debts: bool = False):
     """The rows of a partition checked by `scan` (placement reads them again), numbered from
-    its first line; with `before_line`, only those on earlier lines. An error now means the
-    ledger changed since it was checked."""
+    its first line; with `before_line`, only those on earlier lines. An error now, or other
+    bytes than those the check hashed, mean the ledger changed since it was checked: refused
+    before the partition's last row is given."""
     with opened(lay) as f:
         lines = Lines(f, part.start, min(part.end - part.start, PART_BYTES) + 1, lay.path)
         try:
@@ -209,12 +215,17 @@ def rows(lay: Layout, part: Partition, decimals, max_bits, before_line: int | No
                 line = part.first_line - 1 + row.line
                 if before_line is not None and line >= before_line:
                     return
+                if before_line is None and lines.pos >= part.end and lines.hashed.digest() != part.digest:
+                    raise _changed(lay)
                 yield ledger.Row(row.user_id, row.asset, row.units, line)
         except _Found as found:
             if before_line is not None and part.first_line - 1 + found.args[0] >= before_line:
                 return      # the error `before_line` is on
-            raise InputError(f"{one_line(lay.path, 200)}: the ledger changed during the round; run the round "
-                             "again") from None
+            raise _changed(lay) from None
+
+
+def _changed(lay: Layout) -> InputError:
+    return InputError(f"{one_line(lay.path, 200)}: the ledger changed during the round; run the round again")
 
 
 def synchronous(*collections):
@@ -262,7 +273,7 @@ def _asset_sums(items) -> tuple[dict, dict]:
 
 
 def _edge(summary: dict) -> tuple:
-    return summary["start"], summary["end"], summary["lines"], summary["error"]
+    return summary["start"], summary["end"], summary["lines"], summary["digest"], summary["error"]
 
 
 def _numbered(lay: Layout, edges) -> tuple[list[Partition], tuple | None]:
@@ -270,7 +281,7 @@ def _numbered(lay: Layout, edges) -> tuple[list[Partition], tuple | None]:
     rows as partitions, up to the first with an error: (partitions, (that range's
     partition, the error's line in the file, its message)) or (partitions, None)."""
     line, partitions = lay.header_lines + 1, []
-    for start, end, count, error in edges:
+    for start, end, count, digest, error in edges:
         if error is not None:
             local, message, shown = error
             at = line + local - 1
@@ -278,7 +289,7 @@ def _numbered(lay: Layout, edges) -> tuple[list[Partition], tuple | None]:
                 message = f"{shown}:{at}: " + message.removeprefix(f"{shown}:{local}: ")
             return partitions, (Partition(start, lay.identity[0], line), at, message)
         if count:
-            partitions.append(Partition(start, end, line))
+            partitions.append(Partition(start, end, line, digest))
         line += count
     return partitions, None
 
