@@ -18,8 +18,9 @@ from zksolv.accounts import fastaudit, tree as account_tree
 from zksolv.accounts.layout import build as build_layout
 from zksolv.accounts.leaf import node_points, statements as leaf_statements
 from zksolv.accounts.widerange import part_sizes
-from zksolv.attestation import manifest as manifest_module, manifest2, marginfile, remote
+from zksolv.attestation import inplace, manifest as manifest_module, manifest2, margininplace, marginfile, remote
 from zksolv.attestation.auditfile import file_digest, open_file
+from zksolv.attestation.auditsource import source_of
 from zksolv.attestation.claims import RoundShape, round_claims, verify_claim
 from zksolv.attestation.context import MarketBinding, transcript
 from zksolv.attestation.marginleaves import MARGIN_TREE, STATEMENT, split_leaves
@@ -165,13 +166,23 @@ def audit(directory, snapshot_path=None, circuits_path=None, workers=1, schedule
                                           client)
             result.leaves_checked += leaves
             result.range_proofs_checked += proofs
-        if published is not None and published != directory:   # a URL: margin.audit fetched, bounded
-            remote.fetch(str(published).rstrip("/"), marginfile.FILE, "margin audit file", Path(directory),
-                         c.manifest.margin.audit_bytes)
-        leaves, proofs = _audit_margin(Path(directory), c, executor, workers)
+        leaves, proofs = _audit_margin_file(published or directory, directory, c, executor, workers, client, report)
         result.leaves_checked += leaves
         result.range_proofs_checked += proofs
     return result
+
+
+def _audit_margin_file(published, directory, c: Checked, executor, workers: int, client, report):
+    """`margin.audit` read in place by the cluster's units (`client`) if every worker sees
+    the file this process sees, else streamed through this process — fetched first, bounded,
+    if it is at a URL (SPEC.md §6.10)."""
+    source = source_of(published, marginfile.FILE)
+    if client is not None and inplace.workers_see(client, source):
+        return margininplace.audit(source, c, client, report)
+    if str(published) != str(directory):   # a URL: margin.audit fetched, bounded
+        remote.fetch(str(published).rstrip("/"), marginfile.FILE, "margin audit file", Path(directory),
+                     c.manifest.margin.audit_bytes)
+    return _audit_margin(Path(directory), c, executor, workers)
 
 
 def _audit_margin(directory: Path, c: Checked, executor, workers: int) -> tuple[int, int]:
