@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import pytest
 
 from marginkit import ROWS, prove_margin
+from test_coordinator_memory import bytes_received, no_timed_refresh
 from test_audit_inplace import _outcome, _publish, _serve_this_process, swapping_after
 from zksolv.accounts import keys, leaf as leaf_module
 from zksolv.attestation import inplace, margininplace, marginfile, verify, verify2
@@ -281,3 +282,57 @@ def test_the_in_place_audit_shows_a_bar_per_file_unless_quiet(cluster, honest, i
         assert all(label in shown for label in labels), shown
         margin_bar = shown.split("audit margin", 1)[1]
         assert "25%" in margin_bar and "100%" in margin_bar, shown   # a step a unit, to its last
+
+
+# ---- the auditor's process stays small -----------------------------------------------------
+
+@contextmanager
+def bytes_sent():
+    """A one-element list: the bytes this process writes to Dask comms inside the block."""
+    import distributed.comm.tcp as tcp
+
+    sent, write = [0], tcp.TCP.write
+
+    async def counting(self, msg, serializers=None, on_error="message"):
+        n = await write(self, msg, serializers, on_error)
+        sent[0] += n
+        return n
+
+    tcp.TCP.write = counting
+    try:
+        yield sent
+    finally:
+        tcp.TCP.write = write
+
+
+UNITS = 4
+"""Work units of margin.audit, at both sizes."""
+SMALL, LARGE = 8, 64
+"""The margin capacities of the two rounds (3 accounts, the rest padding)."""
+BYTES_PER_LEAF = 16
+"""What the auditor may send, and receive, per added margin leaf, at most. Measured (twice
+each): in place, -3 to +3 bytes a leaf sent and 0.1 to 0.4 received (the Dask client's
+timing-dependent messages: ±200 bytes whatever the size); streamed through the auditor
+(every leaf sent to a unit, every unit's root and leaf hashes received back), 5,277 sent
+and 1,050 received."""
+
+
+def _audit_traffic(cluster, directory, capacity: int, monkeypatch) -> tuple[int, int]:
+    r = prove_margin(directory, margin_capacity=capacity, chunk=1)
+    c = verify2.load(r.out)
+    monkeypatch.setattr(margininplace, "UNIT_LEAVES", capacity // UNITS)
+    with no_timed_refresh(), verify.engine_for(1, cluster.address) as (executor, client):
+        with bytes_received() as received, bytes_sent() as sent:
+            leaves, _ = verify2._audit_margin_file(r.out, r.out, c, executor, 1, client, None)
+    assert leaves == capacity
+    assert received[0] > 0 and sent[0] > 0, "the counts saw no Dask traffic: they measure nothing"
+    return sent[0], received[0]
+
+
+def test_what_the_auditor_sends_and_receives_does_not_grow_with_the_margin_leaves(cluster, tmp_path, monkeypatch,
+                                                                                  in_place_only):
+    small = _audit_traffic(cluster, tmp_path / "small", SMALL, monkeypatch)
+    large = _audit_traffic(cluster, tmp_path / "large", LARGE, monkeypatch)
+    per_leaf = [(b - a) / (LARGE - SMALL) for a, b in zip(small, large)]
+    assert max(per_leaf) <= BYTES_PER_LEAF, (f"sent, received: {small} at {SMALL} margin leaves, {large} at "
+                                            f"{LARGE}: {per_leaf} bytes a leaf more")
