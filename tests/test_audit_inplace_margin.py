@@ -9,6 +9,7 @@ import dataclasses
 import hashlib
 import io
 import shutil
+import subprocess
 import sys
 from contextlib import contextmanager
 
@@ -269,11 +270,15 @@ class _Terminal(io.StringIO):
         return True
 
 
+@pytest.mark.parametrize("where", ["in place", "streamed"])
 @pytest.mark.parametrize("quiet", [False, True])
-def test_the_in_place_audit_shows_a_bar_per_file_unless_quiet(cluster, honest, in_place_only, monkeypatch, quiet):
+def test_the_audit_shows_a_bar_per_file_unless_quiet(cluster, honest, in_place_only, monkeypatch, quiet, where):
+    """On a terminal, a bar a file — margin.audit's advancing unit by unit (in place) or
+    chunk by chunk (streamed: 8 chunks); with --quiet, none."""
     stderr = _Terminal()
     monkeypatch.setattr(sys, "stderr", stderr)
-    verify.audit(honest.out, scheduler=cluster.address, report=Reporter(False, quiet))
+    on = {"scheduler": cluster.address} if where == "in place" else {"workers": 1}
+    verify.audit(honest.out, report=Reporter(False, quiet), **on)
     shown = stderr.getvalue()
     labels = [f"audit {asset}" for asset in honest.manifest.assets] + ["audit margin"]
     if quiet:
@@ -281,7 +286,14 @@ def test_the_in_place_audit_shows_a_bar_per_file_unless_quiet(cluster, honest, i
     else:
         assert all(label in shown for label in labels), shown
         margin_bar = shown.split("audit margin", 1)[1]
-        assert "25%" in margin_bar and "100%" in margin_bar, shown   # a step a unit, to its last
+        assert "25%" in margin_bar and "100%" in margin_bar, shown   # a step a unit or chunk, to the last
+
+
+def test_a_piped_audit_on_a_cluster_shows_no_bar(cluster, honest):
+    done = subprocess.run([sys.executable, "-m", "zksolv", "audit", str(honest.out), "--scheduler", cluster.address],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr + cluster.logs()
+    assert done.stderr == "" and "audit margin" not in done.stdout, done.stderr
 
 
 # ---- the auditor's process stays small -----------------------------------------------------

@@ -33,6 +33,9 @@ UNIT_LEAVES = 512
 leaf, seconds of a worker — far more than a task's cost to Dask — and 10^4 units for 5·10^6
 accounts."""
 MISMATCH = f"{marginfile.FILE} does not match its hash in the manifest"
+HEADER_DISAGREES = f"{marginfile.FILE}: header disagrees with the manifest"
+ROOT_DIFFERS = "the margin leaves do not sum and hash to the manifest's margin root"
+"""The streaming audit's messages too (verify2._audit_margin): one text, wherever it runs."""
 RETURNED = {"InvalidProof": InvalidProof, "EncodingError": EncodingError}
 
 
@@ -136,7 +139,7 @@ def audit(source: Source, c, client, report=None) -> tuple[int, int]:
     if scanned.header is None:
         raise scanned.failure
     if (scanned.header.capacity, scanned.header.chunk) != (m.margin.capacity, m.margin.chunk):
-        raise InvalidProof(f"{marginfile.FILE}: header disagrees with the manifest")
+        raise InvalidProof(HEADER_DISAGREES)
     if scanned.failure is not None:
         raise scanned.failure
     buckets = min(len(scanned.units), inplace.MAX_BUCKETS)
@@ -148,7 +151,7 @@ def audit(source: Source, c, client, report=None) -> tuple[int, int]:
     for _, (height, commitments, root_hash), _ in outcomes:
         builder.push((account_tree.decode(commitments, 2 * len(c.layout.assets)), commitments, root_hash), height)
     if builder.root(m.margin.capacity) != (b"".join(m.margin.root_commitments), m.margin.root_hash):
-        raise InvalidProof("the margin leaves do not sum and hash to the manifest's margin root")
+        raise InvalidProof(ROOT_DIFFERS)
     return m.margin.capacity, m.margin.capacity * len(part_sizes(c.layout.limb_values))
 
 
