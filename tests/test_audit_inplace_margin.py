@@ -71,6 +71,16 @@ def test_workers_that_do_not_see_margin_audit_make_the_auditor_stream_it(cluster
     assert dataclasses.asdict(on_cluster) == dataclasses.asdict(verify.audit(honest.out, workers=1))
 
 
+@pytest.mark.parametrize("capacity, chunk, leaves", [
+    (8, 1, 8), (256, 64, 256), (1024, 256, 512), (3072, 256, 512), (5120, 64, 512), (2048, 1, 512),
+    (4096, 256, 512), (1 << 20, 256, 512)])
+def test_a_unit_is_a_perfect_subtree_of_the_account_tree(capacity, chunk, leaves):
+    """Whole chunks, a power of two of them, at most UNIT_LEAVES leaves, dividing the
+    capacity (so that a unit never runs past the file, nor across two of the forest's
+    subtrees), and the most that fit."""
+    assert margininplace.chunks_per_unit(capacity, chunk) * chunk == leaves
+
+
 def _leaf_at(c, index: int) -> int:
     return marginfile.HEADER_BYTES + index * leaf_module.size(c.layout)
 
