@@ -174,18 +174,22 @@ def test_a_file_that_changes_after_it_was_hashed_is_refused(cluster, honest, in_
     path = copy / published.audit_file
     path.write_bytes(bad)
     assert _both(copy, m, asset, published, cluster)[0][0] != "valid"   # the bad file fails on one machine
-    real_scan = inplace.scan
-
-    def scan_then_swap(*args):
-        scanned = real_scan(*args)
-        (tmp_path / "swap").write_bytes(good)
-        (tmp_path / "swap").replace(path)
-        return scanned
-
-    monkeypatch.setattr(inplace, "scan", scan_then_swap)
+    monkeypatch.setattr(inplace, "scan", swapping_after(inplace.scan, path, good, tmp_path))
     with verify.engine_for(1, cluster.address) as (executor, client):
         found = _outcome(lambda: verify._audit_asset(copy, m, asset, published, executor, 1, None, client))
     assert found == ("InvalidProof", f"{asset}: {published.audit_file} does not match its hash in the manifest")
+
+
+def swapping_after(scan, path: Path, replacement: bytes, tmp_path):
+    """`scan`, after which `path` is replaced by `replacement` (atomically, as a publisher
+    would replace it): what the units then read."""
+    def scan_then_swap(*args):
+        scanned = scan(*args)
+        (tmp_path / "swap").write_bytes(replacement)
+        (tmp_path / "swap").replace(path)
+        return scanned
+
+    return scan_then_swap
 
 
 def _publish(name: str, file_name: str, data: bytes, mine: Path, my_data: bytes) -> str:
@@ -334,8 +338,8 @@ def test_the_commands_take_a_url(cluster, honest):
 
 
 def test_a_margin_round_at_a_url_audits_on_the_cluster_as_on_one_machine(cluster, tmp_path, in_place_only):
-    """Its spot audit files read in place (their proofs bound to the market), its
-    margin.audit fetched (bounded by its manifest's size) and audited by this process."""
+    """Its spot audit files and its margin.audit read in place (their proofs bound to the
+    market); streamed on one machine, margin.audit is fetched, bounded by its manifest's size."""
     r = prove_margin(tmp_path / "round", margin_capacity=8, chunk=1)
     url = _at_url(r.out, "published-margin")
     on_one_machine = dataclasses.asdict(verify.audit(r.out, workers=1))

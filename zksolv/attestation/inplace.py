@@ -56,7 +56,7 @@ class Scan:
     failure: EncodingError | None = None
 
 
-class _Tee:
+class Tee:
     """A file read through: every byte hashed into the whole file's SHA-256 and, while a
     part is open, into the part's; `position` counts them."""
 
@@ -86,11 +86,21 @@ class _Tee:
 def scan(f, size: int, shown: str, unit_chunks: int, limit: int) -> Scan:
     """One pass over the audit file `f` (of `size` bytes): digests, header, units. Reads at
     most `limit` bytes past a structure error (the manifest's size + 1: more cannot match)."""
-    tee, result = _Tee(f), Scan()
-    try:
+    def structure(tee: Tee, result: Scan) -> None:
         reader = auditfile.Reader(tee, shown, size)
         result.header = reader.header
         result.units = _units(reader, tee, unit_chunks)
+
+    return scan_with(f, limit, structure)
+
+
+def scan_with(f, limit: int, structure) -> Scan:
+    """The pass over a file `f` that `structure(tee, result)` reads through a Tee, filling
+    `result`'s header and units; its EncodingError is kept in `result.failure`, and the
+    rest of the file read for the whole digest, up to `limit` + 1 bytes in all."""
+    tee, result = Tee(f), Scan()
+    try:
+        structure(tee, result)
     except EncodingError as exc:
         result.failure = exc
     tee.part = None
@@ -100,7 +110,7 @@ def scan(f, size: int, shown: str, unit_chunks: int, limit: int) -> Scan:
     return result
 
 
-def _units(reader, tee: _Tee, unit_chunks: int) -> list[Unit]:
+def _units(reader, tee: Tee, unit_chunks: int) -> list[Unit]:
     """Each unit's leaves, then each unit's proofs, hashed part by part as they stream by."""
     h = reader.header
     per_unit = min(unit_chunks, h.proofs)
@@ -161,7 +171,7 @@ def audit_unit(job: Job):
                               proofs, job.market))
     except (InvalidProof, EncodingError) as exc:
         return (digests, None, (type(exc).__name__, str(exc))), []
-    return (digests, root, None), _by_bucket(leaves, u.first_chunk * job.chunk, job.buckets)
+    return (digests, root, None), by_bucket([leaf[33:] for leaf in leaves], u.first_chunk * job.chunk, job.buckets)
 
 
 RECORD = 32 + 8
@@ -169,13 +179,13 @@ RECORD = 32 + 8
 position)."""
 
 
-def _by_bucket(leaves, first: int, buckets: int) -> list[tuple[int, bytes]]:
-    """[(bucket, records), …]: a hash's bucket is its first 8 bytes scaled to [0, buckets)
-    (uniform for hashes), so equal hashes share one; the records of a bucket are one bytes
-    object (cheap to move between workers)."""
+def by_bucket(hashes, first: int, buckets: int) -> list[tuple[int, bytes]]:
+    """[(bucket, records), …] of the leaf hashes `hashes` at positions `first`, `first` + 1, …:
+    a hash's bucket is its first 8 bytes scaled to [0, buckets) (uniform for hashes), so
+    equal hashes share one; the records of a bucket are one bytes object (cheap to move
+    between workers)."""
     parts = {}
-    for i, leaf in enumerate(leaves):
-        h = leaf[33:]
+    for i, h in enumerate(hashes):
         parts.setdefault(int.from_bytes(h[:8], "big") * buckets >> 64, []).append(h + (first + i).to_bytes(8, "big"))
     return [(bucket, b"".join(records)) for bucket, records in parts.items()]
 
@@ -204,17 +214,24 @@ def repeated_hash(hash_parts):
             .map(first_repeat).reduction(least, least))
 
 
-def run_units(client, jobs: list[Job]) -> tuple[list, tuple[int, bytes] | None]:
+def run_units(client, jobs: list, report=None, label: str = "audit", unit=audit_unit):
     """Every unit's outcome, in order, and the first repeated leaf hash, computed on the
-    cluster of `client`; nothing per leaf comes back."""
+    cluster of `client` by `unit` (a function of a job returning (outcome, hash buckets));
+    nothing per leaf comes back. With a `report`, a progress bar advances as units finish
+    (the report's own: none when quiet or piped)."""
     from dask import delayed
+    from distributed import as_completed
 
-    units = [delayed(audit_unit, pure=False)(job) for job in jobs]
+    units = [delayed(unit, pure=False)(job) for job in jobs]
     outcomes = [delayed(itemgetter(0), pure=False)(u) for u in units]
     hashes = [delayed(itemgetter(1), pure=False)(u) for u in units]
     # unoptimized: optimizing the bag's graph apart from the outcomes' would fuse each unit
     # into its getitem under a new key, and every unit would run twice (measured: 2.2x CPU)
     futures = client.compute([*outcomes, repeated_hash(hashes)], optimize_graph=False)
+    if report is not None:
+        with report.progress(as_completed(futures[:-1]), label, length=len(jobs)) as bar:
+            for _ in bar:
+                pass
     results = client.gather(futures)
     return results[:-1], results[-1]
 

@@ -62,8 +62,8 @@ def write(out: BinaryIO, header: Header, chunks: Iterator[bytes]) -> None:
 class Reader(Stream):
     """Strict streaming reader; any shortfall, excess or other shape is an EncodingError."""
 
-    def __init__(self, f: BinaryIO, name: str, layout: Layout):
-        super().__init__(f, name)
+    def __init__(self, f: BinaryIO, name: str, layout: Layout, size: int | None = None):
+        super().__init__(f, name, size)
         self.leaf_size = leaf_module.size(layout)
         self.header = self._read_header()
         if self.header.layout != layout_digest(layout):

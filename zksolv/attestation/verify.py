@@ -176,7 +176,7 @@ def _audit_asset(directory, m, asset, entry, executor, workers, report, client=N
         raise InvalidProof(f"{asset}: audit file name {entry.audit_file!r} leaves the attestation")
     source = source_of(directory, entry.audit_file)
     if client is not None and inplace.workers_see(client, source):
-        return _audit_in_place(source, m, asset, entry, client)
+        return _audit_in_place(source, m, asset, entry, client, report)
     return _audit_streamed(source, m, asset, entry, executor, workers, report)
 
 
@@ -209,7 +209,7 @@ def _audit_streamed(source, m, asset, entry, executor, workers, report) -> tuple
 _RETURNED = {"InvalidProof": InvalidProof, "EncodingError": EncodingError}
 
 
-def _audit_in_place(source, m, asset, entry, client) -> tuple[int, int]:
+def _audit_in_place(source, m, asset, entry, client, report=None) -> tuple[int, int]:
     """This process hashes the file (and each unit's ranges) once; the units read their
     ranges on the workers; the bytes they checked must be the bytes hashed."""
     with source.open() as (f, size):
@@ -224,7 +224,7 @@ def _audit_in_place(source, m, asset, entry, client) -> tuple[int, int]:
     buckets = min(len(scanned.units), inplace.MAX_BUCKETS)
     jobs = [inplace.Job(source, unit, m.attestation_id, m.circuits_hash, asset, h.leaf_bits, h.chunk,
                         getattr(m, "market_binding", None), buckets) for unit in scanned.units]
-    outcomes, repeat = inplace.run_units(client, jobs)
+    outcomes, repeat = inplace.run_units(client, jobs, report, f"audit {asset}")
     if any(digests != unit.digests for unit, (digests, _, _) in zip(scanned.units, outcomes)):
         raise InvalidProof(f"{asset}: {entry.audit_file} does not match its hash in the manifest")
     for _, _, error in outcomes:

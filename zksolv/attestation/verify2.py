@@ -10,6 +10,7 @@ margin leaf: the account tree rebuilt to the manifest's root, no two leaves alik
 leaf's claims batch-verified on the executor.
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +19,9 @@ from zksolv.accounts import fastaudit, tree as account_tree
 from zksolv.accounts.layout import build as build_layout
 from zksolv.accounts.leaf import node_points, statements as leaf_statements
 from zksolv.accounts.widerange import part_sizes
-from zksolv.attestation import manifest as manifest_module, manifest2, marginfile, remote
+from zksolv.attestation import inplace, manifest as manifest_module, manifest2, margininplace, marginfile, remote
 from zksolv.attestation.auditfile import file_digest, open_file
+from zksolv.attestation.auditsource import source_of
 from zksolv.attestation.claims import RoundShape, round_claims, verify_claim
 from zksolv.attestation.context import MarketBinding, transcript
 from zksolv.attestation.marginleaves import MARGIN_TREE, STATEMENT, split_leaves
@@ -165,16 +167,26 @@ def audit(directory, snapshot_path=None, circuits_path=None, workers=1, schedule
                                           client)
             result.leaves_checked += leaves
             result.range_proofs_checked += proofs
-        if published is not None and published != directory:   # a URL: margin.audit fetched, bounded
-            remote.fetch(str(published).rstrip("/"), marginfile.FILE, "margin audit file", Path(directory),
-                         c.manifest.margin.audit_bytes)
-        leaves, proofs = _audit_margin(Path(directory), c, executor, workers)
+        leaves, proofs = _audit_margin_file(published or directory, directory, c, executor, workers, client, report)
         result.leaves_checked += leaves
         result.range_proofs_checked += proofs
     return result
 
 
-def _audit_margin(directory: Path, c: Checked, executor, workers: int) -> tuple[int, int]:
+def _audit_margin_file(published, directory, c: Checked, executor, workers: int, client, report):
+    """`margin.audit` read in place by the cluster's units (`client`) if every worker sees
+    the file this process sees, else streamed through this process — fetched first, bounded,
+    if it is at a URL (SPEC.md §6.10)."""
+    source = source_of(published, marginfile.FILE)
+    if client is not None and inplace.workers_see(client, source):
+        return margininplace.audit(source, c, client, report)
+    if str(published) != str(directory):   # a URL: margin.audit fetched, bounded
+        remote.fetch(str(published).rstrip("/"), marginfile.FILE, "margin audit file", Path(directory),
+                     c.manifest.margin.audit_bytes)
+    return _audit_margin(Path(directory), c, executor, workers, report)
+
+
+def _audit_margin(directory: Path, c: Checked, executor, workers: int, report=None) -> tuple[int, int]:
     """Stream margin.audit in work units of one chunk: each unit decodes its leaves, builds
     their subtree of the account tree and batch-verifies their claims (verify_leaves); this
     process joins the subtrees' roots and refuses duplicate leaves across units."""
@@ -182,19 +194,22 @@ def _audit_margin(directory: Path, c: Checked, executor, workers: int) -> tuple[
 
     m, path = c.manifest, directory / marginfile.FILE
     if file_digest(path) != (m.margin.audit_sha256, m.margin.audit_bytes):
-        raise InvalidProof(f"{marginfile.FILE} does not match its hash in the manifest")
+        raise InvalidProof(margininplace.MISMATCH)
     builder, seen, index = account_tree.Builder(keep_levels=False), set(), 0
     pending = Pending(executor, 2 * max(workers, 1), lambda result: _join_subtree(builder, seen, c.layout, result))
     with open_file(path) as f:
         reader = marginfile.Reader(f, str(path), c.layout)
         if (reader.header.capacity, reader.header.chunk) != (m.margin.capacity, m.margin.chunk):
-            raise InvalidProof(f"{marginfile.FILE}: header disagrees with the manifest")
-        for data in reader.chunks():
-            pending.submit(verify_leaves, (m.attestation_id, m.circuits_hash, c.binding, c.layout, index, data))
-            index += m.margin.chunk
+            raise InvalidProof(margininplace.HEADER_DISAGREES)
+        chunks = reader.chunks()
+        with (report.progress(chunks, "audit margin", length=m.margin.capacity // m.margin.chunk)
+              if report is not None else nullcontext(chunks)) as bar:
+            for data in bar:
+                pending.submit(verify_leaves, (m.attestation_id, m.circuits_hash, c.binding, c.layout, index, data))
+                index += m.margin.chunk
     pending.drain()
     if builder.root(m.margin.capacity) != (b"".join(m.margin.root_commitments), m.margin.root_hash):
-        raise InvalidProof("the margin leaves do not sum and hash to the manifest's margin root")
+        raise InvalidProof(margininplace.ROOT_DIFFERS)
     return m.margin.capacity, m.margin.capacity * len(part_sizes(c.layout.limb_values))
 
 
