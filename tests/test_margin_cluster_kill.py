@@ -70,6 +70,8 @@ def test_kill_9_of_a_worker_inside_an_account_subtree_resumes_byte_identical(clu
     thread.join(TIMEOUT)
     assert not failed and not thread.is_alive(), failed
     assert victim not in cluster.worker_pids()
+    with Client(cluster.address, timeout="10s") as client:   # the tests after this one find both workers
+        client.wait_for_workers(2, timeout=TIMEOUT)
     assert _same_tree(tmp_path / "pool", tmp_path / "dask")
     m = read_manifest(tmp_path / "dask" / "manifest.json")
     assert inclusion2.build(state.State(tmp_path / "dask.db"), m, "bob") == \
