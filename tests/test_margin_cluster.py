@@ -6,6 +6,7 @@ refusal the pool's. Small subtrees, ledger partitions and padding ranges, so eve
 many of each."""
 
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -82,6 +83,29 @@ def test_a_margin_round_on_a_cluster_is_the_pools_and_so_are_its_inclusion_proof
     for user in ("spot-1", "spot-2", "spot-u000", "spot-u020", "alice", "bob", "carol"):
         assert inclusion2.build(on_cluster, m, user) == inclusion2.build(pool, m, user), user
     assert on_cluster.margin_account("spot-1") is None and on_cluster.margin_account("nobody") is None
+    for user in ("alice", "bob", "carol"):     # the account shards are never read as a spot tree's
+        assert on_cluster.holdings(user) == [] and on_cluster.margin_account(user) == pool.margin_account(user)
+
+
+def test_a_margin_customers_spot_lookup_never_reads_the_account_shards(cluster, pool_round, small_units,
+                                                                           tmp_path):
+    """The account tree's index rows (asset "") name account shards: a spot lookup must not
+    take them for a spot tree's. Here the index row of alice's account subtree is widened to
+    every key (the others to none), so a lookup under asset "" would find her there."""
+    directory = pool_round
+    if not (directory / "dask.db").exists():
+        _prove(directory, "dask", scheduler=cluster.address)
+    copy = tmp_path / "dask.db"
+    copy.write_bytes((directory / "dask.db").read_bytes())
+    shutil.copytree(directory / "dask.db.d", tmp_path / "dask.db.d")
+    position, _ = state.State(copy).margin_account("alice")
+    db = sqlite3.connect(copy)
+    db.execute("UPDATE subtrees SET key_first = ?, key_last = ? WHERE asset = ''", (b"\xff" * 33, b""))
+    db.execute("UPDATE subtrees SET key_first = ?, key_last = ? WHERE asset = '' AND k = ?",
+               (b"", b"\xff" * 33, position // 4))
+    db.commit()
+    db.close()
+    assert state.State(copy).holdings("alice") == []
 
 
 def test_a_margin_customer_whose_shard_is_gone_is_an_input_error(cluster, pool_round, small_units, tmp_path):

@@ -74,5 +74,7 @@ def test_kill_9_of_a_worker_inside_an_account_subtree_resumes_byte_identical(clu
         client.wait_for_workers(2, timeout=TIMEOUT)
     assert _same_tree(tmp_path / "pool", tmp_path / "dask")
     m = read_manifest(tmp_path / "dask" / "manifest.json")
-    assert inclusion2.build(state.State(tmp_path / "dask.db"), m, "bob") == \
-        inclusion2.build(state.State(tmp_path / "pool.db"), m, "bob")
+    on_cluster, pool = state.State(tmp_path / "dask.db"), state.State(tmp_path / "pool.db")
+    for user in ("alice", "bob", "carol"):    # in the account shards, never read as a spot tree's leaves
+        assert on_cluster.holdings(user) == [], user
+        assert inclusion2.build(on_cluster, m, user) == inclusion2.build(pool, m, user), user
