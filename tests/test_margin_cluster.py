@@ -6,18 +6,21 @@ refusal the pool's. Small subtrees, ledger partitions and padding ranges, so eve
 many of each."""
 
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 import marginkit
+from test_storage import remote  # noqa: F401 (a fixture: a fresh zkstest:// location)
 from roundkit import QUIET
 from test_scale import SECRET, STAMP, _count_chunks, _same_tree
 from zksolv import inclusion2, ledgerparts, state
-from zksolv.attestation import marginsplit, placement, prove, sharded
+from zksolv.attestation import marginsplit, marginsubtree, placement, prove, sharded
 from zksolv.attestation.manifest2 import read as read_manifest
 from zksolv.errors import InputError, Insolvent
 
@@ -27,17 +30,25 @@ ROWS = marginkit.ROWS + [(f"spot-u{i:03d}", ("BTC", "ETH", "USDT")[i % 3], f"{i 
 """marginkit's five users (three margin accounts) and 21 more spot users."""
 
 
+MARGIN_CAPACITY = 16
+"""Account leaves of the rounds: 3 margin accounts and 13 padding accounts, 4 subtrees."""
+
+
 @pytest.fixture
 def small_units(monkeypatch):
-    """Subtrees of 4 leaves, ledger partitions of 100 bytes (about 4 rows), padding ranges of 5."""
+    """Subtrees of 4 leaves (spot and account trees), ledger partitions of 100 bytes (about
+    4 rows), padding ranges of 5."""
     monkeypatch.setattr(sharded, "SUBTREE_LEAVES", 4)
     monkeypatch.setattr(sharded, "MIN_SUBTREES", 1)
+    monkeypatch.setattr(marginsubtree, "SUBTREE_LEAVES", 4)
+    monkeypatch.setattr(marginsubtree, "MIN_SUBTREES", 1)
     monkeypatch.setattr(ledgerparts, "PART_BYTES", 100)
     monkeypatch.setattr(placement, "PADDING_PER_PARTITION", 5)
 
 
 def _options(market, **kw):
-    return marginkit.options(prices=str(market), round_secret=SECRET, timestamp=STAMP, **kw)
+    return marginkit.options(prices=str(market), round_secret=SECRET, timestamp=STAMP,
+                             margin_capacity=MARGIN_CAPACITY, **kw)
 
 
 def _prove(directory, name, **kw):
@@ -62,13 +73,59 @@ def test_a_margin_round_on_a_cluster_is_the_pools_and_so_are_its_inclusion_proof
 
     db = sqlite3.connect(directory / "dask.db")
     assert db.execute("SELECT count(*) FROM leaves").fetchone()[0] == 0    # spot leaves: in the shards
+    assert db.execute("SELECT count(*) FROM accounts").fetchone()[0] == 0  # margin accounts: likewise
     per_asset = dict(db.execute("SELECT asset, count(*) FROM subtrees GROUP BY asset"))
     db.close()
     m = read_manifest(directory / "dask" / "manifest.json")
-    assert per_asset == {a: e.capacity // 4 for a, e in m.assets.items()} and min(per_asset.values()) > 1
+    assert per_asset == {"": MARGIN_CAPACITY // 4, **{a: e.capacity // 4 for a, e in m.assets.items()}}
+    assert min(per_asset.values()) > 1
     on_cluster, pool = state.State(directory / "dask.db"), state.State(directory / "pool.db")
     for user in ("spot-1", "spot-2", "spot-u000", "spot-u020", "alice", "bob", "carol"):
         assert inclusion2.build(on_cluster, m, user) == inclusion2.build(pool, m, user), user
+    assert on_cluster.margin_account("spot-1") is None and on_cluster.margin_account("nobody") is None
+    for user in ("alice", "bob", "carol"):     # the account shards are never read as a spot tree's
+        assert on_cluster.holdings(user) == [] and on_cluster.margin_account(user) == pool.margin_account(user)
+
+
+def test_a_margin_customers_spot_lookup_never_reads_the_account_shards(cluster, pool_round, small_units,
+                                                                           tmp_path):
+    """The account tree's index rows (asset "") name account shards: a spot lookup must not
+    take them for a spot tree's. Here the index row of alice's account subtree is widened to
+    every key (the others to none), so a lookup under asset "" would find her there."""
+    directory = pool_round
+    if not (directory / "dask.db").exists():
+        _prove(directory, "dask", scheduler=cluster.address)
+    copy = tmp_path / "dask.db"
+    copy.write_bytes((directory / "dask.db").read_bytes())
+    shutil.copytree(directory / "dask.db.d", tmp_path / "dask.db.d")
+    position, _ = state.State(copy).margin_account("alice")
+    db = sqlite3.connect(copy)
+    db.execute("UPDATE subtrees SET key_first = ?, key_last = ? WHERE asset = ''", (b"\xff" * 33, b""))
+    db.execute("UPDATE subtrees SET key_first = ?, key_last = ? WHERE asset = '' AND k = ?",
+               (b"", b"\xff" * 33, position // 4))
+    db.commit()
+    db.close()
+    assert state.State(copy).holdings("alice") == []
+
+
+def test_a_margin_customer_whose_shard_is_gone_is_an_input_error(cluster, pool_round, small_units, tmp_path):
+    """A margin customer's account and lowest path steps are read from their account
+    subtree's shard only: with it gone, `inclusion` refuses (exit 3), never answers wrong."""
+    directory = pool_round
+    state_path = directory / "dask.db"
+    if not state_path.exists():
+        _prove(directory, "dask", scheduler=cluster.address)
+    m = read_manifest(directory / "dask" / "manifest.json")
+    moved = tmp_path / "margin-shards"
+    moved.mkdir()
+    for path in (directory / "dask.db.d").glob("margin-*.db"):
+        path.rename(moved / path.name)
+    try:
+        with pytest.raises(InputError, match="margin-"):
+            inclusion2.build(state.State(state_path), m, "alice")
+    finally:
+        for path in moved.iterdir():
+            path.rename(directory / "dask.db.d" / path.name)
 
 
 def _both_refuse(directory, cluster, error, **kw) -> list[str]:
@@ -104,9 +161,9 @@ def test_a_bad_ledger_is_refused_on_a_cluster_as_on_one_machine(cluster, small_u
 
 
 def test_an_uncollateralized_account_is_refused_with_the_pools_report(cluster, small_units, monkeypatch, tmp_path):
-    """Checked in the tasks: the coordinator of a refused round never gathers the accounts."""
+    """Checked in the tasks: a refused round never places or proves the accounts."""
     marginkit.write_inputs(tmp_path / "in", ROWS + [("dave", "BTC", "0.001"), ("dave", "USDT", "-1000000")])
-    monkeypatch.setattr(marginsplit.Split, "margin_accounts", lambda *args: pytest.fail("accounts gathered"))
+    monkeypatch.setattr(marginsplit.Split, "margin_rows", lambda *args: pytest.fail("accounts placed"))
     pool, dask = _both_refuse(tmp_path, cluster, Insolvent)
     assert pool == dask and "1 margin accounts are not collateralized" in pool
     report = (tmp_path / "dask.csv").read_bytes()
@@ -134,7 +191,8 @@ def test_debts_without_prices_are_refused_on_a_cluster_as_on_one_machine(cluster
 
 
 def _margin_chunks(db_path) -> int:
-    return _count_chunks(db_path, "margin_chunks")
+    """Account-tree chunks proved so far: in the account subtrees' shards."""
+    return sum(_count_chunks(path) for path in Path(f"{db_path}.d").glob("margin-*.db"))
 
 
 def test_kill_9_of_the_coordinator_mid_margin_round_resumes_byte_identical(cluster, tmp_path):
@@ -197,3 +255,41 @@ def test_a_margin_round_on_a_cluster_checks_its_shards_place_before_any_work(clu
         _prove(tmp_path, "dask", scheduler=cluster.address)
     assert "dask.db.d: also holds 'notes.txt'" in str(caught.value)
     assert (tmp_path / "dask.db.d" / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("figure", ["equity", "debt"])
+def test_an_account_tree_proved_over_other_accounts_than_the_reference_saw_is_refused(cluster, small_units,
+                                                                                      monkeypatch, tmp_path, figure):
+    """The verdict (every account collateralized, every asset solvent) and the account tree
+    must be about the same margin accounts: here the coordinator's split is made to see one
+    unit more of BTC equity (or debt) than the account subtree tasks prove."""
+    marginkit.write_inputs(tmp_path / "in", ROWS)
+    real_split = marginsplit.split
+
+    def stale_split(*args):
+        found = real_split(*args)
+        getattr(found, figure)["BTC"] += 1
+        return found
+
+    monkeypatch.setattr(marginsplit, "split", stale_split)
+    with pytest.raises(InputError, match=r"the ledger changed during the round \(margin accounts\)"):
+        _prove(tmp_path, "dask", scheduler=cluster.address)
+    assert not (tmp_path / "dask").exists()
+
+
+def test_a_margin_round_with_its_shards_behind_a_url_is_the_pools(cluster, pool_round, small_units, remote,
+                                                                  tmp_path):
+    """Account subtrees on a URL (`zkstest://`, no local path): published and fetched as the
+    spot trees' are — margin.audit copied from them, a margin customer answered from one
+    fetched into the state's cache."""
+    url, where = remote
+    directory = pool_round
+    ledger, reserves, market = (directory / "in" / name for name in ("ledger.csv", "reserves.json", "prices.json"))
+    prove.run(ledger, reserves, tmp_path / "att", tmp_path / "s.db",
+              _options(market, scheduler=cluster.address, shards=url), QUIET)
+    assert _same_tree(directory / "pool", tmp_path / "att")
+    assert len(list(where.glob("margin-*.db"))) == MARGIN_CAPACITY // 4 and not (tmp_path / "s.db.d").exists()
+    m = read_manifest(tmp_path / "att" / "manifest.json")
+    answer = inclusion2.build(state.State(tmp_path / "s.db"), m, "carol")
+    assert answer == inclusion2.build(state.State(directory / "pool.db"), m, "carol")
+    assert list((tmp_path / "s.db.cache").glob("margin-*.db"))

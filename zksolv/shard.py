@@ -39,7 +39,10 @@ CREATE TABLE levels(level INTEGER NOT NULL, segment INTEGER NOT NULL, commitment
                     hashes BLOB NOT NULL, PRIMARY KEY(level, segment));
 CREATE TABLE audit(part INTEGER PRIMARY KEY, data BLOB NOT NULL);
 """
-_NAME = re.compile(r"[0-9a-f]{2,128}-[0-9]{1,10}\.db")
+_NAME = re.compile(r"([0-9a-f]{2,128}|margin)-[0-9]{1,10}\.db")
+MARGIN_STEM = "margin"
+"""The name stem of the account tree's shards (its asset name is "": SPEC.md §6.9.1); no
+asset's hex name can be it."""
 
 
 def directory_of(state_path) -> Path:
@@ -47,8 +50,13 @@ def directory_of(state_path) -> Path:
     return Path(f"{state_path}.d")
 
 
+def stem(asset: str) -> str:
+    """A tree's shard name stem: its asset's name in hex, MARGIN_STEM for the account tree."""
+    return asset.encode().hex() if asset else MARGIN_STEM
+
+
 def path_of(directory, asset: str, k: int) -> Path:
-    return Path(directory) / f"{asset.encode().hex()}-{k}.db"
+    return Path(directory) / f"{stem(asset)}-{k}.db"
 
 
 def is_shard_name(name: str) -> bool:
@@ -100,6 +108,10 @@ class Shard:
 
     def save_chunk(self, index: int, proof: bytes) -> None:
         self._db.execute("INSERT OR REPLACE INTO chunks VALUES (?, ?)", (index, proof))
+
+    def chunks(self) -> list[bytes]:
+        """The saved chunks, in order (an account tree's: its proven leaves' bytes)."""
+        return [data for (data,) in self._db.execute("SELECT proof FROM chunks ORDER BY idx")]
 
     def finish(self, leaves, levels, audit_leaves: bytes, summary: dict) -> None:
         """Leaves (user_id, position, units), the subtree's levels, its audit-file leaves and

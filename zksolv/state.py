@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from zksolv import roundkeys, shard as shard_module, storage, tree
-from zksolv.accounts import tree as account_tree
+from zksolv.accounts import keys as account_keys, tree as account_tree
 from zksolv.errors import InputError
 from zksolv.fsutil import atomic_file, open_regular
 from zksolv.group.curve import POINT_BYTES
@@ -137,7 +137,8 @@ class RoundStore:
     @_refusing_sqlite_errors
     def finish(self, meta: dict, assets, margin=None, subtrees=()) -> None:
         """Record leaves and trees and mark the round complete, in one transaction.
-        `margin`: (accounts as (user_id, position, balances JSON), account tree levels);
+        `margin`: (accounts as (user_id, position, balances JSON), account tree levels, the
+        tree level of the first of them: 0, or on a cluster the account subtrees' height);
         `subtrees`: a sharded round's index, (asset, k, size, key_first, key_last) rows (its
         assets' levels then start at the subtrees' roots, `base_level`)."""
         db = self._db
@@ -151,7 +152,7 @@ class RoundStore:
             db.executemany("INSERT INTO subtrees VALUES (?, ?, ?, ?, ?)", subtrees)
             if margin is not None:
                 db.executemany("INSERT INTO accounts VALUES (?, ?, ?)", margin[0])
-                db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?, ?)", _segments(MARGIN_TREE, margin[1]))
+                db.executemany("INSERT INTO levels VALUES (?, ?, ?, ?, ?)", _segments(MARGIN_TREE, *margin[1:]))
 
     def close(self) -> None:
         self._db.close()
@@ -248,16 +249,20 @@ class State:
         """(asset, position, units) rows from the shards: the user's secret position key
         names the one subtree that may hold them (SPEC.md §6.9.1)."""
         master, found = self.meta["master_secret"], []
-        for asset in sorted(self._subtree_bits):
+        for asset in sorted(set(self._subtree_bits) - {MARGIN_TREE}):
             secret = roundkeys.user_secret(master, user_id)
             key = roundkeys.order_key(master, asset, id_hash(user_id, roundkeys.leaf_salt(secret, asset)))
-            hit = self._rows("SELECT k FROM subtrees WHERE asset = ? AND key_first <= ? AND key_last >= ?",
-                             (asset, key, key))
-            if hit:
-                rows = self._shards.query(self._shard(asset, hit[0][0]),
-                                          "SELECT position, units FROM leaves WHERE user_id = ?", (user_id,))
-                found += [(asset, position, units) for position, units in rows]
+            found += [(asset, position, units) for position, units in self._subtree_leaves(asset, key, user_id)]
         return found
+
+    def _subtree_leaves(self, asset: str, key: bytes, user_id: str) -> list:
+        """The user's (position, units) rows in the one shard whose key range holds `key`."""
+        hit = self._rows("SELECT k FROM subtrees WHERE asset = ? AND key_first <= ? AND key_last >= ?",
+                         (asset, key, key))
+        if not hit:
+            return []
+        return self._shards.query(self._shard(asset, hit[0][0]),
+                                  "SELECT position, units FROM leaves WHERE user_id = ?", (user_id,))
 
     def _shard(self, asset: str, k) -> Path:
         if type(k) is not int or k < 0:
@@ -269,7 +274,12 @@ class State:
         margin_path, what an inclusion proof of a margin account needs (MARGIN.md §13)."""
         if self.meta.get("version") == "3":
             return None
-        rows = self._rows("SELECT position, balances FROM accounts WHERE user_id = ?", (user_id,))
+        if MARGIN_TREE in self._subtree_bits:      # proved on a cluster: the account is in a shard
+            master = self.meta["master_secret"]
+            _, account_id = account_keys.customer(roundkeys.user_secret(master, user_id), user_id)
+            rows = self._subtree_leaves(MARGIN_TREE, roundkeys.order_key(master, MARGIN_TREE, account_id), user_id)
+        else:
+            rows = self._rows("SELECT position, balances FROM accounts WHERE user_id = ?", (user_id,))
         if not rows:
             return None
         position, balances = rows[0]

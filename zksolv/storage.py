@@ -294,6 +294,9 @@ class _Published:
     def done(self) -> set[int]:
         return self._shard.done()
 
+    def chunks(self) -> list[bytes]:
+        return self._shard.chunks()
+
     def save_chunk(self, index: int, proof: bytes) -> None:
         self._shard.save_chunk(index, proof)
         self._unsaved += 1

@@ -124,9 +124,13 @@ class Builder:
     """Streams leaves in tree order, holding one pending node per level (completed left
     subtrees) and, if asked, every level's bytes."""
 
-    def __init__(self, keep_levels: bool = True):
+    def __init__(self, keep_levels: bool = True, base_level: int = 0):
+        """`base_level` b: what is pushed are the roots of perfect subtrees of 2^b leaves
+        built elsewhere (a cluster round's subtree tasks, SPEC.md §6.9.1); the levels kept
+        then start at tree level b."""
         self._pending: list[Node | None] = []
         self._levels: list[Level] | None = [] if keep_levels else None
+        self._base = base_level
         self.leaves = 0
 
     def push(self, node: Node, level: int = 0) -> None:
@@ -134,7 +138,7 @@ class Builder:
         2^k leaves' perfect subtree built elsewhere: the audit's work units."""
         if level and (self._levels is not None or self.leaves % (1 << level)):
             raise ValueError("a subtree root goes at a multiple of its size, levels not kept")
-        self.leaves += 1 << level
+        self.leaves += 1 << (self._base + level)
         while True:
             self._keep(level, node)
             while len(self._pending) <= level:
@@ -144,7 +148,7 @@ class Builder:
                 self._pending[level] = node
                 break
             level += 1
-            node = join(level, left, node)
+            node = join(self._base + level, left, node)
 
     def _keep(self, level: int, node: Node) -> None:
         if self._levels is None:
@@ -168,11 +172,12 @@ class Builder:
         folded = None
         for height, node in enumerate(self._pending):   # smallest subtree first
             if node is not None:
-                folded = node if folded is None else join(FOLD | height, node, folded)
+                folded = node if folded is None else join(FOLD | (self._base + height), node, folded)
         return folded[1], folded[2]
 
     def levels(self, capacity: int | None = None) -> list[Level]:
-        """Every level's nodes (level k holds ⌊leaves / 2^k⌋: each subtree's nodes, aligned)."""
+        """Every level's nodes (level k holds ⌊leaves / 2^k⌋: each subtree's nodes, aligned;
+        the first is level `base_level`)."""
         self.root(capacity)
         return list(self._levels)
 

@@ -80,9 +80,11 @@ def subtree_task(plan: RoundPlan, gid: int, *pieces) -> dict:
     return prove_subtree(plan, gid, [row for p in pieces for row in p])
 
 
-def summaries(client, plan: RoundPlan, placed, window: int | None = None):
-    """Submit the pieces and subtree tasks, at most `window` subtrees in flight (default four
-    per worker thread, at least MIN_WINDOW); yield each subtree's `Summary` as it is proved.
+def summaries(client, plan: RoundPlan, placed, window: int | None = None, task=None, summary=None):
+    """Submit the pieces and subtree tasks (`task`, default `subtree_task`; the account
+    tree's: `marginsubtree.task`), at most `window` subtrees in flight (default four per
+    worker thread, at least MIN_WINDOW); yield each subtree's summary as it is proved
+    (`summary` makes it of the task's dict, default `Summary.of`).
     The coordinator holds O(window) futures — a future costs it ≈ 5 KB — and releases each
     placed partition once its last slice is cut, so the workers free it."""
     from distributed import as_completed
@@ -95,15 +97,15 @@ def summaries(client, plan: RoundPlan, placed, window: int | None = None):
     running = as_completed()
     for n, (gid, taken) in enumerate(work):
         if running.count() >= window:
-            yield _done(next(running))
+            yield _done(next(running), summary)
         pieces = [client.submit(piece, partitions[where[b]], b, start, lo, hi, pure=False)
                   for b, start, lo, hi in taken]
-        running.add(client.submit(subtree_task, plan_future, gid, *pieces, pure=False))
+        running.add(client.submit(task or subtree_task, plan_future, gid, *pieces, pure=False))
         for i in {where[b] for b, *_ in taken}:
             if last_use[i] == n:
                 partitions[i].release()
     for future in running:
-        yield _done(future)
+        yield _done(future, summary)
 
 
 
@@ -117,7 +119,7 @@ def _placed_partitions(client, grouped) -> tuple[list, dict[int, int]]:
     return partitions, {bucket: i for i, held in enumerate(holds) for bucket in held}
 
 
-def _done(future) -> Summary:
-    summary = Summary.of(future.result())
+def _done(future, summary=None):
+    made = (summary or Summary.of)(future.result())
     future.release()
-    return summary
+    return made

@@ -162,7 +162,8 @@ def run(ledger_path, reserves_path, out_dir, state_path, options, report, with_r
         if store.resumed:
             report.line(f"resuming the round in {state_path}: {already} chunks already proved")
         _prove_all(store, rnd, all_leaves, accounts, master, options, report, already)
-        manifest = _publish(rnd, claims, all_leaves, accounts, store, out_dir, options)
+        manifest = _publish(rnd, claims, all_leaves, marginleaves.StoredTree(accounts, store), store, out_dir,
+                            options)
     finally:
         store.close()
     return (manifest, already) if with_resume_count else manifest
@@ -187,14 +188,15 @@ def prove_tasks(jobs) -> list[bytes]:
 def _publish(rnd, claims, all_leaves, accounts, store, out_dir, options, entry=None, subtrees=()) -> ManifestV2:
     """Write the attestation directory whole and mark the state complete; `entry(leaves,
     directory)` writes a spot tree's audit file and returns its SpotEntry (default: from
-    leaves held here), `subtrees` a sharded round's index (SPEC.md §6.9.1)."""
+    leaves held here), `subtrees` a sharded round's index (SPEC.md §6.9.1); `accounts` the
+    account tree (marginleaves.StoredTree, or a cluster's marginsubtree.ShardedTree)."""
     entry = entry or (lambda x, tmp: _spot_entry(x, store.chunk_proofs(x.asset), rnd.ratio, tmp))
-    levels, (root_cs, root_hash) = marginleaves.build_tree(store.margin_chunks(), rnd.layout, accounts.capacity)
+    levels, (root_cs, root_hash) = accounts.built()
     totals = accounts.totals()
     points = marginleaves.check_root(root_cs, totals, rnd.layout)
     with atomic_dir(Path(out_dir), options.force) as tmp:
         entries = {x.asset: entry(x, tmp) for x in all_leaves}
-        margin_entry = _write_margin_audit(rnd, accounts, store, root_cs, root_hash, tmp)
+        margin_entry = _write_margin_audit(rnd, accounts, root_cs, root_hash, tmp)
         blank = WideProof((), ())
         body = ManifestV2(rnd.res.attestation_id, store.meta["timestamp"], options.previous, rnd.circuits.name,
                           rnd.circuits.digest, rnd.market, rnd.res, entries, margin_entry, rnd.firm,
@@ -206,7 +208,7 @@ def _publish(rnd, claims, all_leaves, accounts, store, out_dir, options, entry=N
         exchange.sign_into(tmp, options.sign_key, manifest.digest())
         store.finish({"manifest_digest": manifest.digest().hex(),
                       "manifest_json": canonical_bytes(manifest.to_json())}, all_leaves,
-                     (list(accounts.state_rows()), levels), subtrees=subtrees)
+                     (list(accounts.state_rows()), levels, accounts.base_level), subtrees=subtrees)
     return manifest
 
 
@@ -220,11 +222,11 @@ def _spot_entry(leaves, chunk_proofs, ratio, directory: Path, written=None) -> S
                      ratio and (*ratio, blank))
 
 
-def _write_margin_audit(rnd, accounts, store, root_cs, root_hash, directory: Path) -> MarginEntry:
+def _write_margin_audit(rnd, accounts, root_cs, root_hash, directory: Path) -> MarginEntry:
     header = marginfile.Header(accounts.capacity, accounts.chunk, marginfile.layout_digest(rnd.layout))
     path = directory / marginfile.FILE
     with open(path, "wb") as f:
-        marginfile.write(f, header, store.margin_chunks())
+        marginfile.write(f, header, accounts.chunks())
     digest, size = spot.auditfile.file_digest(path)
     cs = tuple(root_cs[i : i + 33] for i in range(0, len(root_cs), 33))
     return MarginEntry(accounts.capacity, accounts.chunk, cs, root_hash, digest, size)

@@ -39,11 +39,12 @@ class MarginLeaves:
     chunk: int
     accounts: list[Account]   # in tree order
 
-    def state_rows(self):
-        """(user_id, position, balances JSON) of every customer: the inclusion hook."""
-        for position, acc in enumerate(self.accounts):
+    def state_rows(self, first: int = 0):
+        """(user_id, position, balances JSON) of every customer: the inclusion hook
+        (`first`: the position of the first account, a subtree's on a cluster)."""
+        for position, acc in enumerate(self.accounts, start=first):
             if acc.user_id is not None:
-                yield acc.user_id, position, json.dumps({a: str(u) for a, u in sorted(acc.units.items())})
+                yield acc.user_id, position, balances_json(acc.units)
 
     def totals(self) -> dict[str, tuple[int, int]]:
         """`E/a`, `D/a` → (value, blinding) summed over every leaf, padding included."""
@@ -56,6 +57,11 @@ class MarginLeaves:
                 d = self.layout.debt(i)
                 _add(out, f"D/{a}", [(values[d], blinds[d])])
         return out
+
+
+def balances_json(units: dict[str, int]) -> str:
+    """An account's signed balances as the state keeps them: {asset: "units"}, sorted."""
+    return json.dumps({a: str(u) for a, u in sorted(units.items())})
 
 
 def _add(out: dict, name: str, pairs) -> None:
@@ -82,13 +88,19 @@ def jobs(store, attestation_id: str, circuits_digest: bytes, binding: MarketBind
     """Work units of the chunks not yet in the store; job[2] is "" and job[3] the chunk
     index, as the spot jobs' asset and index (prove._completed reports them)."""
     done, m = store.done(MARGIN_TREE), leaves.chunk
-    parts = len(part_sizes(leaves.layout.limb_values))
     for k in range(leaves.capacity // m):
-        if k in done:
-            continue
-        specs = [(pos, acc.key, acc.id_hash, acc.units, [keys.nonce_key(master, pos, j) for j in range(parts)])
-                 for pos, acc in enumerate(leaves.accounts[k * m : (k + 1) * m], start=k * m)]
-        yield (attestation_id, circuits_digest, MARGIN_TREE, k, binding, leaves.layout, specs)
+        if k not in done:
+            yield chunk_job(attestation_id, circuits_digest, binding, leaves.layout, master, k,
+                            leaves.accounts[k * m : (k + 1) * m])
+
+
+def chunk_job(attestation_id: str, circuits_digest: bytes, binding: MarketBinding, layout: Layout, master: bytes,
+              index: int, accounts: list[Account]):
+    """The work unit of chunk `index`, whose accounts (in tree order) are `accounts`."""
+    parts = len(part_sizes(layout.limb_values))
+    specs = [(pos, acc.key, acc.id_hash, acc.units, [keys.nonce_key(master, pos, j) for j in range(parts)])
+             for pos, acc in enumerate(accounts, start=index * len(accounts))]
+    return (attestation_id, circuits_digest, MARGIN_TREE, index, binding, layout, specs)
 
 
 def prove_chunk(job) -> bytes:
@@ -130,3 +142,35 @@ def check_root(root_cs: bytes, totals: dict, layout: Layout) -> dict[str, Point]
         if point != commit(*totals[name]):
             raise AssertionError(f"margin root {name} does not open to the accounts' total")
     return named
+
+
+@dataclass
+class StoredTree:
+    """The account tree of a round proved on one machine, as `margin._publish` reads it:
+    its accounts here, its proven chunks in the state."""
+
+    leaves: MarginLeaves
+    store: object
+    base_level = 0          # the levels kept start at the leaves
+
+    @property
+    def capacity(self) -> int:
+        return self.leaves.capacity
+
+    @property
+    def chunk(self) -> int:
+        return self.leaves.chunk
+
+    def totals(self) -> dict[str, tuple[int, int]]:
+        return self.leaves.totals()
+
+    def state_rows(self):
+        return self.leaves.state_rows()
+
+    def chunks(self):
+        """Every proven chunk's leaf bytes, in order."""
+        return self.store.margin_chunks()
+
+    def built(self) -> tuple[list[account_tree.Level], tuple[bytes, bytes]]:
+        """The tree's levels (from `base_level`) and root (Cs, hash)."""
+        return build_tree(self.store.margin_chunks(), self.leaves.layout, self.leaves.capacity)

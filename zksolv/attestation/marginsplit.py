@@ -13,16 +13,19 @@ row — is classified where it lands. The groups stay on the workers (persisted)
   tasks) — O(assets + failing accounts): enough for the reference's verdict;
 - the spot users' rows become placement's entries (`placement.place`'s `rows`) on the
   workers: the spot trees are then placed and proved in subtrees exactly as a spot round's;
-- the margin accounts (a few per cent of the users) are gathered by the coordinator once
-  the verdict lets the round go on; it builds and proves the account tree as on one machine.
+- the margin accounts become placement's entries of the account tree (`margin_entries`),
+  under their secret order keys: they stay on the workers, and the account tree is placed
+  and proved in subtrees too (`marginsubtree`).
 """
 
 from dataclasses import dataclass, field
 from functools import partial
 from operator import itemgetter
 
-from zksolv import ledger, ledgerparts
+from zksolv import ledger, ledgerparts, roundkeys
+from zksolv.accounts import keys
 from zksolv.attestation.build import _entry
+from zksolv.attestation.marginleaves import MARGIN_TREE
 from zksolv.attestation.placement import _bucket
 from zksolv.attestation.subtree import RoundPlan
 from zksolv.errors import InputError
@@ -110,10 +113,18 @@ def spot_entries(accounts, plan: RoundPlan) -> list:
     return out
 
 
-def margin_holdings(accounts) -> list:
-    """A task: the margin accounts of a partition as (user_id, {asset: signed units})."""
-    return [(user_id, {asset: units for asset, units, _ in rows}) for user_id, rows, is_margin in accounts
-            if is_margin]
+def margin_entries(accounts, plan: RoundPlan) -> list:
+    """A task: placement's entries (bucket, (key, user_id, holdings, line)) of the margin
+    accounts, for the account tree's plan (`marginsubtree.plan`): the key is the one
+    `marginleaves.build` sorts by, the holdings the account's sorted (asset, signed units)."""
+    out = []
+    for user_id, rows, is_margin in accounts:
+        if is_margin:
+            _, id_hash = keys.customer(roundkeys.user_secret(plan.master, user_id), user_id)
+            key = roundkeys.order_key(plan.master, MARGIN_TREE, id_hash)
+            holdings = tuple(sorted((asset, units) for asset, units, _ in rows))
+            out.append((_bucket(plan, MARGIN_TREE, key), (key, user_id, holdings, rows[0][2])))
+    return out
 
 
 @dataclass
@@ -145,9 +156,9 @@ class Split:
         """The spot rows as placement's entries (a bag, on the workers)."""
         return self.accounts.map_partitions(spot_entries, plan)
 
-    def margin_accounts(self, client) -> dict[str, dict[str, int]]:
-        """The margin accounts, gathered: user → signed units per asset."""
-        return dict(client.compute(self.accounts.map_partitions(margin_holdings), sync=True))
+    def margin_rows(self, plan: RoundPlan):
+        """The margin accounts as the account tree's placement entries (a bag, on the workers)."""
+        return self.accounts.map_partitions(margin_entries, plan)
 
 
 def split(client, scan: ledgerparts.Scan, decimals, max_bits, coeffs) -> Split:

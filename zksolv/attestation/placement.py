@@ -71,9 +71,11 @@ def bucket_count(item) -> tuple:
     return bucket, len(rows), duplicate
 
 
-def entries_bag(plan: RoundPlan, scan: ledgerparts.Scan, decimals, max_bits, rows=None):
+def entries_bag(plan: RoundPlan, scan: ledgerparts.Scan, decimals, max_bits, rows=None, padding=None):
     """Step 1 as a bag: the ledger's partitions and the padding's. `rows`: the ledger's
-    entries as a bag made elsewhere (a margin round's spot rows, `marginsplit`)."""
+    entries as a bag made elsewhere (a margin round's spot rows or margin accounts,
+    `marginsplit`); `padding`: the task making padding entries (default
+    `padding_entries`; the account tree's: `marginsubtree.padding_entries`)."""
     import dask.bag as db
 
     bags = []
@@ -85,7 +87,8 @@ def entries_bag(plan: RoundPlan, scan: ledgerparts.Scan, decimals, max_bits, row
     ranges = [(a.asset, lo, min(lo + PADDING_PER_PARTITION, a.capacity - a.users))
               for a in plan.assets for lo in range(0, a.capacity - a.users, PADDING_PER_PARTITION)]
     if ranges:
-        bags.append(db.from_sequence(ranges, npartitions=len(ranges)).map_partitions(padding_entries, plan))
+        bags.append(db.from_sequence(ranges, npartitions=len(ranges)).map_partitions(padding or padding_entries,
+                                                                                     plan))
     return db.concat(bags)
 
 
@@ -110,11 +113,11 @@ def bucket_starts(plan: RoundPlan, counts: list, where: str) -> dict:
     return starts
 
 
-def place(client, plan: RoundPlan, scan: ledgerparts.Scan, decimals, max_bits, rows=None):
+def place(client, plan: RoundPlan, scan: ledgerparts.Scan, decimals, max_bits, rows=None, padding=None):
     """Steps 1–3 on the cluster of `client`: the buckets, sorted and kept on the workers,
     and each one's first position. Refuses a duplicate row before anything is written.
-    `rows` as `entries_bag`'s."""
-    grouped = client.persist(entries_bag(plan, scan, decimals, max_bits, rows)
+    `rows`, `padding` as `entries_bag`'s."""
+    grouped = client.persist(entries_bag(plan, scan, decimals, max_bits, rows, padding)
                              .groupby(itemgetter(0), shuffle="tasks").map(sorted_bucket))
     counts = client.compute(grouped.map(bucket_count)).result()
     return grouped, bucket_starts(plan, counts, scan.layout.path)

@@ -74,7 +74,7 @@ def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, o
         store = RoundStore.open(state_path, inputs, meta, options.force)
         shards = storage.Shards(shard_dir, meta["master_secret"], inputs)
         try:
-            already = storage.chunks_in(shard_dir, {a.asset.encode().hex(): a.subtree // a.chunk for a in plan.assets})
+            already = storage.chunks_in(shard_dir, chunks_per_shard(plan))
             if store.resumed:
                 report.line(f"resuming the round in {state_path}: {already} chunks already proved")
             assets = prove_subtrees(client, plan, placed, report)
@@ -85,6 +85,11 @@ def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, o
         finally:
             store.close()
     return manifest, already
+
+
+def chunks_per_shard(*plans: RoundPlan) -> dict[str, int]:
+    """Chunk proofs a finished shard holds, by shard name stem (`storage.chunks_in`)."""
+    return {shard_module.stem(a.asset): a.subtree // a.chunk for plan in plans for a in plan.assets}
 
 
 def plan_round(res, circuits_digest: bytes, counts: dict[str, int], meta: dict, inputs: str, options,

@@ -50,6 +50,7 @@ class RoundPlan:
     assets: tuple[AssetPlan, ...]
     master: bytes = field(repr=False)
     market: object = None   # a margin round's MarketBinding: its spot chunk proofs bind it (SPEC.md §6.12.7)
+    layout: object = None   # the account tree's plan: its margin-leaf Layout (marginsubtree)
 
     def subtree_of(self, gid: int) -> tuple[AssetPlan, int]:
         for plan in self.assets:
@@ -64,35 +65,42 @@ class RoundPlan:
         raise AssertionError(f"no bucket {gid}")
 
 
-def prove_subtree(plan: RoundPlan, gid: int, rows) -> dict:
+def prove_subtree(plan: RoundPlan, gid: int, rows, make=None) -> dict:
     """The task: `rows` are (position, key, user_id or None, units or padding index) of the
     subtree's leaves, in any order. Resumes from its shard; a finished shard is returned as
-    it is. A shard that cannot be written (a full disk, storage gone) is an InputError."""
+    it is. A shard that cannot be written (a full disk, storage gone) is an InputError.
+    `make(plan, asset, k, rows, shard)` proves the subtree into its open shard and returns
+    its summary (default: a spot tree's; the account tree's is `marginsubtree`'s)."""
     try:
-        return _prove_subtree(plan, gid, rows)
+        return _prove_subtree(plan, gid, rows, make or _spot_subtree)
     except sqlite3.Error as exc:
         asset, k = plan.subtree_of(gid)
-        raise InputError(f"{asset.asset}: the shard of subtree {k} in {plan.shard_dir} failed ({exc}); "
+        name = asset.asset or "the account tree"
+        raise InputError(f"{name}: the shard of subtree {k} in {plan.shard_dir} failed ({exc}); "
                          "run the same command again once the storage is fixed") from None
 
 
-def _prove_subtree(plan: RoundPlan, gid: int, rows) -> dict:
+def _prove_subtree(plan: RoundPlan, gid: int, rows, make) -> dict:
     asset, k = plan.subtree_of(gid)
-    rows = sorted(rows)
+    rows = sorted(rows, key=lambda row: row[0])
     first = k * asset.subtree
     if [r[0] for r in rows] != list(range(first, first + asset.subtree)):
-        raise InputError(f"{asset.asset}: subtree {k} did not receive its {asset.subtree} leaves "
-                         "(did the ledger change during the round?)")
+        raise InputError(f"{asset.asset or 'the account tree'}: subtree {k} did not receive its {asset.subtree} "
+                         "leaves (did the ledger change during the round?)")
     tag = shard_module.tag(plan.master, plan.inputs, asset.asset, k)
     with storage.working_shard(plan.shard_dir, asset.asset, k, tag) as shard:   # a local dir or a URL
         done = shard.summary()
         if done is not None:
             return done
-        leaves = _leaves(plan.master, asset.asset, rows)
-        _prove_chunks(plan, asset, k, leaves, shard)
-        summary = _summary(asset.asset, k, rows, leaves)
-        shard.finish(leaves.holdings, leaves.builder.levels(), bytes(leaves.audit), summary)
-        return summary
+        return make(plan, asset, k, rows, shard)
+
+
+def _spot_subtree(plan: RoundPlan, asset: AssetPlan, k: int, rows, shard) -> dict:
+    leaves = _leaves(plan.master, asset.asset, rows)
+    _prove_chunks(plan, asset, k, leaves, shard)
+    summary = _summary(asset.asset, k, rows, leaves)
+    shard.finish(leaves.holdings, leaves.builder.levels(), bytes(leaves.audit), summary)
+    return summary
 
 
 @dataclass
