@@ -95,6 +95,21 @@ def test_a_fetched_shard_is_cached_privately_and_read_once(place, tmp_path):
     assert shards.cached(ASSET, 3) == path     # from the cache: the location is not read again
 
 
+def test_a_cached_shard_of_a_replaced_round_is_fetched_again(place, tmp_path):
+    """`prove --force` with the same state replaces the round; its cache must not answer."""
+    url, where = place
+    _prove_some(url, [0], finish=True)
+    cache = tmp_path / "state.db.cache"
+    old = storage.Shards(url, MASTER, INPUTS, cache).cached(ASSET, 3)
+    (where / NAME).unlink()
+    new_inputs = "cd" * 32
+    with storage.working_shard(url, ASSET, 3, shard.tag(MASTER, new_inputs, ASSET, 3)) as s:
+        s.save_chunk(0, b"the new round's proof")
+        s.finish([("bob", 7, 9)], [], b"\x02" * 65, {"k": 3, "asset": ASSET})
+    path = storage.Shards(url, MASTER, new_inputs, cache).cached(ASSET, 3)
+    assert path == old and path.read_bytes() == (where / NAME).read_bytes()
+
+
 def test_a_cache_that_cannot_be_made_is_refused(place, tmp_path):
     url, _ = place
     _prove_some(url, [0], finish=True)

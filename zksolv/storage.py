@@ -261,6 +261,19 @@ def _resume_from(fs, root: str, name: str, local: Path, tag: bytes) -> None:
         local.unlink()
 
 
+def _tag_of(path: Path) -> bytes | None:
+    """The tag a local shard copy records; None if it cannot be read."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'tag'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:
+        return None
+    return row[0] if row else None
+
+
 def _condition(path: Path, tag: bytes) -> str:
     """`complete` or `proving` for a whole shard of this round and place, `foreign` for one
     of another, `damaged` for anything else (a truncated copy, not SQLite)."""
@@ -340,10 +353,13 @@ class Shards:
         return cls(location, meta["master_secret"], meta["inputs"], Path(f"{state_path}.cache"))
 
     def cached(self, asset: str, k: int) -> Path:
-        """A local path to the finished shard of subtree `k` (fetched once into the cache)."""
+        """A local path to the finished shard of subtree `k`: fetched once into the cache,
+        and fetched again if the copy there is of another round (its tag, one row read)."""
         if not is_url(self.location):
             return shard_module.path_of(self.location, asset, k)
         path = shard_module.path_of(self._cache, asset, k)
+        if path.exists() and _tag_of(path) != shard_module.tag(self._master, self._inputs, asset, k):
+            path.unlink()   # a replaced round's copy (`prove --force` with the same state)
         if not path.exists():
             try:
                 self._cache.mkdir(mode=0o700, exist_ok=True)
