@@ -44,6 +44,7 @@ KERNEL_CALLS = [  # the group operations inside the steps: (object, attribute, s
     (scalars, "commit", "MSM"), (scalars, "msm", "MSM"), (scalars, "msm_secret", "MSM"),
     (scalars, "fold", "generator folds"), ("vectors", "_tabled_msm", "MSM"),
     ("vectors", "_public_msm", "MSM"), ("vectors", "_fold", "generator folds"),
+    ("vectors", "_fold_terms", "generator folds"),
 ]
 
 

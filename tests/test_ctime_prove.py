@@ -26,6 +26,7 @@ HARNESS = pathlib.Path(__file__).resolve().parent / "ctime" / "prove_ctime.c"
 EDGE = [0, 1, 2, N - 1, N - 2, (N - 1) // 2, 2**255 % N, 2**128 - 1]
 TABLED_POINTS = 130   # the kernel's constant-time MSM works in blocks of 128: two of them
                       # (where the statement has that many nonces)
+PAIRS = 9   # two-term sums on the lanes, eight a batch: a full batch and one lane of the next
 
 
 @pytest.fixture(scope="module")
@@ -163,9 +164,10 @@ def test_no_nonce_reaches_the_kernels_variable_time_msm(kernel, monkeypatch):
         monkeypatch.setattr(lib, name, lambda *args, _real=real: public.update(
             int.from_bytes(bytes(arg)[i:i + 32], "big") for arg in args if isinstance(arg, bytes)
             for i in range(0, len(arg), 32)) or _real(*args))
-    real_tabled = lib.zk_msm_secret_tabled
-    monkeypatch.setattr(lib, "zk_msm_secret_tabled",
-                        lambda *args: tabled.append(args[2]) or real_tabled(*args))
+    for name in ("zk_msm_secret_tabled", "zk_pairs_secret_tabled"):
+        real = getattr(lib, name)
+        monkeypatch.setattr(lib, name, lambda *args, _real=real, _name=name: tabled.append(
+            (_name[3:8], args[2])) or _real(*args))
     nonces = []
 
     def rng():
@@ -174,7 +176,9 @@ def test_no_nonce_reaches_the_kernels_variable_time_msm(kernel, monkeypatch):
 
     monkeypatch.setattr(prover, "vectors_for", lambda backend: kernel)
     prover._prove(Transcript(b"spy"), [0, 2**8 - 1], [rng(), rng()], 8, generators(), rng)
-    assert len(nonces) == 2 + 2 + 2 * 16 + 2 and sorted(tabled) == [2, 2, 2, 2, 33]   # V_0, V_1, T1, T2, S
+    assert len(nonces) == 2 + 2 + 2 * 16 + 2
+    # V_0 and V_1 in one call, T1, T2 one commitment each, S
+    assert sorted(tabled) == [("msm_s", 33), ("pairs", 1), ("pairs", 1), ("pairs", 2)]
     assert public and not public & set(nonces)
 
 
@@ -232,7 +236,10 @@ def _harness_case(n, m):
     expected += bytes([wide_value != 0]) + _be(wide_value)
     data += b"".join(_be(x) + _be(y) for x, y in (p.affine() for p in points))
     s_point = b"\x01" + _xy(msm(points, s[:len(points)]))
-    return data, expected + s_point + s_point   # one-lane Straus, then the portable lanes
+    pairs = min(PAIRS, len(s) // 2)   # the V_j's form over the first two points' tables
+    data += struct.pack("<I", pairs)
+    sums = b"".join(_xy(msm(points[:2], s[2 * i:2 * i + 2])) for i in range(pairs))
+    return data, expected + s_point + s_point + b"\x00" + sums   # one-lane, lanes, pairs
 
 
 def _xy(point):

@@ -9,14 +9,16 @@
  *   u32 keylen, the nonce key (secret), u32 nbits, u32 m, m values of nbits/8 bytes
  *   little-endian (secret), y, z, x, w, y⁻¹, then for each of the log2(nbits·m) rounds of the
  *   inner-product argument g, h, u, u⁻¹ (public), then 64 bytes (secret) for the wide load,
- *   then u32 npts and npts points (64 bytes x ‖ y) for S over kept tables.
+ *   then u32 npts and npts points (64 bytes x ‖ y) for S over kept tables, then u32 npairs.
  * The secret run: the nonces s_L ‖ s_R from the key's HMAC stream (counter 0), l(X), r(X),
  * t1, t2, l, r, t_x, every round's MSM scalars and folds, the final a and b, and the wide
  * load. Output on stdout (each declassified first, as it is published or goes to an MSM):
  *   nonces' status (1 byte), t1 ‖ t2, t_x, each round's L and R scalars, a, b,
  *   the wide load's status (1 byte) and value, then Σ s_i·P_i over the points' kept tables
  *   (zk_msm_secret_tabled, the first npts nonces as scalars): status (1 byte) and point,
- *   then the same sum on the portable lane words (zk_msm_secret_tabled_lanes, native_ct8.h).
+ *   then the same sum on the portable lane words (zk_msm_secret_tabled_lanes, native_ct8.h),
+ *   then npairs sums s_2i·P_0 + s_2i+1·P_1 (the V_j's form) on the portable lane words
+ *   (zk_pairs_secret_tabled, native_ct8.h): status (1 byte) and npairs points.
  * With "vartime" the nonces go through the variable-time zk_msm instead (the canary).
  */
 #include <dlfcn.h>
@@ -159,6 +161,12 @@ int main(int argc, char **argv) {
     emit_status(((int (*)(const void *, const unsigned char *, size_t, unsigned char *, int))
                  sym(kernel, "zk_msm_secret_tabled_lanes"))(tables, scalars, npts, point, 0));
     emit(point, 64);
+    uint32_t npairs = take_u32();
+    unsigned char *pairs = malloc(64 * (size_t)npairs), *sums = malloc(64 * (size_t)npairs);
+    store(s, 2 * (size_t)npairs, pairs);
+    emit_status(((int (*)(const void *, const unsigned char *, size_t, unsigned char *, int))
+                 sym(kernel, "zk_pairs_secret_tabled"))(tables, pairs, npairs, sums, 0));
+    emit(sums, 64 * (size_t)npairs);
     if (cursor != input_end) { fprintf(stderr, "prove_ctime: input too long\n"); return 2; }
     return 0;
 }

@@ -141,11 +141,18 @@ class KernelVectors:
 
     def commit_values(self, gens, values, blindings):
         """V_j = [v_j]G + [γ_j]H (SPEC.md §3.2), the numbers `commitments.commit` computes,
-        by the same constant-time Straus over G's and H's kept tables."""
+        by the same constant-time Straus over G's and H's kept tables: eight commitments a
+        time, one an IFMA lane, where the CPU has the lanes (zk_pairs_secret_tabled)."""
         tables = _TABLES.get(self._lib, (gens, "pedersen"),
                              lambda: [Point.generator(gens.backend), gens.H])
-        return [self._tabled_msm(tables, _be(v % N) + _be(g % N), 2, gens.backend)
-                for v, g in zip(values, blindings)]
+        count = len(values)
+        packed = b"".join([_be(v % N) + _be(g % N) for v, g in zip(values, blindings)])
+        out = ctypes.create_string_buffer(64 * max(count, 1))
+        if self._lib.zk_pairs_secret_tabled(_at(tables), packed, count, out, -1) < 0:
+            raise MemoryError("zksolv's C kernel could not allocate memory")
+        raw = out.raw
+        return [_point(xy if xy != bytes(64) else None, gens.backend)   # zeros: identity
+                for xy in (raw[64 * i:64 * i + 64] for i in range(count))]
 
     def commit_s(self, gens, G, H, rho: int, s):
         """S = [ρ]H + <s_L, G> + <s_R, H> by the kernel's constant-time Straus (on eight

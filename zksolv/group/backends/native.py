@@ -79,6 +79,7 @@ def _load() -> ctypes.CDLL:
         "zk_ct_tables": [buf, size, addr],
         "zk_msm_secret_tabled": [addr, buf, size, buf],
         "zk_msm_secret_tabled_lanes": [addr, buf, size, buf, ctypes.c_int],
+        "zk_pairs_secret_tabled": [addr, buf, size, buf, ctypes.c_int],
     }
     for name, args in signatures.items():
         getattr(lib, name).argtypes = args

@@ -224,6 +224,42 @@ CT8_FN int CT8(msm_tabled)(const ge *tables, const unsigned char *scalars, size_
     return gep_write_ct(out, &joined);
 }
 
+/* Eight sums of the same two points at once, one a lane (the V_j, SPEC.md §3.2): lane i of
+ * a batch holds commitment at + i, group 0 its first scalar over P_0's table, group 1 its
+ * second over P_1's, both tables the same in every lane (ct8_shared_tables). Lanes past
+ * `count` have zero scalars and are not written. Each sum written as zk_msm_secret's. */
+CT8_FN int CT8(pairs_tabled)(const ge *tables, const unsigned char *scalars, size_t count,
+                             unsigned char *out) {
+    unsigned char *room = scratch_get(ct8_pairs_room_bytes()), *cursor = room;
+    if (!room) return -1;
+    uint64_t *lane_tables = carve(&cursor, 2 * CT_HALF * CT8_ENTRY, sizeof(uint64_t));
+    uint64_t *lane_digits = carve(&cursor, (size_t)CT_WINDOWS * 16, sizeof(uint64_t));
+    int *digits = carve(&cursor, CT_WINDOWS, sizeof(int));
+    unsigned char *batch = carve(&cursor, 16 * 32, 1);
+    ct8_shared_tables(lane_tables, tables);
+    for (size_t at = 0; at < count; at += 8) {
+        size_t lanes_used = count - at < 8 ? count - at : 8;
+        memset(batch, 0, 16 * 32);
+        for (size_t i = 0; i < lanes_used; i++) {   /* firsts in group 0, seconds in group 1 */
+            memcpy(batch + 32 * i, scalars + 64 * (at + i), 32);
+            memcpy(batch + 32 * (8 + i), scalars + 64 * (at + i) + 32, 32);
+        }
+        ct8_lane_digits(lane_digits, digits, batch, 16);
+        CT8(gep) acc;
+        CT8(block)(&acc, lane_tables, lane_digits, 2);
+        uint64_t lanes[3][5][8];
+        CT8(gep_store)(lanes, &acc);
+        for (size_t i = 0; i < lanes_used; i++) {
+            gep p;
+            ct8_lane_point(&p, lanes, i);
+            gep_write_ct(out + 64 * (at + i), &p);
+        }
+    }
+    memset(batch, 0, 16 * 32);
+    scratch_put(room);
+    return 0;
+}
+
 #undef V8
 #undef M8
 #undef CT8_OP

@@ -447,3 +447,22 @@ int zk_msm_secret_tabled_lanes(const ge *tables, const unsigned char *scalars, s
 #endif
     return -2;
 }
+
+/* zk_msm_secret_tabled's two-term sums k_2i·P_0 + k_2i+1·P_1 for i < count, over the kept
+ * tables of P_0, P_1 (the V_j = [v_j]G + [γ_j]H: SPEC.md §3.2, §5.3), each written to
+ * out + 64·i as zk_msm_secret writes (zeros for the identity): eight sums a time, one a
+ * lane, where the CPU has IFMA lanes and there are two sums or more; else one by one on
+ * the one-lane Straus. `lanes` 0 or 1 forces the portable or the IFMA lane words (−2 where
+ * the CPU lacks them; for the tests and the valgrind check), −1 chooses. −1 on no memory. */
+int zk_pairs_secret_tabled(const ge *tables, const unsigned char *scalars, size_t count,
+                           unsigned char *out, int lanes) {
+    if (lanes == 0) return ct8p_pairs_tabled(tables, scalars, count, out);
+#if ZK_HAVE_IFMA
+    if (lanes == 1 ? ifma_usable() : (count >= 2 && simd_on()))
+        return ct8i_pairs_tabled(tables, scalars, count, out);
+#endif
+    if (lanes == 1) return -2;
+    for (size_t i = 0; i < count; i++)
+        if (ct_msm_tabled(tables, scalars + 64 * i, 2, out + 64 * i) < 0) return -1;
+    return 0;
+}
