@@ -27,6 +27,7 @@ EDGE = [0, 1, 2, N - 1, N - 2, (N - 1) // 2, 2**255 % N, 2**128 - 1]
 TABLED_POINTS = 130   # the kernel's constant-time MSM works in blocks of 128: two of them
                       # (where the statement has that many nonces)
 PAIRS = 9   # two-term sums on the lanes, eight a batch: a full batch and one lane of the next
+NONCE_LANES = 17   # the HMAC stream on the lanes, eight counters a batch: two and one alone
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,26 @@ def test_kernel_nonces_are_the_specified_hmac_stream(kernel):
         assert got == want
         assert stream() == int.from_bytes(hmac.new(key, (42).to_bytes(8, "big"),
                                                    hashlib.sha512).digest(), "big") % N
+
+
+def test_nonces_on_each_lane_set_are_the_specified_hmac_stream(kernel):
+    """zk_pv_nonces_lanes, eight counters a lane batch (native_sha8.h), on the portable
+    words, the IFMA ones and by the kernel's own choice, against hashlib: keys of 0, 32 and
+    128 bytes (a whole block), counts around a batch, a counter that wraps at 2^64."""
+    lib = kernel._lib
+    for key in (b"", b"k" * 32, secrets.token_bytes(128)):
+        for c0, count in ((0, 7), (0, 8), (3, 9), (0, 40), (2**64 - 20, 17)):
+            want = [int.from_bytes(hmac.new(key, ((c0 + c) % 2**64).to_bytes(8, "big"),
+                                            hashlib.sha512).digest(), "big") % N
+                    for c in range(1, count + 1)]
+            for lanes in ([0, 1] if lib.zk_simd(-1) else [0]) + [-1]:
+                out = (ctypes.c_uint64 * (4 * count))()
+                assert lib.zk_pv_nonces_lanes(key, len(key), c0, count, ctypes.addressof(out),
+                                              lanes) == 1
+                assert _stored(kernel, out, count) == want, (len(key), c0, count, lanes)
+    if not lib.zk_simd(-1):
+        out = (ctypes.c_uint64 * 32)()
+        assert lib.zk_pv_nonces_lanes(b"k", 1, 0, 8, ctypes.addressof(out), 1) == -2
 
 
 def test_keys_longer_than_a_block_are_drawn_by_python(kernel):
@@ -239,7 +260,8 @@ def _harness_case(n, m):
     pairs = min(PAIRS, len(s) // 2)   # the V_j's form over the first two points' tables
     data += struct.pack("<I", pairs)
     sums = b"".join(_xy(msm(points[:2], s[2 * i:2 * i + 2])) for i in range(pairs))
-    return data, expected + s_point + s_point + b"\x00" + sums   # one-lane, lanes, pairs
+    nonces = b"\x01" + b"".join(map(_be, _python_stream(key, NONCE_LANES)))
+    return data, expected + s_point + s_point + b"\x00" + sums + nonces
 
 
 def _xy(point):

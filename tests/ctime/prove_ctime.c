@@ -18,7 +18,9 @@
  *   (zk_msm_secret_tabled, the first npts nonces as scalars): status (1 byte) and point,
  *   then the same sum on the portable lane words (zk_msm_secret_tabled_lanes, native_ct8.h),
  *   then npairs sums s_2i·P_0 + s_2i+1·P_1 (the V_j's form) on the portable lane words
- *   (zk_pairs_secret_tabled, native_ct8.h): status (1 byte) and npairs points.
+ *   (zk_pairs_secret_tabled, native_ct8.h): status (1 byte) and npairs points, then the
+ *   first NONCE_LANES nonces again on the portable lane words (zk_pv_nonces_lanes,
+ *   native_sha8.h): status (1 byte) and the nonces.
  * With "vartime" the nonces go through the variable-time zk_msm instead (the canary).
  */
 #include <dlfcn.h>
@@ -167,6 +169,13 @@ int main(int argc, char **argv) {
     emit_status(((int (*)(const void *, const unsigned char *, size_t, unsigned char *, int))
                  sym(kernel, "zk_pairs_secret_tabled"))(tables, pairs, npairs, sums, 0));
     emit(sums, 64 * (size_t)npairs);
+    enum { NONCE_LANES = 17 };   /* two batches of eight counters and one alone */
+    uint64_t again[4 * NONCE_LANES];
+    unsigned char nonces[32 * NONCE_LANES];
+    emit_status(((int (*)(const unsigned char *, size_t, uint64_t, size_t, void *, int))
+                 sym(kernel, "zk_pv_nonces_lanes"))(key, keylen, 0, NONCE_LANES, again, 0));
+    store(again, NONCE_LANES, nonces);
+    emit(nonces, sizeof nonces);
     if (cursor != input_end) { fprintf(stderr, "prove_ctime: input too long\n"); return 2; }
     return 0;
 }

@@ -33,6 +33,7 @@ static inline lp_v8 lp_and(lp_v8 a, lp_v8 b) { lp_v8 r; LP_EACH(r, a.l[i_] & b.l
 static inline lp_v8 lp_xor(lp_v8 a, lp_v8 b) { lp_v8 r; LP_EACH(r, a.l[i_] ^ b.l[i_]); return r; }
 static inline lp_v8 lp_srli(lp_v8 a, int s) { lp_v8 r; LP_EACH(r, a.l[i_] >> s); return r; }
 static inline lp_v8 lp_slli(lp_v8 a, int s) { lp_v8 r; LP_EACH(r, a.l[i_] << s); return r; }
+static inline lp_v8 lp_rotr(lp_v8 a, int s) { lp_v8 r; LP_EACH(r, a.l[i_] >> s | a.l[i_] << (64 - s)); return r; }
 
 /* acc + low / high 52 bits of the 104-bit product of a's and b's low 52 bits (vpmadd52). */
 static inline lp_v8 lp_madd52lo(lp_v8 acc, lp_v8 a, lp_v8 b) {
@@ -74,6 +75,7 @@ IFMA li_v8 li_and(li_v8 a, li_v8 b) { return _mm512_and_si512(a, b); }
 IFMA li_v8 li_xor(li_v8 a, li_v8 b) { return _mm512_xor_si512(a, b); }
 #define li_srli(a, s) _mm512_srli_epi64((a), (s))
 #define li_slli(a, s) _mm512_slli_epi64((a), (s))
+#define li_rotr(a, s) _mm512_ror_epi64((a), (s))
 IFMA li_v8 li_madd52lo(li_v8 acc, li_v8 a, li_v8 b) { return _mm512_madd52lo_epu64(acc, a, b); }
 IFMA li_v8 li_madd52hi(li_v8 acc, li_v8 a, li_v8 b) { return _mm512_madd52hi_epu64(acc, a, b); }
 IFMA li_m8 li_eq(li_v8 a, li_v8 b) { return _mm512_cmpeq_epi64_mask(a, b); }

@@ -339,6 +339,30 @@ static void hmac_pad_state(uint64_t h[8], const unsigned char *key, size_t keyle
     sha512_block(h, block);
 }
 
+/* The HMAC stream eight counters at a time (native_sha8.h), on both sets of lane words. */
+#define V8 lp_v8
+#define CT8_OP(name) lp_##name
+#define SHA8(name) sha8p_##name
+#define CT8_IN static inline
+#define CT8_FN static
+#include "native_sha8.h"
+#if ZK_HAVE_IFMA
+#undef V8
+#undef CT8_OP
+#undef CT8_IN
+#undef CT8_FN
+#define V8 li_v8
+#define CT8_OP(name) li_##name
+#define SHA8(name) sha8i_##name
+#define CT8_IN IFMA
+#define CT8_FN IFMA_FN
+#include "native_sha8.h"
+#endif
+#undef V8
+#undef CT8_OP
+#undef CT8_IN
+#undef CT8_FN
+
 /* The 512-bit number h[0] ‖ … ‖ h[7] (most significant word first) mod n, in Montgomery
  * form; all ones if it is 0 mod n, else zero. */
 static uint64_t ctsc_from_wide(ctsc *r, const uint64_t h[8]) {
@@ -360,16 +384,34 @@ int zk_pv_load_wide(const unsigned char *in, size_t count, ctsc *out) {
     return (int)(1 & ~ct_barrier(any_zero));
 }
 
-/* Nonces c0+1 … c0+count of the stream HMAC-SHA512(key, u64be(c)) mod n, into Montgomery
- * form; the key (secret) at most 128 bytes. Returns 1, or 0 if some nonce is 0 (probability
- * ≈ count·2^−256): the caller then draws the stream itself, skipping it, as SPEC.md §6.2 says.
- * The zero test is a mask: the one bit it reveals is that rare event's. */
-int zk_pv_nonces(const unsigned char *key, size_t keylen, uint64_t c0, size_t count, ctsc *out) {
+static int simd_on(void);
+
+/* zk_pv_nonces with its eight-counter batches on lane set `lanes`: 0 the portable words, 1
+ * the IFMA ones (−2 where the CPU lacks them), −1 the IFMA ones where the CPU has them, else
+ * one counter at a time; what is left past the last batch goes one at a time. For the tests
+ * and the valgrind check; zk_pv_nonces chooses. */
+int zk_pv_nonces_lanes(const unsigned char *key, size_t keylen, uint64_t c0, size_t count,
+                       ctsc *out, int lanes) {
     if (keylen > 128) return -2;
-    uint64_t inner[8], outer[8], h[8], any_zero = 0;
+#if ZK_HAVE_IFMA
+    if (lanes == 1 && !ifma_usable()) return -2;
+    if (lanes == -1) lanes = simd_on() ? 1 : -1;
+#else
+    if (lanes == 1) return -2;
+#endif
+    uint64_t inner[8], outer[8], h[8], digests[64], any_zero = 0;
     hmac_pad_state(inner, key, keylen, 0x36);
     hmac_pad_state(outer, key, keylen, 0x5c);
-    for (size_t i = 0; i < count; i++) {
+    size_t i = 0;
+    for (; lanes >= 0 && count - i >= 8; i += 8) {
+#if ZK_HAVE_IFMA
+        if (lanes == 1) sha8i_hmac_counters(digests, inner, outer, c0 + 1 + i);
+        else
+#endif
+        sha8p_hmac_counters(digests, inner, outer, c0 + 1 + i);
+        for (int k = 0; k < 8; k++) any_zero |= ctsc_from_wide(&out[i + k], digests + 8 * k);
+    }
+    for (; i < count; i++) {
         unsigned char msg[64];
         store_be64(msg, c0 + 1 + i);
         memcpy(h, inner, sizeof h);
@@ -380,6 +422,15 @@ int zk_pv_nonces(const unsigned char *key, size_t keylen, uint64_t c0, size_t co
         any_zero |= ctsc_from_wide(&out[i], h);
     }
     return (int)(1 & ~ct_barrier(any_zero));
+}
+
+/* Nonces c0+1 … c0+count of the stream HMAC-SHA512(key, u64be(c)) mod n, into Montgomery
+ * form; the key (secret) at most 128 bytes: eight counters at a time on IFMA lanes where the
+ * CPU has them. Returns 1, or 0 if some nonce is 0 (probability ≈ count·2^−256): the caller
+ * then draws the stream itself, skipping it, as SPEC.md §6.2 says. The zero test is a mask:
+ * the one bit it reveals is that rare event's. */
+int zk_pv_nonces(const unsigned char *key, size_t keylen, uint64_t c0, size_t count, ctsc *out) {
+    return zk_pv_nonces_lanes(key, keylen, c0, count, out, -1);
 }
 
 /* ---- S over generators whose tables are kept (SPEC.md §2.3, §5.3) -------------------- */
@@ -424,7 +475,6 @@ static int ct_msm_tabled(const ge *tables, const unsigned char *scalars, size_t 
     return gep_write_ct(out, &acc);
 }
 
-static int simd_on(void);
 
 /* zk_msm_secret over points given by their kept tables, without rebuilding them: on eight
  * IFMA lanes where the CPU has them (native_ct8.h), else the same constant-time Straus as
