@@ -12,10 +12,10 @@ import struct
 import subprocess
 
 import pytest
-from test_ctime import VALGRIND_ERROR, _kernel_path, _needed_or_skip
+from test_ctime import VALGRIND_ERROR, _kernel_path, _needed_or_skip, _ref_sum
 
 from zksolv.commitments import generators
-from zksolv.group import N, Point, backends, base_mul, msm, msm_secret
+from zksolv.group import N, Point, backends, base_mul, bits_commit_secret, msm, msm_secret
 from zksolv.rangeproof import prover
 from zksolv.rangeproof.kernel_vectors import KernelVectors, vectors_for
 from zksolv.rangeproof.scalars import IntVectors, random_scalar
@@ -163,6 +163,42 @@ def test_commitments_over_kept_tables_match_commit(kernel):
     assert got[4] == Point.identity(gens.backend)
 
 
+def _bits_tabled(kernel, gens, G, H, alpha, values, n, lanes):
+    """A by zk_bits_commit_tabled on lane set `lanes` over the kept tables of [H] + G + H."""
+    out = ctypes.create_string_buffer(64)
+    packed = b"".join(v.to_bytes(n // 8, "little") for v in values)
+    status = kernel._lib.zk_bits_commit_tabled(ctypes.addressof(kernel._s_tables(gens, G, H)),
+                                               _be(alpha), packed, n, len(values), out, lanes)
+    return status, out.raw
+
+
+def test_a_over_kept_tables_matches_bits_commit_secret(kernel):
+    """A = [α]H + <a_L, G> + <a_L − 1, H> from S's kept tables, on each lane set, the
+    kernel's choice and the one-lane path: values 0 (every term −H_i), 2^n − 1 (every term
+    G_i), alternating bits, α = 0 and n − 1; against bits_commit_secret, and py_ecc once."""
+    gens = generators()
+    sets = [0, 1] if kernel._lib.zk_simd(-1) else [0]
+    for n, values in ((8, [0, 255, 0x55, 0xAA]), (64, [2**64 - 1, 0]),
+                      (16, [secrets.randbelow(2**16) for _ in range(3)])):
+        G, H = gens.vectors(n * len(values))
+        for alpha in (0, N - 1, random_scalar()):
+            want = bits_commit_secret(gens.H, alpha, G, H, values, n)
+            assert kernel.commit_bits(gens, G, H, alpha, values, n) == want
+            try:
+                kernel._lib.zk_simd(0)   # −1 without lanes: the one-lane path
+                assert kernel.commit_bits(gens, G, H, alpha, values, n) == want
+            finally:
+                kernel._lib.zk_simd(1)
+            for lanes in sets:
+                assert _bits_tabled(kernel, gens, G, H, alpha, values, n, lanes) == (1, _xy(want))
+    G, H = gens.vectors(8)
+    want = _ref_sum([(gens.H.affine(), 5)] + [(p.affine(), 1) for p in G[:3]]
+                    + [(p.affine(), N - 1) for p in H[3:]])
+    assert kernel.commit_bits(gens, G, H, 5, [0b111], 8).affine() == want
+    if not kernel._lib.zk_simd(-1):
+        assert _bits_tabled(kernel, gens, G, H, 5, [7], 8, 1)[0] == -2
+
+
 def test_inner_product_rounds_match_the_python_reference(kernel):
     from zksolv.rangeproof.ipa import prove as ipa_prove
     gens = generators()
@@ -261,7 +297,18 @@ def _harness_case(n, m):
     data += struct.pack("<I", pairs)
     sums = b"".join(_xy(msm(points[:2], s[2 * i:2 * i + 2])) for i in range(pairs))
     nonces = b"\x01" + b"".join(map(_be, _python_stream(key, NONCE_LANES)))
-    return data, expected + s_point + s_point + b"\x00" + sums + nonces
+    a_point = _a_tabled(points, values, n, s[0])   # portable lanes, then the one-lane path
+    return data, expected + s_point + s_point + b"\x00" + sums + nonces + a_point + a_point
+
+
+def _a_tabled(points, values, n, alpha):
+    """The harness's A over the kept tables: P_0 as B, then b bytes of the values as b values
+    of 8 bits over G = P_1 … P_8b and H = P_8b+1 … P_16b (prove_ctime.c)."""
+    b = min((len(points) - 1) // 16, n // 8 * len(values))
+    raw = b"".join(v.to_bytes(n // 8, "little") for v in values)[:b]
+    bits = [byte >> i & 1 for byte in raw for i in range(8)]
+    G, H = points[1:1 + 8 * b], points[1 + 8 * b:1 + 16 * b]
+    return b"\x01" + _xy(bits_commit_secret(points[0], alpha, G, H, list(raw), 8))
 
 
 def _xy(point):

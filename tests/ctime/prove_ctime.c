@@ -20,7 +20,10 @@
  *   then npairs sums s_2i·P_0 + s_2i+1·P_1 (the V_j's form) on the portable lane words
  *   (zk_pairs_secret_tabled, native_ct8.h): status (1 byte) and npairs points, then the
  *   first NONCE_LANES nonces again on the portable lane words (zk_pv_nonces_lanes,
- *   native_sha8.h): status (1 byte) and the nonces.
+ *   native_sha8.h): status (1 byte) and the nonces, then A over the points' kept tables
+ *   (zk_bits_commit_tabled, B = P_0, G = P_1 … P_8b, H = P_8b+1 … P_16b, the first b bytes of
+ *   the values as b values of 8 bits, α the first nonce) on the portable lane words, then on
+ *   the one-lane path: status (1 byte) and point, each.
  * With "vartime" the nonces go through the variable-time zk_msm instead (the canary).
  */
 #include <dlfcn.h>
@@ -176,6 +179,17 @@ int main(int argc, char **argv) {
                  sym(kernel, "zk_pv_nonces_lanes"))(key, keylen, 0, NONCE_LANES, again, 0));
     store(again, NONCE_LANES, nonces);
     emit(nonces, sizeof nonces);
+    size_t bytes = (npts - 1) / 16, value_bytes = (size_t)nbits / 8 * m;
+    if (bytes > value_bytes) bytes = value_bytes;
+    unsigned char alpha[32];
+    store(s, 1, alpha);   /* stays undefined: the store copies the secret */
+    for (int lanes = 0; lanes >= -1; lanes--) {
+        emit_status(((int (*)(const void *, const unsigned char *, const unsigned char *, size_t,
+                              size_t, unsigned char *, int))
+                     sym(kernel, "zk_bits_commit_tabled"))(tables, alpha, values, 8, bytes,
+                                                           point, lanes));
+        emit(point, 64);
+    }
     if (cursor != input_end) { fprintf(stderr, "prove_ctime: input too long\n"); return 2; }
     return 0;
 }

@@ -154,16 +154,33 @@ class KernelVectors:
         return [_point(xy if xy != bytes(64) else None, gens.backend)   # zeros: identity
                 for xy in (raw[64 * i:64 * i + 64] for i in range(count))]
 
+    def commit_bits(self, gens, G, H, alpha: int, values, n: int):
+        """A = [α]H + <a_L, G> + <a_L − 1, H> (SPEC.md §5.3), `bits_commit_secret`'s sum from
+        S's kept tables (entry 0 of each is the point): the bit terms eight a time, one an
+        IFMA lane, where the CPU has the lanes (zk_bits_commit_tabled). Values in [0, 2^n)."""
+        packed = b"".join([v.to_bytes(n // 8, "little") for v in values])
+        tables = self._s_tables(gens, G, H)
+        out = ctypes.create_string_buffer(64)
+        if self._lib.zk_bits_commit_tabled(_at(tables), _be(alpha % N), packed, n, len(values),
+                                           out, -1) < 0:
+            raise MemoryError("zksolv's C kernel could not allocate memory")
+        return _point(out.raw if out.raw != bytes(64) else None, gens.backend)
+
+    def _s_tables(self, gens, G, H):
+        """The kept tables of [H] + G + H. A Generators object is process-wide and never
+        replaced, so it and the length name the points."""
+        return _TABLES.get(self._lib, (gens, len(G)),
+                           lambda: [gens.H] + list(G) + list(H))
+
     def commit_s(self, gens, G, H, rho: int, s):
         """S = [ρ]H + <s_L, G> + <s_R, H> by the kernel's constant-time Straus (on eight
         IFMA lanes where the CPU has them: native_ct8.h), over the generators' kept tables
-        (_SecretTables). A Generators object is process-wide and never replaced, so it and
-        the length name the points."""
+        (_SecretTables, _s_tables)."""
         count = len(G) + len(H)
         packed = ctypes.create_string_buffer(32 * (count + 1))
         packed.raw = _be(rho)
         self._lib.zk_pv_store(_at(s), count, ctypes.addressof(packed) + 32)
-        tables = _TABLES.get(self._lib, (gens, len(G)), lambda: [gens.H] + list(G) + list(H))
+        tables = self._s_tables(gens, G, H)
         return self._tabled_msm(tables, packed, count + 1, gens.backend)
 
     def _tabled_msm(self, tables, packed, count, backend):

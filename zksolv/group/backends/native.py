@@ -80,6 +80,7 @@ def _load() -> ctypes.CDLL:
         "zk_msm_secret_tabled": [addr, buf, size, buf],
         "zk_msm_secret_tabled_lanes": [addr, buf, size, buf, ctypes.c_int],
         "zk_pairs_secret_tabled": [addr, buf, size, buf, ctypes.c_int],
+        "zk_bits_commit_tabled": [addr, buf, buf, size, size, buf, ctypes.c_int],
         "zk_pv_nonces_lanes": [buf, size, ctypes.c_uint64, size, addr, ctypes.c_int],
     }
     for name, args in signatures.items():

@@ -260,6 +260,42 @@ CT8_FN int CT8(pairs_tabled)(const ge *tables, const unsigned char *scalars, siz
     return 0;
 }
 
+/* The lane sums of A's bit terms (zk_bits_commit_tabled): term k = 8g + i in lane i, G_k
+ * where bit k of the values is 1, else −H_k, taken by mask from the points' kept tables
+ * (entry 0: the point itself) and added by the complete mixed formula. The bits are read
+ * with public shifts and indices: term k's is bit k % 8 of byte k / 8. */
+CT8_FN void CT8(bits_tabled)(gep *out, const ge *tables_g, const ge *tables_h,
+                             const unsigned char *values, size_t terms) {
+    CT8(gep) acc;
+    CT8(gep_set_inf)(&acc);
+    for (size_t g = 0; g < terms / 8; g++) {
+        uint64_t limbs[4][5][8], bits[8];
+        for (int i = 0; i < 8; i++) {
+            const ge *pg = &tables_g[CT_HALF * (8 * g + i)], *ph = &tables_h[CT_HALF * (8 * g + i)];
+            for (int l = 0; l < 5; l++) {
+                limbs[0][l][i] = pg->x.n[l]; limbs[1][l][i] = pg->y.n[l];
+                limbs[2][l][i] = ph->x.n[l]; limbs[3][l][i] = ph->y.n[l];
+            }
+            bits[i] = (uint64_t)(values[g] >> i & 1);
+        }
+        M8 take_h = CT8_OP(eq)(CT8_OP(load)(bits), CT8_OP(zero)());
+        CT8(fe) qx, qy, hx, ny;
+        for (int l = 0; l < 5; l++) {
+            qx.v[l] = CT8_OP(load)(limbs[0][l]); qy.v[l] = CT8_OP(load)(limbs[1][l]);
+            hx.v[l] = CT8_OP(load)(limbs[2][l]); ny.v[l] = CT8_OP(zero)();
+        }
+        CT8(fe) hy;
+        for (int l = 0; l < 5; l++) hy.v[l] = CT8_OP(load)(limbs[3][l]);
+        CT8(fe_sub)(&ny, &ny, &hy);
+        CT8(fe_select)(&qx, take_h, &hx);
+        CT8(fe_select)(&qy, take_h, &ny);
+        CT8(gep_add_ge)(&acc, &acc, &qx, &qy);
+    }
+    uint64_t lanes[3][5][8];
+    CT8(gep_store)(lanes, &acc);
+    ct8_join_lanes(out, lanes);
+}
+
 #undef V8
 #undef M8
 #undef CT8_OP

@@ -516,3 +516,46 @@ int zk_pairs_secret_tabled(const ge *tables, const unsigned char *scalars, size_
         if (ct_msm_tabled(tables, scalars + 64 * i, 2, out + 64 * i) < 0) return -1;
     return 0;
 }
+
+/* A's bit terms one at a time, as zk_bits_commit_secret, from the kept tables. */
+static void bits_tabled_one_lane(gep *acc, const ge *tables_g, const ge *tables_h,
+                                 const unsigned char *values, size_t terms) {
+    for (size_t k = 0; k < terms; k++) {
+        uint64_t take_g = 0 - ct_barrier((uint64_t)(values[k / 8] >> (k % 8) & 1));
+        ge q = tables_g[CT_HALF * k], neg_h = tables_h[CT_HALF * k];
+        fe_neg(&neg_h.y, &neg_h.y);
+        fe_cmov(&q.x, &neg_h.x, ~take_g);
+        fe_cmov(&q.y, &neg_h.y, ~take_g);
+        gep_add_ge(acc, acc, &q);
+    }
+}
+
+/* zk_bits_commit_secret's A = α·B + Σ_i (a_i·G_i + (a_i − 1)·H_i) over S's kept tables
+ * (the tables of B, G_0 … G_{N−1}, H_0 … H_{N−1}, N = nbits·m; SPEC.md §5.3): the bit terms
+ * eight a time, one a lane, on lane set `lanes` (0 portable, 1 IFMA: −2 where the CPU lacks
+ * it), or with −1 on the IFMA lanes where the CPU has them, else one at a time; α·B by the
+ * one-lane Straus. Constant-time in α and the values; returns as zk_msm_secret. */
+int zk_bits_commit_tabled(const ge *tables, const unsigned char *alpha,
+                          const unsigned char *values, size_t nbits, size_t m,
+                          unsigned char *out, int lanes) {
+    size_t terms = nbits * m;
+    const ge *tables_g = tables + CT_HALF, *tables_h = tables + CT_HALF * (1 + terms);
+    gep acc;
+    int digits[CT_WINDOWS];
+#if ZK_HAVE_IFMA
+    if (lanes == 1 && !ifma_usable()) return -2;
+    if (lanes == -1) lanes = simd_on() ? 1 : -1;
+    if (lanes == 1) ct8i_bits_tabled(&acc, tables_g, tables_h, values, terms);
+    else
+#else
+    if (lanes == 1) return -2;
+#endif
+    if (lanes == 0) ct8p_bits_tabled(&acc, tables_g, tables_h, values, terms);
+    else {
+        gep_set_inf(&acc);
+        bits_tabled_one_lane(&acc, tables_g, tables_h, values, terms);
+    }
+    ct_digits(digits, alpha);
+    ct_block(&acc, tables, digits, 1);
+    return gep_write_ct(out, &acc);
+}
