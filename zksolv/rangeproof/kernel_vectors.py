@@ -278,7 +278,7 @@ class KernelVectors:
             state[7] = None
         elif half // 2 >= PAIR_MIN:
             state[7] = (g_factor, h_factor)
-        else:
+        elif half > 1:   # after the last round no generator is used again: not folded
             state[3] = self._fold_terms(state[3], half, [g_factor])
             state[4] = self._fold_terms(state[4], half, [h_factor])
 
