@@ -103,17 +103,18 @@ def test_dispatch_takes_the_lanes_or_the_one_lane_straus_alike(native):
 
 
 def _pairs(lib, points, pairs, lanes):
-    """(status, [x ‖ y of k·P_0 + k'·P_1 for (k, k') in pairs]) by zk_pairs_secret_tabled."""
-    tables = (ctypes.c_uint64 * (lib.zk_ct_tables_bytes(2) // 8))()
-    assert lib.zk_ct_tables(affine_bytes(points), 2, ctypes.addressof(tables)) == 0
+    """(status, [x ‖ y of k·P_0 + k'·P_1 for (k, k') in pairs]) by zk_pairs_secret_comb."""
+    tables = (ctypes.c_uint64 * (lib.zk_comb_tables_bytes() // 8))()
+    assert lib.zk_comb_tables(affine_bytes(points), ctypes.addressof(tables)) == 0
     out = ctypes.create_string_buffer(64 * len(pairs))
     packed = b"".join((k % N).to_bytes(32, "big") for pair in pairs for k in pair)
-    status = lib.zk_pairs_secret_tabled(ctypes.addressof(tables), packed, len(pairs), out, lanes)
+    status = lib.zk_pairs_secret_comb(ctypes.addressof(tables), packed, len(pairs), out, lanes)
     return status, [out.raw[64 * i:64 * i + 64] for i in range(len(pairs))]
 
 
 def test_pairs_one_a_lane_match_py_ecc(native):
-    """The V_j's form, eight sums a batch, one a lane (zk_pairs_secret_tabled): zero scalars
+    """The V_j's form over comb tables, eight sums a batch, one a lane (zk_pairs_secret_comb),
+    and one by one on one lane: zero scalars
     (a padding leaf's value), n − 1, the identity (k·P + (n − k)·P with P_0 = P_1, and 0, 0),
     batches of 1, 7, 8, 9 and 17 sums, on each lane set and by the kernel's own choice
     (−1: the one-lane Straus for a single sum or without IFMA)."""

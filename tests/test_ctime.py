@@ -234,7 +234,7 @@ def test_prover_sends_every_nonce_and_bit_through_the_secret_paths(fast_backend,
     if fast_backend.name == "native":   # A, S, the V_j, T1, T2: the kernel's kept tables
         from zksolv.group.backends import native   # (its public MSMs: test_ctime_prove.py)
         for fn, kind in (("zk_msm_secret_tabled", "msm_secret"),
-                         ("zk_pairs_secret_tabled", "msm_secret"),
+                         ("zk_pairs_secret_comb", "msm_secret"),
                          ("zk_bits_commit_tabled", "bits_commit_secret")):
             real_tabled = getattr(native._lib, fn)
             monkeypatch.setattr(native._lib, fn, lambda *a, _real=real_tabled, _kind=kind:

@@ -151,16 +151,18 @@ def test_s_over_kept_tables_matches_msm_secret(kernel):
     assert kernel.commit_s(gens, G, H, 0, kernel.draw(_listed([0] * 160), 160)) == Point.identity(gens.backend)
 
 
-def test_commitments_over_kept_tables_match_commit(kernel):
-    """V_j = [v]G + [γ]H by the kept tables, as `commit`: zero values (padding leaves),
-    edge scalars, and the identity for (0, 0)."""
+def test_commitments_over_kept_tables_match_msm_secret(kernel):
+    """V_j = [v]G + [γ]H by the kept comb tables, as the generic constant-time MSM: zero
+    values (padding leaves), edge scalars, and the identity for (0, 0); one at a time too
+    (`commit`'s path)."""
     from zksolv.commitments import commit
     gens = generators()
     pairs = [(0, random_scalar()), (2**64 - 1, N - 1), (N - 1, 1), (1, 0), (0, 0),
              (secrets.randbelow(2**64), random_scalar())]
-    got = kernel.commit_values(gens, [v for v, _ in pairs], [g for _, g in pairs])
-    assert got == [commit(v, g, gens.backend) for v, g in pairs]
-    assert got[4] == Point.identity(gens.backend)
+    want = [msm_secret([Point.generator(gens.backend), gens.H], [v, g]) for v, g in pairs]
+    assert kernel.commit_values(gens, [v for v, _ in pairs], [g for _, g in pairs]) == want
+    assert [commit(v, g, gens.backend) for v, g in pairs] == want
+    assert want[4] == Point.identity(gens.backend)
 
 
 def _bits_tabled(kernel, gens, G, H, alpha, values, n, lanes):
@@ -221,7 +223,7 @@ def test_no_nonce_reaches_the_kernels_variable_time_msm(kernel, monkeypatch):
         monkeypatch.setattr(lib, name, lambda *args, _real=real: public.update(
             int.from_bytes(bytes(arg)[i:i + 32], "big") for arg in args if isinstance(arg, bytes)
             for i in range(0, len(arg), 32)) or _real(*args))
-    for name in ("zk_msm_secret_tabled", "zk_pairs_secret_tabled"):
+    for name in ("zk_msm_secret_tabled", "zk_pairs_secret_comb"):
         real = getattr(lib, name)
         monkeypatch.setattr(lib, name, lambda *args, _real=real, _name=name: tabled.append(
             (_name[3:8], args[2])) or _real(*args))
@@ -293,12 +295,13 @@ def _harness_case(n, m):
     expected += bytes([wide_value != 0]) + _be(wide_value)
     data += b"".join(_be(x) + _be(y) for x, y in (p.affine() for p in points))
     s_point = b"\x01" + _xy(msm(points, s[:len(points)]))
-    pairs = min(PAIRS, len(s) // 2)   # the V_j's form over the first two points' tables
+    pairs = min(PAIRS, len(s) // 2)   # the V_j's form over the first two points' comb tables
     data += struct.pack("<I", pairs)
     sums = b"".join(_xy(msm(points[:2], s[2 * i:2 * i + 2])) for i in range(pairs))
     nonces = b"\x01" + b"".join(map(_be, _python_stream(key, NONCE_LANES)))
     a_point = _a_tabled(points, values, n, s[0])   # portable lanes, then the one-lane path
-    return data, expected + s_point + s_point + b"\x00" + sums + nonces + a_point + a_point
+    pairs_out = b"\x00" + sums   # portable lanes, then the one-lane path
+    return data, expected + s_point + s_point + pairs_out * 2 + nonces + a_point + a_point
 
 
 def _a_tabled(points, values, n, alpha):

@@ -17,8 +17,9 @@
  *   the wide load's status (1 byte) and value, then Σ s_i·P_i over the points' kept tables
  *   (zk_msm_secret_tabled, the first npts nonces as scalars): status (1 byte) and point,
  *   then the same sum on the portable lane words (zk_msm_secret_tabled_lanes, native_ct8.h),
- *   then npairs sums s_2i·P_0 + s_2i+1·P_1 (the V_j's form) on the portable lane words
- *   (zk_pairs_secret_tabled, native_ct8.h): status (1 byte) and npairs points, then the
+ *   then npairs sums s_2i·P_0 + s_2i+1·P_1 (the V_j's form) over P_0's and P_1's comb tables
+ *   (zk_pairs_secret_comb, native_ct8.h) on the portable lane words, then on the one-lane
+ *   path: status (1 byte) and npairs points, each; then the
  *   first NONCE_LANES nonces again on the portable lane words (zk_pv_nonces_lanes,
  *   native_sha8.h): status (1 byte) and the nonces, then A over the points' kept tables
  *   (zk_bits_commit_tabled, B = P_0, G = P_1 … P_8b, H = P_8b+1 … P_16b, the first b bytes of
@@ -169,9 +170,13 @@ int main(int argc, char **argv) {
     uint32_t npairs = take_u32();
     unsigned char *pairs = malloc(64 * (size_t)npairs), *sums = malloc(64 * (size_t)npairs);
     store(s, 2 * (size_t)npairs, pairs);
-    emit_status(((int (*)(const void *, const unsigned char *, size_t, unsigned char *, int))
-                 sym(kernel, "zk_pairs_secret_tabled"))(tables, pairs, npairs, sums, 0));
-    emit(sums, 64 * (size_t)npairs);
+    void *comb = malloc(((size_t (*)(void))sym(kernel, "zk_comb_tables_bytes"))());
+    ((int (*)(const unsigned char *, void *))sym(kernel, "zk_comb_tables"))(points, comb);
+    for (int lanes = 0; lanes >= -1; lanes--) {   /* −1 under valgrind: no IFMA, one lane */
+        emit_status(((int (*)(const void *, const unsigned char *, size_t, unsigned char *, int))
+                     sym(kernel, "zk_pairs_secret_comb"))(comb, pairs, npairs, sums, lanes));
+        emit(sums, 64 * (size_t)npairs);
+    }
     enum { NONCE_LANES = 17 };   /* two batches of eight counters and one alone */
     uint64_t again[4 * NONCE_LANES];
     unsigned char nonces[32 * NONCE_LANES];

@@ -60,16 +60,20 @@ class _SecretTables:
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, lib, key, points):
-        """The tables of the points `points()` returns, kept under `key`."""
+    def get(self, lib, key, points, comb=False):
+        """The tables of the points `points()` returns, kept under `key`; with `comb`, of
+        two points, their comb tables (zk_comb_tables)."""
         with self._lock:
             if key in self._kept:
                 self._kept.move_to_end(key)
                 return self._kept[key]
         points = points()
         raw = affine_bytes(points)
-        tables = (ctypes.c_uint64 * (lib.zk_ct_tables_bytes(len(points)) // 8))()
-        if lib.zk_ct_tables(raw, len(points), ctypes.addressof(tables)) < 0:
+        size = lib.zk_comb_tables_bytes() if comb else lib.zk_ct_tables_bytes(len(points))
+        tables = (ctypes.c_uint64 * (size // 8))()
+        status = (lib.zk_comb_tables(raw, ctypes.addressof(tables)) if comb
+                  else lib.zk_ct_tables(raw, len(points), ctypes.addressof(tables)))
+        if status < 0:
             raise MemoryError("zksolv's C kernel could not allocate memory")
         with self._lock:
             self._keep(key, tables)
@@ -141,15 +145,15 @@ class KernelVectors:
 
     def commit_values(self, gens, values, blindings):
         """V_j = [v_j]G + [γ_j]H (SPEC.md §3.2), the numbers `commitments.commit` computes,
-        by the same constant-time Straus over G's and H's kept tables: eight commitments a
-        time, one an IFMA lane, where the CPU has the lanes (zk_pairs_secret_tabled)."""
-        tables = _TABLES.get(self._lib, (gens, "pedersen"),
-                             lambda: [Point.generator(gens.backend), gens.H])
+        constant-time, over G's and H's kept comb tables (one table entry a digit, no
+        doubling): eight commitments a time, one an IFMA lane, where the CPU has the lanes
+        (zk_pairs_secret_comb)."""
+        tables = _TABLES.get(self._lib, (gens, "pedersen comb"),
+                             lambda: [Point.generator(gens.backend), gens.H], comb=True)
         count = len(values)
         packed = b"".join([_be(v % N) + _be(g % N) for v, g in zip(values, blindings)])
         out = ctypes.create_string_buffer(64 * max(count, 1))
-        if self._lib.zk_pairs_secret_tabled(_at(tables), packed, count, out, -1) < 0:
-            raise MemoryError("zksolv's C kernel could not allocate memory")
+        self._lib.zk_pairs_secret_comb(_at(tables), packed, count, out, -1)
         raw = out.raw
         return [_point(xy if xy != bytes(64) else None, gens.backend)   # zeros: identity
                 for xy in (raw[64 * i:64 * i + 64] for i in range(count))]

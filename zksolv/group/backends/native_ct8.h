@@ -149,13 +149,34 @@ CT8_IN void CT8(gep_double)(CT8(gep) *r, const CT8(gep) *a) {
     r->x = x3; r->y = y3; r->z = z3;
 }
 
-/* acc += d·P in every lane from the group's CT_HALF entries, all read: the entry |d| taken
- * by mask, y negated by mask where d < 0, the sum kept by mask where d ≠ 0. */
-CT8_IN void CT8(add_digit)(CT8(gep) *acc, const uint64_t *entries, V8 d) {
-    M8 neg = CT8_OP(negative)(d);
+/* |d| and the lanes where d < 0, without a branch. */
+CT8_IN V8 CT8(digit_mag)(V8 d, M8 *neg) {
+    *neg = CT8_OP(negative)(d);
     V8 all = CT8_OP(sub)(CT8_OP(zero)(), CT8_OP(srli)(d, 63));   /* all ones where d < 0 */
-    V8 mag = CT8_OP(sub)(CT8_OP(xor)(d, all), all);
-    CT8(fe) qx, qy, ny;
+    return CT8_OP(sub)(CT8_OP(xor)(d, all), all);
+}
+
+/* acc += the entry (qx, qy) taken for |d|, y negated by mask where d < 0, the sum kept by
+ * mask where d ≠ 0. */
+CT8_IN void CT8(add_taken)(CT8(gep) *acc, const CT8(fe) *qx, CT8(fe) qy, V8 mag, M8 neg) {
+    CT8(fe) ny;
+    for (int l = 0; l < 5; l++) ny.v[l] = CT8_OP(zero)();
+    CT8(fe_sub)(&ny, &ny, &qy);
+    CT8(fe_select)(&qy, neg, &ny);
+    CT8(gep) sum;
+    CT8(gep_add_ge)(&sum, acc, qx, &qy);
+    M8 nonzero = CT8_OP(not)(CT8_OP(eq)(mag, CT8_OP(zero)()));
+    CT8(fe_select)(&acc->x, nonzero, &sum.x);
+    CT8(fe_select)(&acc->y, nonzero, &sum.y);
+    CT8(fe_select)(&acc->z, nonzero, &sum.z);
+}
+
+/* acc += d·P in every lane from the group's CT_HALF entries, all read: the entry |d| taken
+ * by mask (add_taken does the rest). */
+CT8_IN void CT8(add_digit)(CT8(gep) *acc, const uint64_t *entries, V8 d) {
+    M8 neg;
+    V8 mag = CT8(digit_mag)(d, &neg);
+    CT8(fe) qx, qy;
     for (int l = 0; l < 5; l++) qx.v[l] = qy.v[l] = CT8_OP(zero)();
     for (int j = 0; j < CT_HALF; j++) {
         M8 take = CT8_OP(eq)(mag, CT8_OP(set1)((uint64_t)j + 1));
@@ -165,15 +186,23 @@ CT8_IN void CT8(add_digit)(CT8(gep) *acc, const uint64_t *entries, V8 d) {
             qy.v[l] = CT8_OP(select)(take, qy.v[l], CT8_OP(load)(e + 40 + 8 * l));
         }
     }
-    for (int l = 0; l < 5; l++) ny.v[l] = CT8_OP(zero)();
-    CT8(fe_sub)(&ny, &ny, &qy);
-    CT8(fe_select)(&qy, neg, &ny);
-    CT8(gep) sum;
-    CT8(gep_add_ge)(&sum, acc, &qx, &qy);
-    M8 nonzero = CT8_OP(not)(CT8_OP(eq)(mag, CT8_OP(zero)()));
-    CT8(fe_select)(&acc->x, nonzero, &sum.x);
-    CT8(fe_select)(&acc->y, nonzero, &sum.y);
-    CT8(fe_select)(&acc->z, nonzero, &sum.z);
+    CT8(add_taken)(acc, &qx, qy, mag, neg);
+}
+
+/* add_digit with one point's table for every lane (a kept table, entries broadcast). */
+CT8_IN void CT8(add_digit_shared)(CT8(gep) *acc, const ge *table, V8 d) {
+    M8 neg;
+    V8 mag = CT8(digit_mag)(d, &neg);
+    CT8(fe) qx, qy;
+    for (int l = 0; l < 5; l++) qx.v[l] = qy.v[l] = CT8_OP(zero)();
+    for (int j = 0; j < CT_HALF; j++) {
+        M8 take = CT8_OP(eq)(mag, CT8_OP(set1)((uint64_t)j + 1));
+        for (int l = 0; l < 5; l++) {
+            qx.v[l] = CT8_OP(select)(take, qx.v[l], CT8_OP(set1)(table[j].x.n[l]));
+            qy.v[l] = CT8_OP(select)(take, qy.v[l], CT8_OP(set1)(table[j].y.n[l]));
+        }
+    }
+    CT8(add_taken)(acc, &qx, qy, mag, neg);
 }
 
 /* acc = Σ over one block's groups, lanes apart: lane tables and digits as ct8_lane_tables
@@ -224,29 +253,29 @@ CT8_FN int CT8(msm_tabled)(const ge *tables, const unsigned char *scalars, size_
     return gep_write_ct(out, &joined);
 }
 
-/* Eight sums of the same two points at once, one a lane (the V_j, SPEC.md §3.2): lane i of
- * a batch holds commitment at + i, group 0 its first scalar over P_0's table, group 1 its
- * second over P_1's, both tables the same in every lane (ct8_shared_tables). Lanes past
+/* Eight sums k·P_0 + k'·P_1 at once, one a lane (the V_j, SPEC.md §3.2), over the two
+ * points' comb tables (zk_comb_tables: the tables of 2^(CT_WINDOW·w)·P, w < CT_WINDOWS), so
+ * no doubling: each digit of k and k' adds its entry, the same in every lane. Lanes past
  * `count` have zero scalars and are not written. Each sum written as zk_msm_secret's. */
-CT8_FN int CT8(pairs_tabled)(const ge *tables, const unsigned char *scalars, size_t count,
-                             unsigned char *out) {
-    unsigned char *room = scratch_get(ct8_pairs_room_bytes()), *cursor = room;
-    if (!room) return -1;
-    uint64_t *lane_tables = carve(&cursor, 2 * CT_HALF * CT8_ENTRY, sizeof(uint64_t));
-    uint64_t *lane_digits = carve(&cursor, (size_t)CT_WINDOWS * 16, sizeof(uint64_t));
-    int *digits = carve(&cursor, CT_WINDOWS, sizeof(int));
-    unsigned char *batch = carve(&cursor, 16 * 32, 1);
-    ct8_shared_tables(lane_tables, tables);
+CT8_FN void CT8(pairs_comb)(const ge *comb, const unsigned char *scalars, size_t count,
+                            unsigned char *out) {
+    uint64_t lane_digits[CT_WINDOWS * 16];
+    int digits[CT_WINDOWS];
+    unsigned char batch[16 * 32];
     for (size_t at = 0; at < count; at += 8) {
         size_t lanes_used = count - at < 8 ? count - at : 8;
-        memset(batch, 0, 16 * 32);
+        memset(batch, 0, sizeof batch);
         for (size_t i = 0; i < lanes_used; i++) {   /* firsts in group 0, seconds in group 1 */
             memcpy(batch + 32 * i, scalars + 64 * (at + i), 32);
             memcpy(batch + 32 * (8 + i), scalars + 64 * (at + i) + 32, 32);
         }
         ct8_lane_digits(lane_digits, digits, batch, 16);
         CT8(gep) acc;
-        CT8(block)(&acc, lane_tables, lane_digits, 2);
+        CT8(gep_set_inf)(&acc);
+        for (unsigned w = 0; w < CT_WINDOWS; w++)
+            for (unsigned p = 0; p < 2; p++)
+                CT8(add_digit_shared)(&acc, comb + CT_HALF * (p * CT_WINDOWS + w),
+                                      CT8_OP(load)(lane_digits + (w * 2 + p) * 8));
         uint64_t lanes[3][5][8];
         CT8(gep_store)(lanes, &acc);
         for (size_t i = 0; i < lanes_used; i++) {
@@ -255,9 +284,6 @@ CT8_FN int CT8(pairs_tabled)(const ge *tables, const unsigned char *scalars, siz
             gep_write_ct(out + 64 * (at + i), &p);
         }
     }
-    memset(batch, 0, 16 * 32);
-    scratch_put(room);
-    return 0;
 }
 
 /* The lane sums of A's bit terms (zk_bits_commit_tabled): term k = 8g + i in lane i, G_k

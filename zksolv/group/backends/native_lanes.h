@@ -151,27 +151,6 @@ static void ct8_join_lanes(gep *r, const uint64_t lanes[3][5][8]) {
     }
 }
 
-/* Lane tables of two points shared by all eight lanes: group g entry j is P_g's entry j in
- * every lane (layout as ct8_lane_tables). Public data. */
-static void ct8_shared_tables(uint64_t *out, const ge *tables) {
-    for (int g = 0; g < 2; g++)
-        for (int j = 0; j < CT_HALF; j++) {
-            uint64_t *entry = out + ((size_t)g * CT_HALF + j) * CT8_ENTRY;
-            const ge *p = &tables[CT_HALF * g + j];
-            for (int l = 0; l < 5; l++)
-                for (int i = 0; i < 8; i++) {
-                    entry[8 * l + i] = p->x.n[l];
-                    entry[40 + 8 * l + i] = p->y.n[l];
-                }
-        }
-}
-
-static size_t ct8_pairs_room_bytes(void) {
-    return carved(2 * CT_HALF * CT8_ENTRY, sizeof(uint64_t))
-           + carved((size_t)CT_WINDOWS * 16, sizeof(uint64_t)) + carved(CT_WINDOWS, sizeof(int))
-           + carved(16 * 32, 1);
-}
-
 /* ---- the two instantiations of native_ct8.h (which undefines these names at its end) - */
 
 #define V8 lp_v8

@@ -498,22 +498,63 @@ int zk_msm_secret_tabled_lanes(const ge *tables, const unsigned char *scalars, s
     return -2;
 }
 
-/* zk_msm_secret_tabled's two-term sums k_2i·P_0 + k_2i+1·P_1 for i < count, over the kept
- * tables of P_0, P_1 (the V_j = [v_j]G + [γ_j]H: SPEC.md §3.2, §5.3), each written to
+/* ---- two-term sums over comb tables: the V_j, T1, T2, commit() (SPEC.md §3.2) ------- */
+
+/* Bytes of the comb tables of two points (zk_comb_tables). */
+size_t zk_comb_tables_bytes(void) { return 2 * CT_WINDOWS * CT_HALF * sizeof(ge); }
+
+/* The comb tables of two public points (neither the identity): the kept tables
+ * (zk_ct_tables) of 2^(CT_WINDOW·w)·P_p for p < 2, w < CT_WINDOWS, point p's at
+ * tables + CT_HALF·CT_WINDOWS·p. A scalar's signed digits d_w (ct_digits) then give
+ * k·P = Σ_w d_w·2^(CT_WINDOW·w)·P with one entry a digit and no doubling. −1 on no memory. */
+int zk_comb_tables(const unsigned char *points, ge *tables) {
+    unsigned char *shifted = malloc(2 * CT_WINDOWS * 64);
+    if (!shifted) return -1;
+    for (int p = 0; p < 2; p++) {
+        ge base;
+        gej q;
+        ge_from_bytes(&base, points + 64 * p);
+        gej_set_ge(&q, &base);
+        for (unsigned w = 0; w < CT_WINDOWS; w++) {
+            gej_write(shifted + 64 * (p * CT_WINDOWS + w), &q);
+            for (int s = 0; s < CT_WINDOW; s++) gej_double(&q, &q);
+        }
+    }
+    int status = zk_ct_tables(shifted, 2 * CT_WINDOWS, tables);
+    free(shifted);
+    return status;
+}
+
+/* k·P_0 + k'·P_1 on the one-lane path from the comb tables: one entry a digit. */
+static int comb_pair(const ge *comb, const unsigned char *scalars, unsigned char *out) {
+    int digits[CT_WINDOWS];
+    gep acc;
+    gep_set_inf(&acc);
+    for (int p = 0; p < 2; p++) {
+        ct_digits(digits, scalars + 32 * p);
+        for (unsigned w = 0; w < CT_WINDOWS; w++)
+            ct_add_digit(&acc, comb + CT_HALF * (p * CT_WINDOWS + w), digits[w]);
+    }
+    return gep_write_ct(out, &acc);
+}
+
+/* The two-term sums k_2i·P_0 + k_2i+1·P_1 for i < count over the comb tables of P_0, P_1
+ * (zk_comb_tables; the V_j = [v_j]G + [γ_j]H: SPEC.md §3.2, §5.3), each written to
  * out + 64·i as zk_msm_secret writes (zeros for the identity): eight sums a time, one a
- * lane, where the CPU has IFMA lanes and there are two sums or more; else one by one on
- * the one-lane Straus. `lanes` 0 or 1 forces the portable or the IFMA lane words (−2 where
- * the CPU lacks them; for the tests and the valgrind check), −1 chooses. −1 on no memory. */
-int zk_pairs_secret_tabled(const ge *tables, const unsigned char *scalars, size_t count,
-                           unsigned char *out, int lanes) {
-    if (lanes == 0) return ct8p_pairs_tabled(tables, scalars, count, out);
+ * lane, where the CPU has IFMA lanes and there are two sums or more; else one by one on one
+ * lane. `lanes` 0 or 1 forces the portable or the IFMA lane words (−2 where the CPU lacks
+ * them; for the tests and the valgrind check), −1 chooses. Returns 0. */
+int zk_pairs_secret_comb(const ge *comb, const unsigned char *scalars, size_t count,
+                         unsigned char *out, int lanes) {
+    if (lanes == 0) { ct8p_pairs_comb(comb, scalars, count, out); return 0; }
 #if ZK_HAVE_IFMA
-    if (lanes == 1 ? ifma_usable() : (count >= 2 && simd_on()))
-        return ct8i_pairs_tabled(tables, scalars, count, out);
+    if (lanes == 1 ? ifma_usable() : (count >= 2 && simd_on())) {
+        ct8i_pairs_comb(comb, scalars, count, out);
+        return 0;
+    }
 #endif
     if (lanes == 1) return -2;
-    for (size_t i = 0; i < count; i++)
-        if (ct_msm_tabled(tables, scalars + 64 * i, 2, out + 64 * i) < 0) return -1;
+    for (size_t i = 0; i < count; i++) comb_pair(comb, scalars + 64 * i, out + 64 * i);
     return 0;
 }
 
