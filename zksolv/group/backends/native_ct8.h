@@ -171,35 +171,23 @@ CT8_IN void CT8(add_taken)(CT8(gep) *acc, const CT8(fe) *qx, CT8(fe) qy, V8 mag,
     CT8(fe_select)(&acc->z, nonzero, &sum.z);
 }
 
-/* acc += d·P in every lane from the group's CT_HALF entries, all read: the entry |d| taken
- * by mask (add_taken does the rest). */
-CT8_IN void CT8(add_digit)(CT8(gep) *acc, const uint64_t *entries, V8 d) {
+/* acc += d·P in every lane from P's CT_HALF entries, all read: the group's lane entries
+ * (`entries`) or, with `shared`, one point's kept table for every lane (entries broadcast;
+ * which is a public choice). The entry |d| taken by mask, add_taken does the rest. */
+CT8_IN void CT8(add_digit)(CT8(gep) *acc, V8 d, const uint64_t *entries, const ge *shared) {
     M8 neg;
     V8 mag = CT8(digit_mag)(d, &neg);
     CT8(fe) qx, qy;
     for (int l = 0; l < 5; l++) qx.v[l] = qy.v[l] = CT8_OP(zero)();
     for (int j = 0; j < CT_HALF; j++) {
         M8 take = CT8_OP(eq)(mag, CT8_OP(set1)((uint64_t)j + 1));
-        const uint64_t *e = entries + (size_t)j * CT8_ENTRY;
+        size_t e = (size_t)j * CT8_ENTRY;
         for (int l = 0; l < 5; l++) {
-            qx.v[l] = CT8_OP(select)(take, qx.v[l], CT8_OP(load)(e + 8 * l));
-            qy.v[l] = CT8_OP(select)(take, qy.v[l], CT8_OP(load)(e + 40 + 8 * l));
-        }
-    }
-    CT8(add_taken)(acc, &qx, qy, mag, neg);
-}
-
-/* add_digit with one point's table for every lane (a kept table, entries broadcast). */
-CT8_IN void CT8(add_digit_shared)(CT8(gep) *acc, const ge *table, V8 d) {
-    M8 neg;
-    V8 mag = CT8(digit_mag)(d, &neg);
-    CT8(fe) qx, qy;
-    for (int l = 0; l < 5; l++) qx.v[l] = qy.v[l] = CT8_OP(zero)();
-    for (int j = 0; j < CT_HALF; j++) {
-        M8 take = CT8_OP(eq)(mag, CT8_OP(set1)((uint64_t)j + 1));
-        for (int l = 0; l < 5; l++) {
-            qx.v[l] = CT8_OP(select)(take, qx.v[l], CT8_OP(set1)(table[j].x.n[l]));
-            qy.v[l] = CT8_OP(select)(take, qy.v[l], CT8_OP(set1)(table[j].y.n[l]));
+            V8 x = shared ? CT8_OP(set1)(shared[j].x.n[l]) : CT8_OP(load)(entries + e + 8 * l);
+            V8 y = shared ? CT8_OP(set1)(shared[j].y.n[l])
+                          : CT8_OP(load)(entries + e + 40 + 8 * l);
+            qx.v[l] = CT8_OP(select)(take, qx.v[l], x);
+            qy.v[l] = CT8_OP(select)(take, qy.v[l], y);
         }
     }
     CT8(add_taken)(acc, &qx, qy, mag, neg);
@@ -213,8 +201,8 @@ CT8_FN void CT8(block)(CT8(gep) *acc, const uint64_t *tables, const uint64_t *di
     for (unsigned w = CT_WINDOWS; w-- > 0;) {
         for (int s = 0; s < CT_WINDOW; s++) CT8(gep_double)(acc, acc);
         for (size_t g = 0; g < groups; g++)
-            CT8(add_digit)(acc, tables + g * CT_HALF * CT8_ENTRY,
-                           CT8_OP(load)(digits + (w * groups + g) * 8));
+            CT8(add_digit)(acc, CT8_OP(load)(digits + (w * groups + g) * 8),
+                           tables + g * CT_HALF * CT8_ENTRY, NULL);
     }
 }
 
@@ -274,8 +262,8 @@ CT8_FN void CT8(pairs_comb)(const ge *comb, const unsigned char *scalars, size_t
         CT8(gep_set_inf)(&acc);
         for (unsigned w = 0; w < CT_WINDOWS; w++)
             for (unsigned p = 0; p < 2; p++)
-                CT8(add_digit_shared)(&acc, comb + CT_HALF * (p * CT_WINDOWS + w),
-                                      CT8_OP(load)(lane_digits + (w * 2 + p) * 8));
+                CT8(add_digit)(&acc, CT8_OP(load)(lane_digits + (w * 2 + p) * 8), NULL,
+                               comb + CT_HALF * (p * CT_WINDOWS + w));
         uint64_t lanes[3][5][8];
         CT8(gep_store)(lanes, &acc);
         for (size_t i = 0; i < lanes_used; i++) {
