@@ -31,7 +31,7 @@ from zksolv.transcript import Transcript
 STEPS = [  # (object, attribute, label); "vectors" means the vectors object's own method
     ("vectors", "commit_values", "V_j commitments"),
     ("vectors", "draw", "nonces s_L, s_R"),
-    (prover, "bits_commit_secret", "A"),
+    ("vectors", "commit_bits", "A"),
     ("vectors", "commit_s", "S"),
     ("vectors", "polynomials", "l(X), r(X), t1, t2"),
     (prover, "msm_secret", "T1, T2"),
@@ -44,6 +44,7 @@ KERNEL_CALLS = [  # the group operations inside the steps: (object, attribute, s
     (scalars, "commit", "MSM"), (scalars, "msm", "MSM"), (scalars, "msm_secret", "MSM"),
     (scalars, "fold", "generator folds"), ("vectors", "_tabled_msm", "MSM"),
     ("vectors", "_public_msm", "MSM"), ("vectors", "_fold", "generator folds"),
+    ("vectors", "_fold_terms", "generator folds"),
 ]
 
 

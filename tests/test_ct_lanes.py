@@ -100,3 +100,33 @@ def test_dispatch_takes_the_lanes_or_the_one_lane_straus_alike(native):
         lib.zk_simd(1)
     want = msm(points, scalars).affine()
     assert results == [b"".join(c.to_bytes(32, "big") for c in want)] * 2
+
+
+def _pairs(lib, points, pairs, lanes):
+    """(status, [x ‖ y of k·P_0 + k'·P_1 for (k, k') in pairs]) by zk_pairs_secret_comb."""
+    tables = (ctypes.c_uint64 * (lib.zk_comb_tables_bytes() // 8))()
+    assert lib.zk_comb_tables(affine_bytes(points), ctypes.addressof(tables)) == 0
+    out = ctypes.create_string_buffer(64 * len(pairs))
+    packed = b"".join((k % N).to_bytes(32, "big") for pair in pairs for k in pair)
+    status = lib.zk_pairs_secret_comb(ctypes.addressof(tables), packed, len(pairs), out, lanes)
+    return status, [out.raw[64 * i:64 * i + 64] for i in range(len(pairs))]
+
+
+def test_pairs_one_a_lane_match_py_ecc(native):
+    """The V_j's form over comb tables, eight sums a batch, one a lane (zk_pairs_secret_comb),
+    and one by one on one lane: zero scalars
+    (a padding leaf's value), n − 1, the identity (k·P + (n − k)·P with P_0 = P_1, and 0, 0),
+    batches of 1, 7, 8, 9 and 17 sums, on each lane set and by the kernel's own choice
+    (−1: the one-lane Straus for a single sum or without IFMA)."""
+    backend, lib = native
+    g, h = _edge_inputs(backend)[-1][0][:2]
+    k = 1 + secrets.randbelow(N - 1)
+    edges = [(0, k), (k, 0), (0, 0), (N - 1, N - 1), (1, 1), (2**64 - 1, N - 2), (k, N - k)]
+    for count in (1, 7, 8, 9, 17):
+        pairs = (edges * 3)[:count - 1] + [(secrets.randbelow(N), secrets.randbelow(N))]
+        for points in ([g, h], [g, g]):
+            want = [_expected(points, pair)[1] for pair in pairs]
+            for lanes in _lane_sets(lib) + [-1]:
+                assert _pairs(lib, points, pairs, lanes) == (0, want), (count, lanes)
+    if not lib.zk_simd(-1):
+        assert _pairs(lib, [g, h], [(1, 1)], 1)[0] == -2   # no IFMA: refused, not faked

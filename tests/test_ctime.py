@@ -231,11 +231,14 @@ def test_prover_sends_every_nonce_and_bit_through_the_secret_paths(fast_backend,
         real = getattr(cls, name)
         monkeypatch.setattr(cls, name, lambda self, *a, _real=real, _name=name:
                             secret_calls.append(_name) or _real(self, *a))
-    if fast_backend.name == "native":   # S and the V_j: the kernel's kept-table Straus
+    if fast_backend.name == "native":   # A, S, the V_j, T1, T2: the kernel's kept tables
         from zksolv.group.backends import native   # (its public MSMs: test_ctime_prove.py)
-        real_tabled = native._lib.zk_msm_secret_tabled
-        monkeypatch.setattr(native._lib, "zk_msm_secret_tabled", lambda *a: secret_calls.append(
-            "msm_secret") or real_tabled(*a))
+        for fn, kind in (("zk_msm_secret_tabled", "msm_secret"),
+                         ("zk_pairs_secret_comb", "msm_secret"),
+                         ("zk_bits_commit_tabled", "bits_commit_secret")):
+            real_tabled = getattr(native._lib, fn)
+            monkeypatch.setattr(native._lib, fn, lambda *a, _real=real_tabled, _kind=kind:
+                                secret_calls.append(_kind) or _real(*a))
     real_msm = cls.msm
     monkeypatch.setattr(cls, "msm", lambda self, pts, ks: public_scalars.update(ks)
                         or real_msm(self, pts, ks))

@@ -12,10 +12,10 @@ import struct
 import subprocess
 
 import pytest
-from test_ctime import VALGRIND_ERROR, _kernel_path, _needed_or_skip
+from test_ctime import VALGRIND_ERROR, _kernel_path, _needed_or_skip, _ref_sum
 
 from zksolv.commitments import generators
-from zksolv.group import N, Point, backends, base_mul, msm, msm_secret
+from zksolv.group import N, Point, backends, base_mul, bits_commit_secret, msm, msm_secret
 from zksolv.rangeproof import prover
 from zksolv.rangeproof.kernel_vectors import KernelVectors, vectors_for
 from zksolv.rangeproof.scalars import IntVectors, random_scalar
@@ -26,6 +26,8 @@ HARNESS = pathlib.Path(__file__).resolve().parent / "ctime" / "prove_ctime.c"
 EDGE = [0, 1, 2, N - 1, N - 2, (N - 1) // 2, 2**255 % N, 2**128 - 1]
 TABLED_POINTS = 130   # the kernel's constant-time MSM works in blocks of 128: two of them
                       # (where the statement has that many nonces)
+PAIRS = 9   # two-term sums on the lanes, eight a batch: a full batch and one lane of the next
+NONCE_LANES = 17   # the HMAC stream on the lanes, eight counters a batch: two and one alone
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +63,26 @@ def test_kernel_nonces_are_the_specified_hmac_stream(kernel):
         assert got == want
         assert stream() == int.from_bytes(hmac.new(key, (42).to_bytes(8, "big"),
                                                    hashlib.sha512).digest(), "big") % N
+
+
+def test_nonces_on_each_lane_set_are_the_specified_hmac_stream(kernel):
+    """zk_pv_nonces_lanes, eight counters a lane batch (native_sha8.h), on the portable
+    words, the IFMA ones and by the kernel's own choice, against hashlib: keys of 0, 32 and
+    128 bytes (a whole block), counts around a batch, a counter that wraps at 2^64."""
+    lib = kernel._lib
+    for key in (b"", b"k" * 32, secrets.token_bytes(128)):
+        for c0, count in ((0, 7), (0, 8), (3, 9), (0, 40), (2**64 - 20, 17)):
+            want = [int.from_bytes(hmac.new(key, ((c0 + c) % 2**64).to_bytes(8, "big"),
+                                            hashlib.sha512).digest(), "big") % N
+                    for c in range(1, count + 1)]
+            for lanes in ([0, 1] if lib.zk_simd(-1) else [0]) + [-1]:
+                out = (ctypes.c_uint64 * (4 * count))()
+                assert lib.zk_pv_nonces_lanes(key, len(key), c0, count, ctypes.addressof(out),
+                                              lanes) == 1
+                assert _stored(kernel, out, count) == want, (len(key), c0, count, lanes)
+    if not lib.zk_simd(-1):
+        out = (ctypes.c_uint64 * 32)()
+        assert lib.zk_pv_nonces_lanes(b"k", 1, 0, 8, ctypes.addressof(out), 1) == -2
 
 
 def test_keys_longer_than_a_block_are_drawn_by_python(kernel):
@@ -129,16 +151,54 @@ def test_s_over_kept_tables_matches_msm_secret(kernel):
     assert kernel.commit_s(gens, G, H, 0, kernel.draw(_listed([0] * 160), 160)) == Point.identity(gens.backend)
 
 
-def test_commitments_over_kept_tables_match_commit(kernel):
-    """V_j = [v]G + [γ]H by the kept tables, as `commit`: zero values (padding leaves),
-    edge scalars, and the identity for (0, 0)."""
+def test_commitments_over_kept_tables_match_msm_secret(kernel):
+    """V_j = [v]G + [γ]H by the kept comb tables, as the generic constant-time MSM: zero
+    values (padding leaves), edge scalars, and the identity for (0, 0); one at a time too
+    (`commit`'s path)."""
     from zksolv.commitments import commit
     gens = generators()
     pairs = [(0, random_scalar()), (2**64 - 1, N - 1), (N - 1, 1), (1, 0), (0, 0),
              (secrets.randbelow(2**64), random_scalar())]
-    got = kernel.commit_values(gens, [v for v, _ in pairs], [g for _, g in pairs])
-    assert got == [commit(v, g, gens.backend) for v, g in pairs]
-    assert got[4] == Point.identity(gens.backend)
+    want = [msm_secret([Point.generator(gens.backend), gens.H], [v, g]) for v, g in pairs]
+    assert kernel.commit_values(gens, [v for v, _ in pairs], [g for _, g in pairs]) == want
+    assert [commit(v, g, gens.backend) for v, g in pairs] == want
+    assert want[4] == Point.identity(gens.backend)
+
+
+def _bits_tabled(kernel, gens, G, H, alpha, values, n, lanes):
+    """A by zk_bits_commit_tabled on lane set `lanes` over the kept tables of [H] + G + H."""
+    out = ctypes.create_string_buffer(64)
+    packed = b"".join(v.to_bytes(n // 8, "little") for v in values)
+    status = kernel._lib.zk_bits_commit_tabled(ctypes.addressof(kernel._s_tables(gens, G, H)),
+                                               _be(alpha), packed, n, len(values), out, lanes)
+    return status, out.raw
+
+
+def test_a_over_kept_tables_matches_bits_commit_secret(kernel):
+    """A = [α]H + <a_L, G> + <a_L − 1, H> from S's kept tables, on each lane set, the
+    kernel's choice and the one-lane path: values 0 (every term −H_i), 2^n − 1 (every term
+    G_i), alternating bits, α = 0 and n − 1; against bits_commit_secret, and py_ecc once."""
+    gens = generators()
+    sets = [0, 1] if kernel._lib.zk_simd(-1) else [0]
+    for n, values in ((8, [0, 255, 0x55, 0xAA]), (64, [2**64 - 1, 0]),
+                      (16, [secrets.randbelow(2**16) for _ in range(3)])):
+        G, H = gens.vectors(n * len(values))
+        for alpha in (0, N - 1, random_scalar()):
+            want = bits_commit_secret(gens.H, alpha, G, H, values, n)
+            assert kernel.commit_bits(gens, G, H, alpha, values, n) == want
+            try:
+                kernel._lib.zk_simd(0)   # −1 without lanes: the one-lane path
+                assert kernel.commit_bits(gens, G, H, alpha, values, n) == want
+            finally:
+                kernel._lib.zk_simd(1)
+            for lanes in sets:
+                assert _bits_tabled(kernel, gens, G, H, alpha, values, n, lanes) == (1, _xy(want))
+    G, H = gens.vectors(8)
+    want = _ref_sum([(gens.H.affine(), 5)] + [(p.affine(), 1) for p in G[:3]]
+                    + [(p.affine(), N - 1) for p in H[3:]])
+    assert kernel.commit_bits(gens, G, H, 5, [0b111], 8).affine() == want
+    if not kernel._lib.zk_simd(-1):
+        assert _bits_tabled(kernel, gens, G, H, 5, [7], 8, 1)[0] == -2
 
 
 def test_inner_product_rounds_match_the_python_reference(kernel):
@@ -163,9 +223,10 @@ def test_no_nonce_reaches_the_kernels_variable_time_msm(kernel, monkeypatch):
         monkeypatch.setattr(lib, name, lambda *args, _real=real: public.update(
             int.from_bytes(bytes(arg)[i:i + 32], "big") for arg in args if isinstance(arg, bytes)
             for i in range(0, len(arg), 32)) or _real(*args))
-    real_tabled = lib.zk_msm_secret_tabled
-    monkeypatch.setattr(lib, "zk_msm_secret_tabled",
-                        lambda *args: tabled.append(args[2]) or real_tabled(*args))
+    for name in ("zk_msm_secret_tabled", "zk_pairs_secret_comb"):
+        real = getattr(lib, name)
+        monkeypatch.setattr(lib, name, lambda *args, _real=real, _name=name: tabled.append(
+            (_name[3:8], args[2])) or _real(*args))
     nonces = []
 
     def rng():
@@ -174,7 +235,9 @@ def test_no_nonce_reaches_the_kernels_variable_time_msm(kernel, monkeypatch):
 
     monkeypatch.setattr(prover, "vectors_for", lambda backend: kernel)
     prover._prove(Transcript(b"spy"), [0, 2**8 - 1], [rng(), rng()], 8, generators(), rng)
-    assert len(nonces) == 2 + 2 + 2 * 16 + 2 and sorted(tabled) == [2, 2, 2, 2, 33]   # V_0, V_1, T1, T2, S
+    assert len(nonces) == 2 + 2 + 2 * 16 + 2
+    # V_0 and V_1 in one call, T1, T2 one commitment each, S
+    assert sorted(tabled) == [("msm_s", 33), ("pairs", 1), ("pairs", 1), ("pairs", 2)]
     assert public and not public & set(nonces)
 
 
@@ -232,7 +295,23 @@ def _harness_case(n, m):
     expected += bytes([wide_value != 0]) + _be(wide_value)
     data += b"".join(_be(x) + _be(y) for x, y in (p.affine() for p in points))
     s_point = b"\x01" + _xy(msm(points, s[:len(points)]))
-    return data, expected + s_point + s_point   # one-lane Straus, then the portable lanes
+    pairs = min(PAIRS, len(s) // 2)   # the V_j's form over the first two points' comb tables
+    data += struct.pack("<I", pairs)
+    sums = b"".join(_xy(msm(points[:2], s[2 * i:2 * i + 2])) for i in range(pairs))
+    nonces = b"\x01" + b"".join(map(_be, _python_stream(key, NONCE_LANES)))
+    a_point = _a_tabled(points, values, n, s[0])   # portable lanes, then the one-lane path
+    pairs_out = b"\x00" + sums   # portable lanes, then the one-lane path
+    return data, expected + s_point + s_point + pairs_out * 2 + nonces + a_point + a_point
+
+
+def _a_tabled(points, values, n, alpha):
+    """The harness's A over the kept tables: P_0 as B, then b bytes of the values as b values
+    of 8 bits over G = P_1 … P_8b and H = P_8b+1 … P_16b (prove_ctime.c)."""
+    b = min((len(points) - 1) // 16, n // 8 * len(values))
+    raw = b"".join(v.to_bytes(n // 8, "little") for v in values)[:b]
+    bits = [byte >> i & 1 for byte in raw for i in range(8)]
+    G, H = points[1:1 + 8 * b], points[1 + 8 * b:1 + 16 * b]
+    return b"\x01" + _xy(bits_commit_secret(points[0], alpha, G, H, list(raw), 8))
 
 
 def _xy(point):

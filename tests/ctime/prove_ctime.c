@@ -9,14 +9,22 @@
  *   u32 keylen, the nonce key (secret), u32 nbits, u32 m, m values of nbits/8 bytes
  *   little-endian (secret), y, z, x, w, y⁻¹, then for each of the log2(nbits·m) rounds of the
  *   inner-product argument g, h, u, u⁻¹ (public), then 64 bytes (secret) for the wide load,
- *   then u32 npts and npts points (64 bytes x ‖ y) for S over kept tables.
+ *   then u32 npts and npts points (64 bytes x ‖ y) for S over kept tables, then u32 npairs.
  * The secret run: the nonces s_L ‖ s_R from the key's HMAC stream (counter 0), l(X), r(X),
  * t1, t2, l, r, t_x, every round's MSM scalars and folds, the final a and b, and the wide
  * load. Output on stdout (each declassified first, as it is published or goes to an MSM):
  *   nonces' status (1 byte), t1 ‖ t2, t_x, each round's L and R scalars, a, b,
  *   the wide load's status (1 byte) and value, then Σ s_i·P_i over the points' kept tables
  *   (zk_msm_secret_tabled, the first npts nonces as scalars): status (1 byte) and point,
- *   then the same sum on the portable lane words (zk_msm_secret_tabled_lanes, native_ct8.h).
+ *   then the same sum on the portable lane words (zk_msm_secret_tabled_lanes, native_ct8.h),
+ *   then npairs sums s_2i·P_0 + s_2i+1·P_1 (the V_j's form) over P_0's and P_1's comb tables
+ *   (zk_pairs_secret_comb, native_ct8.h) on the portable lane words, then on the one-lane
+ *   path: status (1 byte) and npairs points, each; then the
+ *   first NONCE_LANES nonces again on the portable lane words (zk_pv_nonces_lanes,
+ *   native_sha8.h): status (1 byte) and the nonces, then A over the points' kept tables
+ *   (zk_bits_commit_tabled, B = P_0, G = P_1 … P_8b, H = P_8b+1 … P_16b, the first b bytes of
+ *   the values as b values of 8 bits, α the first nonce) on the portable lane words, then on
+ *   the one-lane path: status (1 byte) and point, each.
  * With "vartime" the nonces go through the variable-time zk_msm instead (the canary).
  */
 #include <dlfcn.h>
@@ -159,6 +167,34 @@ int main(int argc, char **argv) {
     emit_status(((int (*)(const void *, const unsigned char *, size_t, unsigned char *, int))
                  sym(kernel, "zk_msm_secret_tabled_lanes"))(tables, scalars, npts, point, 0));
     emit(point, 64);
+    uint32_t npairs = take_u32();
+    unsigned char *pairs = malloc(64 * (size_t)npairs), *sums = malloc(64 * (size_t)npairs);
+    store(s, 2 * (size_t)npairs, pairs);
+    void *comb = malloc(((size_t (*)(void))sym(kernel, "zk_comb_tables_bytes"))());
+    ((int (*)(const unsigned char *, void *))sym(kernel, "zk_comb_tables"))(points, comb);
+    for (int lanes = 0; lanes >= -1; lanes--) {   /* −1 under valgrind: no IFMA, one lane */
+        emit_status(((int (*)(const void *, const unsigned char *, size_t, unsigned char *, int))
+                     sym(kernel, "zk_pairs_secret_comb"))(comb, pairs, npairs, sums, lanes));
+        emit(sums, 64 * (size_t)npairs);
+    }
+    enum { NONCE_LANES = 17 };   /* two batches of eight counters and one alone */
+    uint64_t again[4 * NONCE_LANES];
+    unsigned char nonces[32 * NONCE_LANES];
+    emit_status(((int (*)(const unsigned char *, size_t, uint64_t, size_t, void *, int))
+                 sym(kernel, "zk_pv_nonces_lanes"))(key, keylen, 0, NONCE_LANES, again, 0));
+    store(again, NONCE_LANES, nonces);
+    emit(nonces, sizeof nonces);
+    size_t bytes = (npts - 1) / 16, value_bytes = (size_t)nbits / 8 * m;
+    if (bytes > value_bytes) bytes = value_bytes;
+    unsigned char alpha[32];
+    store(s, 1, alpha);   /* stays undefined: the store copies the secret */
+    for (int lanes = 0; lanes >= -1; lanes--) {
+        emit_status(((int (*)(const void *, const unsigned char *, const unsigned char *, size_t,
+                              size_t, unsigned char *, int))
+                     sym(kernel, "zk_bits_commit_tabled"))(tables, alpha, values, 8, bytes,
+                                                           point, lanes));
+        emit(point, 64);
+    }
     if (cursor != input_end) { fprintf(stderr, "prove_ctime: input too long\n"); return 2; }
     return 0;
 }

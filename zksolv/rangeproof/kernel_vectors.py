@@ -60,16 +60,20 @@ class _SecretTables:
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, lib, key, points):
-        """The tables of the points `points()` returns, kept under `key`."""
+    def get(self, lib, key, points, comb=False):
+        """The tables of the points `points()` returns, kept under `key`; with `comb`, of
+        two points, their comb tables (zk_comb_tables)."""
         with self._lock:
             if key in self._kept:
                 self._kept.move_to_end(key)
                 return self._kept[key]
         points = points()
         raw = affine_bytes(points)
-        tables = (ctypes.c_uint64 * (lib.zk_ct_tables_bytes(len(points)) // 8))()
-        if lib.zk_ct_tables(raw, len(points), ctypes.addressof(tables)) < 0:
+        size = lib.zk_comb_tables_bytes() if comb else lib.zk_ct_tables_bytes(len(points))
+        tables = (ctypes.c_uint64 * (size // 8))()
+        status = (lib.zk_comb_tables(raw, ctypes.addressof(tables)) if comb
+                  else lib.zk_ct_tables(raw, len(points), ctypes.addressof(tables)))
+        if status < 0:
             raise MemoryError("zksolv's C kernel could not allocate memory")
         with self._lock:
             self._keep(key, tables)
@@ -141,22 +145,46 @@ class KernelVectors:
 
     def commit_values(self, gens, values, blindings):
         """V_j = [v_j]G + [γ_j]H (SPEC.md §3.2), the numbers `commitments.commit` computes,
-        by the same constant-time Straus over G's and H's kept tables."""
-        tables = _TABLES.get(self._lib, (gens, "pedersen"),
-                             lambda: [Point.generator(gens.backend), gens.H])
-        return [self._tabled_msm(tables, _be(v % N) + _be(g % N), 2, gens.backend)
-                for v, g in zip(values, blindings)]
+        constant-time, over G's and H's kept comb tables (one table entry a digit, no
+        doubling): eight commitments a time, one an IFMA lane, where the CPU has the lanes
+        (zk_pairs_secret_comb)."""
+        tables = _TABLES.get(self._lib, (gens, "pedersen comb"),
+                             lambda: [Point.generator(gens.backend), gens.H], comb=True)
+        count = len(values)
+        packed = b"".join([_be(v % N) + _be(g % N) for v, g in zip(values, blindings)])
+        out = ctypes.create_string_buffer(64 * max(count, 1))
+        self._lib.zk_pairs_secret_comb(_at(tables), packed, count, out, -1)
+        raw = out.raw
+        return [_point(xy if xy != bytes(64) else None, gens.backend)   # zeros: identity
+                for xy in (raw[64 * i:64 * i + 64] for i in range(count))]
+
+    def commit_bits(self, gens, G, H, alpha: int, values, n: int):
+        """A = [α]H + <a_L, G> + <a_L − 1, H> (SPEC.md §5.3), `bits_commit_secret`'s sum from
+        S's kept tables (entry 0 of each is the point): the bit terms eight a time, one an
+        IFMA lane, where the CPU has the lanes (zk_bits_commit_tabled). Values in [0, 2^n)."""
+        packed = b"".join([v.to_bytes(n // 8, "little") for v in values])
+        tables = self._s_tables(gens, G, H)
+        out = ctypes.create_string_buffer(64)
+        if self._lib.zk_bits_commit_tabled(_at(tables), _be(alpha % N), packed, n, len(values),
+                                           out, -1) < 0:
+            raise MemoryError("zksolv's C kernel could not allocate memory")
+        return _point(out.raw if out.raw != bytes(64) else None, gens.backend)
+
+    def _s_tables(self, gens, G, H):
+        """The kept tables of [H] + G + H. A Generators object is process-wide and never
+        replaced, so it and the length name the points."""
+        return _TABLES.get(self._lib, (gens, len(G)),
+                           lambda: [gens.H] + list(G) + list(H))
 
     def commit_s(self, gens, G, H, rho: int, s):
         """S = [ρ]H + <s_L, G> + <s_R, H> by the kernel's constant-time Straus (on eight
         IFMA lanes where the CPU has them: native_ct8.h), over the generators' kept tables
-        (_SecretTables). A Generators object is process-wide and never replaced, so it and
-        the length name the points."""
+        (_SecretTables, _s_tables)."""
         count = len(G) + len(H)
         packed = ctypes.create_string_buffer(32 * (count + 1))
         packed.raw = _be(rho)
         self._lib.zk_pv_store(_at(s), count, ctypes.addressof(packed) + 32)
-        tables = _TABLES.get(self._lib, (gens, len(G)), lambda: [gens.H] + list(G) + list(H))
+        tables = self._s_tables(gens, G, H)
         return self._tabled_msm(tables, packed, count + 1, gens.backend)
 
     def _tabled_msm(self, tables, packed, count, backend):
@@ -254,7 +282,7 @@ class KernelVectors:
             state[7] = None
         elif half // 2 >= PAIR_MIN:
             state[7] = (g_factor, h_factor)
-        else:
+        elif half > 1:   # after the last round no generator is used again: not folded
             state[3] = self._fold_terms(state[3], half, [g_factor])
             state[4] = self._fold_terms(state[4], half, [h_factor])
 

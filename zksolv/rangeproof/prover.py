@@ -1,14 +1,15 @@
 """Aggregated range proof, prover side (Bünz et al. 2018 §4.1–4.3; SPEC.md §5.2).
 
 Proves that each of m committed values V_j = v_j·G + γ_j·H lies in [0, 2^n). A, S, T1 and T2
-are computed on the constant-time paths (`bits_commit_secret`, `commit`, `msm_secret`: SPEC.md §2.3);
-the inner-product rounds use the variable-time `msm`, as dalek's prover does. The secret
-vectors and their arithmetic are in the kernel on the native backend (kernel_vectors.py).
+are computed on the constant-time paths (`bits_commit_secret`, `commit`, `msm_secret`, or the
+kernel's kept tables: SPEC.md §2.3); the inner-product rounds use the variable-time `msm`, as
+dalek's prover does. The secret vectors and their arithmetic are in the kernel on the native
+backend (kernel_vectors.py).
 """
 
 from zksolv.commitments import commit, generators
 from zksolv.errors import InputError
-from zksolv.group import N, Point, bits_commit_secret
+from zksolv.group import N, Point
 from zksolv.rangeproof import ipa
 from zksolv.rangeproof import statement as st
 from zksolv.rangeproof.proof import RangeProof
@@ -45,7 +46,7 @@ def _prove(transcript, values, blindings, n, gens, rng):
     alpha, rho = rng(), rng()
     s = vectors.draw(rng, 2 * n * m)   # s_L ‖ s_R, in the stream's order (SPEC.md §6.2)
     # a_L is the low n bits of each value (out-of-range vectors rely on it).
-    A = bits_commit_secret(gens.H, alpha, G, H, [v & ((1 << n) - 1) for v in values], n)
+    A = vectors.commit_bits(gens, G, H, alpha, [v & ((1 << n) - 1) for v in values], n)
     S = vectors.commit_s(gens, G, H, rho, s)
     transcript.append_point(st.LABEL_A, A)
     transcript.append_point(st.LABEL_S, S)

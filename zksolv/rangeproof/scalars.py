@@ -11,7 +11,7 @@ the proof bytes do not depend on which ran.
 import secrets
 
 from zksolv.commitments import commit
-from zksolv.group import N, fold, msm, msm_secret
+from zksolv.group import N, bits_commit_secret, fold, msm, msm_secret
 
 
 def random_scalar() -> int:
@@ -59,6 +59,12 @@ class IntVectors:
     def commit_values(gens, values, blindings):
         """V_j = [v_j]G + [γ_j]H (SPEC.md §3.2)."""
         return [commit(v, g, gens.backend) for v, g in zip(values, blindings)]
+
+    @staticmethod
+    def commit_bits(gens, G, H, alpha: int, values, n: int):
+        """A = [α]H + <a_L, G> + <a_L − 1, H>, a_L the n bits of each value (SPEC.md §5.3),
+        on the constant-time path."""
+        return bits_commit_secret(gens.H, alpha, G, H, values, n)
 
     @staticmethod
     def commit_s(gens, G, H, rho: int, s: list[int]):

@@ -79,11 +79,16 @@ def _load() -> ctypes.CDLL:
         "zk_ct_tables": [buf, size, addr],
         "zk_msm_secret_tabled": [addr, buf, size, buf],
         "zk_msm_secret_tabled_lanes": [addr, buf, size, buf, ctypes.c_int],
+        "zk_comb_tables": [buf, addr],
+        "zk_pairs_secret_comb": [addr, buf, size, buf, ctypes.c_int],
+        "zk_bits_commit_tabled": [addr, buf, buf, size, size, buf, ctypes.c_int],
+        "zk_pv_nonces_lanes": [buf, size, ctypes.c_uint64, size, addr, ctypes.c_int],
     }
     for name, args in signatures.items():
         getattr(lib, name).argtypes = args
         getattr(lib, name).restype = ctypes.c_int
     lib.zk_ct_tables_bytes.restype = size
+    lib.zk_comb_tables_bytes.restype = size
     lib.zk_decode_many.restype = size
     return lib
 

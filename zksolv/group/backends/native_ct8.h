@@ -149,31 +149,48 @@ CT8_IN void CT8(gep_double)(CT8(gep) *r, const CT8(gep) *a) {
     r->x = x3; r->y = y3; r->z = z3;
 }
 
-/* acc += d·P in every lane from the group's CT_HALF entries, all read: the entry |d| taken
- * by mask, y negated by mask where d < 0, the sum kept by mask where d ≠ 0. */
-CT8_IN void CT8(add_digit)(CT8(gep) *acc, const uint64_t *entries, V8 d) {
-    M8 neg = CT8_OP(negative)(d);
+/* |d| and the lanes where d < 0, without a branch. */
+CT8_IN V8 CT8(digit_mag)(V8 d, M8 *neg) {
+    *neg = CT8_OP(negative)(d);
     V8 all = CT8_OP(sub)(CT8_OP(zero)(), CT8_OP(srli)(d, 63));   /* all ones where d < 0 */
-    V8 mag = CT8_OP(sub)(CT8_OP(xor)(d, all), all);
-    CT8(fe) qx, qy, ny;
-    for (int l = 0; l < 5; l++) qx.v[l] = qy.v[l] = CT8_OP(zero)();
-    for (int j = 0; j < CT_HALF; j++) {
-        M8 take = CT8_OP(eq)(mag, CT8_OP(set1)((uint64_t)j + 1));
-        const uint64_t *e = entries + (size_t)j * CT8_ENTRY;
-        for (int l = 0; l < 5; l++) {
-            qx.v[l] = CT8_OP(select)(take, qx.v[l], CT8_OP(load)(e + 8 * l));
-            qy.v[l] = CT8_OP(select)(take, qy.v[l], CT8_OP(load)(e + 40 + 8 * l));
-        }
-    }
+    return CT8_OP(sub)(CT8_OP(xor)(d, all), all);
+}
+
+/* acc += the entry (qx, qy) taken for |d|, y negated by mask where d < 0, the sum kept by
+ * mask where d ≠ 0. */
+CT8_IN void CT8(add_taken)(CT8(gep) *acc, const CT8(fe) *qx, CT8(fe) qy, V8 mag, M8 neg) {
+    CT8(fe) ny;
     for (int l = 0; l < 5; l++) ny.v[l] = CT8_OP(zero)();
     CT8(fe_sub)(&ny, &ny, &qy);
     CT8(fe_select)(&qy, neg, &ny);
     CT8(gep) sum;
-    CT8(gep_add_ge)(&sum, acc, &qx, &qy);
+    CT8(gep_add_ge)(&sum, acc, qx, &qy);
     M8 nonzero = CT8_OP(not)(CT8_OP(eq)(mag, CT8_OP(zero)()));
     CT8(fe_select)(&acc->x, nonzero, &sum.x);
     CT8(fe_select)(&acc->y, nonzero, &sum.y);
     CT8(fe_select)(&acc->z, nonzero, &sum.z);
+}
+
+/* acc += d·P in every lane from P's CT_HALF entries, all read: the group's lane entries
+ * (`entries`) or, with `shared`, one point's kept table for every lane (entries broadcast;
+ * which is a public choice). The entry |d| taken by mask, add_taken does the rest. */
+CT8_IN void CT8(add_digit)(CT8(gep) *acc, V8 d, const uint64_t *entries, const ge *shared) {
+    M8 neg;
+    V8 mag = CT8(digit_mag)(d, &neg);
+    CT8(fe) qx, qy;
+    for (int l = 0; l < 5; l++) qx.v[l] = qy.v[l] = CT8_OP(zero)();
+    for (int j = 0; j < CT_HALF; j++) {
+        M8 take = CT8_OP(eq)(mag, CT8_OP(set1)((uint64_t)j + 1));
+        size_t e = (size_t)j * CT8_ENTRY;
+        for (int l = 0; l < 5; l++) {
+            V8 x = shared ? CT8_OP(set1)(shared[j].x.n[l]) : CT8_OP(load)(entries + e + 8 * l);
+            V8 y = shared ? CT8_OP(set1)(shared[j].y.n[l])
+                          : CT8_OP(load)(entries + e + 40 + 8 * l);
+            qx.v[l] = CT8_OP(select)(take, qx.v[l], x);
+            qy.v[l] = CT8_OP(select)(take, qy.v[l], y);
+        }
+    }
+    CT8(add_taken)(acc, &qx, qy, mag, neg);
 }
 
 /* acc = Σ over one block's groups, lanes apart: lane tables and digits as ct8_lane_tables
@@ -184,8 +201,8 @@ CT8_FN void CT8(block)(CT8(gep) *acc, const uint64_t *tables, const uint64_t *di
     for (unsigned w = CT_WINDOWS; w-- > 0;) {
         for (int s = 0; s < CT_WINDOW; s++) CT8(gep_double)(acc, acc);
         for (size_t g = 0; g < groups; g++)
-            CT8(add_digit)(acc, tables + g * CT_HALF * CT8_ENTRY,
-                           CT8_OP(load)(digits + (w * groups + g) * 8));
+            CT8(add_digit)(acc, CT8_OP(load)(digits + (w * groups + g) * 8),
+                           tables + g * CT_HALF * CT8_ENTRY, NULL);
     }
 }
 
@@ -222,6 +239,75 @@ CT8_FN int CT8(msm_tabled)(const ge *tables, const unsigned char *scalars, size_
     gep joined;
     ct8_join_lanes(&joined, lanes);
     return gep_write_ct(out, &joined);
+}
+
+/* Eight sums k·P_0 + k'·P_1 at once, one a lane (the V_j, SPEC.md §3.2), over the two
+ * points' comb tables (zk_comb_tables: the tables of 2^(CT_WINDOW·w)·P, w < CT_WINDOWS), so
+ * no doubling: each digit of k and k' adds its entry, the same in every lane. Lanes past
+ * `count` have zero scalars and are not written. Each sum written as zk_msm_secret's. */
+CT8_FN void CT8(pairs_comb)(const ge *comb, const unsigned char *scalars, size_t count,
+                            unsigned char *out) {
+    uint64_t lane_digits[CT_WINDOWS * 16];
+    int digits[CT_WINDOWS];
+    unsigned char batch[16 * 32];
+    for (size_t at = 0; at < count; at += 8) {
+        size_t lanes_used = count - at < 8 ? count - at : 8;
+        memset(batch, 0, sizeof batch);
+        for (size_t i = 0; i < lanes_used; i++) {   /* firsts in group 0, seconds in group 1 */
+            memcpy(batch + 32 * i, scalars + 64 * (at + i), 32);
+            memcpy(batch + 32 * (8 + i), scalars + 64 * (at + i) + 32, 32);
+        }
+        ct8_lane_digits(lane_digits, digits, batch, 16);
+        CT8(gep) acc;
+        CT8(gep_set_inf)(&acc);
+        for (unsigned w = 0; w < CT_WINDOWS; w++)
+            for (unsigned p = 0; p < 2; p++)
+                CT8(add_digit)(&acc, CT8_OP(load)(lane_digits + (w * 2 + p) * 8), NULL,
+                               comb + CT_HALF * (p * CT_WINDOWS + w));
+        uint64_t lanes[3][5][8];
+        CT8(gep_store)(lanes, &acc);
+        for (size_t i = 0; i < lanes_used; i++) {
+            gep p;
+            ct8_lane_point(&p, lanes, i);
+            gep_write_ct(out + 64 * (at + i), &p);
+        }
+    }
+}
+
+/* The lane sums of A's bit terms (zk_bits_commit_tabled): term k = 8g + i in lane i, G_k
+ * where bit k of the values is 1, else −H_k, taken by mask from the points' kept tables
+ * (entry 0: the point itself) and added by the complete mixed formula. The bits are read
+ * with public shifts and indices: term k's is bit k % 8 of byte k / 8. */
+CT8_FN void CT8(bits_tabled)(gep *out, const ge *tables_g, const ge *tables_h,
+                             const unsigned char *values, size_t terms) {
+    CT8(gep) acc;
+    CT8(gep_set_inf)(&acc);
+    for (size_t g = 0; g < terms / 8; g++) {
+        uint64_t limbs[4][5][8], bits[8];
+        for (int i = 0; i < 8; i++) {
+            const ge *pg = &tables_g[CT_HALF * (8 * g + i)], *ph = &tables_h[CT_HALF * (8 * g + i)];
+            for (int l = 0; l < 5; l++) {
+                limbs[0][l][i] = pg->x.n[l]; limbs[1][l][i] = pg->y.n[l];
+                limbs[2][l][i] = ph->x.n[l]; limbs[3][l][i] = ph->y.n[l];
+            }
+            bits[i] = (uint64_t)(values[g] >> i & 1);
+        }
+        M8 take_h = CT8_OP(eq)(CT8_OP(load)(bits), CT8_OP(zero)());
+        CT8(fe) qx, qy, hx, ny;
+        for (int l = 0; l < 5; l++) {
+            qx.v[l] = CT8_OP(load)(limbs[0][l]); qy.v[l] = CT8_OP(load)(limbs[1][l]);
+            hx.v[l] = CT8_OP(load)(limbs[2][l]); ny.v[l] = CT8_OP(zero)();
+        }
+        CT8(fe) hy;
+        for (int l = 0; l < 5; l++) hy.v[l] = CT8_OP(load)(limbs[3][l]);
+        CT8(fe_sub)(&ny, &ny, &hy);
+        CT8(fe_select)(&qx, take_h, &hx);
+        CT8(fe_select)(&qy, take_h, &ny);
+        CT8(gep_add_ge)(&acc, &acc, &qx, &qy);
+    }
+    uint64_t lanes[3][5][8];
+    CT8(gep_store)(lanes, &acc);
+    ct8_join_lanes(out, lanes);
 }
 
 #undef V8

@@ -33,6 +33,7 @@ static inline lp_v8 lp_and(lp_v8 a, lp_v8 b) { lp_v8 r; LP_EACH(r, a.l[i_] & b.l
 static inline lp_v8 lp_xor(lp_v8 a, lp_v8 b) { lp_v8 r; LP_EACH(r, a.l[i_] ^ b.l[i_]); return r; }
 static inline lp_v8 lp_srli(lp_v8 a, int s) { lp_v8 r; LP_EACH(r, a.l[i_] >> s); return r; }
 static inline lp_v8 lp_slli(lp_v8 a, int s) { lp_v8 r; LP_EACH(r, a.l[i_] << s); return r; }
+static inline lp_v8 lp_rotr(lp_v8 a, int s) { lp_v8 r; LP_EACH(r, a.l[i_] >> s | a.l[i_] << (64 - s)); return r; }
 
 /* acc + low / high 52 bits of the 104-bit product of a's and b's low 52 bits (vpmadd52). */
 static inline lp_v8 lp_madd52lo(lp_v8 acc, lp_v8 a, lp_v8 b) {
@@ -74,6 +75,7 @@ IFMA li_v8 li_and(li_v8 a, li_v8 b) { return _mm512_and_si512(a, b); }
 IFMA li_v8 li_xor(li_v8 a, li_v8 b) { return _mm512_xor_si512(a, b); }
 #define li_srli(a, s) _mm512_srli_epi64((a), (s))
 #define li_slli(a, s) _mm512_slli_epi64((a), (s))
+#define li_rotr(a, s) _mm512_ror_epi64((a), (s))
 IFMA li_v8 li_madd52lo(li_v8 acc, li_v8 a, li_v8 b) { return _mm512_madd52lo_epu64(acc, a, b); }
 IFMA li_v8 li_madd52hi(li_v8 acc, li_v8 a, li_v8 b) { return _mm512_madd52hi_epu64(acc, a, b); }
 IFMA li_m8 li_eq(li_v8 a, li_v8 b) { return _mm512_cmpeq_epi64_mask(a, b); }
@@ -130,17 +132,21 @@ static size_t ct8_room_bytes(void) {
            + carved(CT_WINDOWS, sizeof(int));
 }
 
-/* The eight lanes' sums (x, y, z limbs, lane-major as the lane words store them) added into
- * one point, on the scalar complete formulas. */
+/* Lane i's point of the lane words' x, y, z limbs (lane-major as the lane words store them). */
+static void ct8_lane_point(gep *p, const uint64_t lanes[3][5][8], size_t i) {
+    for (int l = 0; l < 5; l++) {
+        p->x.n[l] = lanes[0][l][i];
+        p->y.n[l] = lanes[1][l][i];
+        p->z.n[l] = lanes[2][l][i];
+    }
+}
+
+/* The eight lanes' sums added into one point, on the scalar complete formulas. */
 static void ct8_join_lanes(gep *r, const uint64_t lanes[3][5][8]) {
     gep_set_inf(r);
     for (int i = 0; i < 8; i++) {
         gep p;
-        for (int l = 0; l < 5; l++) {
-            p.x.n[l] = lanes[0][l][i];
-            p.y.n[l] = lanes[1][l][i];
-            p.z.n[l] = lanes[2][l][i];
-        }
+        ct8_lane_point(&p, lanes, (size_t)i);
         gep_add(r, r, &p);
     }
 }

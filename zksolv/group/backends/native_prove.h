@@ -339,6 +339,30 @@ static void hmac_pad_state(uint64_t h[8], const unsigned char *key, size_t keyle
     sha512_block(h, block);
 }
 
+/* The HMAC stream eight counters at a time (native_sha8.h), on both sets of lane words. */
+#define V8 lp_v8
+#define CT8_OP(name) lp_##name
+#define SHA8(name) sha8p_##name
+#define CT8_IN static inline
+#define CT8_FN static
+#include "native_sha8.h"
+#if ZK_HAVE_IFMA
+#undef V8
+#undef CT8_OP
+#undef CT8_IN
+#undef CT8_FN
+#define V8 li_v8
+#define CT8_OP(name) li_##name
+#define SHA8(name) sha8i_##name
+#define CT8_IN IFMA
+#define CT8_FN IFMA_FN
+#include "native_sha8.h"
+#endif
+#undef V8
+#undef CT8_OP
+#undef CT8_IN
+#undef CT8_FN
+
 /* The 512-bit number h[0] ‖ … ‖ h[7] (most significant word first) mod n, in Montgomery
  * form; all ones if it is 0 mod n, else zero. */
 static uint64_t ctsc_from_wide(ctsc *r, const uint64_t h[8]) {
@@ -360,16 +384,34 @@ int zk_pv_load_wide(const unsigned char *in, size_t count, ctsc *out) {
     return (int)(1 & ~ct_barrier(any_zero));
 }
 
-/* Nonces c0+1 … c0+count of the stream HMAC-SHA512(key, u64be(c)) mod n, into Montgomery
- * form; the key (secret) at most 128 bytes. Returns 1, or 0 if some nonce is 0 (probability
- * ≈ count·2^−256): the caller then draws the stream itself, skipping it, as SPEC.md §6.2 says.
- * The zero test is a mask: the one bit it reveals is that rare event's. */
-int zk_pv_nonces(const unsigned char *key, size_t keylen, uint64_t c0, size_t count, ctsc *out) {
+static int simd_on(void);
+
+/* zk_pv_nonces with its eight-counter batches on lane set `lanes`: 0 the portable words, 1
+ * the IFMA ones (−2 where the CPU lacks them), −1 the IFMA ones where the CPU has them, else
+ * one counter at a time; what is left past the last batch goes one at a time. For the tests
+ * and the valgrind check; zk_pv_nonces chooses. */
+int zk_pv_nonces_lanes(const unsigned char *key, size_t keylen, uint64_t c0, size_t count,
+                       ctsc *out, int lanes) {
     if (keylen > 128) return -2;
-    uint64_t inner[8], outer[8], h[8], any_zero = 0;
+#if ZK_HAVE_IFMA
+    if (lanes == 1 && !ifma_usable()) return -2;
+    if (lanes == -1) lanes = simd_on() ? 1 : -1;
+#else
+    if (lanes == 1) return -2;
+#endif
+    uint64_t inner[8], outer[8], h[8], digests[64], any_zero = 0;
     hmac_pad_state(inner, key, keylen, 0x36);
     hmac_pad_state(outer, key, keylen, 0x5c);
-    for (size_t i = 0; i < count; i++) {
+    size_t i = 0;
+    for (; lanes >= 0 && count - i >= 8; i += 8) {
+#if ZK_HAVE_IFMA
+        if (lanes == 1) sha8i_hmac_counters(digests, inner, outer, c0 + 1 + i);
+        else
+#endif
+        sha8p_hmac_counters(digests, inner, outer, c0 + 1 + i);
+        for (int k = 0; k < 8; k++) any_zero |= ctsc_from_wide(&out[i + k], digests + 8 * k);
+    }
+    for (; i < count; i++) {
         unsigned char msg[64];
         store_be64(msg, c0 + 1 + i);
         memcpy(h, inner, sizeof h);
@@ -380,6 +422,15 @@ int zk_pv_nonces(const unsigned char *key, size_t keylen, uint64_t c0, size_t co
         any_zero |= ctsc_from_wide(&out[i], h);
     }
     return (int)(1 & ~ct_barrier(any_zero));
+}
+
+/* Nonces c0+1 … c0+count of the stream HMAC-SHA512(key, u64be(c)) mod n, into Montgomery
+ * form; the key (secret) at most 128 bytes: eight counters at a time on IFMA lanes where the
+ * CPU has them. Returns 1, or 0 if some nonce is 0 (probability ≈ count·2^−256): the caller
+ * then draws the stream itself, skipping it, as SPEC.md §6.2 says. The zero test is a mask:
+ * the one bit it reveals is that rare event's. */
+int zk_pv_nonces(const unsigned char *key, size_t keylen, uint64_t c0, size_t count, ctsc *out) {
+    return zk_pv_nonces_lanes(key, keylen, c0, count, out, -1);
 }
 
 /* ---- S over generators whose tables are kept (SPEC.md §2.3, §5.3) -------------------- */
@@ -424,7 +475,6 @@ static int ct_msm_tabled(const ge *tables, const unsigned char *scalars, size_t 
     return gep_write_ct(out, &acc);
 }
 
-static int simd_on(void);
 
 /* zk_msm_secret over points given by their kept tables, without rebuilding them: on eight
  * IFMA lanes where the CPU has them (native_ct8.h), else the same constant-time Straus as
@@ -446,4 +496,107 @@ int zk_msm_secret_tabled_lanes(const ge *tables, const unsigned char *scalars, s
     if (ifma_usable()) return ct8i_msm_tabled(tables, scalars, n, out);
 #endif
     return -2;
+}
+
+/* ---- two-term sums over comb tables: the V_j, T1, T2, commit() (SPEC.md §3.2) ------- */
+
+/* Bytes of the comb tables of two points (zk_comb_tables). */
+size_t zk_comb_tables_bytes(void) { return 2 * CT_WINDOWS * CT_HALF * sizeof(ge); }
+
+/* The comb tables of two public points (neither the identity): the kept tables
+ * (zk_ct_tables) of 2^(CT_WINDOW·w)·P_p for p < 2, w < CT_WINDOWS, point p's at
+ * tables + CT_HALF·CT_WINDOWS·p. A scalar's signed digits d_w (ct_digits) then give
+ * k·P = Σ_w d_w·2^(CT_WINDOW·w)·P with one entry a digit and no doubling. −1 on no memory. */
+int zk_comb_tables(const unsigned char *points, ge *tables) {
+    unsigned char *shifted = malloc(2 * CT_WINDOWS * 64);
+    if (!shifted) return -1;
+    for (int p = 0; p < 2; p++) {
+        ge base;
+        gej q;
+        ge_from_bytes(&base, points + 64 * p);
+        gej_set_ge(&q, &base);
+        for (unsigned w = 0; w < CT_WINDOWS; w++) {
+            gej_write(shifted + 64 * (p * CT_WINDOWS + w), &q);
+            for (int s = 0; s < CT_WINDOW; s++) gej_double(&q, &q);
+        }
+    }
+    int status = zk_ct_tables(shifted, 2 * CT_WINDOWS, tables);
+    free(shifted);
+    return status;
+}
+
+/* k·P_0 + k'·P_1 on the one-lane path from the comb tables: one entry a digit. */
+static int comb_pair(const ge *comb, const unsigned char *scalars, unsigned char *out) {
+    int digits[CT_WINDOWS];
+    gep acc;
+    gep_set_inf(&acc);
+    for (int p = 0; p < 2; p++) {
+        ct_digits(digits, scalars + 32 * p);
+        for (unsigned w = 0; w < CT_WINDOWS; w++)
+            ct_add_digit(&acc, comb + CT_HALF * (p * CT_WINDOWS + w), digits[w]);
+    }
+    return gep_write_ct(out, &acc);
+}
+
+/* The two-term sums k_2i·P_0 + k_2i+1·P_1 for i < count over the comb tables of P_0, P_1
+ * (zk_comb_tables; the V_j = [v_j]G + [γ_j]H: SPEC.md §3.2, §5.3), each written to
+ * out + 64·i as zk_msm_secret writes (zeros for the identity): eight sums a time, one a
+ * lane, where the CPU has IFMA lanes and there are two sums or more; else one by one on one
+ * lane. `lanes` 0 or 1 forces the portable or the IFMA lane words (−2 where the CPU lacks
+ * them; for the tests and the valgrind check), −1 chooses. Returns 0. */
+int zk_pairs_secret_comb(const ge *comb, const unsigned char *scalars, size_t count,
+                         unsigned char *out, int lanes) {
+    if (lanes == 0) { ct8p_pairs_comb(comb, scalars, count, out); return 0; }
+#if ZK_HAVE_IFMA
+    if (lanes == 1 ? ifma_usable() : (count >= 2 && simd_on())) {
+        ct8i_pairs_comb(comb, scalars, count, out);
+        return 0;
+    }
+#endif
+    if (lanes == 1) return -2;
+    for (size_t i = 0; i < count; i++) comb_pair(comb, scalars + 64 * i, out + 64 * i);
+    return 0;
+}
+
+/* A's bit terms one at a time, as zk_bits_commit_secret, from the kept tables. */
+static void bits_tabled_one_lane(gep *acc, const ge *tables_g, const ge *tables_h,
+                                 const unsigned char *values, size_t terms) {
+    for (size_t k = 0; k < terms; k++) {
+        uint64_t take_g = 0 - ct_barrier((uint64_t)(values[k / 8] >> (k % 8) & 1));
+        ge q = tables_g[CT_HALF * k], neg_h = tables_h[CT_HALF * k];
+        fe_neg(&neg_h.y, &neg_h.y);
+        fe_cmov(&q.x, &neg_h.x, ~take_g);
+        fe_cmov(&q.y, &neg_h.y, ~take_g);
+        gep_add_ge(acc, acc, &q);
+    }
+}
+
+/* zk_bits_commit_secret's A = α·B + Σ_i (a_i·G_i + (a_i − 1)·H_i) over S's kept tables
+ * (the tables of B, G_0 … G_{N−1}, H_0 … H_{N−1}, N = nbits·m; SPEC.md §5.3): the bit terms
+ * eight a time, one a lane, on lane set `lanes` (0 portable, 1 IFMA: −2 where the CPU lacks
+ * it), or with −1 on the IFMA lanes where the CPU has them, else one at a time; α·B by the
+ * one-lane Straus. Constant-time in α and the values; returns as zk_msm_secret. */
+int zk_bits_commit_tabled(const ge *tables, const unsigned char *alpha,
+                          const unsigned char *values, size_t nbits, size_t m,
+                          unsigned char *out, int lanes) {
+    size_t terms = nbits * m;
+    const ge *tables_g = tables + CT_HALF, *tables_h = tables + CT_HALF * (1 + terms);
+    gep acc;
+    int digits[CT_WINDOWS];
+#if ZK_HAVE_IFMA
+    if (lanes == 1 && !ifma_usable()) return -2;
+    if (lanes == -1) lanes = simd_on() ? 1 : -1;
+    if (lanes == 1) ct8i_bits_tabled(&acc, tables_g, tables_h, values, terms);
+    else
+#else
+    if (lanes == 1) return -2;
+#endif
+    if (lanes == 0) ct8p_bits_tabled(&acc, tables_g, tables_h, values, terms);
+    else {
+        gep_set_inf(&acc);
+        bits_tabled_one_lane(&acc, tables_g, tables_h, values, terms);
+    }
+    ct_digits(digits, alpha);
+    ct_block(&acc, tables, digits, 1);
+    return gep_write_ct(out, &acc);
 }
