@@ -171,10 +171,10 @@ def run(users: int, workers: int, directory: pathlib.Path, scheduler: str | None
             target.unlink()
     write_inputs(directory, users, "bench-round", assets)
     d = str(directory)
-    prove_s, prove_rss = timed(["prove", "--ledger", f"{d}/ledger.csv", "--reserves", f"{d}/reserves.json",
+    prove_s, prove_cpu, prove_rss = timed_cpu(["prove", "--ledger", f"{d}/ledger.csv", "--reserves", f"{d}/reserves.json",
                                 "--out", f"{d}/att", "--state", f"{d}/state.db", "--workers", str(workers),
                                 "--quiet"] + (["--scheduler", scheduler] if scheduler else []))
-    audit_s, audit_rss = timed(["audit", f"{d}/att", "--quiet"])
+    audit_s, audit_cpu, audit_rss = timed_cpu(["audit", f"{d}/att", "--workers", str(workers), "--quiet"])
     verify_s = median_wall(["verify", f"{d}/att", "--quiet"], 5)
     timed(["inclusion", "--state", f"{d}/state.db", "--attestation", f"{d}/att", "--user", "customer-00000007",
            "--out", f"{d}/customer.json", "--quiet"])
@@ -185,8 +185,9 @@ def run(users: int, workers: int, directory: pathlib.Path, scheduler: str | None
         "command": " ".join(["python"] + sys.argv),
         "users": users, "assets": assets, "capacity_per_asset": capacity, "workers": workers,
         "engine": "dask LocalCluster" if scheduler else "local process pool",
-        "prove_s": round(prove_s, 2), "prove_peak_rss_mib": prove_rss,
-        "audit_s": round(audit_s, 2), "audit_peak_rss_mib": audit_rss,
+        "prove_s": round(prove_s, 2), "prove_cpu_s": round(prove_cpu, 2), "prove_peak_rss_mib": prove_rss,
+        "prove_ms_core_per_leaf": round(prove_cpu * 1e3 / (capacity * assets), 3),
+        "audit_s": round(audit_s, 2), "audit_cpu_s": round(audit_cpu, 2), "audit_peak_rss_mib": audit_rss,
         "verify_s_median": round(verify_s, 3),
         "verify_inclusion_ms_median": round(vi_s * 1e3, 1),
         "inclusion_generation_ms_per_customer": round(inclusion_generation(directory, users), 2),
