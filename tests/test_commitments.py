@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zksolv.commitments import GENERATORS_DST, commit, generators
+from zksolv.commitments import GENERATORS_DST, commit, commit_many, generators
 from zksolv.group import N, Point, base_mul, hash_to_curve
 
 values = st.integers(min_value=0, max_value=2**64 - 1)
@@ -59,6 +59,18 @@ def test_commit_at_the_edges_is_the_references(fast_backend, reference, v, r):
     want = base_mul(v % N, reference) + generators(reference).H * (r % N)
     assert got.is_identity == want.is_identity == (v % N == r % N == 0)
     assert got.is_identity or got.to_bytes() == want.to_bytes()
+
+
+def test_many_commitments_in_one_call_are_the_references(fast_backend, reference):
+    """commit_many over every pair of edges (more than one batch of eight lanes, a partial
+    last batch, identities among them) against py_ecc, pair by pair."""
+    pairs = [(v, r) for v in EDGES for r in (0, 1, N - 1, 7)]
+    got = commit_many([v for v, _ in pairs], [r for _, r in pairs], fast_backend)
+    assert len(got) == len(pairs)
+    for point, (v, r) in zip(got, pairs):
+        want = base_mul(v % N, reference) + generators(reference).H * (r % N)
+        assert point.is_identity == want.is_identity
+        assert point.is_identity or point.to_bytes() == want.to_bytes()
 
 
 def test_hiding_different_blindings_differ():

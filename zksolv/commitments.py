@@ -70,8 +70,15 @@ def commit(value, blinding, backend=None) -> Point:
     leaves from real ones, and no variable-time addition of the two products. With the C
     kernel, G's and H's tables are kept between calls (kernel_vectors._SecretTables): about
     half the time of building them for every commitment."""
+    return commit_many([value], [blinding], backend)[0]
+
+
+def commit_many(values, blindings, backend=None) -> list[Point]:
+    """`commit` of each (value, blinding) pair, in one call: with the C kernel, the prover's
+    V_j path (kernel_vectors.commit_values), eight commitments at a time where the CPU has
+    the IFMA lanes — about a quarter of the cost of one call each."""
     gens = generators(backend)
-    if gens.backend.name == "native":   # the prover's V_j path: the same Straus over kept tables
+    if gens.backend.name == "native":   # the prover's V_j path: the same comb tables
         from zksolv.rangeproof.kernel_vectors import vectors_for
-        return vectors_for(gens.backend).commit_values(gens, [value], [blinding])[0]
-    return msm_secret([Point.generator(gens.backend), gens.H], [value, blinding])
+        return vectors_for(gens.backend).commit_values(gens, list(values), list(blindings))
+    return [msm_secret([Point.generator(gens.backend), gens.H], [v, r]) for v, r in zip(values, blindings)]

@@ -18,7 +18,7 @@ from functools import lru_cache
 from zksolv import rangeproof
 from zksolv.accounts import keys, widerange
 from zksolv.accounts.layout import Layout
-from zksolv.commitments import commit
+from zksolv.commitments import commit_many
 from zksolv.errors import InputError, Insolvent, InvalidProof
 from zksolv.group import N, Point, base_mul, msm, point_sum
 from zksolv.group.curve import POINT_BYTES
@@ -107,7 +107,7 @@ def open_leaf(layout: Layout, key: bytes, id_hash: bytes, values: Sequence[int],
     """Commit to slot `values` under `key` and open every claim over its limbs (`split` is
     the honest one, which refuses a claim outside its range)."""
     blinds = [keys.blinding(key, name) for name in layout.slots]
-    slots = tuple(commit(v, r, backend) for v, r in zip(values, blinds))
+    slots = tuple(commit_many(values, blinds, backend))
     limb_values, limb_blinds, highs = [], [], []
     for c in layout.claims:
         blinding = sum(k * blinds[i] for i, k in c.terms) % N

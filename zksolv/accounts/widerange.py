@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from zksolv import rangeproof
-from zksolv.commitments import commit
+from zksolv.commitments import commit_many
 from zksolv.errors import EncodingError, InputError, InvalidProof
 from zksolv.group import N, Point, msm
 from zksolv.group.curve import POINT_BYTES
@@ -67,7 +67,7 @@ def open_claim(limbs: Sequence[int], blinding: int, high_blinding: Callable[[int
     what makes X_0 = X − Σ [2^(64·i)]X_i hold for X = Com(x, blinding)."""
     highs = [high_blinding(i) for i in range(1, len(limbs))]
     low = (blinding - sum(r << (LIMB_BITS * i) for i, r in enumerate(highs, start=1))) % N
-    points = tuple(commit(v, r, backend) for v, r in zip(limbs[1:], highs))
+    points = tuple(commit_many(limbs[1:], highs, backend))
     return WideOpening(tuple(limbs), (low, *highs), points)
 
 

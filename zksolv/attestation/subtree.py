@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from zksolv import roundkeys, storage, tree
 from zksolv.attestation import build
-from zksolv.commitments import commit
+from zksolv.commitments import commit_many
 from zksolv.errors import InputError
 from zksolv.group import N
 from zksolv.hashing import leaf_hash
@@ -114,12 +114,15 @@ class _Leaves:
 
 def _leaves(master: bytes, asset: str, rows) -> _Leaves:
     out = _Leaves([], [], [], bytearray(), tree.Builder())
+    entries = []
     for position, key, user_id, units_or_index in rows:
         units = units_or_index if user_id is not None else 0
         entry_key, _, _, blinding, digest = build._entry(master, asset, user_id, units, units_or_index)
         if entry_key != key:
             raise AssertionError(f"{asset}: leaf {position} was placed under another key")
-        point = commit(units, blinding)
+        entries.append((position, user_id, units, blinding, digest))
+    points = commit_many([e[2] for e in entries], [e[3] for e in entries])
+    for (position, user_id, units, blinding, digest), point in zip(entries, points):
         c = point.to_bytes()
         h = leaf_hash(asset, digest, c)
         out.builder.push(point, c, h)
