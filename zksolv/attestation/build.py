@@ -17,7 +17,7 @@ from zksolv.group import N
 from zksolv.hashing import id_hash, leaf_hash
 
 RECORD = 32  # bytes per value and per blinding record
-COMMIT_BATCH = 256
+COMMIT_BATCH = 64
 """Leaves committed in one kernel call (commitments.commit_many: eight at a time on the lanes)."""
 
 
