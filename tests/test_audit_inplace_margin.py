@@ -337,6 +337,10 @@ each): in place, -3 to +3 bytes a leaf sent and 0.1 to 0.4 received (the Dask cl
 timing-dependent messages: ±200 bytes whatever the size); streamed through the auditor
 (every leaf sent to a unit, every unit's root and leaf hashes received back), 5,277 sent
 and 1,050 received."""
+SLACK = 4096
+"""Bytes either count may differ by whatever the size: the Dask client's own messages
+(heartbeats, timing-dependent replies) once came to 942 bytes more sent at 64 leaves than at
+8 on a loaded machine, 16.8 a leaf over so few leaves. Streamed, the difference is ≈ 295 kB."""
 
 
 def _audit_traffic(cluster, directory, capacity: int, monkeypatch) -> tuple[int, int]:
@@ -355,6 +359,6 @@ def test_what_the_auditor_sends_and_receives_does_not_grow_with_the_margin_leave
                                                                                   in_place_only):
     small = _audit_traffic(cluster, tmp_path / "small", SMALL, monkeypatch)
     large = _audit_traffic(cluster, tmp_path / "large", LARGE, monkeypatch)
-    per_leaf = [(b - a) / (LARGE - SMALL) for a, b in zip(small, large)]
-    assert max(per_leaf) <= BYTES_PER_LEAF, (f"sent, received: {small} at {SMALL} margin leaves, {large} at "
-                                            f"{LARGE}: {per_leaf} bytes a leaf more")
+    more = [b - a for a, b in zip(small, large)]
+    assert max(more) <= BYTES_PER_LEAF * (LARGE - SMALL) + SLACK, (
+        f"sent, received: {small} at {SMALL} margin leaves, {large} at {LARGE}: {more} bytes more")
