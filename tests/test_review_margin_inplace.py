@@ -7,7 +7,9 @@ forest of perfect subtrees for every capacity and chunk a header may claim.
 What the earlier tests (test_audit_inplace_margin.py) did not cover: header fields other
 than the chunk and the layout digest (capacity, version, an oversized chunk), a version-1
 header (another header length: every unit's byte range shifts), and units for capacities
-that are not powers of two when a unit may hold more than GRANULE leaves."""
+that are not powers of two when a unit may hold more than GRANULE leaves; and a margin
+customer's inclusion built from an account shard (§6.9.1) that was changed to show another
+customer's account."""
 
 import shutil
 import sqlite3
