@@ -1,4 +1,4 @@
-"""Adversarial review of `audit --scheduler` on a margin round (SPEC.md §6.10 "An audit on a
+"""A lying prover against `audit --scheduler` on a margin round (SPEC.md §6.10 "An audit on a
 cluster", §6.15): a prover publishing a `margin.audit` whose header lies — about its
 capacity, its chunk, its version — must get from the units reading it in place the verdict
 the streaming audit gives; and the units the auditor cuts must tile the account tree's
