@@ -23,6 +23,7 @@ from zksolv.attestation import inplace, margininplace, marginfile, verify, verif
 from zksolv.attestation.auditsource import Source, source_of
 from zksolv.attestation.executors import InlineExecutor
 from zksolv.cli import Reporter
+from zksolv.errors import InvalidProof
 
 LEAF = 5
 """The leaf damaged: not in the first unit (units of two leaves below)."""
@@ -123,6 +124,19 @@ def _copy(honest, tmp_path):
     copy = tmp_path / "attestation"
     shutil.copytree(honest.out, copy)
     return copy, verify2.load(copy)
+
+
+def test_a_file_swapped_after_the_streaming_audit_hashed_it_is_refused(honest, tmp_path, monkeypatch):
+    """The manifest lists a margin.audit with a bad proof; once the auditor has hashed it,
+    the honest file takes its place: the bytes checked are not the bytes hashed."""
+    copy, c = _copy(honest, tmp_path)
+    path = copy / marginfile.FILE
+    good = path.read_bytes()
+    bad = bytes(_tamper("leaf-proof", bytearray(good), c))
+    path.write_bytes(bad)
+    monkeypatch.setattr(verify2, "file_digest", swapping_after(verify2.file_digest, path, good, tmp_path))
+    with pytest.raises(InvalidProof, match="margin.audit does not match its hash in the manifest"):
+        verify2._audit_margin(copy, _republished(c, bad), InlineExecutor(), 1)
 
 
 @pytest.mark.parametrize("kind", sorted(EXPECTED))

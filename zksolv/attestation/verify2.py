@@ -10,6 +10,7 @@ margin leaf: the account tree rebuilt to the manifest's root, no two leaves alik
 leaf's claims batch-verified on the executor.
 """
 
+import os
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,7 +199,8 @@ def _audit_margin(directory: Path, c: Checked, executor, workers: int, report=No
     builder, seen, index = account_tree.Builder(keep_levels=False), set(), 0
     pending = Pending(executor, 2 * max(workers, 1), lambda result: _join_subtree(builder, seen, c.layout, result))
     with open_file(path) as f:
-        reader = marginfile.Reader(f, str(path), c.layout)
+        tee = inplace.Tee(f)   # the bytes checked must be the bytes hashed above
+        reader = marginfile.Reader(tee, str(path), c.layout, os.fstat(f.fileno()).st_size)
         if (reader.header.capacity, reader.header.chunk) != (m.margin.capacity, m.margin.chunk):
             raise InvalidProof(margininplace.HEADER_DISAGREES)
         chunks = reader.chunks()
@@ -208,6 +210,8 @@ def _audit_margin(directory: Path, c: Checked, executor, workers: int, report=No
                 pending.submit(verify_leaves, (m.attestation_id, m.circuits_hash, c.binding, c.layout, index, data))
                 index += m.margin.chunk
     pending.drain()
+    if (tee.whole.hexdigest(), tee.position) != (m.margin.audit_sha256, m.margin.audit_bytes):
+        raise InvalidProof(margininplace.MISMATCH)   # the file changed after it was hashed
     if builder.root(m.margin.capacity) != (b"".join(m.margin.root_commitments), m.margin.root_hash):
         raise InvalidProof(margininplace.ROOT_DIFFERS)
     return m.margin.capacity, m.margin.capacity * len(part_sizes(c.layout.limb_values))
