@@ -180,6 +180,21 @@ def test_a_file_that_changes_after_it_was_hashed_is_refused(cluster, honest, in_
     assert found == ("InvalidProof", f"{asset}: {published.audit_file} does not match its hash in the manifest")
 
 
+def test_a_file_replaced_after_the_streaming_audit_opened_it_is_not_read(honest, tmp_path, monkeypatch):
+    """The streaming audit opens its handles, then hashes the bad file the manifest names;
+    a valid file then takes its place: what is checked is still the file hashed."""
+    from zksolv.attestation import auditsource
+
+    out, m = honest
+    copy = _copy(out, tmp_path)
+    asset, published, good, bad = _valid_and_bad(out, m, tmp_path)
+    path = copy / published.audit_file
+    path.write_bytes(bad)
+    monkeypatch.setattr(verify, "digest_of", swapping_after(auditsource.digest_of, path, good, tmp_path))
+    found = _outcome(lambda: verify._audit_asset(copy, m, asset, published, InlineExecutor(), 1, None))
+    assert found[0] == "InvalidProof" and "range proof" in found[1], found
+
+
 def swapping_after(scan, path: Path, replacement: bytes, tmp_path):
     """`scan`, after which `path` is replaced by `replacement` (atomically, as a publisher
     would replace it): what the units then read."""

@@ -90,12 +90,11 @@ def read_range(f, offset: int, size: int) -> bytes:
     return b"".join(pieces)
 
 
-def digest_of(source: Source, limit: int) -> tuple[str, int]:
-    """SHA-256 (hex) and size of the file, streamed; reading stops past `limit` bytes (the
-    size the manifest publishes: a longer file cannot match it)."""
+def digest_of(f, limit: int) -> tuple[str, int]:
+    """SHA-256 (hex) and size of an open file from where it is, streamed; reading stops past
+    `limit` bytes (the size the manifest publishes: a longer file cannot match it)."""
     h, size = hashlib.sha256(), 0
-    with source.open() as (f, _):
-        while size <= limit and (block := f.read(min(1 << 20, limit + 1 - size))):
-            h.update(block)
-            size += len(block)
+    while size <= limit and (block := f.read(min(1 << 20, limit + 1 - size))):
+        h.update(block)
+        size += len(block)
     return h.hexdigest(), size

@@ -192,9 +192,12 @@ def _check_header(m, asset, entry, h) -> None:
 
 
 def _audit_streamed(source, m, asset, entry, executor, workers, report) -> tuple[int, int]:
-    """The file hashed, then streamed through this process to the executor's units."""
-    _check_digest(asset, entry, *digest_of(source, entry.audit_bytes))
+    """The file hashed, then streamed through this process to the executor's units. Both
+    handles are opened before the hash is taken from one of them: a file replaced after it
+    was hashed is not the one they read."""
     with source.open() as (leaves_file, size), source.open() as (proofs_file, _):
+        _check_digest(asset, entry, *digest_of(leaves_file, entry.audit_bytes))
+        leaves_file.seek(0)
         reader = auditfile.Reader(leaves_file, source.shown, size)
         proof_reader = auditfile.Reader(proofs_file, source.shown, size)
         proof_reader.seek_proofs()
