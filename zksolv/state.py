@@ -249,8 +249,8 @@ class State:
         """(asset, position, units) rows from the shards: the user's secret position key
         names the one subtree that may hold them (SPEC.md §6.9.1)."""
         master, found = self.meta["master_secret"], []
+        secret = roundkeys.user_secret(master, user_id)
         for asset in sorted(set(self._subtree_bits) - {MARGIN_TREE}):
-            secret = roundkeys.user_secret(master, user_id)
             key = roundkeys.order_key(master, asset, id_hash(user_id, roundkeys.leaf_salt(secret, asset)))
             found += [(asset, position, units) for position, units in self._subtree_leaves(asset, key, user_id)]
         return found

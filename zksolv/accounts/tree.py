@@ -104,6 +104,11 @@ def leaf_node(points: tuple[Point, ...], leaf_hash: bytes) -> Node:
     return points, encode(points), leaf_hash
 
 
+def node_of(data: bytes, node_hash: bytes, width: int) -> Node:
+    """A node from its published bytes (Cs of `width` points, strictly decoded) and hash."""
+    return decode(data, width), data, node_hash
+
+
 def join(level: int, left: Node, right: Node) -> Node:
     """The parent at `level` of two nodes."""
     points = tuple(a + b for a, b in zip(left[0], right[0], strict=True))

@@ -114,7 +114,7 @@ def audit_unit(job: Job):
             error = (first, type(exc).__name__, str(exc))
             return (digest, None, error), inplace.by_bucket(hashes, u.first_leaf, job.buckets)
         height, commitments, root_hash, chunk_hashes = checked
-        builder.push((account_tree.decode(commitments, 2 * len(job.layout.assets)), commitments, root_hash), height)
+        builder.push(account_tree.node_of(commitments, root_hash, 2 * len(job.layout.assets)), height)
         hashes += chunk_hashes
     commitments, root_hash = builder.root()
     root = ((u.chunks * job.chunk).bit_length() - 1, commitments, root_hash)
@@ -149,7 +149,7 @@ def audit(source: Source, c, client, report=None) -> tuple[int, int]:
     _refuse(scanned.units, outcomes, repeat)
     builder = account_tree.Builder(keep_levels=False)
     for _, (height, commitments, root_hash), _ in outcomes:
-        builder.push((account_tree.decode(commitments, 2 * len(c.layout.assets)), commitments, root_hash), height)
+        builder.push(account_tree.node_of(commitments, root_hash, 2 * len(c.layout.assets)), height)
     if builder.root(m.margin.capacity) != (b"".join(m.margin.root_commitments), m.margin.root_hash):
         raise InvalidProof(ROOT_DIFFERS)
     return m.margin.capacity, m.margin.capacity * len(part_sizes(c.layout.limb_values))

@@ -170,7 +170,7 @@ class ShardedTree:
         builder = account_tree.Builder(base_level=self.base_level)
         width = 2 * len(self.plan.layout.assets)
         for s in self.summaries:
-            builder.push(account_tree.leaf_node(account_tree.decode(s.c, width), s.h))
+            builder.push(account_tree.node_of(s.c, s.h, width))
         return builder.levels(self.capacity), builder.root(self.capacity)
 
     def chunks(self):

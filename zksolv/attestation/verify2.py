@@ -229,8 +229,7 @@ def _join_subtree(builder, seen: set, layout, result) -> None:
     """A work unit's leaf hashes (checked against every other unit's) and subtree root."""
     height, commitments, digest, hashes = result
     _refuse_duplicates(seen, hashes)
-    node = (account_tree.decode(commitments, 2 * len(layout.assets)), commitments, digest)
-    builder.push(node, height)
+    builder.push(account_tree.node_of(commitments, digest, 2 * len(layout.assets)), height)
 
 
 def verify_leaves(job) -> tuple[int, bytes, bytes, list[bytes]]:
