@@ -151,6 +151,15 @@ def _stub_workers(address: str, size: int) -> None:
         client.register_plugin(stub_plugin(size), name="zksolv-bench-stub-proofs")
 
 
+def _growth_per_leaf(runs: list) -> int | None:
+    """Peak RSS growth a leaf between the first two sizes (None with one size)."""
+    if len(runs) < 2:
+        return None
+    small, large = runs[:2]
+    grown = (large["coordinator_peak_rss_mib"] - small["coordinator_peak_rss_mib"]) * 1024 * 1024
+    return round(grown / (large["leaves"] - small["leaves"]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[6144, 24576])
@@ -171,10 +180,7 @@ def main() -> None:
             for users in args.users:
                 runs.append(prove_once(pathlib.Path(tmp), users, args.chunk, cluster.address, margin))
                 print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
-    small, large = runs[:2]
-    per_leaf = (large["coordinator_peak_rss_mib"] - small["coordinator_peak_rss_mib"]) * 1024 * 1024 \
-        / (large["leaves"] - small["leaves"])
-    result = {"runs": runs, "rss_growth_bytes_per_leaf": round(per_leaf),
+    result = {"runs": runs, "rss_growth_bytes_per_leaf": _growth_per_leaf(runs),
               "stub_proofs": args.stub_proofs, "load_average": os.getloadavg(),
               "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               "command": " ".join(["python", "bench/coordinator_memory.py", "--users", *map(str, args.users),
