@@ -112,28 +112,40 @@ def add_debts(directory: pathlib.Path, assets: int, fraction: float) -> int:
 
 
 def timed(args: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MiB, largest descendant) of one command."""
+    """Wall seconds and peak RSS (MiB, of the `zksolv` process) of one command."""
     wall, _, peak = timed_cpu(args)
     return wall, peak
 
 
 def timed_cpu(args: list[str]) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (user + sys of the command and every descendant it waited
-    for: its worker processes) and peak RSS (MiB, largest descendant) of one command. CPU
-    time is the figure to compare when other work shares the machine."""
+    for: its worker processes) and peak RSS (MiB) of the `zksolv` process itself, read by it
+    at exit (bench/peak_run.py; not RUSAGE_CHILDREN's ru_maxrss, the largest of every child
+    waited for so far). CPU time is the figure to compare when other work shares the machine."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    result = subprocess.run(ZKSOLV + args, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed: {result.stderr}")
+    peak_file = pathlib.Path(os.environ.get("TMPDIR", "/tmp")) / f"zksolv-peak-{os.getpid()}"
+    wall = wall_of([sys.executable, str(HERE / "peak_run.py"), str(peak_file), *args])
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return wall, cpu, max(after.ru_maxrss, before.ru_maxrss) // 1024
+    peak_kib = int(peak_file.read_text())
+    peak_file.unlink()
+    return wall, cpu, peak_kib // 1024
+
+
+def wall_of(command: list[str]) -> float:
+    """Wall seconds of one command; a failure ends the bench with its stderr."""
+    t0 = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {result.stderr}")
+    return wall
 
 
 def median_wall(args: list[str], runs: int) -> float:
-    return statistics.median(timed(args)[0] for _ in range(runs))
+    """Median wall of `python -m zksolv ARGS` with nothing wrapped around it (a quick command
+    such as verify-inclusion ends without the interpreter's teardown: no peak file)."""
+    return statistics.median(wall_of(ZKSOLV + args) for _ in range(runs))
 
 
 def inclusion_generation(directory: pathlib.Path, users: int, samples: int = 200) -> float:
