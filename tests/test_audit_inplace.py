@@ -190,9 +190,32 @@ def test_a_file_replaced_after_the_streaming_audit_opened_it_is_not_read(honest,
     asset, published, good, bad = _valid_and_bad(out, m, tmp_path)
     path = copy / published.audit_file
     path.write_bytes(bad)
-    monkeypatch.setattr(verify, "digest_of", swapping_after(auditsource.digest_of, path, good, tmp_path))
+    monkeypatch.setattr(verify, "digests_of", swapping_after(auditsource.digests_of, path, good, tmp_path))
     found = _outcome(lambda: verify._audit_asset(copy, m, asset, published, InlineExecutor(), 1, None))
     assert found[0] == "InvalidProof" and "range proof" in found[1], found
+
+
+def test_a_file_written_over_in_place_during_the_streaming_audit_is_refused(honest, tmp_path, monkeypatch):
+    """The streaming audit hashes the bad file the manifest names; the valid bytes are then
+    written over it in place (the same inode, which both open handles then read): they
+    would pass, so the bytes read are hashed again and must be those first hashed."""
+    from zksolv.attestation import auditsource
+
+    out, m = honest
+    copy = _copy(out, tmp_path)
+    asset, published, good, bad = _valid_and_bad(out, m, tmp_path)
+    path = copy / published.audit_file
+    path.write_bytes(bad)
+
+    def hash_then_overwrite(*args):
+        hashed = auditsource.digests_of(*args)
+        with open(path, "r+b") as f:
+            f.write(good)
+        return hashed
+
+    monkeypatch.setattr(verify, "digests_of", hash_then_overwrite)
+    found = _outcome(lambda: verify._audit_asset(copy, m, asset, published, InlineExecutor(), 1, None))
+    assert found == ("InvalidProof", f"{asset}: {published.audit_file} does not match its hash in the manifest")
 
 
 def swapping_after(scan, path: Path, replacement: bytes, tmp_path):

@@ -90,11 +90,16 @@ def read_range(f, offset: int, size: int) -> bytes:
     return b"".join(pieces)
 
 
-def digest_of(f, limit: int) -> tuple[str, int]:
-    """SHA-256 (hex) and size of an open file from where it is, streamed; reading stops past
-    `limit` bytes (the size the manifest publishes: a longer file cannot match it)."""
-    h, size = hashlib.sha256(), 0
+def digests_of(f, limit: int, cut: int) -> tuple[str, int, tuple[bytes, bytes]]:
+    """SHA-256 (hex) and size of an open file from where it is, streamed, and the SHA-256 of
+    its bytes before `cut` and of those from `cut` on (the two parts that two handles then
+    read side by side: what they check must be these bytes, SPEC.md §6.10). Reading stops
+    past `limit` bytes (the size the manifest publishes: a longer file cannot match it)."""
+    whole, before, after, size = hashlib.sha256(), hashlib.sha256(), hashlib.sha256(), 0
     while size <= limit and (block := f.read(min(1 << 20, limit + 1 - size))):
-        h.update(block)
+        whole.update(block)
+        split = min(len(block), max(0, cut - size))
+        before.update(block[:split])
+        after.update(block[split:])
         size += len(block)
-    return h.hexdigest(), size
+    return whole.hexdigest(), size, (before.digest(), after.digest())

@@ -74,6 +74,12 @@ class Tee:
     def tell(self) -> int:
         return self.position
 
+    def seek(self, offset: int) -> None:
+        """Go to `offset` and hash from there afresh: `whole` is then the SHA-256 of what is
+        read after the seek (a second handle that jumps to the proofs, SPEC.md §6.10)."""
+        self._f.seek(offset)
+        self.whole, self.position = hashlib.sha256(), offset
+
     def open_part(self) -> int:
         self.part = hashlib.sha256()
         return self.position

@@ -8,7 +8,7 @@ from pathlib import Path
 from zksolv import bounds, rangeproof, reserves as reserves_module, statements, tree
 from zksolv.attestation import (auditfile, custody, exchange, inplace, manifest as manifest_module, manifest2, remote,
                                 verify2)
-from zksolv.attestation.auditsource import digest_of, source_of
+from zksolv.attestation.auditsource import digests_of, source_of
 from zksolv.attestation.context import transcript
 from zksolv.attestation.executors import dask_client, executor_for
 from zksolv.errors import EncodingError, InputError, InvalidProof
@@ -182,7 +182,11 @@ def _audit_asset(directory, m, asset, entry, executor, workers, report, client=N
 
 def _check_digest(asset, entry, digest: str, size: int) -> None:
     if (digest, size) != (entry.audit_sha256, entry.audit_bytes):
-        raise InvalidProof(f"{asset}: {entry.audit_file} does not match its hash in the manifest")
+        raise _mismatch(asset, entry)
+
+
+def _mismatch(asset, entry) -> InvalidProof:
+    return InvalidProof(f"{asset}: {entry.audit_file} does not match its hash in the manifest")
 
 
 def _check_header(m, asset, entry, h) -> None:
@@ -193,20 +197,34 @@ def _check_header(m, asset, entry, h) -> None:
 
 def _audit_streamed(source, m, asset, entry, executor, workers, report) -> tuple[int, int]:
     """The file hashed, then streamed through this process to the executor's units. Both
-    handles are opened before the hash is taken from one of them: a file replaced after it
-    was hashed is not the one they read."""
+    handles are opened before the hash is taken from one of them (a file replaced after it
+    was hashed is not the one they read), and what each reads is hashed again and compared
+    with its part of the first pass (a file written over in place is not checked as other
+    bytes than those hashed)."""
+    cut = _proofs_offset(m, asset, entry)
     with source.open() as (leaves_file, size), source.open() as (proofs_file, _):
-        _check_digest(asset, entry, *digest_of(leaves_file, entry.audit_bytes))
-        leaves_file.seek(0)
-        reader = auditfile.Reader(leaves_file, source.shown, size)
-        proof_reader = auditfile.Reader(proofs_file, source.shown, size)
+        digest, read, parts = digests_of(leaves_file, entry.audit_bytes, cut)
+        _check_digest(asset, entry, digest, read)
+        leaves, proofs = inplace.Tee(leaves_file), inplace.Tee(proofs_file)
+        leaves.seek(0)
+        reader = auditfile.Reader(leaves, source.shown, size)
+        proof_reader = auditfile.Reader(proofs, source.shown, size)
         proof_reader.seek_proofs()
         h = reader.header
         _check_header(m, asset, entry, h)
         root = _stream(reader, proof_reader.proofs(), m, asset, h, executor, workers, report)
+        if (leaves.whole.digest(), proofs.whole.digest()) != parts or leaves.position != cut:
+            raise _mismatch(asset, entry)   # the file changed while it was checked
         if root != (entry.root_commitment, entry.root_hash):
             raise InvalidProof(f"{asset}: the leaves do not sum and hash to the manifest's root")
     return h.capacity, h.proofs
+
+
+def _proofs_offset(m, asset, entry) -> int:
+    """Where the manifest's audit file has its proofs (SPEC.md §6.8): after the header the
+    manifest implies and its capacity's leaves."""
+    header = auditfile.Header(asset, m.reserves.assets[asset].leaf_bits, entry.capacity, entry.chunk)
+    return len(header.to_bytes()) + auditfile.LEAF_BYTES * entry.capacity
 
 
 _RETURNED = {"InvalidProof": InvalidProof, "EncodingError": EncodingError}
