@@ -43,7 +43,8 @@ STEPS = [  # (object, attribute, label); "vectors" means the vectors object's ow
 KERNEL_CALLS = [  # the group operations inside the steps: (object, attribute, sub-label)
     (scalars, "commit", "MSM"), (scalars, "msm", "MSM"), (scalars, "msm_secret", "MSM"),
     (scalars, "fold", "generator folds"), ("vectors", "_tabled_msm", "MSM"),
-    ("vectors", "_public_msm", "MSM"), ("vectors", "_fold", "generator folds"),
+    ("vectors", "_public_msm", "MSM"), ("vectors", "_kept_msm", "MSM"),
+    ("vectors", "_fold", "generator folds"),
     ("vectors", "_fold_terms", "generator folds"),
 ]
 

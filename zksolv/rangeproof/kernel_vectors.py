@@ -91,6 +91,48 @@ class _SecretTables:
 
 _TABLES = _SecretTables()
 
+KEPT_MIN = 1024
+"""From this many generators of each kind the argument's first rounds take kept window
+tables (zk_msm_kept: ≈ −19 % at 4,097 terms; bench/RESULTS.md)."""
+
+
+class _KeptWindows:
+    """The public MSM's window tables (native_msm_kept.h: 26 affine multiples a point, 2 KB)
+    of the argument's original G ‖ H ‖ U, one set a proof size (17 MB at n·m = 4,096),
+    found by the first and last points and then compared in full (new bytes objects each
+    proof: hashing all of them would cost more). Kept: the most recent up to KEEP_BYTES,
+    and always the last one."""
+
+    KEEP_BYTES = 48 << 20
+
+    def __init__(self):
+        self._kept = collections.OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, lib, G: bytes, H: bytes, U: bytes):
+        key = (len(G), G[:64], G[-64:], H[:64], H[-64:], U)
+        with self._lock:
+            hit = self._kept.get(key)
+            if hit is not None and hit[0] == G and hit[1] == H:
+                self._kept.move_to_end(key)
+                return hit[2]
+        points = G + H + U
+        count = len(points) // 64
+        tables = (ctypes.c_uint64 * (lib.zk_msm_kept_bytes(count) // 8))()
+        if lib.zk_msm_kept_tables(points, count, ctypes.addressof(tables)) < 0:
+            raise MemoryError("zksolv's C kernel could not build the window tables")
+        with self._lock:
+            self._kept.pop(key, None)
+            self._kept[key] = (G, H, tables)
+            self._bytes = sum(ctypes.sizeof(t[2]) for t in self._kept.values())
+            while self._bytes > self.KEEP_BYTES and len(self._kept) > 1:
+                self._bytes -= ctypes.sizeof(self._kept.popitem(last=False)[1][2])
+        return tables
+
+
+_KEPT = _KeptWindows()
+
 
 def _point(xy: bytes | None, backend) -> Point:
     """A published point from the kernel's 64 bytes x ‖ y; None for the identity."""
@@ -225,7 +267,9 @@ class KernelVectors:
                 None]
 
     def ipa_commit(self, state, half, g_scale, h_scale, w):
-        """One round's L and R (SPEC.md §5.3) by the variable-time MSM over packed scalars."""
+        """One round's L and R (SPEC.md §5.3) by the variable-time MSM over packed scalars;
+        while the generators are still the proof size's original ones (round 1, and round 2
+        while its fold is put off), over their kept window tables (_kept_windows)."""
         a, b, y_inv_pows, G, H, U, backend, deferred = state
         l_out = ctypes.create_string_buffer(32 * (2 * half + 1))
         r_out = ctypes.create_string_buffer(32 * (2 * half + 1))
@@ -233,6 +277,13 @@ class KernelVectors:
                                _be(h_scale), _be(w), l_out, r_out)
         if deferred is not None:
             return self._unfolded_commit(state, half, l_out.raw, r_out.raw)
+        kept, n = self._kept_windows(state, 2 * half), 32 * half
+        if kept is not None:   # G ‖ H ‖ U in full, zeros where a half is left out
+            zeros, lo, ro = bytes(n), l_out.raw, r_out.raw
+            return (self._kept_msm(kept, zeros + lo[:n] + lo[n:2 * n] + zeros + lo[2 * n:],
+                                   backend),
+                    self._kept_msm(kept, ro[:n] + zeros + zeros + ro[n:2 * n] + ro[2 * n:],
+                                   backend))
         cut = 64 * half
         return (self._public_msm(G[cut:2 * cut] + H[:cut] + U, l_out, backend),
                 self._public_msm(G[:cut] + H[cut:2 * cut] + U, r_out, backend))
@@ -243,6 +294,16 @@ class KernelVectors:
         Twice the MSM terms, for one fold of two rounds at once (ipa_fold)."""
         G, H, U, backend, (g, h) = state[3], state[4], state[5], state[6], state[7]
         cut, n = 64 * half, 32 * half
+        kept = self._kept_windows(state, 4 * half)
+        if kept is not None:   # G ‖ H ‖ U in full: [0, s, 0, g·s] and [s, 0, h·s, 0] for L
+            zeros = bytes(n)
+            lo, ro = l_out, r_out
+            lg, lh = self._scaled(lo[:n], g), self._scaled(lo[n:2 * n], h)
+            rg, rh = self._scaled(ro[:n], g), self._scaled(ro[n:2 * n], h)
+            return (self._kept_msm(kept, zeros + lo[:n] + zeros + lg + lo[n:2 * n] + zeros + lh
+                                   + zeros + lo[2 * n:], backend),
+                    self._kept_msm(kept, ro[:n] + zeros + rg + zeros + zeros + ro[n:2 * n]
+                                   + zeros + rh + ro[2 * n:], backend))
 
         def scalars(packed: bytes) -> bytes:
             return (packed[:n] + self._scaled(packed[:n], g) + packed[n:2 * n]
@@ -251,6 +312,22 @@ class KernelVectors:
                                  + H[2 * cut:3 * cut] + U, scalars(l_out), backend),
                 self._public_msm(G[:cut] + G[2 * cut:3 * cut] + H[cut:2 * cut]
                                  + H[3 * cut:4 * cut] + U, scalars(r_out), backend))
+
+    def _kept_windows(self, state, count: int):
+        """The kept window tables of G ‖ H ‖ U when the state's generators are the whole
+        original vectors (`count` of each: the rounds before any fold) and the kernel runs
+        on IFMA lanes; else None (zk_msm then)."""
+        G, H, U = state[3], state[4], state[5]
+        if count < KEPT_MIN or count != len(state[2]) // 4 or self._lib.zk_simd(-1) != 1:
+            return None
+        return _KEPT.get(self._lib, G, H, U)
+
+    def _kept_msm(self, tables, packed: bytes, backend):
+        out = ctypes.create_string_buffer(64)
+        status = self._lib.zk_msm_kept(ctypes.addressof(tables), len(packed) // 32, packed, out)
+        if status < 0:
+            raise MemoryError("zksolv's C kernel could not allocate memory")
+        return _point(out.raw if status else None, backend)
 
     def _scaled(self, packed: bytes, k: int) -> bytes:
         """Packed scalars (below n) each times k mod n."""

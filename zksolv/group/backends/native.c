@@ -721,6 +721,8 @@ int zk_msm(const unsigned char *points, const unsigned char *scalars, size_t n,
     return gej_write(out, &acc);
 }
 
+#include "native_msm_kept.h"
+
 /* The odd multiples P, 3P, …, 15P of every P, as Jacobian points, 8 per input. */
 static void odd_multiples(gej *table, const ge *pts, size_t n) {
     for (size_t k = 0; k < n; k++) {

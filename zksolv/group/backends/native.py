@@ -44,6 +44,10 @@ def _load() -> ctypes.CDLL:
         "zk_lift_x": [buf, ctypes.c_int, buf],
         "zk_sum": [buf, size, buf],
         "zk_msm": [buf, buf, size, buf],
+        # the argument's first rounds over kept window tables (native_msm_kept.h)
+        "zk_msm_kept_bytes": [size],
+        "zk_msm_kept_tables": [buf, size, addr],
+        "zk_msm_kept": [addr, size, buf, buf],
         "zk_fold": [buf, buf, size, buf, ctypes.c_int, buf, ctypes.c_int, buf, buf],
         # several inner-product rounds' folds at once, and their MSM scalars (native_fold2.h)
         "zk_fold_terms": [buf, size, ctypes.c_int, buf, buf, buf, buf],
@@ -88,6 +92,7 @@ def _load() -> ctypes.CDLL:
         getattr(lib, name).argtypes = args
         getattr(lib, name).restype = ctypes.c_int
     lib.zk_ct_tables_bytes.restype = size
+    lib.zk_msm_kept_bytes.restype = size
     lib.zk_comb_tables_bytes.restype = size
     lib.zk_decode_many.restype = size
     return lib

@@ -95,36 +95,42 @@ IFMA void bucket8_load(gej8 *r, const uint64_t *bucket) {
     }
 }
 
+/* Lane i's point q into its bucket |d_i|−1 (lanes `active`): gathered, added, scattered. */
+IFMA void bucket8_add(uint64_t *buckets, __m512i d, __mmask8 active, const ge8 *q) {
+    const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), zero = _mm512_setzero_si512();
+    __m512i b = _mm512_sub_epi64(_mm512_abs_epi64(d), bcast(1));
+    __m512i idx = _mm512_add_epi64(
+        _mm512_sub_epi64(_mm512_slli_epi64(b, 7), _mm512_slli_epi64(b, 3)), lane);
+    gej8 acc;
+    fe8 *coords[3] = {&acc.x, &acc.y, &acc.z};
+    for (int c = 0; c < 3; c++)
+        for (int l = 0; l < 5; l++)
+            coords[c]->v[l] = _mm512_mask_i64gather_epi64(zero, active, idx,
+                                                          buckets + 8 * (5 * c + l), 8);
+    gej8_add_ge8_any(&acc, &acc, q);
+    for (int c = 0; c < 3; c++)
+        for (int l = 0; l < 5; l++)
+            _mm512_mask_i64scatter_epi64(buckets + 8 * (5 * c + l), active, idx, coords[c]->v[l],
+                                         8);
+}
+
 /* Add every point, signed, to bucket |d|−1 of each lane whose digit d is nonzero. px, py
  * and pny hold each point's tight x, y and −y limbs; digits[8k + i] is point k's lane-i
  * digit. */
 IFMA_FN void msm8_fill(uint64_t *buckets, const uint64_t *px, const uint64_t *py,
                        const uint64_t *pny, const int16_t *digits, size_t n) {
-    const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), zero = _mm512_setzero_si512();
+    const __m512i zero = _mm512_setzero_si512();
     for (size_t k = 0; k < n; k++) {
         __m512i d = _mm512_cvtepi16_epi64(_mm_loadu_si128((const __m128i *)(digits + 8 * k)));
         __mmask8 active = _mm512_test_epi64_mask(d, d);
         if (!active) continue;
         __mmask8 neg = _mm512_cmplt_epi64_mask(d, zero);
-        __m512i b = _mm512_sub_epi64(_mm512_abs_epi64(d), bcast(1));
-        __m512i idx = _mm512_add_epi64(
-            _mm512_sub_epi64(_mm512_slli_epi64(b, 7), _mm512_slli_epi64(b, 3)), lane);
-        gej8 acc;
-        fe8 *coords[3] = {&acc.x, &acc.y, &acc.z};
-        for (int c = 0; c < 3; c++)
-            for (int l = 0; l < 5; l++)
-                coords[c]->v[l] = _mm512_mask_i64gather_epi64(zero, active, idx,
-                                                              buckets + 8 * (5 * c + l), 8);
         ge8 q;
         for (int l = 0; l < 5; l++) {
             q.x.v[l] = bcast(px[5 * k + l]);
             q.y.v[l] = _mm512_mask_blend_epi64(neg, bcast(py[5 * k + l]), bcast(pny[5 * k + l]));
         }
-        gej8_add_ge8_any(&acc, &acc, &q);
-        for (int c = 0; c < 3; c++)
-            for (int l = 0; l < 5; l++)
-                _mm512_mask_i64scatter_epi64(buckets + 8 * (5 * c + l), active, idx,
-                                             coords[c]->v[l], 8);
+        bucket8_add(buckets, d, active, &q);
     }
 }
 
