@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from math import gcd
 from pathlib import Path
+from typing import NamedTuple
 
 from zksolv import (bounds, ledger, outpaths, published, rangeproof, reserves as reserves_module, roundkeys,
                     statements, storage)
@@ -26,6 +27,7 @@ from zksolv.attestation.executors import executor_for
 from zksolv.attestation.manifest import FILE, AssetEntry, Coverage, Manifest
 from zksolv.errors import InputError, Insolvent
 from zksolv.group import Point
+from zksolv.group.curve import POINT_BYTES
 from zksolv.state import RoundStore
 from zksolv.statements import canonical_bytes
 from zksolv.tree import check_capacity
@@ -174,25 +176,50 @@ def _check_solvent(leaves, res_asset, ratio) -> None:
         raise Insolvent(f"{leaves.asset}: reserves are below the coverage asked for; refusing to prove")
 
 
+class ChunkJob(NamedTuple):
+    """One chunk's range proof to make (picklable, for any executor)."""
+
+    attestation_id: str
+    circuits_digest: bytes
+    asset: str
+    index: int
+    values: list
+    blindings: list
+    bits: int
+    nonce_key: bytes
+    market: object = None              # a margin round's MarketBinding (SPEC.md §6.12.7)
+    commitments: bytes | None = None   # the leaves' 33-byte commitments, joined (`prove_chunk`)
+
+
 def prove_chunk(job) -> bytes:
-    """The range proof of one chunk of leaves; a task (`prove_chunks`) runs one or more."""
-    attestation_id, circuits_digest, asset, index, values, blindings, bits, nonce_key, *market = job
-    t = transcript(attestation_id, circuits_digest, asset, "leaf_range", index, market=market[0] if market else None)
-    proof, _ = rangeproof.prove(t, values, blindings, bits, rng=roundkeys.NonceStream(nonce_key))
+    """The range proof of one chunk of leaves; a task (`prove_chunks`) runs one or more.
+
+    A job's `commitments`, when given, are the chunk's leaf commitments as this round's own
+    leaf builder computed them from the job's values and blindings, in this process or the
+    one that made the job (`_jobs`, `subtree`): they are V_j (SPEC.md §5.2, §6.3) and are
+    not committed again (`rangeproof.prove`). A job never carries bytes read from the
+    state, a shard or the ledger: a resumed round builds its leaves again."""
+    job = ChunkJob(*job)
+    t = transcript(job.attestation_id, job.circuits_digest, job.asset, "leaf_range", job.index, market=job.market)
+    c = job.commitments
+    encodings = None if c is None else [c[i:i + POINT_BYTES] for i in range(0, len(c), POINT_BYTES)]
+    proof, _ = rangeproof.prove(t, job.values, job.blindings, job.bits, rng=roundkeys.NonceStream(job.nonce_key),
+                                commitments=encodings)
     return proof.to_bytes()
 
 
 def _jobs(store, attestation_id, circuits_digest, all_leaves, master, market=None):
     """The chunks not yet in the store, as work units made one at a time (lazily); a margin
     round's (`market`: its MarketBinding) also bind the market (SPEC.md §6.12.7)."""
-    extra = () if market is None else (market,)
     for leaves in all_leaves:
         m, done = leaves.chunk, store.done(leaves.asset)
+        commitments = leaves.levels[0].commitments
         for k in range(leaves.capacity // m):
             if k not in done:
-                yield (attestation_id, circuits_digest, leaves.asset, k, leaves.values(k * m, (k + 1) * m),
-                       leaves.blindings(k * m, (k + 1) * m), leaves.leaf_bits,
-                       roundkeys.nonce_key(master, leaves.asset, "leaf_range", k), *extra)
+                yield ChunkJob(attestation_id, circuits_digest, leaves.asset, k, leaves.values(k * m, (k + 1) * m),
+                               leaves.blindings(k * m, (k + 1) * m), leaves.leaf_bits,
+                               roundkeys.nonce_key(master, leaves.asset, "leaf_range", k), market,
+                               bytes(commitments[k * m * POINT_BYTES:(k + 1) * m * POINT_BYTES]))
 
 
 def prove_chunks(jobs) -> list[bytes]:
