@@ -67,17 +67,16 @@ def negative_leaf_round(directory: Path, monkeypatch, bad_value: int) -> Round:
     from zksolv.rangeproof.scalars import random_scalar
 
     ledger, reserves = inputs(directory, "attack-negative")
-    real_entry = build_module._entry
+    real_opening = build_module._opening
 
-    def entry(master, asset, user_id, units, index):
-        if user_id is None and index == 0 and asset == "BTC":
-            return real_entry(master, asset, user_id, bad_value, index)
-        return real_entry(master, asset, user_id, units, index)
+    def opening(master, asset, balances, slot):   # padding leaf 0 is slot len(balances)
+        units, blinding = real_opening(master, asset, balances, slot)
+        return (bad_value if asset == "BTC" and slot == len(balances) else units), blinding
 
-    def unchecked_prove(transcript, values, blindings, n, backend=None, rng=random_scalar):
-        return rp_prover._prove(transcript, values, blindings, n, generators(backend), rng)
+    def unchecked_prove(transcript, values, blindings, n, backend=None, rng=random_scalar, commitments=None):
+        return rp_prover._prove(transcript, values, blindings, n, generators(backend), rng, commitments)
 
-    monkeypatch.setattr(build_module, "_entry", entry)
+    monkeypatch.setattr(build_module, "_opening", opening)
     monkeypatch.setattr(build_module.AssetLeaves, "total", property(lambda s: sum(s.values()) % N))
     monkeypatch.setattr(prove, "_check_solvent", lambda *a: None)
     monkeypatch.setattr(prove.rangeproof, "prove", unchecked_prove)
@@ -94,15 +93,18 @@ def shared_leaf_round(directory: Path, monkeypatch, options) -> Round:
     from zksolv.attestation import build as build_module
 
     ledger, reserves = inputs(directory, "attack-duplicate")
-    real_entry = build_module._entry
+    real_order, real_opening, shared = build_module.order_entry, build_module._opening, ("user-000000", "user-000003")
 
-    def entry(master, asset, user_id, units, index):
-        if user_id in ("user-000000", "user-000003"):
-            shared = real_entry(master, asset, "user-000000", 1, index)
-            return shared[0], user_id, 1, shared[3], shared[4]
-        return real_entry(master, asset, user_id, units, index)
+    def order_entry(master, asset, user_id, index):
+        return real_order(master, asset, "user-000000" if user_id in shared else user_id, index)
 
-    monkeypatch.setattr(build_module, "_entry", entry)
+    def opening(master, asset, balances, slot):
+        if slot < len(balances) and balances[slot][0] in shared:
+            return 1, build_module.blinding_of(master, asset, "user-000000", 0)
+        return real_opening(master, asset, balances, slot)
+
+    monkeypatch.setattr(build_module, "order_entry", order_entry)
+    monkeypatch.setattr(build_module, "_opening", opening)
     monkeypatch.setattr(prove, "_check_solvent", lambda *a: None)
     r = prove_round(directory, ledger, reserves, options)
     monkeypatch.undo()

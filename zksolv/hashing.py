@@ -21,10 +21,20 @@ def framed(data: bytes) -> bytes:
 
 
 def tagged(tag: bytes, *fields: bytes) -> bytes:
-    h = hashlib.sha256(bytes([len(tag)]) + tag)
-    for f in fields:
-        h.update(f)
+    h = _prefix(tag).copy()   # the tag's prefix hashed once a process
+    h.update(b"".join(fields))
     return h.digest()
+
+
+_prefixes: dict[bytes, "hashlib._Hash"] = {}
+
+
+def _prefix(tag: bytes):
+    """SHA-256 having absorbed u8 len(tag) ‖ tag."""
+    h = _prefixes.get(tag)
+    if h is None:
+        h = _prefixes[tag] = hashlib.sha256(bytes([len(tag)]) + tag)
+    return h
 
 
 def id_hash(user_id: str, salt: bytes) -> bytes:

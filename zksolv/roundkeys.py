@@ -20,39 +20,92 @@ def new_master_secret() -> bytes:
 
 
 def _mac(key: bytes, label: bytes, *fields: bytes) -> bytes:
-    return hmac.new(key, framed(label) + b"".join(fields), hashlib.sha256).digest()
+    return _hmac(key, framed(label) + b"".join(fields), hashlib.sha256)
 
 
 def _scalar(key: bytes, label: bytes, *fields: bytes) -> int:
-    wide = hmac.new(key, framed(label) + b"".join(fields), hashlib.sha512).digest()
+    return _reduced(_hmac(key, framed(label) + b"".join(fields), hashlib.sha512))
+
+
+def _hmac(key: bytes, message: bytes, hash_fn) -> bytes:
+    """HMAC-`hash_fn`. Not `hmac.digest`: that one releases the GIL for every call, and in a
+    Dask worker, where other threads run, taking it back cost more than the hash itself."""
+    return hmac.new(key, message, hash_fn).digest()
+
+
+def _reduced(wide: bytes) -> int:
     return int.from_bytes(wide, "big") % N or 1  # 0 has probability 2^-256
+
+
+class _Keyed:
+    """HMAC (RFC 2104) under one key, its two padded key blocks hashed once: a MAC then
+    costs two hash copies and finishes, ≈ 0.7 µs with SHA-256 against ≈ 1.5 µs for a
+    fresh HMAC. The same bytes as `hmac.digest(key, message, hash)`; nothing
+    branches on the key."""
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, key: bytes, hash_fn):
+        block = hash_fn().block_size
+        if len(key) > block:
+            key = hash_fn(key).digest()
+        padded = int.from_bytes(key.ljust(block, b"\0"), "big")
+        self._inner = hash_fn((padded ^ int.from_bytes(b"\x36" * block, "big")).to_bytes(block, "big"))
+        self._outer = hash_fn((padded ^ int.from_bytes(b"\x5c" * block, "big")).to_bytes(block, "big"))
+
+    def __call__(self, message: bytes) -> bytes:
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+
+_last_master: tuple = (None, None, None)
+"""(master, its SHA-256 and SHA-512 `_Keyed`) of the last master secret used: a round
+derives every leaf's keys from one master, so its pads are hashed once. Found by identity
+(`is`), never by comparing secrets."""
+
+
+def _master_macs(master: bytes) -> tuple:
+    global _last_master
+    last = _last_master
+    if last[0] is not master:
+        last = _last_master = (master, _Keyed(master, hashlib.sha256), _Keyed(master, hashlib.sha512))
+    return last[1], last[2]
+
+
+_USER_SECRET, _LEAF_SALT, _LEAF_BLINDING = (framed(b"zksolv/v1/user-secret"), framed(b"zksolv/v1/leaf-salt"),
+                                            framed(b"zksolv/v1/leaf-blinding"))
+_PADDING_ID, _PADDING_BLINDING, _ORDER = (framed(b"zksolv/v1/padding-id"), framed(b"zksolv/v1/padding-blinding"),
+                                          framed(b"zksolv/v1/order"))
 
 
 def user_secret(master: bytes, user_id: str) -> bytes:
     """The secret handed to the user in their inclusion proof."""
-    return _mac(master, b"zksolv/v1/user-secret", framed(user_id.encode()))
+    return _master_macs(master)[0](_USER_SECRET + framed(user_id.encode()))
 
 
 def leaf_salt(secret: bytes, asset: str) -> bytes:
-    return _mac(secret, b"zksolv/v1/leaf-salt", framed(asset.encode()))
+    return _hmac(secret, _LEAF_SALT + framed(asset.encode()), hashlib.sha256)
 
 
 def leaf_blinding(secret: bytes, asset: str) -> int:
-    return _scalar(secret, b"zksolv/v1/leaf-blinding", framed(asset.encode()))
+    return _reduced(_hmac(secret, _LEAF_BLINDING + framed(asset.encode()), hashlib.sha512))
 
 
 def padding_id_hash(master: bytes, asset: str, index: int) -> bytes:
     """Stands in for H_id in a padding leaf: pseudorandom, like a real one."""
-    return _mac(master, b"zksolv/v1/padding-id", framed(asset.encode()), index.to_bytes(8, "big"))
+    return _master_macs(master)[0](_PADDING_ID + framed(asset.encode()) + index.to_bytes(8, "big"))
 
 
 def padding_blinding(master: bytes, asset: str, index: int) -> int:
-    return _scalar(master, b"zksolv/v1/padding-blinding", framed(asset.encode()), index.to_bytes(8, "big"))
+    return _reduced(_master_macs(master)[1](_PADDING_BLINDING + framed(asset.encode()) + index.to_bytes(8, "big")))
 
 
 def order_key(master: bytes, asset: str, id_digest: bytes) -> bytes:
     """Leaves are placed in increasing order of this key: secret and pseudorandom."""
-    return _mac(master, b"zksolv/v1/order", framed(asset.encode()), id_digest)
+    return _master_macs(master)[0](_ORDER + framed(asset.encode()) + id_digest)
 
 
 def nonce_key(master: bytes, asset: str, statement: str, index: int) -> bytes:

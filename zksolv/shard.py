@@ -109,6 +109,11 @@ class Shard:
     def save_chunk(self, index: int, proof: bytes) -> None:
         self._db.execute("INSERT OR REPLACE INTO chunks VALUES (?, ?)", (index, proof))
 
+    def save_chunks(self, chunks: list[tuple[int, bytes]]) -> None:
+        """Several (index, proof) in one transaction: one sync of the file, not one each."""
+        with transaction(self._db):
+            self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?)", chunks)
+
     def chunks(self) -> list[bytes]:
         """The saved chunks, in order (an account tree's: its proven leaves' bytes)."""
         return [data for (data,) in self._db.execute("SELECT proof FROM chunks ORDER BY idx")]

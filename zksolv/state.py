@@ -1,12 +1,14 @@
 """The prover's private state: round secret, chunk proofs as they finish, leaf positions and
 the trees (SPEC.md §6.9).
 
-An SQLite file created 0600 at the start of a round. Every finished chunk proof is committed
-at once, so a round that is interrupted (Ctrl-C, kill -9, a lost machine) resumes from it
-with the same command; `status` becomes `complete` in the last transaction. It holds the
-master secret: whoever reads it can de-anonymize every leaf of the round.
+An SQLite file created 0600 at the start of a round. Finished chunk proofs are committed as
+they come, a few to a transaction, so a round that is interrupted (Ctrl-C, kill -9, a lost
+machine) resumes from them with the same command; `status` becomes `complete` in the last
+transaction. It holds the master secret: whoever reads it can de-anonymize every leaf of the
+round.
 """
 
+import contextlib
 import json
 import functools
 import re
@@ -65,6 +67,26 @@ class RoundStore:
 
     def __init__(self, db: sqlite3.Connection, meta: dict, resumed: bool):
         self._db, self.meta, self.resumed = db, meta, resumed
+        self._group, self._pending = 0, 0   # chunk saves a transaction holds; saves not yet committed
+
+    @contextlib.contextmanager
+    def chunks_grouped(self, count: int):
+        """While the block runs, `save_chunk` commits `count` chunks to a transaction, and
+        whatever is pending when the block ends, however it ends: one sync of the file per
+        `count` chunks instead of one each (≈ 0.5 ms of CPU a sync). Only a process that
+        dies loses the proofs not yet committed; the resumed round makes them again."""
+        self._group = count
+        try:
+            yield
+        finally:
+            self._group = 0
+            self._commit_pending()
+
+    @_refusing_sqlite_errors
+    def _commit_pending(self) -> None:
+        if self._pending:
+            self._pending = 0
+            self._db.execute("COMMIT")
 
     @staticmethod
     def resumable(path, inputs_digest: str, force: bool = False) -> dict | None:
@@ -118,11 +140,18 @@ class RoundStore:
     @_refusing_sqlite_errors
     def save_chunk(self, asset: str, index: int, proof: bytes) -> None:
         """Commit one finished chunk proof (durable before the next one starts counting);
-        for asset MARGIN_TREE, the chunk's proven margin leaves."""
+        for asset MARGIN_TREE, the chunk's proven margin leaves. Inside `chunks_grouped`,
+        committed with the others of its group."""
+        if self._group and not self._pending:
+            self._db.execute("BEGIN")
         if asset == MARGIN_TREE:
             self._db.execute("INSERT OR REPLACE INTO margin_chunks VALUES (?, ?)", (index, proof))
         else:
             self._db.execute("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)", (asset, index, proof))
+        if self._group:
+            self._pending += 1
+            if self._pending >= self._group:
+                self._commit_pending()
 
     @_refusing_sqlite_errors
     def chunk_proofs(self, asset: str) -> list[bytes]:

@@ -311,8 +311,11 @@ class _Published:
         return self._shard.chunks()
 
     def save_chunk(self, index: int, proof: bytes) -> None:
-        self._shard.save_chunk(index, proof)
-        self._unsaved += 1
+        self.save_chunks([(index, proof)])
+
+    def save_chunks(self, chunks: list[tuple[int, bytes]]) -> None:
+        self._shard.save_chunks(chunks)
+        self._unsaved += len(chunks)
         if self._unsaved >= CHECKPOINT_CHUNKS:
             self._publish(_CHECKPOINT.format(self._name))
 

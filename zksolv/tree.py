@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from zksolv.errors import InvalidProof
 from zksolv.group import Point
+from zksolv.group.point import fold
 from zksolv.group.curve import POINT_BYTES
 from zksolv.hashing import HASH_BYTES, node_hash
 
@@ -61,11 +62,41 @@ class Builder:
             raise ValueError("a subtree root goes at a multiple of its size, levels not kept")
         node, self.leaves = (point, commitment, digest), self.leaves + (1 << level)
         self._keep(level, node)
-        while self._stack and self._stack[-1][0] == level:  # a completed left sibling: join
+        self._climb(level, node)
+
+    def push_many(self, points: list[Point], commitments: bytes, hashes: bytes) -> None:
+        """The next 2^b leaves at once (33-byte commitments and 32-byte hashes joined), the
+        leaves so far a multiple of 2^b: the nodes `push` would make one at a time, each
+        level's sums C_L + C_R in one batched call (`fold` by 1: commitments are public, so
+        the variable-time path is fine) — about a third of the cost of a call a node."""
+        count = len(points)
+        if count & (count - 1) or not count or self.leaves % count or len(hashes) != count * HASH_BYTES:
+            raise ValueError("push_many takes a power-of-two batch at a multiple of its size")
+        self.leaves += count
+        level = 0
+        while True:
+            self._keep_joined(level, commitments, hashes)
+            if len(points) == 1:
+                break
+            level += 1
+            points, commitments, hashes = _parents(self._base + level, points, commitments, hashes)
+        self._climb(level, (points[0], bytes(commitments), bytes(hashes)))
+
+    def _climb(self, level: int, node) -> None:
+        """Put a completed node on the stack, joining it with every completed left sibling."""
+        while self._stack and self._stack[-1][0] == level:
             level += 1
             node = join(self._base + level, self._stack.pop()[1], node)
             self._keep(level, node)
         self._stack.append((level, node))
+
+    def _keep_joined(self, level: int, commitments: bytes, hashes: bytes) -> None:
+        if self._levels is None:
+            return
+        while level >= len(self._levels):
+            self._levels.append((bytearray(), bytearray()))
+        self._levels[level][0].extend(commitments)
+        self._levels[level][1].extend(hashes)
 
     def _keep(self, level: int, node) -> None:
         if self._levels is None:
@@ -84,6 +115,17 @@ class Builder:
     def levels(self) -> list[Level]:
         self.root()
         return [Level(c, h) for c, h in self._levels]  # the buffers themselves: no copy
+
+
+def _parents(level: int, points: list[Point], commitments: bytes, hashes: bytes):
+    """The parents, at tree level `level`, of an even number of nodes in order (SPEC.md §6.3)."""
+    sums = fold(points[0::2], points[1::2], 1)
+    parent_cs = b"".join([point_bytes_or_fail(p) for p in sums])
+    pc, ph = 2 * POINT_BYTES, 2 * HASH_BYTES
+    parent_hs = b"".join([node_hash(level, commitments[i * pc : i * pc + POINT_BYTES], hashes[i * ph : i * ph + HASH_BYTES],
+                                    commitments[i * pc + POINT_BYTES : (i + 1) * pc], hashes[i * ph + HASH_BYTES : (i + 1) * ph])
+                          for i in range(len(sums))])
+    return sums, parent_cs, parent_hs
 
 
 def segments(levels, size: int):

@@ -19,6 +19,8 @@ from zksolv.hashing import id_hash, leaf_hash
 RECORD = 32  # bytes per value and per blinding record
 COMMIT_BATCH = 64
 """Leaves committed in one kernel call (commitments.commit_many: eight at a time on the lanes)."""
+TREE_BATCH = 256
+"""Leaves added to the tree at once (tree.Builder.push_many: one batched call a level)."""
 
 
 @dataclass
@@ -74,37 +76,78 @@ def default_capacity(users: int) -> int:
     return 1 << max(0, (users - 1).bit_length())
 
 
-def _entry(master, asset, user_id, units, index):
-    """(order key, user id, units, blinding, H_id) of a real leaf, or of padding leaf `index`."""
+def order_entry(master: bytes, asset: str, user_id: str | None, index: int) -> tuple[bytes, bytes]:
+    """(order key, H_id) of a real leaf (`user_id`) or of padding leaf `index`: all that
+    placing a leaf needs (SPEC.md §6.2–6.3), without its blinding."""
     if user_id is None:
         digest = roundkeys.padding_id_hash(master, asset, index)
-        blinding = roundkeys.padding_blinding(master, asset, index)
     else:
-        secret = roundkeys.user_secret(master, user_id)
-        digest = id_hash(user_id, roundkeys.leaf_salt(secret, asset))
-        blinding = roundkeys.leaf_blinding(secret, asset)
-    return roundkeys.order_key(master, asset, digest), user_id, units, blinding, digest
+        digest = id_hash(user_id, roundkeys.leaf_salt(roundkeys.user_secret(master, user_id), asset))
+    return roundkeys.order_key(master, asset, digest), digest
+
+
+def blinding_of(master: bytes, asset: str, user_id: str | None, index: int) -> int:
+    """The blinding of a real leaf (`user_id`) or of padding leaf `index` (SPEC.md §6.2)."""
+    if user_id is None:
+        return roundkeys.padding_blinding(master, asset, index)
+    return roundkeys.leaf_blinding(roundkeys.user_secret(master, user_id), asset)
+
+
+def _entry(master, asset, user_id, units, index):
+    """(order key, user id, units, blinding, H_id) of a real leaf, or of padding leaf `index`."""
+    key, digest = order_entry(master, asset, user_id, index)
+    return key, user_id, units, blinding_of(master, asset, user_id, index), digest
+
+
+def _opening(master: bytes, asset: str, balances, slot: int) -> tuple[int, int]:
+    """(units, blinding) of `slot`: a user's row, or padding leaf slot − users (0 units)."""
+    if slot < len(balances):
+        user_id, units = balances[slot]
+        return units, blinding_of(master, asset, user_id, 0)
+    return 0, blinding_of(master, asset, None, slot - len(balances))
+
+
+def _placed(master: bytes, asset: str, balances, capacity: int) -> list[bytes]:
+    """Every slot (a user's row, then padding) as order key ‖ H_id ‖ u64be(slot), in
+    decreasing order of its key: popped from the end, the leaf order (SPEC.md §6.3), each
+    keyed hash computed once. One 72-byte string a leaf, freed as the leaf is built."""
+    users = len(balances)
+    placed = []
+    for slot in range(capacity):
+        user_id = balances[slot][0] if slot < users else None
+        key, digest = order_entry(master, asset, user_id, slot - users)
+        placed.append(key + digest + slot.to_bytes(8, "big"))
+    placed.sort(reverse=True)   # keys are distinct (a user's row once: the ledger reader refuses repeats)
+    return placed
+
+
+def leaf_nodes(asset: str, leaves) -> tuple[list, bytes, bytes]:
+    """The points, 33-byte commitments and hashes (joined) of leaves given as (units,
+    blinding, H_id), in order (SPEC.md §6.3): committed COMMIT_BATCH at a time."""
+    points = []
+    for at in range(0, len(leaves), COMMIT_BATCH):
+        part = leaves[at:at + COMMIT_BATCH]
+        points += commit_many([units for units, _, _ in part], [blinding for _, blinding, _ in part])
+    commitments = [point.to_bytes() for point in points]
+    hashes = b"".join([leaf_hash(asset, digest, c) for (_, _, digest), c in zip(leaves, commitments)])
+    return points, b"".join(commitments), hashes
 
 
 def build(master: bytes, asset: str, balances: list[tuple[str, int]], capacity: int,
           leaf_bits: int, chunk: int) -> AssetLeaves:
     """Leaves for `balances` padded to `capacity`, shuffled, committed and hashed."""
-    def entry(slot: int):  # slot < len(balances): a user's row; else padding leaf slot − users
-        if slot < len(balances):
-            return _entry(master, asset, balances[slot][0], balances[slot][1], 0)
-        return _entry(master, asset, None, 0, slot - len(balances))
-
-    order = sorted(range(capacity), key=lambda slot: entry(slot)[0])
+    users = len(balances)
+    placed = _placed(master, asset, balances, capacity)
     owners, values, blindings = array("l"), bytearray(), bytearray()
     builder = tree.Builder()
-    for at in range(0, capacity, COMMIT_BATCH):  # streamed: per leaf only the compact records stay
-        slots = order[at:at + COMMIT_BATCH]
-        entries = [entry(slot) for slot in slots]
-        points = commit_many([e[2] for e in entries], [e[3] for e in entries])
-        for slot, (_, _, units, blinding, digest), point in zip(slots, entries, points):
-            c = point.to_bytes()
-            builder.push(point, c, leaf_hash(asset, digest, c))
-            owners.append(slot if slot < len(balances) else -1)
-            values += (units % N).to_bytes(RECORD, "big")
-            blindings += blinding.to_bytes(RECORD, "big")
+    for at in range(0, capacity, TREE_BATCH):  # streamed: per leaf only the compact records stay
+        batch = []
+        for record in [placed.pop() for _ in range(min(TREE_BATCH, capacity - at))]:
+            slot = int.from_bytes(record[64:], "big")
+            batch.append((*_opening(master, asset, balances, slot), record[32:64]))
+            owners.append(slot if slot < users else -1)
+        points, commitments, hashes = leaf_nodes(asset, batch)
+        builder.push_many(points, commitments, hashes)
+        values += b"".join([(units % N).to_bytes(RECORD, "big") for units, _, _ in batch])
+        blindings += b"".join([blinding.to_bytes(RECORD, "big") for _, blinding, _ in batch])
     return AssetLeaves(asset, leaf_bits, chunk, balances, owners, values, blindings, builder.levels())

@@ -20,7 +20,7 @@ order of its secret order key — found in partitions:
 from operator import itemgetter
 
 from zksolv import ledger, ledgerparts, roundkeys
-from zksolv.attestation.build import _entry
+from zksolv.attestation.build import order_entry
 from zksolv.attestation.subtree import RoundPlan
 from zksolv.errors import InputError
 from zksolv.strictjson import one_line
@@ -38,7 +38,7 @@ def ledger_entries(parts, plan: RoundPlan, lay: ledgerparts.Layout, decimals, ma
     out = []
     for part in parts:
         for row in ledgerparts.rows(lay, part, decimals, max_bits):
-            key = _entry(plan.master, row.asset, row.user_id, row.units, 0)[0]
+            key = order_entry(plan.master, row.asset, row.user_id, 0)[0]
             out.append((_bucket(plan, row.asset, key), (key, row.user_id, row.units, row.line)))
     return out
 

@@ -196,8 +196,11 @@ class KernelVectors:
         packed = b"".join([_be(v % N) + _be(g % N) for v, g in zip(values, blindings)])
         out = ctypes.create_string_buffer(64 * max(count, 1))
         self._lib.zk_pairs_secret_comb(_at(tables), packed, count, out, -1)
-        raw = out.raw
-        return [_point(xy if xy != bytes(64) else None, gens.backend)   # zeros: identity
+        raw, be, zero = out.raw, gens.backend, bytes(64)
+        # The native backend's own form of a point is these 64 bytes x ‖ y (group/backends/
+        # native.py): taken as they are, without `_point`'s round trip through integers and
+        # its on-curve check (≈ 2.5 µs a leaf): the kernel's comb over G and H made them.
+        return [Point(xy, be) if xy != zero else Point.identity(be)   # zeros: identity
                 for xy in (raw[64 * i:64 * i + 64] for i in range(count))]
 
     def commit_bits(self, gens, G, H, alpha: int, values, n: int):

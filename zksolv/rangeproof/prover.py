@@ -19,30 +19,46 @@ from zksolv.transcript import Transcript
 
 
 def prove(transcript: Transcript, values: list[int], blindings: list[int], n: int,
-          backend=None, rng=random_scalar) -> tuple[RangeProof, list[Point]]:
-    """Prove v_j ∈ [0, 2^n) for all j; returns the proof and the commitments V_j.
+          backend=None, rng=random_scalar, commitments: list[bytes] | None = None
+          ) -> tuple[RangeProof, list[Point] | None]:
+    """Prove v_j ∈ [0, 2^n) for all j; returns the proof and the commitments V_j (None
+    when the caller gave them).
 
     `transcript` must already hold the caller's context (attestation id, circuit hash);
     the statement itself is bound here before the first challenge. `rng` draws the
     prover's secret nonces: the OS CSPRNG, replaced only by the seeded vector generator.
-    """
+
+    `commitments`: the V_j as 33 bytes each, when the caller has just computed them from
+    these same values and blindings (a round's leaf builder: Com(units, blinding),
+    SPEC.md §3.2, §6.3) — they are then bound as given instead of being computed again.
+    Never bytes read back from a file, a shard or another party: the prover does not
+    check that they open to the values (that would cost what it saves). What the
+    verifier binds as V_j are the published leaf commitments (§6.10), so these are the
+    only bytes a chunk proof can verify against; a V_j that did not open would give a
+    proof that fails the audit, never one that verifies a false statement (§5.5)."""
     m = len(values)
     st.check_parameters(n, m)
     if len(blindings) != m:
         raise InputError("need exactly one blinding per value")
+    if commitments is not None and len(commitments) != m:
+        raise InputError("need exactly one commitment per value")
     for v in values:
         if not 0 <= v < 1 << n:
             raise InputError(f"value is not in [0, 2^{n})")
-    return _prove(transcript, values, blindings, n, generators(backend), rng)
+    return _prove(transcript, values, blindings, n, generators(backend), rng, commitments)
 
 
-def _prove(transcript, values, blindings, n, gens, rng):
+def _prove(transcript, values, blindings, n, gens, rng, commitments=None):
     """The protocol itself, for values already checked to lie in range."""
     m = len(values)
     G, H = gens.vectors(n * m)
     vectors = vectors_for(gens.backend)
-    V = vectors.commit_values(gens, values, blindings)
-    st.bind_statement(transcript, n, m, V)
+    if commitments is None:
+        V = vectors.commit_values(gens, values, blindings)
+        st.bind_statement(transcript, n, m, V)
+    else:
+        V = None
+        st.bind_encoded(transcript, n, m, commitments)
     alpha, rho = rng(), rng()
     s = vectors.draw(rng, 2 * n * m)   # s_L ‖ s_R, in the stream's order (SPEC.md §6.2)
     # a_L is the low n bits of each value (out-of-range vectors rely on it).

@@ -34,9 +34,14 @@ def check_parameters(n: int, m: int) -> None:
 
 def bind_statement(transcript: Transcript, n: int, m: int, commitments: list[Point]) -> None:
     """Absorb the whole statement: domain, n, m, generator DST, every V_j (SPEC.md §5.2)."""
+    bind_encoded(transcript, n, m, [v.to_bytes() for v in commitments])
+
+
+def bind_encoded(transcript: Transcript, n: int, m: int, encodings: list[bytes]) -> None:
+    """`bind_statement` with each V_j given as its 33 bytes (§2.2)."""
     transcript.append(LABEL_DOMAIN, DOMAIN)
     transcript.append_u64(LABEL_N, n)
     transcript.append_u64(LABEL_M, m)
     transcript.append(LABEL_GENS, GENERATORS_DST)
-    for v in commitments:
-        transcript.append_point(LABEL_V, v)
+    for v in encodings:
+        transcript.append(LABEL_V, v)
