@@ -93,12 +93,6 @@ def blinding_of(master: bytes, asset: str, user_id: str | None, index: int) -> i
     return roundkeys.leaf_blinding(roundkeys.user_secret(master, user_id), asset)
 
 
-def _entry(master, asset, user_id, units, index):
-    """(order key, user id, units, blinding, H_id) of a real leaf, or of padding leaf `index`."""
-    key, digest = order_entry(master, asset, user_id, index)
-    return key, user_id, units, blinding_of(master, asset, user_id, index), digest
-
-
 def _opening(master: bytes, asset: str, balances, slot: int) -> tuple[int, int]:
     """(units, blinding) of `slot`: a user's row, or padding leaf slot − users (0 units)."""
     if slot < len(balances):

@@ -24,7 +24,7 @@ from operator import itemgetter
 
 from zksolv import ledger, ledgerparts, roundkeys
 from zksolv.accounts import keys
-from zksolv.attestation.build import _entry
+from zksolv.attestation.build import order_entry
 from zksolv.attestation.marginleaves import MARGIN_TREE
 from zksolv.attestation.placement import _bucket
 from zksolv.attestation.subtree import RoundPlan
@@ -108,7 +108,7 @@ def spot_entries(accounts, plan: RoundPlan) -> list:
         if is_margin:
             continue
         for asset, units, line in rows:
-            key = _entry(plan.master, asset, user_id, units, 0)[0]
+            key = order_entry(plan.master, asset, user_id, 0)[0]
             out.append((_bucket(plan, asset, key), (key, user_id, units, line)))
     return out
 
