@@ -23,7 +23,7 @@ import statistics
 import time
 
 from zksolv.commitments import generators
-from zksolv.rangeproof import ipa, kernel_vectors, prover, scalars
+from zksolv.rangeproof import kernel_vectors, prover, scalars
 from zksolv.rangeproof.scalars import IntVectors, random_scalar
 from zksolv.roundkeys import NonceStream
 from zksolv.transcript import Transcript

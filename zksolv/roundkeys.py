@@ -40,8 +40,9 @@ def _reduced(wide: bytes) -> int:
 class _Keyed:
     """HMAC (RFC 2104) under one key, its two padded key blocks hashed once: a MAC then
     costs two hash copies and finishes, ≈ 0.7 µs with SHA-256 against ≈ 1.5 µs for a
-    fresh HMAC. The same bytes as `hmac.digest(key, message, hash)`; nothing
-    branches on the key."""
+    fresh HMAC. The same bytes as `hmac.digest(key, message, hash)`. The pads are made
+    by a byte-wise XOR: no table is indexed and nothing branches on the key's bytes (not
+    `int.from_bytes`, which skips a key's leading zero bytes)."""
 
     __slots__ = ("_inner", "_outer")
 
@@ -49,9 +50,9 @@ class _Keyed:
         block = hash_fn().block_size
         if len(key) > block:
             key = hash_fn(key).digest()
-        padded = int.from_bytes(key.ljust(block, b"\0"), "big")
-        self._inner = hash_fn((padded ^ int.from_bytes(b"\x36" * block, "big")).to_bytes(block, "big"))
-        self._outer = hash_fn((padded ^ int.from_bytes(b"\x5c" * block, "big")).to_bytes(block, "big"))
+        padded = key.ljust(block, b"\0")
+        self._inner = hash_fn(bytes(byte ^ 0x36 for byte in padded))
+        self._outer = hash_fn(bytes(byte ^ 0x5C for byte in padded))
 
     def __call__(self, message: bytes) -> bytes:
         inner = self._inner.copy()
