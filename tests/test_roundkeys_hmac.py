@@ -27,3 +27,12 @@ def test_round_keys_follow_the_master_they_are_given():
     assert roundkeys.user_secret(first, "alice") == expected[first]
     assert roundkeys.user_secret(second, "alice") == expected[second]
     assert roundkeys.user_secret(bytes(bytearray(first)), "alice") == expected[first]
+
+
+def test_a_master_changed_in_place_gets_its_new_keys():
+    """A mutable master (a bytearray) keeps its identity when its bytes change: the keys
+    must follow the bytes, not the object."""
+    master = bytearray(b"\x03" * 32)
+    before = roundkeys.user_secret(master, "alice")
+    master[:] = b"\x04" * 32
+    assert roundkeys.user_secret(master, "alice") == roundkeys.user_secret(b"\x04" * 32, "alice") != before

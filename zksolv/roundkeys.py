@@ -70,6 +70,8 @@ derives every leaf's keys from one master, so its pads are hashed once. Found by
 
 def _master_macs(master: bytes) -> tuple:
     global _last_master
+    if type(master) is not bytes:   # a bytearray can change in place under the same identity
+        master = bytes(master)
     last = _last_master
     if last[0] is not master:
         last = _last_master = (master, _Keyed(master, hashlib.sha256), _Keyed(master, hashlib.sha512))
