@@ -29,6 +29,10 @@ class Level:
         c = self.commitments[index * POINT_BYTES : (index + 1) * POINT_BYTES]
         return c, self.hashes[index * HASH_BYTES : (index + 1) * HASH_BYTES]
 
+    def records(self) -> bytes:
+        """C ‖ h of every node in order: the leaves' part of an audit file (SPEC.md §6.8)."""
+        return b"".join([c + h for c, h in (self.node(i) for i in range(len(self)))])
+
 
 def check_capacity(capacity: int) -> int:
     if capacity < 1 or capacity & (capacity - 1) or capacity > 1 << MAX_DEPTH:
@@ -99,12 +103,7 @@ class Builder:
         self._levels[level][1].extend(hashes)
 
     def _keep(self, level: int, node) -> None:
-        if self._levels is None:
-            return
-        if level == len(self._levels):
-            self._levels.append((bytearray(), bytearray()))
-        self._levels[level][0].extend(node[1])
-        self._levels[level][1].extend(node[2])
+        self._keep_joined(level, node[1], node[2])
 
     def root(self) -> tuple[bytes, bytes]:
         """The root (commitment, hash); InvalidProof unless the leaf count is a power of two."""

@@ -392,7 +392,7 @@ def write_audit_file(leaves, chunk_proofs, directory: Path) -> tuple[str, str, i
         raise AssertionError(f"{leaves.asset}: {len(chunk_proofs)} of {header.proofs} chunk proofs")
     with open(directory / name, "wb") as f:
         level0 = leaves.levels[0]
-        auditfile.write(f, header, b"".join(c + h for c, h in (level0.node(i) for i in range(len(level0)))),
+        auditfile.write(f, header, level0.records(),
                         chunk_proofs)
     digest, size = auditfile.file_digest(directory / name)
     return name, digest, size

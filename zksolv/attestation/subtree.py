@@ -15,7 +15,6 @@ from zksolv.attestation import build
 from zksolv.errors import InputError
 from zksolv.group import N
 from zksolv.group.curve import POINT_BYTES
-from zksolv.hashing import HASH_BYTES
 from zksolv import shard as shard_module
 
 
@@ -105,7 +104,8 @@ def _spot_subtree(plan: RoundPlan, asset: AssetPlan, k: int, rows, shard) -> dic
     leaves = _leaves(plan.master, asset.asset, rows)
     _prove_chunks(plan, asset, k, leaves, shard)
     summary = _summary(asset.asset, k, rows, leaves)
-    shard.finish(leaves.holdings, leaves.builder.levels(), bytes(leaves.audit), summary)
+    levels = leaves.builder.levels()
+    shard.finish(leaves.holdings, levels, levels[0].records(), summary)
     return summary
 
 
@@ -114,13 +114,11 @@ class _Leaves:
     values: list
     blindings: list
     holdings: list   # (user_id, position, units) of the real leaves
-    audit: bytearray
-    builder: tree.Builder
-    commitments: bytearray   # the leaves' 33-byte commitments, joined, in order
+    builder: tree.Builder   # its level 0: the leaves' commitments and hashes, in order
 
 
 def _leaves(master: bytes, asset: str, rows) -> _Leaves:
-    out = _Leaves([], [], [], bytearray(), tree.Builder(), bytearray())
+    out = _Leaves([], [], [], tree.Builder())
     entries = []
     for position, key, user_id, units_or_index in rows:
         units = units_or_index if user_id is not None else 0
@@ -133,9 +131,6 @@ def _leaves(master: bytes, asset: str, rows) -> _Leaves:
     for at in range(0, len(entries), build.TREE_BATCH):
         points, commitments, hashes = build.leaf_nodes(asset, entries[at:at + build.TREE_BATCH])
         out.builder.push_many(points, commitments, hashes)
-        out.commitments += commitments
-        out.audit += b"".join([commitments[i * POINT_BYTES:(i + 1) * POINT_BYTES] + hashes[i * HASH_BYTES:(i + 1) * HASH_BYTES]
-                               for i in range(len(points))])
     out.values = [units for units, _, _ in entries]
     out.blindings = [blinding for _, blinding, _ in entries]
     return out
@@ -148,6 +143,7 @@ def _prove_chunks(plan: RoundPlan, asset: AssetPlan, k: int, leaves: _Leaves, sh
     from zksolv.attestation.prove import ChunkJob, prove_chunk
 
     m, done, proved = asset.chunk, shard.done(), []
+    commitments = leaves.builder.levels()[0].commitments
     first = k * asset.subtree // m
     for j in range(asset.subtree // m):
         if first + j in done:
@@ -155,7 +151,7 @@ def _prove_chunks(plan: RoundPlan, asset: AssetPlan, k: int, leaves: _Leaves, sh
         job = ChunkJob(plan.attestation_id, plan.circuits_digest, asset.asset, first + j,
                        leaves.values[j * m:(j + 1) * m], leaves.blindings[j * m:(j + 1) * m], asset.leaf_bits,
                        roundkeys.nonce_key(plan.master, asset.asset, "leaf_range", first + j), plan.market,
-                       bytes(leaves.commitments[j * m * POINT_BYTES:(j + 1) * m * POINT_BYTES]))
+                       bytes(commitments[j * m * POINT_BYTES:(j + 1) * m * POINT_BYTES]))
         proved.append((first + j, prove_chunk(job)))
         if len(proved) == CHUNKS_PER_COMMIT:
             shard.save_chunks(proved)
