@@ -608,6 +608,22 @@ int zk_fe8_op(int op, const unsigned char *a, const unsigned char *b, unsigned c
     return 0;
 }
 
+/* One lane field operation on raw limbs (CT8(limbs_op)'s ops) on the lane set `set`: 0 the
+ * portable constant-time words, 1 the IFMA ones, 2 native_ifma.h's fe8. Returns 0, or −2
+ * for an IFMA set where the CPU lacks it. For the tests. */
+int zk_fe_lanes_op(int set, int op, unsigned k, const uint64_t *a, const uint64_t *b,
+                   uint64_t *out) {
+    if (set == 0) { ct8p_limbs_op(op, k, a, b, out); return 0; }
+#if ZK_HAVE_IFMA
+    if (ifma_usable()) {
+        if (set == 1) ct8i_limbs_op(op, k, a, b, out);
+        else fe8_limbs_op(op, k, a, b, out);
+        return 0;
+    }
+#endif
+    return -2;
+}
+
 /* Whether folds run eight lanes at a time on AVX-512 IFMA. `mode` 0 turns it off, 1 back
  * on where the CPU has it, −1 only asks; returns the state after the call. For tests. */
 int zk_simd(int mode) {

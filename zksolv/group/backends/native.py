@@ -54,6 +54,7 @@ def _load() -> ctypes.CDLL:
         "zk_sc_scale": [buf, size, buf, buf],
         "zk_simd": [ctypes.c_int],
         "zk_fe8_op": [ctypes.c_int, buf, buf, buf],
+        "zk_fe_lanes_op": [ctypes.c_int, ctypes.c_int, ctypes.c_uint, buf, buf, buf],
         "zk_map_to_curve": [buf, buf, size, buf, buf],
         "zk_msm_secret": [buf, buf, size, buf],
         "zk_bits_commit_secret": [buf, buf, buf, buf, buf, size, size, buf],

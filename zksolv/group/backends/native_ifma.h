@@ -6,7 +6,8 @@
  * only and used only when the CPU reports the feature at run time (`ifma_usable`).
  *
  * IFMA multiplies the low 52 bits of its operands, so elements here are kept "tight":
- * n_0..n_3 < 2^52 and n_4 < 2^49 (a value below 2^257; the limbs are then unique).
+ * n_0..n_3 < 2^52 and n_4 < 2^48 + 2^11 (fe8_carry's output; a normalized element's n_4 is
+ * below 2^48). The lazy sums (fe8_sub_lazy) count on that bound of n_4.
  */
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -47,51 +48,83 @@ IFMA void fe8_sub(fe8 *r, const fe8 *a, const fe8 *b) {
     fe8_carry(r);
 }
 
-IFMA void fe8_shl(fe8 *r, const fe8 *a, unsigned s) {   /* a·2^s, s ≤ 3 */
-    for (int i = 0; i < 5; i++) r->v[i] = _mm512_slli_epi64(a->v[i], s);
-    fe8_carry(r);
+/* Sums that feed only other sums, before one carry (fe8_carry takes limbs below 2^63).
+ * A tight element's limbs: n_0..n_3 < 2^52, n_4 < 2^48 + 2^11 (fe8_carry's n_4 is below
+ * 2^48 plus the last carry, < 2^11). Each use below states the bound its carry receives. */
+IFMA void fe8_add_lazy(fe8 *r, const fe8 *a, const fe8 *b) {
+    for (int i = 0; i < 5; i++) r->v[i] = _mm512_add_epi64(a->v[i], b->v[i]);
 }
+
+/* a + 2^s·p − b, no carry, where b is (limb by limb) at most k tight elements summed and
+ * 2^s the least power of two above k: then b's limbs never exceed 2^s·p's, since
+ * (k + 1)·(2^52 − 2^32 − 977) ≥ k·2^52 and (k + 1)·(2^48 − 1) ≥ k·(2^48 + 2^11) for
+ * k < 2^20. Limbs out below a's + 2k·2^53. */
+IFMA void fe8_sub_lazy(fe8 *r, const fe8 *a, const fe8 *b, unsigned k) {
+    static const uint64_t p_limbs[5] = {0xFFFFEFFFFFC2FULL, M52, M52, M52, M48};
+    unsigned s = 32 - (unsigned)__builtin_clz(k);
+    for (int i = 0; i < 5; i++)
+        r->v[i] = _mm512_sub_epi64(_mm512_add_epi64(a->v[i], bcast(p_limbs[i] << s)), b->v[i]);
+}
+
+/* 2a as a + a: vpaddq runs beside the madd52, a shift would queue with them. */
+IFMA void fe8_dbl_lazy(fe8 *r, const fe8 *a) { fe8_add_lazy(r, a, a); }
 
 /* Columns c_0..c_9 (each below 2^57) of a product, reduced to a tight element. */
 IFMA void fe8_reduce(fe8 *r, __m512i c[10]) {
-    for (int k = 5; k < 9; k++) {   /* c_5..c_8 to 52 bits; c_9 < 2^47 for tight inputs */
-        c[k + 1] = _mm512_add_epi64(c[k + 1], _mm512_srli_epi64(c[k], 52));
-        c[k] = _mm512_and_si512(c[k], bcast(M52));
+    /* c_5..c_8 split to 52 bits and their carries q_5..q_8 (< 2^5) side by side, not one
+     * after the other; q_8 joins c_9 (< 2^47 for tight inputs, so still below 2^52), and
+     * q_k for k < 8, of weight 2^(52(k+1)), folds as q_k·R260 (< 2^42: its low half) into
+     * column k − 4. */
+    const __m512i r260 = bcast(R260), m52 = bcast(M52), zero = _mm512_setzero_si512();
+    __m512i q[4], f[5];
+    for (int k = 5; k < 9; k++) {
+        q[k - 5] = _mm512_srli_epi64(c[k], 52);
+        c[k] = _mm512_and_si512(c[k], m52);
     }
-    const __m512i r260 = bcast(R260);
-    __m512i over = _mm512_setzero_si512();   /* weight 2^260 again, below 2^37 */
-    for (int k = 0; k < 5; k++) {            /* c_(k+5)·2^(52(k+5)) ≡ c_(k+5)·R260·2^(52k) */
-        c[k] = _mm512_madd52lo_epu64(c[k], c[k + 5], r260);
-        if (k < 4) c[k + 1] = _mm512_madd52hi_epu64(c[k + 1], c[k + 5], r260);
-        else over = _mm512_madd52hi_epu64(over, c[k + 5], r260);
-    }
-    c[0] = _mm512_madd52lo_epu64(c[0], over, r260);
-    c[1] = _mm512_madd52hi_epu64(c[1], over, r260);
-    for (int i = 0; i < 5; i++) r->v[i] = c[i];
+    c[9] = _mm512_add_epi64(c[9], q[3]);
+    /* c_(k+5)·2^(52(k+5)) ≡ c_(k+5)·R260·2^(52k): low halves into c_k, high halves into f,
+     * separate chains joined by additions. */
+    for (int k = 0; k < 5; k++) c[k] = _mm512_madd52lo_epu64(c[k], c[k + 5], r260);
+    f[0] = zero;
+    for (int k = 0; k < 4; k++) f[k + 1] = _mm512_madd52hi_epu64(zero, c[k + 5], r260);
+    for (int k = 0; k < 3; k++) f[k + 1] = _mm512_madd52lo_epu64(f[k + 1], q[k], r260);
+    __m512i over = _mm512_madd52hi_epu64(zero, c[9], r260);   /* weight 2^260 again, < 2^32 */
+    f[0] = _mm512_madd52lo_epu64(f[0], over, r260);
+    f[1] = _mm512_madd52hi_epu64(f[1], over, r260);
+    for (int i = 0; i < 5; i++) r->v[i] = _mm512_add_epi64(c[i], f[i]);   /* each < 2^59 */
     fe8_carry(r);
 }
 
+/* Column k of a product gathers up to nine madd52 results; summed in one chain that is
+ * nine dependent madd52 (each waits for the last), the product's latency. So the low
+ * halves and the high halves go into two sets of columns, two chains of at most five,
+ * joined by one addition each (vpaddq, not on the madd52 port). The sums are the same. */
 IFMA void fe8_mul(fe8 *r, const fe8 *a, const fe8 *b) {
-    __m512i c[10];
-    for (int k = 0; k < 10; k++) c[k] = _mm512_setzero_si512();
+    __m512i c[10], h[10];
+    for (int k = 0; k < 10; k++) c[k] = h[k] = _mm512_setzero_si512();
     for (int i = 0; i < 5; i++)
         for (int j = 0; j < 5; j++) {
             c[i + j] = _mm512_madd52lo_epu64(c[i + j], a->v[i], b->v[j]);
-            c[i + j + 1] = _mm512_madd52hi_epu64(c[i + j + 1], a->v[i], b->v[j]);
+            h[i + j + 1] = _mm512_madd52hi_epu64(h[i + j + 1], a->v[i], b->v[j]);
         }
+    for (int k = 1; k < 10; k++) c[k] = _mm512_add_epi64(c[k], h[k]);
     fe8_reduce(r, c);
 }
 
-/* The cross products once, doubled by a shift, then the squares. */
+/* The cross products once, doubled by adding each column to itself (vpaddq runs beside the
+ * madd52; a shift would queue with them), then the squares. Halves apart as fe8_mul. */
 IFMA void fe8_sqr(fe8 *r, const fe8 *a) {
-    __m512i c[10];
-    for (int k = 0; k < 10; k++) c[k] = _mm512_setzero_si512();
+    __m512i c[10], h[10];
+    for (int k = 0; k < 10; k++) c[k] = h[k] = _mm512_setzero_si512();
     for (int i = 0; i < 5; i++)
         for (int j = i + 1; j < 5; j++) {
             c[i + j] = _mm512_madd52lo_epu64(c[i + j], a->v[i], a->v[j]);
-            c[i + j + 1] = _mm512_madd52hi_epu64(c[i + j + 1], a->v[i], a->v[j]);
+            h[i + j + 1] = _mm512_madd52hi_epu64(h[i + j + 1], a->v[i], a->v[j]);
         }
-    for (int k = 0; k < 10; k++) c[k] = _mm512_slli_epi64(c[k], 1);
+    for (int k = 1; k < 10; k++) {
+        c[k] = _mm512_add_epi64(c[k], h[k]);
+        c[k] = _mm512_add_epi64(c[k], c[k]);
+    }
     for (int i = 0; i < 5; i++) {
         c[2 * i] = _mm512_madd52lo_epu64(c[2 * i], a->v[i], a->v[i]);
         c[2 * i + 1] = _mm512_madd52hi_epu64(c[2 * i + 1], a->v[i], a->v[i]);
@@ -114,26 +147,31 @@ IFMA __mmask8 fe8_zero_lanes(const fe8 *a) {
     return any;
 }
 
-/* dbl-2009-l as in gej_double; no lane is the identity. */
+/* dbl-2009-l as in gej_double; no lane is the identity. Sums feeding only sums are lazy:
+ * the bounds at each carry are in the comments (A, B, C, F, products: tight). */
 IFMA void gej8_double(gej8 *r, const gej8 *a) {
-    fe8 A, B, C, D, E, F, t, x3, y3, z3;
+    fe8 A, B, C, D, E, F, t, u, x3, y3, z3;
     fe8_sqr(&A, &a->x);
     fe8_sqr(&B, &a->y);
     fe8_sqr(&C, &B);
-    fe8_add(&t, &a->x, &B); fe8_sqr(&t, &t); fe8_sub(&t, &t, &A); fe8_sub(&t, &t, &C);
-    fe8_shl(&D, &t, 1);
-    fe8_shl(&E, &A, 1); fe8_add(&E, &E, &A);
+    fe8_add(&t, &a->x, &B); fe8_sqr(&t, &t);
+    fe8_add_lazy(&u, &A, &C);                 /* u_0..3 < 2^53, u_4 < 2^49 + 2^12 ≤ 4p's */
+    fe8_sub_lazy(&t, &t, &u, 2);              /* < 2^52 + 2^55 */
+    fe8_dbl_lazy(&D, &t); fe8_carry(&D);      /* D = 2(t − A − C) < 2^56 */
+    fe8_dbl_lazy(&E, &A); fe8_add_lazy(&E, &E, &A); fe8_carry(&E);   /* 3A < 2^54 */
     fe8_sqr(&F, &E);
-    fe8_mul(&z3, &a->y, &a->z); fe8_shl(&z3, &z3, 1);
-    fe8_shl(&t, &D, 1); fe8_sub(&x3, &F, &t);
+    fe8_mul(&z3, &a->y, &a->z); fe8_dbl_lazy(&z3, &z3); fe8_carry(&z3);
+    fe8_dbl_lazy(&t, &D);                     /* 2D: < 2^53, t_4 < 2^49 + 2^12 ≤ 4p's */
+    fe8_sub_lazy(&x3, &F, &t, 2); fe8_carry(&x3);
     fe8_sub(&t, &D, &x3); fe8_mul(&y3, &E, &t);
-    fe8_shl(&C, &C, 3);
-    fe8_sub(&y3, &y3, &C);
+    fe8_dbl_lazy(&t, &C); fe8_dbl_lazy(&t, &t); fe8_dbl_lazy(&t, &t);   /* 8C: < 2^55, */
+    fe8_sub_lazy(&y3, &y3, &t, 8); fe8_carry(&y3);   /* < 2^52 + 2^56 */
     r->x = x3; r->y = y3; r->z = z3;
 }
 
 /* madd-2007-bl as in gej_add_ge. Lanes where H ≡ 0 (a = ±b: doubling or the identity)
- * come out wrong and are flagged in *bad, for the caller to redo on the scalar path. */
+ * come out wrong and are flagged in *bad, for the caller to redo on the scalar path.
+ * Sums feeding only sums are lazy, bounds at each carry in the comments. */
 IFMA void gej8_add_ge8(gej8 *r, const gej8 *a, const ge8 *b, __mmask8 *bad) {
     fe8 z1z1, u2, s2, h, hh, i, j, rr, v, t, x3, y3, z3;
     fe8_sqr(&z1z1, &a->z);
@@ -141,15 +179,21 @@ IFMA void gej8_add_ge8(gej8 *r, const gej8 *a, const ge8 *b, __mmask8 *bad) {
     fe8_mul(&s2, &b->y, &a->z); fe8_mul(&s2, &s2, &z1z1);
     fe8_sub(&h, &u2, &a->x);
     *bad |= fe8_zero_lanes(&h);
-    fe8_sub(&rr, &s2, &a->y); fe8_shl(&rr, &rr, 1);
+    fe8_sub_lazy(&rr, &s2, &a->y, 1);         /* < 2^52 + 2^53 */
+    fe8_dbl_lazy(&rr, &rr); fe8_carry(&rr);   /* 2(s2 − y) < 2^56 */
     fe8_sqr(&hh, &h);
-    fe8_shl(&i, &hh, 2);
+    fe8_dbl_lazy(&i, &hh); fe8_dbl_lazy(&i, &i); fe8_carry(&i);   /* 4hh < 2^54 */
     fe8_mul(&j, &h, &i);
     fe8_mul(&v, &a->x, &i);
-    fe8_sqr(&x3, &rr); fe8_sub(&x3, &x3, &j); fe8_sub(&x3, &x3, &v); fe8_sub(&x3, &x3, &v);
+    fe8_sqr(&x3, &rr);
+    fe8_dbl_lazy(&t, &v); fe8_add_lazy(&t, &t, &j);   /* j + 2v: < 3·2^52, t_4 < 3·2^48 + 3·2^11 */
+    fe8_sub_lazy(&x3, &x3, &t, 3); fe8_carry(&x3);    /* < 2^52 + 2^55 */
     fe8_sub(&t, &v, &x3); fe8_mul(&y3, &rr, &t);
-    fe8_mul(&t, &a->y, &j); fe8_shl(&t, &t, 1); fe8_sub(&y3, &y3, &t);
-    fe8_add(&z3, &a->z, &h); fe8_sqr(&z3, &z3); fe8_sub(&z3, &z3, &z1z1); fe8_sub(&z3, &z3, &hh);
+    fe8_mul(&t, &a->y, &j); fe8_dbl_lazy(&t, &t);     /* < 2^53, t_4 < 2^49 + 2^12 ≤ 4p's */
+    fe8_sub_lazy(&y3, &y3, &t, 2); fe8_carry(&y3);
+    fe8_add(&z3, &a->z, &h); fe8_sqr(&z3, &z3);
+    fe8_add_lazy(&t, &z1z1, &hh);                     /* < 2^53, t_4 < 2^49 + 2^12 ≤ 4p's */
+    fe8_sub_lazy(&z3, &z3, &t, 2); fe8_carry(&z3);
     r->x = x3; r->y = y3; r->z = z3;
 }
 
@@ -249,6 +293,31 @@ IFMA_FN void fe8_op(int op, const unsigned char *a, const unsigned char *b, unsi
     }
     fe8_scatter(pr, &vr);
     for (int i = 0; i < 8; i++) fe_to_be(out + 32 * i, &xr[i]);
+}
+
+/* For the tests (zk_fe_lanes_op): CT8(limbs_op)'s operations on fe8, k·b summed lazily by
+ * doublings and additions. */
+IFMA_FN void fe8_limbs_op(int op, unsigned k, const uint64_t *a, const uint64_t *b,
+                          uint64_t *out) {
+    fe8 x, y, t, r;
+    for (int l = 0; l < 5; l++) {
+        x.v[l] = _mm512_loadu_si512(a + 8 * l);
+        y.v[l] = _mm512_loadu_si512(b + 8 * l);
+        t.v[l] = _mm512_setzero_si512();
+    }
+    for (int s = 5; s >= 0; s--) {
+        fe8_dbl_lazy(&t, &t);
+        if (k >> s & 1) fe8_add_lazy(&t, &t, &y);
+    }
+    switch (op) {
+        case 0: fe8_add(&r, &x, &y); break;
+        case 1: fe8_sub(&r, &x, &y); break;
+        case 2: fe8_mul(&r, &x, &y); break;
+        case 3: fe8_sqr(&r, &x); break;
+        case 4: fe8_sub_lazy(&r, &x, &t, k); fe8_carry(&r); break;
+        default: fe8_add_lazy(&r, &x, &t); fe8_carry(&r); break;
+    }
+    for (int l = 0; l < 5; l++) _mm512_storeu_si512(out + 8 * l, r.v[l]);
 }
 
 static int ifma_usable(void) {

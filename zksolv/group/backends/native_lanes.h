@@ -12,8 +12,8 @@
  * IFMA set maps to (vpmadd52, vpaddq, vpblendmq, vpcmpq…) take the same time whatever
  * their operands.
  *
- * Limbs are "tight" as native_ifma.h's: n_0..n_3 < 2^52, n_4 < 2^49; madd52 multiplies the
- * low 52 bits of its operands.
+ * Limbs are "tight" as native_ifma.h's: n_0..n_3 < 2^52, n_4 < 2^48 + 2^11; madd52 multiplies
+ * the low 52 bits of its operands.
  */
 
 /* ---- portable: eight uint64 ------------------------------------------------------- */

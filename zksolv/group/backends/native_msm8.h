@@ -58,15 +58,20 @@ IFMA void gej8_add_any(gej8 *r, const gej8 *a, const gej8 *b) {
     fe8_mul(&s2, &b->y, &a->z); fe8_mul(&s2, &s2, &z1z1);
     fe8_sub(&h, &u2, &u1);
     __mmask8 ex = fe8_zero_lanes(&h) & ~a_inf & ~b_inf;
-    fe8_sub(&rr, &s2, &s1); fe8_shl(&rr, &rr, 1);
-    fe8_shl(&i, &h, 1); fe8_sqr(&i, &i);
+    /* Lazy sums (fe8_add_lazy, fe8_sub_lazy) with the bounds of gej8_add_ge8's. */
+    fe8_sub_lazy(&rr, &s2, &s1, 1); fe8_dbl_lazy(&rr, &rr); fe8_carry(&rr);
+    fe8_dbl_lazy(&i, &h); fe8_carry(&i); fe8_sqr(&i, &i);
     fe8_mul(&j, &h, &i);
     fe8_mul(&v, &u1, &i);
-    fe8_sqr(&s.x, &rr); fe8_sub(&s.x, &s.x, &j); fe8_sub(&s.x, &s.x, &v); fe8_sub(&s.x, &s.x, &v);
+    fe8_sqr(&s.x, &rr);
+    fe8_dbl_lazy(&t, &v); fe8_add_lazy(&t, &t, &j);
+    fe8_sub_lazy(&s.x, &s.x, &t, 3); fe8_carry(&s.x);
     fe8_sub(&t, &v, &s.x); fe8_mul(&s.y, &rr, &t);
-    fe8_mul(&t, &s1, &j); fe8_shl(&t, &t, 1); fe8_sub(&s.y, &s.y, &t);
-    fe8_add(&s.z, &a->z, &b->z); fe8_sqr(&s.z, &s.z); fe8_sub(&s.z, &s.z, &z1z1);
-    fe8_sub(&s.z, &s.z, &z2z2); fe8_mul(&s.z, &s.z, &h);
+    fe8_mul(&t, &s1, &j); fe8_dbl_lazy(&t, &t);
+    fe8_sub_lazy(&s.y, &s.y, &t, 2); fe8_carry(&s.y);
+    fe8_add(&s.z, &a->z, &b->z); fe8_sqr(&s.z, &s.z);
+    fe8_add_lazy(&t, &z1z1, &z2z2);
+    fe8_sub_lazy(&s.z, &s.z, &t, 2); fe8_carry(&s.z); fe8_mul(&s.z, &s.z, &h);
     if (ex) gej8_fix_equal_x(&s, a, b, ex);
     gej8_blend(&s, a_inf, b);
     gej8_blend(&s, b_inf & ~a_inf, a);
