@@ -3,8 +3,9 @@ and the IFMA words) at the edges of its limb bounds, against Python's integers.
 
 Elements are five limbs of 52 bits, "tight": n_0..n_3 < 2^52, n_4 < 2^48 + 2^11, so values
 from 0 up to a little above 2^256 (p, p + 1, 2^256 − 1 have two forms). Inputs here are raw
-limbs at those bounds, not reduced first; outputs must be tight and right mod p. The lazy
-sums (a ∓ k·b with one carry) are checked for each k the formulas use.
+limbs at those bounds, not reduced first; outputs must be tight and right mod p. a ∓ k·b is
+checked for each k the formulas use: summed lazily with one carry on fe8 (fe8_sub_lazy), by
+fe_mul_small on the twins.
 """
 
 import ctypes
@@ -18,7 +19,7 @@ from zksolv.group.backends import native
 P = curve.P
 TOP = 2**48 + 2**11          # n_4's bound (exclusive)
 MAX = [2**52 - 1] * 4 + [TOP - 1]
-LAZY_K = (1, 2, 3, 8, 21)    # the multiples of b the formulas subtract or add lazily
+LAZY_K = (1, 2, 3, 8, 21)    # fe8_sub_lazy's k in the formulas; fe_mul_small's 3, 8, 21
 
 
 def _limbs(x: int) -> list[int]:

@@ -43,65 +43,40 @@ CT8_IN void CT8(fe_sub)(CT8(fe) *r, const CT8(fe) *a, const CT8(fe) *b) {
     CT8(fe_carry)(r);
 }
 
-/* Sums that feed only other sums, before one carry (fe_carry takes limbs below 2^63), as
- * native_ifma.h's fe8_add_lazy / fe8_sub_lazy: a tight element's limbs are n_0..n_3 < 2^52,
- * n_4 < 2^48 + 2^11; each use states the bound its carry receives. */
-CT8_IN void CT8(fe_add_lazy)(CT8(fe) *r, const CT8(fe) *a, const CT8(fe) *b) {
-    for (int i = 0; i < 5; i++) r->v[i] = CT8_OP(add)(a->v[i], b->v[i]);
-}
-
-/* a + 2^s·p − b, no carry, b at most k tight elements summed, 2^s the least power of two
- * above k (the bounds: native_ifma.h's fe8_sub_lazy). */
-CT8_IN void CT8(fe_sub_lazy)(CT8(fe) *r, const CT8(fe) *a, const CT8(fe) *b, unsigned k) {
-    static const uint64_t p_limbs[5] = {0xFFFFEFFFFFC2FULL, M52, M52, M52, M48};
-    unsigned s = 32 - (unsigned)__builtin_clz(k);
-    for (int i = 0; i < 5; i++)
-        r->v[i] = CT8_OP(sub)(CT8_OP(add)(a->v[i], CT8_OP(set1)(p_limbs[i] << s)), b->v[i]);
-}
-
-/* a·k for a public k < 64, by shifts and additions; no carry: limbs below k·2^52. */
-CT8_IN void CT8(fe_mul_small_lazy)(CT8(fe) *r, const CT8(fe) *a, unsigned k) {
+/* a·k for a public k < 64, by shifts and additions. */
+CT8_IN void CT8(fe_mul_small)(CT8(fe) *r, const CT8(fe) *a, unsigned k) {
     CT8(fe) t;
     for (int i = 0; i < 5; i++) t.v[i] = CT8_OP(zero)();
     for (int s = 0; s < 6; s++)
         if (k >> s & 1)
             for (int i = 0; i < 5; i++) t.v[i] = CT8_OP(add)(t.v[i], CT8_OP(slli)(a->v[i], s));
     *r = t;
-}
-
-CT8_IN void CT8(fe_mul_small)(CT8(fe) *r, const CT8(fe) *a, unsigned k) {
-    CT8(fe_mul_small_lazy)(r, a, k);
     CT8(fe_carry)(r);
 }
 
 /* a·b: 25 limb products as 52-bit halves into columns c_0..c_9, then c_5..c_9 folded back
- * by 2^260 ≡ R260. Low and high halves in two sets of columns (h), joined by one addition
- * each, so no column is a chain of more than five madd52 (as fe8_mul). */
+ * by 2^260 ≡ R260. */
 CT8_IN void CT8(fe_mul)(CT8(fe) *r, const CT8(fe) *a, const CT8(fe) *b) {
-    V8 c[10], h[10];
-    for (int k = 0; k < 10; k++) c[k] = h[k] = CT8_OP(zero)();
+    V8 c[10];
+    for (int k = 0; k < 10; k++) c[k] = CT8_OP(zero)();
     for (int i = 0; i < 5; i++)
         for (int j = 0; j < 5; j++) {
             c[i + j] = CT8_OP(madd52lo)(c[i + j], a->v[i], b->v[j]);
-            h[i + j + 1] = CT8_OP(madd52hi)(h[i + j + 1], a->v[i], b->v[j]);
+            c[i + j + 1] = CT8_OP(madd52hi)(c[i + j + 1], a->v[i], b->v[j]);
         }
-    for (int k = 1; k < 10; k++) c[k] = CT8_OP(add)(c[k], h[k]);
-    /* c_5..c_8 split and their carries q folded apart, as native_ifma.h's fe8_reduce (which
-     * gives the bounds). */
-    V8 r260 = CT8_OP(set1)(R260), m52 = CT8_OP(set1)(M52), zero = CT8_OP(zero)(), q[4], f[5];
     for (int k = 5; k < 9; k++) {
-        q[k - 5] = CT8_OP(srli)(c[k], 52);
-        c[k] = CT8_OP(and)(c[k], m52);
+        c[k + 1] = CT8_OP(add)(c[k + 1], CT8_OP(srli)(c[k], 52));
+        c[k] = CT8_OP(and)(c[k], CT8_OP(set1)(M52));
     }
-    c[9] = CT8_OP(add)(c[9], q[3]);
-    for (int k = 0; k < 5; k++) c[k] = CT8_OP(madd52lo)(c[k], c[k + 5], r260);
-    f[0] = zero;
-    for (int k = 0; k < 4; k++) f[k + 1] = CT8_OP(madd52hi)(zero, c[k + 5], r260);
-    for (int k = 0; k < 3; k++) f[k + 1] = CT8_OP(madd52lo)(f[k + 1], q[k], r260);
-    V8 over = CT8_OP(madd52hi)(zero, c[9], r260);
-    f[0] = CT8_OP(madd52lo)(f[0], over, r260);
-    f[1] = CT8_OP(madd52hi)(f[1], over, r260);
-    for (int i = 0; i < 5; i++) r->v[i] = CT8_OP(add)(c[i], f[i]);
+    V8 r260 = CT8_OP(set1)(R260), over = CT8_OP(zero)();
+    for (int k = 0; k < 5; k++) {
+        c[k] = CT8_OP(madd52lo)(c[k], c[k + 5], r260);
+        if (k < 4) c[k + 1] = CT8_OP(madd52hi)(c[k + 1], c[k + 5], r260);
+        else over = CT8_OP(madd52hi)(over, c[k + 5], r260);
+    }
+    c[0] = CT8_OP(madd52lo)(c[0], over, r260);
+    c[1] = CT8_OP(madd52hi)(c[1], over, r260);
+    for (int i = 0; i < 5; i++) r->v[i] = c[i];
     CT8(fe_carry)(r);
 }
 
@@ -122,27 +97,25 @@ CT8_IN void CT8(gep_add_finish)(CT8(gep) *r, CT8(fe) t0, CT8(fe) t1, const CT8(f
     CT8(fe) t2, x3, z3;
     CT8(fe_mul_small)(&x3, &t0, 3);
     t0 = x3;
-    CT8(fe_mul_small_lazy)(&t2, zz, 21);   /* 21 tight elements' sum */
-    CT8(fe_add_lazy)(&z3, &t1, &t2); CT8(fe_carry)(&z3);
-    CT8(fe_sub_lazy)(&t1, &t1, &t2, 21); CT8(fe_carry)(&t1);   /* < 2^52 + 2^58 */
+    CT8(fe_mul_small)(&t2, zz, 21);
+    CT8(fe_add)(&z3, &t1, &t2); CT8(fe_sub)(&t1, &t1, &t2);
     CT8(fe_mul_small)(&xz, &xz, 21);
     CT8(fe_mul)(&x3, yz, &xz); CT8(fe_mul)(&t2, xy, &t1); CT8(fe_sub)(&r->x, &t2, &x3);
     CT8(fe_mul)(&xz, &xz, &t0); CT8(fe_mul)(&t1, &t1, &z3); CT8(fe_add)(&r->y, &t1, &xz);
     CT8(fe_mul)(&t0, &t0, xy); CT8(fe_mul)(&z3, &z3, yz); CT8(fe_add)(&r->z, &z3, &t0);
 }
 
-/* r = a + b, complete (RCB Algorithm 7); t0 + t1 etc. (two tight elements) subtracted
- * lazily, one carry each. */
+/* r = a + b, complete (RCB Algorithm 7). */
 CT8_IN void CT8(gep_add)(CT8(gep) *r, const CT8(gep) *a, const CT8(gep) *b) {
     CT8(fe) t0, t1, t2, xy, yz, xz, u, v;
     CT8(fe_mul)(&t0, &a->x, &b->x); CT8(fe_mul)(&t1, &a->y, &b->y);
     CT8(fe_mul)(&t2, &a->z, &b->z);
     CT8(fe_add)(&u, &a->x, &a->y); CT8(fe_add)(&v, &b->x, &b->y); CT8(fe_mul)(&xy, &u, &v);
-    CT8(fe_add_lazy)(&u, &t0, &t1); CT8(fe_sub_lazy)(&xy, &xy, &u, 2); CT8(fe_carry)(&xy);
+    CT8(fe_add)(&u, &t0, &t1); CT8(fe_sub)(&xy, &xy, &u);
     CT8(fe_add)(&u, &a->y, &a->z); CT8(fe_add)(&v, &b->y, &b->z); CT8(fe_mul)(&yz, &u, &v);
-    CT8(fe_add_lazy)(&u, &t1, &t2); CT8(fe_sub_lazy)(&yz, &yz, &u, 2); CT8(fe_carry)(&yz);
+    CT8(fe_add)(&u, &t1, &t2); CT8(fe_sub)(&yz, &yz, &u);
     CT8(fe_add)(&u, &a->x, &a->z); CT8(fe_add)(&v, &b->x, &b->z); CT8(fe_mul)(&xz, &u, &v);
-    CT8(fe_add_lazy)(&u, &t0, &t2); CT8(fe_sub_lazy)(&xz, &xz, &u, 2); CT8(fe_carry)(&xz);
+    CT8(fe_add)(&u, &t0, &t2); CT8(fe_sub)(&xz, &xz, &u);
     CT8(gep_add_finish)(r, t0, t1, &t2, &xy, &yz, xz);
 }
 
@@ -152,7 +125,7 @@ CT8_IN void CT8(gep_add_ge)(CT8(gep) *r, const CT8(gep) *a, const CT8(fe) *bx,
     CT8(fe) t0, t1, xy, yz, xz, u, v;
     CT8(fe_mul)(&t0, &a->x, bx); CT8(fe_mul)(&t1, &a->y, by);
     CT8(fe_add)(&u, bx, by); CT8(fe_add)(&v, &a->x, &a->y); CT8(fe_mul)(&xy, &u, &v);
-    CT8(fe_add_lazy)(&u, &t0, &t1); CT8(fe_sub_lazy)(&xy, &xy, &u, 2); CT8(fe_carry)(&xy);
+    CT8(fe_add)(&u, &t0, &t1); CT8(fe_sub)(&xy, &xy, &u);
     CT8(fe_mul)(&yz, by, &a->z); CT8(fe_add)(&yz, &yz, &a->y);
     CT8(fe_mul)(&xz, bx, &a->z); CT8(fe_add)(&xz, &xz, &a->x);
     CT8(gep_add_finish)(r, t0, t1, &a->z, &xy, &yz, xz);
@@ -168,8 +141,8 @@ CT8_IN void CT8(gep_double)(CT8(gep) *r, const CT8(gep) *a) {
     CT8(fe_mul)(&x3, &t2, &z3);
     CT8(fe_add)(&y3, &t0, &t2);
     CT8(fe_mul)(&z3, &t1, &z3);
-    CT8(fe_mul_small_lazy)(&t1, &t2, 3);
-    CT8(fe_sub_lazy)(&t0, &t0, &t1, 3); CT8(fe_carry)(&t0);
+    CT8(fe_mul_small)(&t1, &t2, 3);
+    CT8(fe_sub)(&t0, &t0, &t1);
     CT8(fe_mul)(&y3, &t0, &y3); CT8(fe_add)(&y3, &x3, &y3);
     CT8(fe_mul)(&t1, &a->x, &a->y);
     CT8(fe_mul)(&x3, &t0, &t1); CT8(fe_mul_small)(&x3, &x3, 2);
@@ -338,8 +311,8 @@ CT8_FN void CT8(bits_tabled)(gep *out, const ge *tables_g, const ge *tables_h,
 }
 
 /* For the tests (zk_fe_lanes_op): one field operation on raw lane limbs (limb l of lane i
- * at 8l + i), tight in and out: 0 a + b, 1 a − b, 2 a·b, 3 a·a, 4 a − k·b and 5 a + k·b with
- * k·b summed and subtracted or added lazily, one carry (k < 64). */
+ * at 8l + i), tight in and out: 0 a + b, 1 a − b, 2 a·b, 3 a·a, 4 a − k·b, 5 a + k·b
+ * (k·b by fe_mul_small, k < 64). */
 CT8_FN void CT8(limbs_op)(int op, unsigned k, const uint64_t *a, const uint64_t *b,
                           uint64_t *out) {
     CT8(fe) x, y, t, r;
@@ -347,14 +320,14 @@ CT8_FN void CT8(limbs_op)(int op, unsigned k, const uint64_t *a, const uint64_t 
         x.v[l] = CT8_OP(load)(a + 8 * l);
         y.v[l] = CT8_OP(load)(b + 8 * l);
     }
-    CT8(fe_mul_small_lazy)(&t, &y, k);
+    CT8(fe_mul_small)(&t, &y, k);
     switch (op) {
         case 0: CT8(fe_add)(&r, &x, &y); break;
         case 1: CT8(fe_sub)(&r, &x, &y); break;
         case 2: CT8(fe_mul)(&r, &x, &y); break;
         case 3: CT8(fe_mul)(&r, &x, &x); break;
-        case 4: CT8(fe_sub_lazy)(&r, &x, &t, k); CT8(fe_carry)(&r); break;
-        default: CT8(fe_add_lazy)(&r, &x, &t); CT8(fe_carry)(&r); break;
+        case 4: CT8(fe_sub)(&r, &x, &t); break;
+        default: CT8(fe_add)(&r, &x, &t); break;
     }
     for (int l = 0; l < 5; l++) CT8_OP(store)(out + 8 * l, r.v[l]);
 }
