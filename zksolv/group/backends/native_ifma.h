@@ -58,7 +58,7 @@ IFMA void fe8_add_lazy(fe8 *r, const fe8 *a, const fe8 *b) {
 /* a + 2^s·p − b, no carry, where b is (limb by limb) at most k tight elements summed and
  * 2^s the least power of two above k: then b's limbs never exceed 2^s·p's, since
  * (k + 1)·(2^52 − 2^32 − 977) ≥ k·2^52 and (k + 1)·(2^48 − 1) ≥ k·(2^48 + 2^11) for
- * k < 2^20. Limbs out below a's + 2k·2^53. */
+ * k < 2^19. Limbs out below a's + 2k·2^52. */
 IFMA void fe8_sub_lazy(fe8 *r, const fe8 *a, const fe8 *b, unsigned k) {
     static const uint64_t p_limbs[5] = {0xFFFFEFFFFFC2FULL, M52, M52, M52, M48};
     unsigned s = 32 - (unsigned)__builtin_clz(k);
@@ -157,14 +157,14 @@ IFMA void gej8_double(gej8 *r, const gej8 *a) {
     fe8_add(&t, &a->x, &B); fe8_sqr(&t, &t);
     fe8_add_lazy(&u, &A, &C);                 /* u_0..3 < 2^53, u_4 < 2^49 + 2^12 ≤ 4p's */
     fe8_sub_lazy(&t, &t, &u, 2);              /* < 2^52 + 2^55 */
-    fe8_dbl_lazy(&D, &t); fe8_carry(&D);      /* D = 2(t − A − C) < 2^56 */
+    fe8_dbl_lazy(&D, &t); fe8_carry(&D);      /* D = 2(t − A − C) < 2^57 */
     fe8_dbl_lazy(&E, &A); fe8_add_lazy(&E, &E, &A); fe8_carry(&E);   /* 3A < 2^54 */
     fe8_sqr(&F, &E);
     fe8_mul(&z3, &a->y, &a->z); fe8_dbl_lazy(&z3, &z3); fe8_carry(&z3);
     fe8_dbl_lazy(&t, &D);                     /* 2D: < 2^53, t_4 < 2^49 + 2^12 ≤ 4p's */
     fe8_sub_lazy(&x3, &F, &t, 2); fe8_carry(&x3);
     fe8_sub(&t, &D, &x3); fe8_mul(&y3, &E, &t);
-    fe8_dbl_lazy(&t, &C); fe8_dbl_lazy(&t, &t); fe8_dbl_lazy(&t, &t);   /* 8C: < 2^55, */
+    fe8_dbl_lazy(&t, &C); fe8_dbl_lazy(&t, &t); fe8_dbl_lazy(&t, &t);   /* 8C < 2^55 */
     fe8_sub_lazy(&y3, &y3, &t, 8); fe8_carry(&y3);   /* < 2^52 + 2^56 */
     r->x = x3; r->y = y3; r->z = z3;
 }
