@@ -38,6 +38,75 @@ IFMA_FN void fe8_inv(fe8 *r, const fe8 *a) {
     *r = acc;
 }
 
+/* ---- n ≤ CHAINS_MAX independent chains in lockstep ------------------------------------
+ * One field operation is issued for every chain before the next: a lane multiplication's
+ * latency is ≈ 3.7× its throughput, and a lone chain of dependent operations leaves the
+ * ports idle (bench/RESULTS.md, "The fold ladders in lockstep"). Each chain computes what
+ * the one-chain function of native_ifma.h / native_msm8.h named in its comment computes,
+ * operation for operation, so results are bit-identical. n is a constant at every call
+ * site (these are always inlined), so the loops unroll. r may alias a. */
+enum { CHAINS_MAX = 2 };
+#define EACH_CHAIN(c, n) for (int c = 0; c < (n); c++)
+
+/* gej8_double (dbl-2009-l) for n chains. */
+IFMA void gej8_double_n(gej8 *r, const gej8 *a, int n) {
+    fe8 A[CHAINS_MAX], B[CHAINS_MAX], C[CHAINS_MAX], D[CHAINS_MAX], E[CHAINS_MAX],
+        F[CHAINS_MAX], t[CHAINS_MAX], y3[CHAINS_MAX], z3[CHAINS_MAX];
+    EACH_CHAIN(c, n) fe8_sqr(&A[c], &a[c].x);
+    EACH_CHAIN(c, n) fe8_sqr(&B[c], &a[c].y);
+    EACH_CHAIN(c, n) fe8_sqr(&C[c], &B[c]);
+    EACH_CHAIN(c, n) fe8_add(&t[c], &a[c].x, &B[c]);
+    EACH_CHAIN(c, n) fe8_sqr(&t[c], &t[c]);
+    EACH_CHAIN(c, n) fe8_sub(&t[c], &t[c], &A[c]);
+    EACH_CHAIN(c, n) fe8_sub(&t[c], &t[c], &C[c]);
+    EACH_CHAIN(c, n) fe8_shl(&D[c], &t[c], 1);
+    EACH_CHAIN(c, n) fe8_shl(&E[c], &A[c], 1);
+    EACH_CHAIN(c, n) fe8_add(&E[c], &E[c], &A[c]);
+    EACH_CHAIN(c, n) fe8_sqr(&F[c], &E[c]);
+    EACH_CHAIN(c, n) fe8_mul(&z3[c], &a[c].y, &a[c].z);
+    EACH_CHAIN(c, n) fe8_shl(&z3[c], &z3[c], 1);
+    EACH_CHAIN(c, n) fe8_shl(&t[c], &D[c], 1);
+    EACH_CHAIN(c, n) fe8_sub(&r[c].x, &F[c], &t[c]);   /* a[c] is not read after here */
+    EACH_CHAIN(c, n) fe8_sub(&t[c], &D[c], &r[c].x);
+    EACH_CHAIN(c, n) fe8_mul(&y3[c], &E[c], &t[c]);
+    EACH_CHAIN(c, n) fe8_shl(&C[c], &C[c], 3);
+    EACH_CHAIN(c, n) fe8_sub(&r[c].y, &y3[c], &C[c]);
+    EACH_CHAIN(c, n) r[c].z = z3[c];
+}
+
+/* gej8_add_ge8 (madd-2007-bl) for n chains; lanes where H ≡ 0 flagged in bad[c]. */
+IFMA void gej8_add_ge8_n(gej8 *r, const gej8 *a, const ge8 *b, __mmask8 *bad, int n) {
+    fe8 z1z1[CHAINS_MAX], u2[CHAINS_MAX], s2[CHAINS_MAX], h[CHAINS_MAX], hh[CHAINS_MAX],
+        i[CHAINS_MAX], j[CHAINS_MAX], rr[CHAINS_MAX], v[CHAINS_MAX], t[CHAINS_MAX],
+        x3[CHAINS_MAX], y3[CHAINS_MAX], z3[CHAINS_MAX];
+    EACH_CHAIN(c, n) fe8_sqr(&z1z1[c], &a[c].z);
+    EACH_CHAIN(c, n) fe8_mul(&u2[c], &b[c].x, &z1z1[c]);
+    EACH_CHAIN(c, n) fe8_mul(&s2[c], &b[c].y, &a[c].z);
+    EACH_CHAIN(c, n) fe8_mul(&s2[c], &s2[c], &z1z1[c]);
+    EACH_CHAIN(c, n) fe8_sub(&h[c], &u2[c], &a[c].x);
+    EACH_CHAIN(c, n) bad[c] |= fe8_zero_lanes(&h[c]);
+    EACH_CHAIN(c, n) fe8_sub(&rr[c], &s2[c], &a[c].y);
+    EACH_CHAIN(c, n) fe8_shl(&rr[c], &rr[c], 1);
+    EACH_CHAIN(c, n) fe8_sqr(&hh[c], &h[c]);
+    EACH_CHAIN(c, n) fe8_shl(&i[c], &hh[c], 2);
+    EACH_CHAIN(c, n) fe8_mul(&j[c], &h[c], &i[c]);
+    EACH_CHAIN(c, n) fe8_mul(&v[c], &a[c].x, &i[c]);
+    EACH_CHAIN(c, n) fe8_sqr(&x3[c], &rr[c]);
+    EACH_CHAIN(c, n) fe8_sub(&x3[c], &x3[c], &j[c]);
+    EACH_CHAIN(c, n) fe8_sub(&x3[c], &x3[c], &v[c]);
+    EACH_CHAIN(c, n) fe8_sub(&x3[c], &x3[c], &v[c]);
+    EACH_CHAIN(c, n) fe8_sub(&t[c], &v[c], &x3[c]);
+    EACH_CHAIN(c, n) fe8_mul(&y3[c], &rr[c], &t[c]);
+    EACH_CHAIN(c, n) fe8_mul(&t[c], &a[c].y, &j[c]);
+    EACH_CHAIN(c, n) fe8_shl(&t[c], &t[c], 1);
+    EACH_CHAIN(c, n) fe8_sub(&y3[c], &y3[c], &t[c]);
+    EACH_CHAIN(c, n) fe8_add(&z3[c], &a[c].z, &h[c]);
+    EACH_CHAIN(c, n) fe8_sqr(&z3[c], &z3[c]);
+    EACH_CHAIN(c, n) fe8_sub(&z3[c], &z3[c], &z1z1[c]);
+    EACH_CHAIN(c, n) fe8_sub(&z3[c], &z3[c], &hh[c]);
+    EACH_CHAIN(c, n) { r[c].x = x3[c]; r[c].y = y3[c]; r[c].z = z3[c]; }
+}
+
 /* t[j] = (2j + 1)·P in every lane, Jacobian. */
 IFMA_FN void odd_multiples8(gej8 t[8], const ge8 *p) {
     gej8 twice;
