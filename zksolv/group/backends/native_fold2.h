@@ -7,7 +7,9 @@
  * out_j = P_j + Σ_{t=1..T} k_t·P_{j+t·q} as one Straus sum per output: the ≈ 128 doublings
  * of the GLV halves are shared by the T terms instead of paid once per one-level fold. The
  * scalars are the same for every output, so the eight IFMA lanes share one control flow, as
- * in zk_fold. Variable-time: for public points and public scalars only.
+ * in zk_fold; and so do the groups: two groups' ladders run as two dependency chains in
+ * lockstep (CHAINS_MAX, native_ifma.h), which fills the ports a lone chain leaves idle.
+ * Variable-time: for public points and public scalars only.
  */
 
 enum { FOLD_TERMS_MAX = 7 };
@@ -40,33 +42,89 @@ static void fold_terms_scalar(const unsigned char *points, size_t q, size_t firs
 }
 
 #if ZK_HAVE_IFMA
-/* ladder_terms for the eight outputs of a group, the tables in lane form (tab8[8t + e]:
- * entry e of term t in every lane). Returns the lanes that met an exceptional addition. */
-IFMA_FN __mmask8 ladder8_terms(gej *acc, const ge8 *tab8, const fold_scalar *k, int terms) {
+/* add_digit8 for n chains (chain c's table at tab8[c]). */
+IFMA void add_digit8_n(gej8 *acc, int *empty, const ge8 *const tab8[], int d, int negate,
+                       int endo, const fe8 *beta, __mmask8 *bad, int n) {
+    ge8 q[CHAINS_MAX];
+    EACH_CHAIN(c, n) q[c] = tab8[c][(abs(d) - 1) / 2];
+    if (endo) EACH_CHAIN(c, n) fe8_mul(&q[c].x, &q[c].x, beta);
+    if ((d < 0) != negate) {
+        fe8 zero;
+        for (int i = 0; i < 5; i++) zero.v[i] = _mm512_setzero_si512();
+        EACH_CHAIN(c, n) fe8_sub(&q[c].y, &zero, &q[c].y);
+    }
+    if (*empty) {
+        EACH_CHAIN(c, n) {
+            acc[c].x = q[c].x; acc[c].y = q[c].y;
+            fe8_one(&acc[c].z);
+        }
+        *empty = 0;
+    } else {
+        gej8_add_ge8_n(acc, acc, q, bad, n);
+    }
+}
+
+/* ladder_terms for n groups of eight outputs at once, one chain a group in lockstep: the
+ * digits are the same for every output, so the groups share one control flow. Group c's
+ * tables in lane form at tab8[c] (tab8[c][8t + e]: entry e of term t in every lane), its
+ * outputs to acc[c][0..7], the lanes that met an exceptional addition to bad[c]. */
+IFMA void ladder8_terms_n(gej *const acc[], const ge8 *const tab8[], const fold_scalar *k,
+                          int terms, __mmask8 *bad, int n) {
     fe8 beta;
     const fe *betas[8] = {&FE_BETA, &FE_BETA, &FE_BETA, &FE_BETA,
                           &FE_BETA, &FE_BETA, &FE_BETA, &FE_BETA};
     fe8_gather(&beta, betas);
     int len = 0;
     for (int t = 0; t < terms; t++) len = k[t].len > len ? k[t].len : len;
-    gej8 a;
+    gej8 a[CHAINS_MAX];
+    const ge8 *tab[CHAINS_MAX];
     int empty = 1;
-    __mmask8 bad = 0;
+    EACH_CHAIN(c, n) bad[c] = 0;
     for (int b = len - 1; b >= 0; b--) {
-        if (!empty) gej8_double(&a, &a);
+        if (!empty) gej8_double_n(a, a, n);
         for (int t = 0; t < terms; t++) {
+            EACH_CHAIN(c, n) tab[c] = tab8[c] + 8 * t;
             if (k[t].naf1[b])
-                add_digit8(&a, &empty, tab8 + 8 * t, k[t].naf1[b], k[t].neg1, 0, &beta, &bad);
+                add_digit8_n(a, &empty, tab, k[t].naf1[b], k[t].neg1, 0, &beta, bad, n);
             if (k[t].naf2[b])
-                add_digit8(&a, &empty, tab8 + 8 * t, k[t].naf2[b], k[t].neg2, 1, &beta, &bad);
+                add_digit8_n(a, &empty, tab, k[t].naf2[b], k[t].neg2, 1, &beta, bad, n);
         }
     }
-    ladder8_store(acc, &a, empty);
-    return bad;
+    EACH_CHAIN(c, n) ladder8_store(acc[c], &a[c], empty);
+}
+
+IFMA_FN void ladder8_terms_1(gej *const acc[], const ge8 *const tab8[], const fold_scalar *k,
+                             int terms, __mmask8 *bad) {
+    ladder8_terms_n(acc, tab8, k, terms, bad, 1);
+}
+
+IFMA_FN void ladder8_terms_2(gej *const acc[], const ge8 *const tab8[], const fold_scalar *k,
+                             int terms, __mmask8 *bad) {
+    ladder8_terms_n(acc, tab8, k, terms, bad, 2);
+}
+
+/* The ladders of lane groups g … g + n − 1 (n ≤ CHAINS_MAX) into res; an output whose
+ * lane met an exceptional addition is redone alone on the scalar path. */
+static void ladder_groups(const unsigned char *points, size_t q, size_t first, size_t g,
+                          int n, const fold_scalar *k, int terms, const fold_room *r, gej *res) {
+    gej *acc[CHAINS_MAX];
+    const ge8 *tab8[CHAINS_MAX];
+    __mmask8 bad[CHAINS_MAX];
+    for (int c = 0; c < n; c++) {
+        acc[c] = res + 8 * (g + c);
+        tab8[c] = r->tab8 + 8 * terms * (g + c);
+    }
+    if (n == 2) ladder8_terms_2(acc, tab8, k, terms, bad);
+    else ladder8_terms_1(acc, tab8, k, terms, bad);
+    for (int c = 0; c < n; c++)
+        for (int i = 0; i < 8; i++)
+            if (bad[c] >> i & 1)
+                fold_terms_scalar(points, q, first + 8 * (g + c) + i, 1, k, terms, r, &acc[c][i]);
 }
 
 /* The sums of the first n − n mod 8 outputs j = first + i, eight at a time on IFMA lanes,
- * into res. Returns how many it did: 0 if a table could not be made affine. */
+ * two groups of eight in lockstep (an odd last group alone), into res. Returns how many it
+ * did: 0 if a table could not be made affine. */
 static size_t fold_terms_lanes(const unsigned char *points, size_t q, size_t first, size_t n,
                                const fold_scalar *k, int terms, const fold_room *r, gej *res) {
     size_t groups = n / 8;
@@ -77,11 +135,9 @@ static size_t fold_terms_lanes(const unsigned char *points, size_t q, size_t fir
             odd_multiples8(r->jt8 + 8 * (g * terms + t), &p);
         }
     if (!gej8_to_ge8_batch(r->tab8, r->jt8, 8 * groups * terms, r->prefix8)) return 0;
-    for (size_t g = 0; g < groups; g++) {
-        __mmask8 bad = ladder8_terms(res + 8 * g, r->tab8 + 8 * terms * g, k, terms);
-        for (int i = 0; i < 8; i++)   /* an exceptional addition: redo that output alone */
-            if (bad >> i & 1)
-                fold_terms_scalar(points, q, first + 8 * g + i, 1, k, terms, r, &res[8 * g + i]);
+    for (size_t g = 0; g < groups; g += CHAINS_MAX) {
+        int n_here = groups - g < CHAINS_MAX ? (int)(groups - g) : CHAINS_MAX;
+        ladder_groups(points, q, first, g, n_here, k, terms, r, res);
     }
     return 8 * groups;
 }
@@ -122,7 +178,8 @@ int zk_fold_terms(const unsigned char *points, size_t q, int terms, const unsign
         k[t].neg1 = negs[2 * t] != 0;
         k[t].neg2 = negs[2 * t + 1] != 0;
     }
-    size_t block = FOLD_BLOCK / (size_t)terms / 8 * 8;   /* a block's tables as zk_fold's */
+    /* A block's tables as zk_fold's, and whole pairs of lane groups (none left alone). */
+    size_t block = FOLD_BLOCK / (size_t)terms / (8 * CHAINS_MAX) * (8 * CHAINS_MAX);
     block = q < block ? (q ? q : 1) : block;
     unsigned char *room = scratch_get(fold_room_bytes(block * (size_t)terms));
     if (!room) return -1;

@@ -147,54 +147,80 @@ IFMA __mmask8 fe8_zero_lanes(const fe8 *a) {
     return any;
 }
 
-/* dbl-2009-l as in gej_double; no lane is the identity. Sums feeding only sums are lazy:
- * the bounds at each carry are in the comments (A, B, C, F, products: tight). */
-IFMA void gej8_double(gej8 *r, const gej8 *a) {
-    fe8 A, B, C, D, E, F, t, u, x3, y3, z3;
-    fe8_sqr(&A, &a->x);
-    fe8_sqr(&B, &a->y);
-    fe8_sqr(&C, &B);
-    fe8_add(&t, &a->x, &B); fe8_sqr(&t, &t);
-    fe8_add_lazy(&u, &A, &C);                 /* u_0..3 < 2^53, u_4 < 2^49 + 2^12 ≤ 4p's */
-    fe8_sub_lazy(&t, &t, &u, 2);              /* < 2^52 + 2^55 */
-    fe8_dbl_lazy(&D, &t); fe8_carry(&D);      /* D = 2(t − A − C) < 2^57 */
-    fe8_dbl_lazy(&E, &A); fe8_add_lazy(&E, &E, &A); fe8_carry(&E);   /* 3A < 2^54 */
-    fe8_sqr(&F, &E);
-    fe8_mul(&z3, &a->y, &a->z); fe8_dbl_lazy(&z3, &z3); fe8_carry(&z3);
-    fe8_dbl_lazy(&t, &D);                     /* 2D: < 2^53, t_4 < 2^49 + 2^12 ≤ 4p's */
-    fe8_sub_lazy(&x3, &F, &t, 2); fe8_carry(&x3);
-    fe8_sub(&t, &D, &x3); fe8_mul(&y3, &E, &t);
-    fe8_dbl_lazy(&t, &C); fe8_dbl_lazy(&t, &t); fe8_dbl_lazy(&t, &t);   /* 8C < 2^55 */
-    fe8_sub_lazy(&y3, &y3, &t, 8); fe8_carry(&y3);   /* < 2^52 + 2^56 */
-    r->x = x3; r->y = y3; r->z = z3;
+/* ---- n ≤ CHAINS_MAX independent chains in lockstep ------------------------------------
+ * One field operation is issued for every chain before the next: a lane multiplication's
+ * latency is well above its throughput, and a lone chain of dependent operations leaves the
+ * ports idle (bench/RESULTS.md, "The fold ladders in lockstep"). Each chain does the same
+ * operations as the one-chain call (n = 1), so results are bit-identical; n is a constant at
+ * every call site (these are always inlined), so the loops unroll. r may alias a. */
+enum { CHAINS_MAX = 2 };
+#define EACH_CHAIN(c, n) for (int c = 0; c < (n); c++)
+
+/* dbl-2009-l as in gej_double, for n chains; no lane is the identity. Sums feeding only sums
+ * are lazy: the bounds at each carry are in the comments (A, B, C, F, products: tight). */
+IFMA void gej8_double_n(gej8 *r, const gej8 *a, int n) {
+    fe8 A[CHAINS_MAX], B[CHAINS_MAX], C[CHAINS_MAX], D[CHAINS_MAX], E[CHAINS_MAX],
+        F[CHAINS_MAX], t[CHAINS_MAX], u[CHAINS_MAX], x3[CHAINS_MAX], y3[CHAINS_MAX],
+        z3[CHAINS_MAX];
+    EACH_CHAIN(c, n) fe8_sqr(&A[c], &a[c].x);
+    EACH_CHAIN(c, n) fe8_sqr(&B[c], &a[c].y);
+    EACH_CHAIN(c, n) fe8_sqr(&C[c], &B[c]);
+    EACH_CHAIN(c, n) fe8_add(&t[c], &a[c].x, &B[c]);
+    EACH_CHAIN(c, n) fe8_sqr(&t[c], &t[c]);
+    EACH_CHAIN(c, n) fe8_add_lazy(&u[c], &A[c], &C[c]);   /* u_0..3 < 2^53, u_4 < 2^49 + 2^12 ≤ 4p's */
+    EACH_CHAIN(c, n) fe8_sub_lazy(&t[c], &t[c], &u[c], 2);   /* < 2^52 + 2^55 */
+    EACH_CHAIN(c, n) { fe8_dbl_lazy(&D[c], &t[c]); fe8_carry(&D[c]); }   /* D = 2(t − A − C) < 2^57 */
+    EACH_CHAIN(c, n) { fe8_dbl_lazy(&E[c], &A[c]); fe8_add_lazy(&E[c], &E[c], &A[c]); }
+    EACH_CHAIN(c, n) fe8_carry(&E[c]);                    /* 3A < 2^54 */
+    EACH_CHAIN(c, n) fe8_sqr(&F[c], &E[c]);
+    EACH_CHAIN(c, n) fe8_mul(&z3[c], &a[c].y, &a[c].z);
+    EACH_CHAIN(c, n) { fe8_dbl_lazy(&z3[c], &z3[c]); fe8_carry(&z3[c]); }
+    EACH_CHAIN(c, n) fe8_dbl_lazy(&t[c], &D[c]);          /* 2D: < 2^53, t_4 < 2^49 + 2^12 ≤ 4p's */
+    EACH_CHAIN(c, n) { fe8_sub_lazy(&x3[c], &F[c], &t[c], 2); fe8_carry(&x3[c]); }
+    EACH_CHAIN(c, n) fe8_sub(&t[c], &D[c], &x3[c]);
+    EACH_CHAIN(c, n) fe8_mul(&y3[c], &E[c], &t[c]);
+    EACH_CHAIN(c, n) { fe8_dbl_lazy(&t[c], &C[c]); fe8_dbl_lazy(&t[c], &t[c]); fe8_dbl_lazy(&t[c], &t[c]); }   /* 8C < 2^55 */
+    EACH_CHAIN(c, n) { fe8_sub_lazy(&y3[c], &y3[c], &t[c], 8); fe8_carry(&y3[c]); }   /* < 2^52 + 2^56 */
+    EACH_CHAIN(c, n) { r[c].x = x3[c]; r[c].y = y3[c]; r[c].z = z3[c]; }
 }
 
-/* madd-2007-bl as in gej_add_ge. Lanes where H ≡ 0 (a = ±b: doubling or the identity)
- * come out wrong and are flagged in *bad, for the caller to redo on the scalar path.
- * Sums feeding only sums are lazy, bounds at each carry in the comments. */
+IFMA void gej8_double(gej8 *r, const gej8 *a) { gej8_double_n(r, a, 1); }
+
+/* madd-2007-bl as in gej_add_ge, for n chains. Lanes where H ≡ 0 (a = ±b: doubling or the
+ * identity) come out wrong and are flagged in bad[c], for the caller to redo on the scalar
+ * path. Sums feeding only sums are lazy, bounds at each carry in the comments. */
+IFMA void gej8_add_ge8_n(gej8 *r, const gej8 *a, const ge8 *b, __mmask8 *bad, int n) {
+    fe8 z1z1[CHAINS_MAX], u2[CHAINS_MAX], s2[CHAINS_MAX], h[CHAINS_MAX], hh[CHAINS_MAX],
+        i[CHAINS_MAX], j[CHAINS_MAX], rr[CHAINS_MAX], v[CHAINS_MAX], t[CHAINS_MAX],
+        x3[CHAINS_MAX], y3[CHAINS_MAX], z3[CHAINS_MAX];
+    EACH_CHAIN(c, n) fe8_sqr(&z1z1[c], &a[c].z);
+    EACH_CHAIN(c, n) fe8_mul(&u2[c], &b[c].x, &z1z1[c]);
+    EACH_CHAIN(c, n) fe8_mul(&s2[c], &b[c].y, &a[c].z);
+    EACH_CHAIN(c, n) fe8_mul(&s2[c], &s2[c], &z1z1[c]);
+    EACH_CHAIN(c, n) fe8_sub(&h[c], &u2[c], &a[c].x);
+    EACH_CHAIN(c, n) bad[c] |= fe8_zero_lanes(&h[c]);
+    EACH_CHAIN(c, n) fe8_sub_lazy(&rr[c], &s2[c], &a[c].y, 1);   /* < 2^52 + 2^53 */
+    EACH_CHAIN(c, n) { fe8_dbl_lazy(&rr[c], &rr[c]); fe8_carry(&rr[c]); }   /* 2(s2 − y) < 2^56 */
+    EACH_CHAIN(c, n) fe8_sqr(&hh[c], &h[c]);
+    EACH_CHAIN(c, n) { fe8_dbl_lazy(&i[c], &hh[c]); fe8_dbl_lazy(&i[c], &i[c]); fe8_carry(&i[c]); }   /* 4hh < 2^54 */
+    EACH_CHAIN(c, n) fe8_mul(&j[c], &h[c], &i[c]);
+    EACH_CHAIN(c, n) fe8_mul(&v[c], &a[c].x, &i[c]);
+    EACH_CHAIN(c, n) fe8_sqr(&x3[c], &rr[c]);
+    EACH_CHAIN(c, n) { fe8_dbl_lazy(&t[c], &v[c]); fe8_add_lazy(&t[c], &t[c], &j[c]); }   /* j + 2v: < 3·2^52, t_4 < 3·2^48 + 3·2^11 */
+    EACH_CHAIN(c, n) { fe8_sub_lazy(&x3[c], &x3[c], &t[c], 3); fe8_carry(&x3[c]); }   /* < 2^52 + 2^55 */
+    EACH_CHAIN(c, n) fe8_sub(&t[c], &v[c], &x3[c]);
+    EACH_CHAIN(c, n) fe8_mul(&y3[c], &rr[c], &t[c]);
+    EACH_CHAIN(c, n) { fe8_mul(&t[c], &a[c].y, &j[c]); fe8_dbl_lazy(&t[c], &t[c]); }   /* < 2^53, t_4 < 2^49 + 2^12 ≤ 4p's */
+    EACH_CHAIN(c, n) { fe8_sub_lazy(&y3[c], &y3[c], &t[c], 2); fe8_carry(&y3[c]); }
+    EACH_CHAIN(c, n) fe8_add(&z3[c], &a[c].z, &h[c]);
+    EACH_CHAIN(c, n) fe8_sqr(&z3[c], &z3[c]);
+    EACH_CHAIN(c, n) fe8_add_lazy(&t[c], &z1z1[c], &hh[c]);   /* < 2^53, t_4 < 2^49 + 2^12 ≤ 4p's */
+    EACH_CHAIN(c, n) { fe8_sub_lazy(&z3[c], &z3[c], &t[c], 2); fe8_carry(&z3[c]); }
+    EACH_CHAIN(c, n) { r[c].x = x3[c]; r[c].y = y3[c]; r[c].z = z3[c]; }
+}
+
 IFMA void gej8_add_ge8(gej8 *r, const gej8 *a, const ge8 *b, __mmask8 *bad) {
-    fe8 z1z1, u2, s2, h, hh, i, j, rr, v, t, x3, y3, z3;
-    fe8_sqr(&z1z1, &a->z);
-    fe8_mul(&u2, &b->x, &z1z1);
-    fe8_mul(&s2, &b->y, &a->z); fe8_mul(&s2, &s2, &z1z1);
-    fe8_sub(&h, &u2, &a->x);
-    *bad |= fe8_zero_lanes(&h);
-    fe8_sub_lazy(&rr, &s2, &a->y, 1);         /* < 2^52 + 2^53 */
-    fe8_dbl_lazy(&rr, &rr); fe8_carry(&rr);   /* 2(s2 − y) < 2^56 */
-    fe8_sqr(&hh, &h);
-    fe8_dbl_lazy(&i, &hh); fe8_dbl_lazy(&i, &i); fe8_carry(&i);   /* 4hh < 2^54 */
-    fe8_mul(&j, &h, &i);
-    fe8_mul(&v, &a->x, &i);
-    fe8_sqr(&x3, &rr);
-    fe8_dbl_lazy(&t, &v); fe8_add_lazy(&t, &t, &j);   /* j + 2v: < 3·2^52, t_4 < 3·2^48 + 3·2^11 */
-    fe8_sub_lazy(&x3, &x3, &t, 3); fe8_carry(&x3);    /* < 2^52 + 2^55 */
-    fe8_sub(&t, &v, &x3); fe8_mul(&y3, &rr, &t);
-    fe8_mul(&t, &a->y, &j); fe8_dbl_lazy(&t, &t);     /* < 2^53, t_4 < 2^49 + 2^12 ≤ 4p's */
-    fe8_sub_lazy(&y3, &y3, &t, 2); fe8_carry(&y3);
-    fe8_add(&z3, &a->z, &h); fe8_sqr(&z3, &z3);
-    fe8_add_lazy(&t, &z1z1, &hh);                     /* < 2^53, t_4 < 2^49 + 2^12 ≤ 4p's */
-    fe8_sub_lazy(&z3, &z3, &t, 2); fe8_carry(&z3);
-    r->x = x3; r->y = y3; r->z = z3;
+    gej8_add_ge8_n(r, a, b, bad, 1);
 }
 
 /* Lane i of `out` from fe number i of `in` (each normalized first: loose is not tight). */
