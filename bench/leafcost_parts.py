@@ -7,7 +7,7 @@ compare old and new side by side.
     python bench/leafcost_parts.py CODE_TREE vj
 
 `pool`: `prove.run` (the local pool's coordinator, every step but the workers' proving),
-each step's CPU seconds; inline, or with `--workers N` a real pool whose forked workers
+each step's CPU seconds (the leaves, `build_to`, are built within `_prove_pending`); inline, or with `--workers N` a real pool whose forked workers
 inherit the stub (their CPU, the jobs' IPC, is given apart). `subtree`: one cluster subtree task (`prove_subtree`:
 leaves, commitments, tree, shard) on rows placed in-process, and the order keys placement
 computes for them. `vj`: what the prover spent a chunk on V_j before the builder handed
@@ -45,7 +45,7 @@ def pool(users: int, workers: int, work: pathlib.Path) -> None:
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
     from solvency import write_inputs
     from zksolv import state
-    from zksolv.attestation import prove
+    from zksolv.attestation import build, prove
 
     write_inputs(work, users, "leafcost")
     _stub_prover(prove)
@@ -61,7 +61,7 @@ def pool(users: int, workers: int, work: pathlib.Path) -> None:
             finally:
                 spent[name] = spent.get(name, 0) + T() - t
         setattr(owner, name, wrapper)
-    for owner, name in [(prove, "_balances"), (prove, "_build_all"), (prove, "_prove_pending"),
+    for owner, name in [(prove, "_balances"), (build.LeafStream, "build_to"), (prove, "_prove_pending"),
                         (prove, "write_audit_file"), (state.RoundStore, "finish"), (prove, "_publish")]:
         timed(owner, name)
     t = T()

@@ -61,6 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     args.dir = args.dir.resolve()
+    args.json = args.json and args.json.resolve()   # before the chdir below
     trees = {"old": args.old.resolve(), "new": args.new.resolve()}
     os.chdir(args.dir)   # `python -m` puts the working directory before PYTHONPATH
     write_inputs(args.dir, args.users, "bench-round")

@@ -105,6 +105,10 @@ class Builder:
     def _keep(self, level: int, node) -> None:
         self._keep_joined(level, node[1], node[2])
 
+    def kept(self, level: int) -> bytearray:
+        """Level `level`'s commitments joined, as far as built (the buffer itself: no copy)."""
+        return self._levels[level][0]
+
     def root(self) -> tuple[bytes, bytes]:
         """The root (commitment, hash); InvalidProof unless the leaf count is a power of two."""
         if len(self._stack) != 1:

@@ -14,6 +14,7 @@ from typing import Iterator
 from zksolv import roundkeys, tree
 from zksolv.commitments import commit_many
 from zksolv.group import N
+from zksolv.group.curve import POINT_BYTES
 from zksolv.hashing import id_hash, leaf_hash
 
 RECORD = 32  # bytes per value and per blinding record
@@ -59,6 +60,11 @@ class AssetLeaves:
     def root(self) -> tuple[bytes, bytes]:
         return self.levels[-1].node(0)
 
+    def chunk_openings(self, k: int) -> tuple[list[int], list[int], bytes]:
+        """Chunk `k`'s values, blindings and joined commitments (as `LeafStream`'s)."""
+        return _chunk_openings(self.value_records, self.blinding_records, self.levels[0].commitments,
+                               k * self.chunk, (k + 1) * self.chunk)
+
     def holdings(self) -> Iterator[tuple[str, int, int]]:
         """(user_id, position, units) of every real leaf."""
         for position, owner in enumerate(self.owner_index):
@@ -69,6 +75,12 @@ class AssetLeaves:
 
 def _ints(records: bytes, start: int, end: int) -> list[int]:
     return [int.from_bytes(records[i : i + RECORD], "big") for i in range(start * RECORD, end * RECORD, RECORD)]
+
+
+def _chunk_openings(values: bytes, blindings: bytes, commitments: bytes, start: int, end: int):
+    """(values, blindings, joined commitments) of leaves start … end − 1: a chunk's (SPEC.md §6.3, §6.6)."""
+    return (_ints(values, start, end), _ints(blindings, start, end),
+            bytes(commitments[start * POINT_BYTES:end * POINT_BYTES]))
 
 
 def default_capacity(users: int) -> int:
@@ -127,21 +139,59 @@ def leaf_nodes(asset: str, leaves) -> tuple[list, bytes, bytes]:
     return points, b"".join(commitments), hashes
 
 
+class LeafStream:
+    """One asset's leaves built TREE_BATCH at a time in tree order, as far as asked
+    (`build_to`): the local pool proves the first chunks while later leaves are built
+    (issue 14). The same leaves, records and tree as built at once (SPEC.md §6.2–6.3)."""
+
+    def __init__(self, master: bytes, asset: str, balances: list[tuple[str, int]], capacity: int,
+                 leaf_bits: int, chunk: int):
+        self.master, self.asset, self.balances, self.capacity = master, asset, balances, capacity
+        self.leaf_bits, self.chunk = leaf_bits, chunk
+        self.owners, self.value_records, self.blinding_records = array("l"), bytearray(), bytearray()
+        self.builder = tree.Builder()
+        self._placed: list[bytes] | None = None
+
+    @property
+    def built(self) -> int:
+        return len(self.owners)
+
+    def build_to(self, count: int) -> None:
+        """At least the first min(`count`, capacity) leaves built (placed first, once)."""
+        if self._placed is None and self.built < self.capacity:
+            self._placed = _placed(self.master, self.asset, self.balances, self.capacity)
+        while self.built < min(count, self.capacity):
+            self._push_batch(min(TREE_BATCH, self.capacity - self.built))
+        if self.built == self.capacity:
+            self._placed = None
+
+    def _push_batch(self, size: int) -> None:
+        """The next `size` leaves: openings, commitments, hashes, tree; per leaf only the
+        compact records stay."""
+        users, batch = len(self.balances), []
+        for record in [self._placed.pop() for _ in range(size)]:
+            slot = int.from_bytes(record[64:], "big")
+            batch.append((*_opening(self.master, self.asset, self.balances, slot), record[32:64]))
+            self.owners.append(slot if slot < users else -1)
+        points, commitments, hashes = leaf_nodes(self.asset, batch)
+        self.builder.push_many(points, commitments, hashes)
+        self.value_records += b"".join([(units % N).to_bytes(RECORD, "big") for units, _, _ in batch])
+        self.blinding_records += b"".join([blinding.to_bytes(RECORD, "big") for _, blinding, _ in batch])
+
+    def chunk_openings(self, k: int) -> tuple[list[int], list[int], bytes]:
+        """Chunk `k`'s values, blindings and joined commitments, its leaves built first."""
+        start, end = k * self.chunk, (k + 1) * self.chunk
+        self.build_to(end)
+        return _chunk_openings(self.value_records, self.blinding_records, self.builder.kept(0), start, end)
+
+    def leaves(self) -> AssetLeaves:
+        """Every leaf built, and the tree: the asset's AssetLeaves."""
+        self.build_to(self.capacity)
+        return AssetLeaves(self.asset, self.leaf_bits, self.chunk, self.balances, self.owners,
+                           self.value_records, self.blinding_records, self.builder.levels())
+
+
 def build(master: bytes, asset: str, balances: list[tuple[str, int]], capacity: int,
           leaf_bits: int, chunk: int) -> AssetLeaves:
     """Leaves for `balances` padded to `capacity`, shuffled, committed and hashed."""
-    users = len(balances)
-    placed = _placed(master, asset, balances, capacity)
-    owners, values, blindings = array("l"), bytearray(), bytearray()
-    builder = tree.Builder()
-    for at in range(0, capacity, TREE_BATCH):  # streamed: per leaf only the compact records stay
-        batch = []
-        for record in [placed.pop() for _ in range(min(TREE_BATCH, capacity - at))]:
-            slot = int.from_bytes(record[64:], "big")
-            batch.append((*_opening(master, asset, balances, slot), record[32:64]))
-            owners.append(slot if slot < users else -1)
-        points, commitments, hashes = leaf_nodes(asset, batch)
-        builder.push_many(points, commitments, hashes)
-        values += b"".join([(units % N).to_bytes(RECORD, "big") for units, _, _ in batch])
-        blindings += b"".join([blinding.to_bytes(RECORD, "big") for _, blinding, _ in batch])
-    return AssetLeaves(asset, leaf_bits, chunk, balances, owners, values, blindings, builder.levels())
+    return LeafStream(master, asset, balances, capacity, leaf_bits, chunk).leaves()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from math import gcd
 from pathlib import Path
+from types import SimpleNamespace
 from typing import NamedTuple
 
 from zksolv import (bounds, ledger, outpaths, published, rangeproof, reserves as reserves_module, roundkeys,
@@ -26,7 +27,7 @@ from zksolv.attestation.context import transcript
 from zksolv.attestation.executors import executor_for
 from zksolv.attestation.manifest import FILE, AssetEntry, Coverage, Manifest
 from zksolv.errors import InputError, Insolvent
-from zksolv.group import Point
+from zksolv.group import N, Point
 from zksolv.group.curve import POINT_BYTES
 from zksolv.state import RoundStore
 from zksolv.statements import canonical_bytes
@@ -216,15 +217,13 @@ def prove_chunk(job) -> bytes:
 def _jobs(store, attestation_id, circuits_digest, all_leaves, master, market=None):
     """The chunks not yet in the store, as work units made one at a time (lazily); a margin
     round's (`market`: its MarketBinding) also bind the market (SPEC.md §6.12.7)."""
-    for leaves in all_leaves:
-        m, done = leaves.chunk, store.done(leaves.asset)
-        commitments = leaves.levels[0].commitments
-        for k in range(leaves.capacity // m):
+    for leaves in all_leaves:   # AssetLeaves, or a LeafStream: built as far as its chunk asks
+        done = store.done(leaves.asset)
+        for k in range(leaves.capacity // leaves.chunk):
             if k not in done:
-                yield ChunkJob(attestation_id, circuits_digest, leaves.asset, k, leaves.values(k * m, (k + 1) * m),
-                               leaves.blindings(k * m, (k + 1) * m), leaves.leaf_bits,
-                               roundkeys.nonce_key(master, leaves.asset, "leaf_range", k), market,
-                               bytes(commitments[k * m * POINT_BYTES:(k + 1) * m * POINT_BYTES]))
+                values, blindings, commitments = leaves.chunk_openings(k)
+                yield ChunkJob(attestation_id, circuits_digest, leaves.asset, k, values, blindings, leaves.leaf_bits,
+                               roundkeys.nonce_key(master, leaves.asset, "leaf_range", k), market, commitments)
 
 
 def prove_chunks(jobs) -> list[bytes]:
@@ -301,15 +300,16 @@ def run(ledger_path, reserves_path, out_dir, state_path, options: Options, repor
     inputs = _inputs_digest(ledger_path, reserves_path, options)
     round_meta = round_meta_for(state_path, inputs, options, res)
     master = round_meta["master_secret"]
-    all_leaves = _build_all(res, balances, master, ratio, options, report)  # may refuse: nothing written yet
+    streams = _leaf_streams(res, balances, master, ratio, options, report)  # may refuse: nothing written yet
     store = RoundStore.open(state_path, inputs, round_meta, options.force)
     try:
         already = sum(len(store.done(a)) for a in balances)
         if store.resumed:
             report.line(f"resuming the round in {state_path}: {already} chunks already proved")
-        pending = sum(leaves.capacity // leaves.chunk for leaves in all_leaves) - already
-        _prove_pending(store, _jobs(store, res.attestation_id, circuits.digest, all_leaves, master), pending,
+        pending = sum(s.capacity // s.chunk for s in streams) - already
+        _prove_pending(store, _jobs(store, res.attestation_id, circuits.digest, streams, master), pending,
                        options, report)
+        all_leaves = [s.leaves() for s in streams]   # what no pending chunk asked for is built here
         manifest = _publish(res, circuits, all_leaves, store, out_dir, options, ratio)
     finally:
         store.close()
@@ -325,16 +325,24 @@ def round_meta_for(state_path, inputs: str, options: Options, res) -> dict:
         "timestamp": options.timestamp or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
-def _build_all(res, balances, master, ratio, options, report):
-    all_leaves = []
+def _leaf_streams(res, balances, master, ratio, options, report) -> list[build.LeafStream]:
+    """Each asset's leaves, to be built as its chunks are proved (`_jobs`): before any is
+    built, its capacity and its solvency are checked — L is the sum of the leaf values, the
+    users' units (padding holds 0; SPEC.md §6.3, §6.5) — and its line is reported."""
+    streams = []
     for asset, rows in balances.items():
         capacity = _capacity(asset, len(rows), options.capacity)
-        leaves = build.build(master, asset, rows, capacity, res.assets[asset].leaf_bits,
-                             min(options.chunk, capacity))
-        _check_solvent(leaves, res.assets[asset], ratio)
-        all_leaves.append(leaves)
+        _check_solvent(SimpleNamespace(asset=asset, total=sum(units % N for _, units in rows)), res.assets[asset],
+                       ratio)
+        streams.append(build.LeafStream(master, asset, rows, capacity, res.assets[asset].leaf_bits,
+                                        min(options.chunk, capacity)))
         report.line(f"{asset}: {len(rows)} users, capacity {capacity}")
-    return all_leaves
+    return streams
+
+
+def _build_all(res, balances, master, ratio, options, report) -> list[build.AssetLeaves]:
+    """Every asset's leaves built at once (checked and reported as `_leaf_streams` does)."""
+    return [s.leaves() for s in _leaf_streams(res, balances, master, ratio, options, report)]
 
 
 def _publish(res, circuits, all_leaves, store, out_dir, options, ratio, entry=None, subtrees=()) -> Manifest:
