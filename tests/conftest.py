@@ -1,7 +1,10 @@
 """Shared fixtures: every backend, and where the vectors are."""
 
 import json
+import os
 import pathlib
+import shutil
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -11,6 +14,18 @@ from zksolv.group import backends
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXTERNAL = ROOT / "vectors" / "external"   # RFC 9380 vectors, copied with their provenance
 VECTORS = ROOT / "vectors"
+
+# zkstest:// objects (tests/zkstestfs.py) under this session's own directory, 0700, set
+# before any worker or subprocess starts so that they inherit it.
+_OWN_ZKSTEST_ROOT = "ZKSOLV_ZKSTEST_ROOT" not in os.environ
+if _OWN_ZKSTEST_ROOT:
+    os.environ["ZKSOLV_ZKSTEST_ROOT"] = tempfile.mkdtemp(prefix="zksolv-zkstest-")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The session's zkstest:// directory removed with the session (if it made it)."""
+    if _OWN_ZKSTEST_ROOT:
+        shutil.rmtree(os.environ["ZKSOLV_ZKSTEST_ROOT"], ignore_errors=True)
 
 settings.register_profile(
     "zksolv", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]

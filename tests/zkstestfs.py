@@ -18,9 +18,14 @@ from fsspec.implementations.local import LocalFileSystem
 PROTOCOL = "zkstest"
 
 
+ROOT_VARIABLE = "ZKSOLV_ZKSTEST_ROOT"
+
+
 def backing_root() -> str:
-    """The directory behind every `zkstest://` URL (the tests look there; zksolv cannot)."""
-    return os.path.join(tempfile.gettempdir(), f"zksolv-zkstest-{os.getuid()}")
+    """The directory behind every `zkstest://` URL (the tests look there; zksolv cannot):
+    the test session's own (conftest.py sets ROOT_VARIABLE, which the cluster's workers and
+    other subprocesses inherit), so two suites running at once never share objects."""
+    return os.environ.get(ROOT_VARIABLE) or os.path.join(tempfile.gettempdir(), f"zksolv-zkstest-{os.getuid()}")
 
 
 class ZksTestFileSystem(DirFileSystem):
