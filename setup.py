@@ -10,7 +10,7 @@ setup(ext_modules=[Extension(
     "zksolv.group.backends._native",
     sources=["zksolv/group/backends/native.c"],
     depends=["zksolv/group/backends/native_ifma.h", "zksolv/group/backends/native_msm8.h",
-             "zksolv/group/backends/native_msm_kept.h",
+             "zksolv/group/backends/native_msm_kept.h", "zksolv/group/backends/native_msm_runs.h",
              "zksolv/group/backends/native_fold8.h",
              "zksolv/group/backends/native_fold2.h", "zksolv/group/backends/native_ct.h",
              "zksolv/group/backends/native_scalar.h",

@@ -580,6 +580,7 @@ int zk_map_to_curve(const unsigned char *consts, const unsigned char *u, size_t 
 
 #include "native_ifma.h"
 #include "native_msm8.h"
+#include "native_msm_runs.h"
 #include "native_fold8.h"
 #include "native_ct.h"
 #include "native_lanes.h"

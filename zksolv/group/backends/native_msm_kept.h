@@ -2,23 +2,31 @@
  * inner-product argument's first two rounds, whose L and R are over the original G, H and U
  * of a proof size (bench/RESULTS.md, "The inner-product argument's public MSMs").
  *
- * Included by native.c after native_msm8.h. For every point P_k the table holds
- * 2^(c·j)·P_k for the KEPT_WINDOWS windows j, affine, in lane order: entry (q, j) is eight
- * points' multiples, point 8q + i in lane i, so a slot's eight points are plain loads. All
- * windows then share one set of buckets a lane and nothing doubles: Σ_k k_k·P_k =
+ * Included by native.c after native_msm8.h and native_msm_runs.h. For every point P_k the
+ * table holds 2^(c·j)·P_k for the KEPT_WINDOWS windows j, affine: entry (q, j) is eight
+ * points' multiples, point 8q + i in lane i as the cache line at 8·i: x then y, each as four
+ * 64-bit words (the sorted-run fill gathers one lane's point at a time, so one line a point,
+ * the tables aligned to a line inside their buffer). All windows then
+ * share one set of buckets a lane and nothing doubles: Σ_k k_k·P_k =
  * Σ_k Σ_j d_kj·(2^(c·j)·P_k). The eight lanes' bucket sums are added at the end.
  *
  * Variable-time: public points and scalars only.
  */
 
-enum { KEPT_C = 10, KEPT_WINDOWS = 256 / KEPT_C + 1, KEPT_QWORDS = 80 };   /* x, y × 5 × 8 */
+enum { KEPT_C = 10, KEPT_WINDOWS = 256 / KEPT_C + 1, KEPT_QWORDS = 64 };   /* (x, y × 4 words) × 8 */
 
 /* Bytes of the tables of n points. */
 size_t zk_msm_kept_bytes(size_t n) {
-    return (n + 7) / 8 * KEPT_WINDOWS * KEPT_QWORDS * sizeof(uint64_t);
+    return (n + 7) / 8 * KEPT_WINDOWS * KEPT_QWORDS * sizeof(uint64_t) + 64;
 }
 
-/* Point k's window multiples, affine, into lane k % 8 of its group's entries. */
+/* The tables start at the first cache line of their buffer: a lane's point is one line. */
+static uint64_t *kept_lines(const uint64_t *buffer) {
+    return (uint64_t *)(((uintptr_t)buffer + 63) & ~(uintptr_t)63);
+}
+
+/* Point k's window multiples, affine, into lane k % 8 of its group's entries (fe's 52-bit
+ * limbs repacked as 64-bit words; runs_unpack undoes it). */
 static void kept_point(uint64_t *tables, size_t k, const ge *p, gej *jt, ge *aff, fe *prefix) {
     gej_set_ge(&jt[0], p);
     for (unsigned j = 1; j < KEPT_WINDOWS; j++) {
@@ -30,10 +38,14 @@ static void kept_point(uint64_t *tables, size_t k, const ge *p, gej *jt, ge *aff
         fe x = aff[j].x, y = aff[j].y;
         fe_normalize(&x);
         fe_normalize(&y);
-        uint64_t *at = tables + ((k / 8) * KEPT_WINDOWS + j) * KEPT_QWORDS + k % 8;
-        for (int l = 0; l < 5; l++) {
-            at[8 * l] = x.n[l];
-            at[8 * (5 + l)] = y.n[l];
+        uint64_t *at = tables + ((k / 8) * KEPT_WINDOWS + j) * KEPT_QWORDS + 8 * (k % 8);
+        const fe *c[2] = {&x, &y};
+        for (int h = 0; h < 2; h++) {
+            const uint64_t *n = c[h]->n;
+            at[4 * h] = n[0] | n[1] << 52;
+            at[4 * h + 1] = n[1] >> 12 | n[2] << 40;
+            at[4 * h + 2] = n[2] >> 24 | n[3] << 28;
+            at[4 * h + 3] = n[3] >> 36 | n[4] << 16;
         }
     }
 }
@@ -42,6 +54,7 @@ static void kept_point(uint64_t *tables, size_t k, const ge *p, gej *jt, ge *aff
  * `tables` (zk_msm_kept_bytes(n) bytes). Returns 0. */
 int zk_msm_kept_tables(const unsigned char *points, size_t n, uint64_t *tables) {
     memset(tables, 0, zk_msm_kept_bytes(n));
+    tables = kept_lines(tables);
     gej jt[KEPT_WINDOWS];
     ge aff[KEPT_WINDOWS];
     fe prefix[KEPT_WINDOWS];
@@ -53,30 +66,6 @@ int zk_msm_kept_tables(const unsigned char *points, size_t n, uint64_t *tables) 
     return 0;
 }
 
-#if ZK_HAVE_IFMA
-/* Every slot's eight points, each signed by its digit, into its lane's bucket |d|−1;
- * digits[8s + i] is lane i's digit of slot s (entry s of the tables). */
-IFMA_FN void kept_fill(uint64_t *buckets, const uint64_t *tables, const int16_t *digits,
-                       size_t slots) {
-    const __m512i zero = _mm512_setzero_si512();
-    for (size_t s = 0; s < slots; s++) {
-        __m512i d = _mm512_cvtepi16_epi64(_mm_loadu_si128((const __m128i *)(digits + 8 * s)));
-        __mmask8 active = _mm512_test_epi64_mask(d, d);
-        if (!active) continue;
-        ge8 q;
-        fe8 ny, z;
-        for (int l = 0; l < 5; l++) {
-            q.x.v[l] = _mm512_loadu_si512(tables + KEPT_QWORDS * s + 8 * l);
-            q.y.v[l] = _mm512_loadu_si512(tables + KEPT_QWORDS * s + 8 * (5 + l));
-            z.v[l] = zero;
-        }
-        fe8_sub(&ny, &z, &q.y);
-        fe8_blend(&q.y, _mm512_cmplt_epi64_mask(d, zero), &ny);
-        bucket8_add(buckets, d, active, &q);
-    }
-}
-#endif
-
 /* Σ k_i·P_i for the n points whose tables are at `tables` and n big-endian 32-byte scalars
  * (below n; zeros cost almost nothing, eight at a time). Writes as zk_msm; returns −1 on
  * no memory, −2 where the CPU has no IFMA lanes (or they are off): use zk_msm there. */
@@ -86,20 +75,22 @@ int zk_msm_kept(const uint64_t *tables, size_t n, const unsigned char *scalars,
     if (!simd_on()) return -2;
     size_t slots = (n + 7) / 8 * KEPT_WINDOWS, half = (size_t)1 << (KEPT_C - 1);
     unsigned char *room = scratch_get(carved(8 * slots, sizeof(int16_t))
-                                      + carved(half, BUCKET_QWORDS * sizeof(uint64_t)));
+                                      + carved(half + 1, BUCKET_QWORDS * sizeof(uint64_t))
+                                      + runs_room_bytes(slots, (unsigned)half));
     if (!room) return -1;
     unsigned char *cursor = room;
     int16_t *digits = carve(&cursor, 8 * slots, sizeof(int16_t));
-    uint64_t *buckets = carve(&cursor, half, BUCKET_QWORDS * sizeof(uint64_t));
+    uint64_t *buckets = carve(&cursor, half + 1, BUCKET_QWORDS * sizeof(uint64_t));
     memset(digits, 0, 8 * slots * sizeof(int16_t));
-    memset(buckets, 0, half * BUCKET_QWORDS * sizeof(uint64_t));
+    memset(buckets, 0, (half + 1) * BUCKET_QWORDS * sizeof(uint64_t));
     for (size_t k = 0; k < n; k++) {
         int d[KEPT_WINDOWS];
         signed_digits(d, scalars + 32 * k, KEPT_C, KEPT_WINDOWS);
         for (unsigned j = 0; j < KEPT_WINDOWS; j++)
             digits[((k / 8) * KEPT_WINDOWS + j) * 8 + k % 8] = (int16_t)d[j];
     }
-    kept_fill(buckets, tables, digits, slots);
+    const run_layout lay = {KEPT_QWORDS, 8};   /* entry = slot; lane i's line at 8·i */
+    runs_fill(buckets, (unsigned)half, kept_lines(tables), digits, slots, &lay, cursor);
     gej lanes[8], acc;
     msm8_sum(lanes, buckets, (unsigned)half);
     acc = lanes[0];
