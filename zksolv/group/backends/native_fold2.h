@@ -122,27 +122,40 @@ static void ladder_groups(const unsigned char *points, size_t q, size_t first, s
                 fold_terms_scalar(points, q, first + 8 * (g + c) + i, 1, k, terms, r, &acc[c][i]);
 }
 
+/* 1 iff the kept table at `table` is that of the point at `xy`: its entry 0 is the point
+ * (zk_ct_tables' entries are normalized; the rest follow from entry 0). */
+static int kept_table_of(const ge *table, const unsigned char *xy) {
+    unsigned char own[64];
+    fe_pack_be(own, &table->x);
+    fe_pack_be(own + 32, &table->y);
+    return !table->inf && memcmp(own, xy, 64) == 0;
+}
+
 /* Lane tables of the block's groups from the term points' kept tables (zk_ct_tables:
  * entry j is (j + 1)·P, affine, normalized), so nothing is built or inverted: entry e of
  * term t of group g (tab8[8(g·terms + t) + e]) is, in lane i, entry 2e = (2e + 1)·P of the
- * table of point first + 8g + i + (t + 1)·q, `kept` holding the table of point 0 first. */
-static void kept_lane_tables(ge8 *tab8, const ge *kept, size_t q, size_t first, size_t groups,
-                             int terms) {
+ * table of point first + 8g + i + (t + 1)·q, `kept` holding the table of point 0 first.
+ * Each table is checked to be its point's as it is read (kept_table_of: one pass over
+ * memory); returns 0 at the first that is not, the tables then to be built. */
+static int kept_lane_tables(ge8 *tab8, const unsigned char *points, const ge *kept, size_t q,
+                            size_t first, size_t groups, int terms) {
+    uint64_t lanes[8][2][5][8];   /* a term's eight entries in ge8 form: x, y limbs by lane */
+    _Static_assert(sizeof lanes == 8 * sizeof(ge8), "ge8: x then y, five limbs of 8 lanes");
     for (size_t g = 0; g < groups; g++)
         for (int t = 0; t < terms; t++) {
-            const ge *p = kept + CT_HALF * (first + 8 * g + (t + 1) * q);
-            for (int e = 0; e < 8; e++) {
-                uint64_t x[5][8], y[5][8];
-                for (int i = 0; i < 8; i++)
+            size_t at = first + 8 * g + (t + 1) * q;
+            const ge *p = kept + CT_HALF * at;
+            for (int i = 0; i < 8; i++) {   /* table by table, in memory order */
+                if (!kept_table_of(p + CT_HALF * i, points + 64 * (at + i))) return 0;
+                for (int e = 0; e < 8; e++)
                     for (int l = 0; l < 5; l++) {
-                        x[l][i] = p[CT_HALF * i + 2 * e].x.n[l];
-                        y[l][i] = p[CT_HALF * i + 2 * e].y.n[l];
+                        lanes[e][0][l][i] = p[CT_HALF * i + 2 * e].x.n[l];
+                        lanes[e][1][l][i] = p[CT_HALF * i + 2 * e].y.n[l];
                     }
-                ge8 *out = tab8 + 8 * (g * terms + t) + e;
-                memcpy(out->x.v, x, sizeof x);
-                memcpy(out->y.v, y, sizeof y);
             }
+            memcpy(tab8 + 8 * (g * terms + t), lanes, sizeof lanes);
         }
+    return 1;
 }
 
 /* The block's lane tables built here: odd multiples in Jacobian form, then affine with one
@@ -160,14 +173,16 @@ static int built_lane_tables(const unsigned char *points, size_t q, size_t first
 
 /* The sums of the first n − n mod 8 outputs j = first + i, eight at a time on IFMA lanes,
  * two groups of eight in lockstep (an odd last group alone), into res; the tables from
- * `kept` when it is non-NULL (checked by the caller: kept_tables_fit), else built. Returns
- * how many it did: 0 if a table could not be made affine. */
+ * `kept` where it is non-NULL (enough tables: kept_tables_enough) and they are the points'
+ * (kept_lane_tables), else built. Returns how many it did: 0 if a table could not be made
+ * affine. */
 static size_t fold_terms_lanes(const unsigned char *points, size_t q, size_t first, size_t n,
                                const fold_scalar *k, int terms, const ge *kept,
                                const fold_room *r, gej *res) {
     size_t groups = n / 8;
-    if (kept) kept_lane_tables(r->tab8, kept, q, first, groups, terms);
-    else if (!built_lane_tables(points, q, first, groups, terms, r)) return 0;
+    if (!(kept && kept_lane_tables(r->tab8, points, kept, q, first, groups, terms))
+        && !built_lane_tables(points, q, first, groups, terms, r))
+        return 0;
     for (size_t g = 0; g < groups; g += CHAINS_MAX) {
         int n_here = groups - g < CHAINS_MAX ? (int)(groups - g) : CHAINS_MAX;
         ladder_groups(points, q, first, g, n_here, k, terms, r, res);
@@ -195,28 +210,17 @@ static void fold_terms_block(const unsigned char *points, size_t q, size_t first
     for (size_t i = 0; i < n; i++) ok[i] = (unsigned char)ge_write(out + 64 * i, &r->aff[i]);
 }
 
-/* 1 iff `kept` holds, from its first, the kept tables (zk_ct_tables) of all (terms + 1)·q
- * points at `points`: at least that many tables (`count`), each table's entry 0 the point
- * itself (the rest follow from it: zk_ct_tables), and entries up to 15·P (CT_HALF ≥ 15).
- * Anything else (another vector's tables, or these shifted) is never used: the fold then
- * builds its tables. */
-static int kept_tables_fit(const unsigned char *points, size_t q, int terms, const ge *kept,
-                           size_t count) {
-    size_t total = (size_t)(terms + 1) * q;
-    if (!kept || CT_HALF < 15 || count < total) return 0;
-    for (size_t i = 0; i < total; i++) {
-        unsigned char xy[64];
-        const ge *p = kept + CT_HALF * i;
-        fe_pack_be(xy, &p->x);
-        fe_pack_be(xy + 32, &p->y);
-        if (p->inf || memcmp(xy, points + 64 * i, 64) != 0) return 0;
-    }
-    return 1;
+/* 1 iff `kept` can hold the kept tables (zk_ct_tables) of all (terms + 1)·q points at
+ * `points`: `count` tables from there, with entries up to 15·P (CT_HALF ≥ 15). That they
+ * are these points' tables is checked as they are read (kept_lane_tables); anything else
+ * (too few, another vector's, these shifted) is never used: the fold builds its tables. */
+static int kept_tables_enough(size_t q, int terms, const ge *kept, size_t count) {
+    return kept && CT_HALF >= 15 && count >= (size_t)(terms + 1) * q;
 }
 
 /* zk_fold_terms, the lane tables of the terms' points taken from their kept tables where
- * those fit (kept_tables_fit: `kept` the table of the point at `points`, `count` tables
- * from there; NULL for none) and the kernel runs on IFMA lanes: the same outputs without
+ * those fit (kept_tables_enough, kept_lane_tables: `kept` the table of the point at
+ * `points`, `count` tables from there; NULL for none) and the kernel runs on IFMA lanes: the same outputs without
  * building and inverting the odd multiples. The portable path builds them. */
 int zk_fold_terms_kept(const unsigned char *points, size_t q, int terms,
                        const unsigned char *halves, const unsigned char *negs, const ge *kept,
@@ -230,7 +234,7 @@ int zk_fold_terms_kept(const unsigned char *points, size_t q, int terms,
         k[t].neg1 = negs[2 * t] != 0;
         k[t].neg2 = negs[2 * t + 1] != 0;
     }
-    if (!kept_tables_fit(points, q, terms, kept, count)) kept = NULL;
+    if (!kept_tables_enough(q, terms, kept, count)) kept = NULL;
     /* A block's tables as zk_fold's, and whole pairs of lane groups (none left alone). */
     size_t block = FOLD_BLOCK / (size_t)terms / (8 * CHAINS_MAX) * (8 * CHAINS_MAX);
     block = q < block ? (q ? q : 1) : block;
