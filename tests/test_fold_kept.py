@@ -157,3 +157,13 @@ def test_the_argument_reads_s_tables_on_its_first_fold(monkeypatch):
     assert calls[:2] == [(64, (base + TABLE, total - 1)),
                          (64, (base + TABLE * (1 + count), total - 1 - count))]
     assert all(kept in (None, (None, None)) for _, kept in calls[2:])
+
+
+def test_fewer_tables_than_the_generators_give_a_count_of_none():
+    """S's tables of fewer points than [H] + G + H (not reached: they are found by G's
+    length): the counts handed to the kernel are never negative (a size_t: huge)."""
+    state = [None] * 9
+    state[3], state[8] = _raw([base_mul(random_scalar(), NATIVE) for _ in range(4)]), _tables(
+        _raw([base_mul(random_scalar(), NATIVE) for _ in range(3)]))
+    (_, g_count), (_, h_count) = KernelVectors(LIB)._first_fold_tables(state)
+    assert (g_count, h_count) == (2, 0)

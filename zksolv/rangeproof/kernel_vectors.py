@@ -390,8 +390,8 @@ class KernelVectors:
         count = len(state[3]) // 64
         each = self._lib.zk_ct_tables_bytes(1)
         total = ctypes.sizeof(tables) // each
-        return tuple((ctypes.addressof(tables) + each * first, total - first)
-                     for first in (1, 1 + count))
+        return tuple((ctypes.addressof(tables) + each * first, max(total - first, 0))
+                     for first in (1, 1 + count))   # never a negative count (a size_t)
 
     def _fold_terms(self, points: bytes, q: int, factors: list[int], kept=None) -> bytes:
         """P_j + Σ_t factors[t−1]·P_{j+t·q} for j < q, from the first (len(factors) + 1)·q
