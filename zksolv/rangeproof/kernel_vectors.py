@@ -79,6 +79,16 @@ class _SecretTables:
             self._keep(key, tables)
         return tables
 
+    def latest_of_length(self, count: int):
+        """The most recently used S tables ([H] + G + H, key (gens, len(G))) of `count`
+        generators of each kind, or None: the argument's first fold reads them
+        (KernelVectors.ipa_fold), and the kernel checks they are these points' tables."""
+        with self._lock:
+            for key in reversed(self._kept):
+                if isinstance(key[1], int) and key[1] == count:
+                    return self._kept[key]
+        return None
+
     def _keep(self, key, tables) -> None:
         """Adds `tables` as the most recent; drops the least recent beyond the budget."""
         if key in self._kept:   # built twice by two threads at once: keep one
@@ -265,15 +275,16 @@ class KernelVectors:
         a, b, count = ab
         y_inv_pows = _alloc(count)
         self._lib.zk_pv_powers(_be(y_inv), count, _at(y_inv_pows))
-        # the last item: the factors of a generator fold put off to the next round (ipa_fold)
+        # then the factors of a generator fold put off to the next round (ipa_fold), and S's
+        # kept tables of these G, H for the first fold, which is over them (_first_fold_tables)
         return [a, b, y_inv_pows, affine_bytes(G), affine_bytes(H), affine_bytes([U]), U.backend,
-                None]
+                None, _TABLES.latest_of_length(len(G))]
 
     def ipa_commit(self, state, half, g_scale, h_scale, w):
         """One round's L and R (SPEC.md §5.3) by the variable-time MSM over packed scalars;
         while the generators are still the proof size's original ones (round 1, and round 2
         while its fold is put off), over their kept window tables (_kept_windows)."""
-        a, b, y_inv_pows, G, H, U, backend, deferred = state
+        a, b, y_inv_pows, G, H, U, backend, deferred = state[:8]
         l_out = ctypes.create_string_buffer(32 * (2 * half + 1))
         r_out = ctypes.create_string_buffer(32 * (2 * half + 1))
         self._lib.zk_pv_ipa_round(_at(a), _at(b), half, _at(y_inv_pows), _be(g_scale),
@@ -356,27 +367,46 @@ class KernelVectors:
         deferred = state[7]
         if deferred is not None:
             # G''_j = G_j + g'·G_{j+q} + g·G_{j+2q} + g·g'·G_{j+3q}, g the put-off factor
+            kept = self._first_fold_tables(state)
             for at, first, second in ((3, deferred[0], g_factor), (4, deferred[1], h_factor)):
                 state[at] = self._fold_terms(state[at], half,
-                                             [second, first, first * second % N])
-            state[7] = None
+                                             [second, first, first * second % N], kept[at - 3])
+            state[7], state[8] = None, None   # the later folds are over folded generators
         elif half // 2 >= PAIR_MIN:
             state[7] = (g_factor, h_factor)
         elif half > 1:   # after the last round no generator is used again: not folded
             state[3] = self._fold_terms(state[3], half, [g_factor])
             state[4] = self._fold_terms(state[4], half, [h_factor])
 
-    def _fold_terms(self, points: bytes, q: int, factors: list[int]) -> bytes:
+    def _first_fold_tables(self, state):
+        """(G's, H's) kept tables for a fold over the state's generators, as (address of the
+        first point's table, tables from there) each: S's tables of [H] + G + H
+        (_SecretTables) while the generators are still the original G, H (state[8], cleared
+        by the first fold); else (None, None). The kernel uses them only if they are these
+        points' tables (zk_fold_terms_kept)."""
+        tables = state[8]
+        if tables is None:
+            return None, None
+        count = len(state[3]) // 64
+        each = self._lib.zk_ct_tables_bytes(1)
+        total = ctypes.sizeof(tables) // each
+        return tuple((ctypes.addressof(tables) + each * first, max(total - first, 0))
+                     for first in (1, 1 + count))   # never a negative count (a size_t)
+
+    def _fold_terms(self, points: bytes, q: int, factors: list[int], kept=None) -> bytes:
         """P_j + Σ_t factors[t−1]·P_{j+t·q} for j < q, from the first (len(factors) + 1)·q
-        points (a one-level fold for one factor)."""
+        points (a one-level fold for one factor); with `kept` = (address, count), the
+        points' kept tables from there (zk_fold_terms_kept: used where they fit)."""
         halves, negs = [], []
         for k in factors:
             k1, k2 = self._glv_split(k)
             halves += [_be(abs(k1)), _be(abs(k2))]
             negs += [k1 < 0, k2 < 0]
         out, ok = ctypes.create_string_buffer(64 * q), ctypes.create_string_buffer(q)
-        if self._lib.zk_fold_terms(points[:64 * q * (len(factors) + 1)], q, len(factors),
-                                   b"".join(halves), bytes(negs), out, ok) < 0:
+        address, count = kept if kept is not None else (None, 0)
+        if self._lib.zk_fold_terms_kept(points[:64 * q * (len(factors) + 1)], q, len(factors),
+                                        b"".join(halves), bytes(negs), address, count,
+                                        out, ok) < 0:
             raise MemoryError("zksolv's C kernel could not allocate memory")
         if ok.raw != b"\x01" * q:
             # a folded generator is the identity: a discrete-log relation between the

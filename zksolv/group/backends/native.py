@@ -51,6 +51,7 @@ def _load() -> ctypes.CDLL:
         "zk_fold": [buf, buf, size, buf, ctypes.c_int, buf, ctypes.c_int, buf, buf],
         # several inner-product rounds' folds at once, and their MSM scalars (native_fold2.h)
         "zk_fold_terms": [buf, size, ctypes.c_int, buf, buf, buf, buf],
+        "zk_fold_terms_kept": [buf, size, ctypes.c_int, buf, buf, addr, size, buf, buf],
         "zk_sc_scale": [buf, size, buf, buf],
         "zk_simd": [ctypes.c_int],
         "zk_fe8_op": [ctypes.c_int, buf, buf, buf],

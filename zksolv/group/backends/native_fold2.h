@@ -122,19 +122,67 @@ static void ladder_groups(const unsigned char *points, size_t q, size_t first, s
                 fold_terms_scalar(points, q, first + 8 * (g + c) + i, 1, k, terms, r, &acc[c][i]);
 }
 
-/* The sums of the first n − n mod 8 outputs j = first + i, eight at a time on IFMA lanes,
- * two groups of eight in lockstep (an odd last group alone), into res. Returns how many it
- * did: 0 if a table could not be made affine. */
-static size_t fold_terms_lanes(const unsigned char *points, size_t q, size_t first, size_t n,
-                               const fold_scalar *k, int terms, const fold_room *r, gej *res) {
-    size_t groups = n / 8;
+/* 1 iff the kept table at `table` is that of the point at `xy`: its entry 0 is the point
+ * (zk_ct_tables' entries are normalized; the rest follow from entry 0). */
+static int kept_table_of(const ge *table, const unsigned char *xy) {
+    unsigned char own[64];
+    fe_pack_be(own, &table->x);
+    fe_pack_be(own + 32, &table->y);
+    return !table->inf && memcmp(own, xy, 64) == 0;
+}
+
+/* Lane tables of the block's groups from the term points' kept tables (zk_ct_tables:
+ * entry j is (j + 1)·P, affine, normalized), so nothing is built or inverted: entry e of
+ * term t of group g (tab8[8(g·terms + t) + e]) is, in lane i, entry 2e = (2e + 1)·P of the
+ * table of point first + 8g + i + (t + 1)·q, `kept` holding the table of point 0 first.
+ * Each table is checked to be its point's as it is read (kept_table_of: one pass over
+ * memory); returns 0 at the first that is not, the tables then to be built. */
+static int kept_lane_tables(ge8 *tab8, const unsigned char *points, const ge *kept, size_t q,
+                            size_t first, size_t groups, int terms) {
+    uint64_t lanes[8][2][5][8];   /* a term's eight entries in ge8 form: x, y limbs by lane */
+    _Static_assert(sizeof lanes == 8 * sizeof(ge8), "ge8: x then y, five limbs of 8 lanes");
+    for (size_t g = 0; g < groups; g++)
+        for (int t = 0; t < terms; t++) {
+            size_t at = first + 8 * g + (t + 1) * q;
+            const ge *p = kept + CT_HALF * at;
+            for (int i = 0; i < 8; i++) {   /* table by table, in memory order */
+                if (!kept_table_of(p + CT_HALF * i, points + 64 * (at + i))) return 0;
+                for (int e = 0; e < 8; e++)
+                    for (int l = 0; l < 5; l++) {
+                        lanes[e][0][l][i] = p[CT_HALF * i + 2 * e].x.n[l];
+                        lanes[e][1][l][i] = p[CT_HALF * i + 2 * e].y.n[l];
+                    }
+            }
+            memcpy(tab8 + 8 * (g * terms + t), lanes, sizeof lanes);
+        }
+    return 1;
+}
+
+/* The block's lane tables built here: odd multiples in Jacobian form, then affine with one
+ * inversion a lane. Returns 0 if a table could not be made affine. */
+static int built_lane_tables(const unsigned char *points, size_t q, size_t first,
+                             size_t groups, int terms, const fold_room *r) {
     for (size_t g = 0; g < groups; g++)
         for (int t = 0; t < terms; t++) {
             ge8 p;
             ge8_load(&p, points + 64 * (first + 8 * g + (t + 1) * q));
             odd_multiples8(r->jt8 + 8 * (g * terms + t), &p);
         }
-    if (!gej8_to_ge8_batch(r->tab8, r->jt8, 8 * groups * terms, r->prefix8)) return 0;
+    return gej8_to_ge8_batch(r->tab8, r->jt8, 8 * groups * terms, r->prefix8);
+}
+
+/* The sums of the first n − n mod 8 outputs j = first + i, eight at a time on IFMA lanes,
+ * two groups of eight in lockstep (an odd last group alone), into res; the tables from
+ * `kept` where it is non-NULL (enough tables: kept_tables_enough) and they are the points'
+ * (kept_lane_tables), else built. Returns how many it did: 0 if a table could not be made
+ * affine. */
+static size_t fold_terms_lanes(const unsigned char *points, size_t q, size_t first, size_t n,
+                               const fold_scalar *k, int terms, const ge *kept,
+                               const fold_room *r, gej *res) {
+    size_t groups = n / 8;
+    if (!(kept && kept_lane_tables(r->tab8, points, kept, q, first, groups, terms))
+        && !built_lane_tables(points, q, first, groups, terms, r))
+        return 0;
     for (size_t g = 0; g < groups; g += CHAINS_MAX) {
         int n_here = groups - g < CHAINS_MAX ? (int)(groups - g) : CHAINS_MAX;
         ladder_groups(points, q, first, g, n_here, k, terms, r, res);
@@ -145,12 +193,12 @@ static size_t fold_terms_lanes(const unsigned char *points, size_t q, size_t fir
 
 /* zk_fold_terms for the n ≤ block outputs j = first + i. */
 static void fold_terms_block(const unsigned char *points, size_t q, size_t first, size_t n,
-                             const fold_scalar *k, int terms, const fold_room *r,
-                             unsigned char *out, unsigned char *ok) {
+                             const fold_scalar *k, int terms, const ge *kept,
+                             const fold_room *r, unsigned char *out, unsigned char *ok) {
     gej *res = r->res;
     size_t done = 0;
 #if ZK_HAVE_IFMA
-    if (simd_on()) done = fold_terms_lanes(points, q, first, n, k, terms, r, res);
+    if (simd_on()) done = fold_terms_lanes(points, q, first, n, k, terms, kept, r, res);
 #endif
     fold_terms_scalar(points, q, first + done, n - done, k, terms, r, res + done);
     for (size_t i = 0; i < n; i++) {
@@ -162,13 +210,21 @@ static void fold_terms_block(const unsigned char *points, size_t q, size_t first
     for (size_t i = 0; i < n; i++) ok[i] = (unsigned char)ge_write(out + 64 * i, &r->aff[i]);
 }
 
-/* out_j = P_j + Σ_{t=1..terms} k_t·P_{j+t·q} for j < q, from the (terms + 1)·q points at
- * `points`; k_t = ±h1 ± h2·λ given by its GLV halves: magnitudes at halves + 64·(t−1)
- * (32 bytes big-endian each, h1 then h2) and signs negs[2(t−1)], negs[2(t−1) + 1]. As in
- * zk_fold, an identity output is zeros flagged 0 in `ok`. Returns −1 on no memory, −2 for
- * a number of terms outside 1..FOLD_TERMS_MAX. */
-int zk_fold_terms(const unsigned char *points, size_t q, int terms, const unsigned char *halves,
-                  const unsigned char *negs, unsigned char *out, unsigned char *ok) {
+/* 1 iff `kept` can hold the kept tables (zk_ct_tables) of all (terms + 1)·q points at
+ * `points`: `count` tables from there, with entries up to 15·P (CT_HALF ≥ 15). That they
+ * are these points' tables is checked as they are read (kept_lane_tables); anything else
+ * (too few, another vector's, these shifted) is never used: the fold builds its tables. */
+static int kept_tables_enough(size_t q, int terms, const ge *kept, size_t count) {
+    return kept && CT_HALF >= 15 && count >= (size_t)(terms + 1) * q;
+}
+
+/* zk_fold_terms, the lane tables of the terms' points taken from their kept tables where
+ * those fit (kept_tables_enough, kept_lane_tables: `kept` the table of the point at
+ * `points`, `count` tables from there; NULL for none) and the kernel runs on IFMA lanes: the same outputs without
+ * building and inverting the odd multiples. The portable path builds them. */
+int zk_fold_terms_kept(const unsigned char *points, size_t q, int terms,
+                       const unsigned char *halves, const unsigned char *negs, const ge *kept,
+                       size_t count, unsigned char *out, unsigned char *ok) {
     if (terms < 1 || terms > FOLD_TERMS_MAX) return -2;
     fold_scalar k[FOLD_TERMS_MAX];
     for (int t = 0; t < terms; t++) {
@@ -178,6 +234,7 @@ int zk_fold_terms(const unsigned char *points, size_t q, int terms, const unsign
         k[t].neg1 = negs[2 * t] != 0;
         k[t].neg2 = negs[2 * t + 1] != 0;
     }
+    if (!kept_tables_enough(q, terms, kept, count)) kept = NULL;
     /* A block's tables as zk_fold's, and whole pairs of lane groups (none left alone). */
     size_t block = FOLD_BLOCK / (size_t)terms / (8 * CHAINS_MAX) * (8 * CHAINS_MAX);
     block = q < block ? (q ? q : 1) : block;
@@ -185,11 +242,21 @@ int zk_fold_terms(const unsigned char *points, size_t q, int terms, const unsign
     if (!room) return -1;
     fold_room r = fold_room_carve(room, block * (size_t)terms);   /* r.res: ≥ block */
     for (size_t at = 0; at < q; at += block) {
-        size_t count = q - at < block ? q - at : block;
-        fold_terms_block(points, q, at, count, k, terms, &r, out + 64 * at, ok + at);
+        size_t count_here = q - at < block ? q - at : block;
+        fold_terms_block(points, q, at, count_here, k, terms, kept, &r, out + 64 * at, ok + at);
     }
     scratch_put(room);
     return 0;
+}
+
+/* out_j = P_j + Σ_{t=1..terms} k_t·P_{j+t·q} for j < q, from the (terms + 1)·q points at
+ * `points`; k_t = ±h1 ± h2·λ given by its GLV halves: magnitudes at halves + 64·(t−1)
+ * (32 bytes big-endian each, h1 then h2) and signs negs[2(t−1)], negs[2(t−1) + 1]. As in
+ * zk_fold, an identity output is zeros flagged 0 in `ok`. Returns −1 on no memory, −2 for
+ * a number of terms outside 1..FOLD_TERMS_MAX. */
+int zk_fold_terms(const unsigned char *points, size_t q, int terms, const unsigned char *halves,
+                  const unsigned char *negs, unsigned char *out, unsigned char *ok) {
+    return zk_fold_terms_kept(points, q, terms, halves, negs, NULL, 0, out, ok);
 }
 
 /* out_i = in_i·k mod n for `count` scalars below n (32 bytes big-endian each, as k): the
