@@ -4,14 +4,12 @@ and as py_ecc, and tables that are not those of the fold's points never used (SP
 §2.3, §5.3)."""
 
 import ctypes
-import secrets
 
 import pytest
 
 from zksolv.commitments import generators
 from zksolv.group import N, base_mul
 from zksolv.group.backends import native
-from zksolv.rangeproof import kernel_vectors
 from zksolv.rangeproof.ipa import prove as ipa_prove
 from zksolv.rangeproof.kernel_vectors import KernelVectors
 from zksolv.rangeproof.scalars import IntVectors, random_scalar
