@@ -1,7 +1,7 @@
-"""zk_msm_kept of two kernel builds, alternating in one process (bench/RESULTS.md, "Bucket
-fills by sorted runs").
+"""zk_msm_kept (or zk_msm, --plain) of two kernel builds, alternating in one process
+(bench/RESULTS.md, "Bucket fills by sorted runs"; "The rounds-3+ MSM").
 
-    python bench/msm_kept_ab.py --old TREE --new TREE [--sizes 4097,1025] [--reps 15]
+    python bench/msm_kept_ab.py --old TREE --new TREE [--sizes 4097,1025] [--reps 15] [--plain]
 
 Each TREE is a source tree with its kernel built in place. Both kernels are loaded by ctypes
 side by side, each builds its own tables of the same points, both get the same scalars and
@@ -49,20 +49,30 @@ def _points(lib: ctypes.CDLL, count: int) -> bytes:
     return b"".join(points)
 
 
-def _compare(old: ctypes.CDLL, new: ctypes.CDLL, size: int, reps: int) -> dict:
+def _kept_call(lib: ctypes.CDLL, points: bytes, size: int):
+    """A call of zk_msm_kept over this build's own tables of the points."""
+    tables = (ctypes.c_uint64 * (lib.zk_msm_kept_bytes(size) // 8))()
+    assert lib.zk_msm_kept_tables(points, size, ctypes.addressof(tables)) == 0
+    return lambda scalars, out: lib.zk_msm_kept(ctypes.addressof(tables), size, scalars, out)
+
+
+def _plain_call(lib: ctypes.CDLL, points: bytes, size: int):
+    """A call of zk_msm over the points (the inner-product argument's rounds 3+)."""
+    return lambda scalars, out: lib.zk_msm(points, scalars, size, out)
+
+
+def _compare(old: ctypes.CDLL, new: ctypes.CDLL, size: int, reps: int, plain: bool) -> dict:
     points = _points(old, size)
-    tables = {}
-    for name, lib in (("old", old), ("new", new)):   # each build's own table layout
-        tables[name] = (ctypes.c_uint64 * (lib.zk_msm_kept_bytes(size) // 8))()
-        assert lib.zk_msm_kept_tables(points, size, ctypes.addressof(tables[name])) == 0
+    make = _plain_call if plain else _kept_call
+    calls = {"old": make(old, points, size), "new": make(new, points, size)}
     scalars = b"".join(secrets.randbelow(N).to_bytes(32, "big") for _ in range(size))
     times = {"old": [], "new": []}
     outs = {}
     for rep in range(reps):
-        for name, lib in (("old", old), ("new", new))[:: 1 if rep % 2 else -1]:
+        for name in ("old", "new")[:: 1 if rep % 2 else -1]:
             out = ctypes.create_string_buffer(64)
             t0 = time.process_time()
-            status = lib.zk_msm_kept(ctypes.addressof(tables[name]), size, scalars, out)
+            status = calls[name](scalars, out)
             times[name].append((time.process_time() - t0) * 1e3)
             assert status >= 0
             outs[name] = out.raw
@@ -79,19 +89,20 @@ def main() -> None:
     parser.add_argument("--sizes", default="4097,1025")
     parser.add_argument("--reps", type=int, default=15)
     parser.add_argument("--json")
+    parser.add_argument("--plain", action="store_true", help="time zk_msm, not zk_msm_kept")
     args = parser.parse_args()
     old, new = _kernel(args.old), _kernel(args.new)
     if old.zk_simd(-1) != 1:
         raise SystemExit("msm_kept_ab: error: zk_msm_kept needs IFMA lanes")
     rows = {}
     for size in map(int, args.sizes.split(",")):
-        rows[size] = row = _compare(old, new, size, args.reps)
+        rows[size] = row = _compare(old, new, size, args.reps, args.plain)
         print(f"{size:6d} terms  old {row['old']['min_ms']:.2f} ({row['old']['median_ms']:.2f})"
               f"  new {row['new']['min_ms']:.2f} ({row['new']['median_ms']:.2f})"
               f"  CPU ms min (median) of {args.reps}", flush=True)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"load": os.getloadavg(), "reps": args.reps, "sizes": rows}, f, indent=1)
+            json.dump({"load": os.getloadavg(), "reps": args.reps, "plain": args.plain, "sizes": rows}, f, indent=1)
 
 
 if __name__ == "__main__":
