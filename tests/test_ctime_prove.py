@@ -309,7 +309,6 @@ def _a_tabled(points, values, n, alpha):
     of 8 bits over G = P_1 … P_8b and H = P_8b+1 … P_16b (prove_ctime.c)."""
     b = min((len(points) - 1) // 16, n // 8 * len(values))
     raw = b"".join(v.to_bytes(n // 8, "little") for v in values)[:b]
-    bits = [byte >> i & 1 for byte in raw for i in range(8)]
     G, H = points[1:1 + 8 * b], points[1 + 8 * b:1 + 16 * b]
     return b"\x01" + _xy(bits_commit_secret(points[0], alpha, G, H, list(raw), 8))
 

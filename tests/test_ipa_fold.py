@@ -9,7 +9,7 @@ import secrets
 import pytest
 
 from zksolv.commitments import generators
-from zksolv.group import N, Point, affine_bytes, backends, base_mul, fold
+from zksolv.group import N, Point, backends, base_mul, fold
 from zksolv.group.backends import native
 from zksolv.rangeproof import kernel_vectors
 from zksolv.rangeproof.ipa import prove as ipa_prove
