@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from math import gcd
 from pathlib import Path
-from types import SimpleNamespace
 from typing import NamedTuple
 
 from zksolv import (bounds, ledger, outpaths, published, rangeproof, reserves as reserves_module, roundkeys,
@@ -173,13 +172,13 @@ def refusals_path(options: Options, state_path) -> str:
     return options.refusals or f"{state_path}.refused.csv"
 
 
-def _check_solvent(leaves, res_asset, ratio) -> None:
-    liabilities, reserves_total = leaves.total, res_asset.total
+def _check_solvent(asset: str, liabilities: int, res_asset, ratio) -> None:
+    reserves_total = res_asset.total
     if liabilities > reserves_total:
-        raise Insolvent(f"{leaves.asset}: reserves {format_amount(reserves_total, res_asset.decimals)} "
+        raise Insolvent(f"{asset}: reserves {format_amount(reserves_total, res_asset.decimals)} "
                         f"do not cover liabilities; refusing to prove")
     if ratio and ratio[1] * reserves_total < ratio[0] * liabilities:
-        raise Insolvent(f"{leaves.asset}: reserves are below the coverage asked for; refusing to prove")
+        raise Insolvent(f"{asset}: reserves are below the coverage asked for; refusing to prove")
 
 
 class ChunkJob(NamedTuple):
@@ -332,8 +331,7 @@ def _leaf_streams(res, balances, master, ratio, options, report) -> list[build.L
     streams = []
     for asset, rows in balances.items():
         capacity = _capacity(asset, len(rows), options.capacity)
-        _check_solvent(SimpleNamespace(asset=asset, total=sum(units % N for _, units in rows)), res.assets[asset],
-                       ratio)
+        _check_solvent(asset, sum(units % N for _, units in rows), res.assets[asset], ratio)
         streams.append(build.LeafStream(master, asset, rows, capacity, res.assets[asset].leaf_bits,
                                         min(options.chunk, capacity)))
         report.line(f"{asset}: {len(rows)} users, capacity {capacity}")

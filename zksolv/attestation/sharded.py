@@ -8,7 +8,6 @@ files are byte for byte those of the local pool for the same inputs.
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 
 from zksolv import ledgerparts, shard as shard_module, storage, tree
 from zksolv.attestation import auditfile, handoff, placement, prove
@@ -67,8 +66,7 @@ def run(res, circuits, ratio, ledger_path, reserves_path, out_dir, state_path, o
         plan = plan_round(res, circuits.digest, scan.counts, meta, inputs, options, shard_dir)
         placed = placement.place(client, plan, scan, res.decimals, res.leaf_bits)  # may refuse
         for a in plan.assets:   # after the duplicate check, as the pool reports them
-            prove._check_solvent(SimpleNamespace(asset=a.asset, total=scan.totals[a.asset]), res.assets[a.asset],
-                                 ratio)
+            prove._check_solvent(a.asset, scan.totals[a.asset], res.assets[a.asset], ratio)
             report.line(f"{a.asset}: {a.users} users, capacity {a.capacity}, {a.buckets} subtrees")
         prepare_shards(shard_dir, resumed, options.force)
         store = RoundStore.open(state_path, inputs, meta, options.force)

@@ -42,28 +42,6 @@ static void fold_terms_scalar(const unsigned char *points, size_t q, size_t firs
 }
 
 #if ZK_HAVE_IFMA
-/* add_digit8 for n chains (chain c's table at tab8[c]). */
-IFMA void add_digit8_n(gej8 *acc, int *empty, const ge8 *const tab8[], int d, int negate,
-                       int endo, const fe8 *beta, __mmask8 *bad, int n) {
-    ge8 q[CHAINS_MAX];
-    EACH_CHAIN(c, n) q[c] = tab8[c][(abs(d) - 1) / 2];
-    if (endo) EACH_CHAIN(c, n) fe8_mul(&q[c].x, &q[c].x, beta);
-    if ((d < 0) != negate) {
-        fe8 zero;
-        for (int i = 0; i < 5; i++) zero.v[i] = _mm512_setzero_si512();
-        EACH_CHAIN(c, n) fe8_sub(&q[c].y, &zero, &q[c].y);
-    }
-    if (*empty) {
-        EACH_CHAIN(c, n) {
-            acc[c].x = q[c].x; acc[c].y = q[c].y;
-            fe8_one(&acc[c].z);
-        }
-        *empty = 0;
-    } else {
-        gej8_add_ge8_n(acc, acc, q, bad, n);
-    }
-}
-
 /* ladder_terms for n groups of eight outputs at once, one chain a group in lockstep: the
  * digits are the same for every output, so the groups share one control flow. Group c's
  * tables in lane form at tab8[c] (tab8[c][8t + e]: entry e of term t in every lane), its

@@ -241,23 +241,33 @@ static void fe8_scatter(fe *const out[8], const fe8 *in) {
         for (int l = 0; l < 5; l++) out[i]->n[l] = lanes[l][i];
 }
 
-/* acc ← acc + d·T (T, the group's table; λ·T if endo; negated if the sign says so). */
-IFMA void add_digit8(gej8 *acc, int *empty, const ge8 tab8[8], int d, int negate, int endo,
-                     const fe8 *beta, __mmask8 *bad) {
-    ge8 q = tab8[(abs(d) - 1) / 2];
-    if (endo) fe8_mul(&q.x, &q.x, beta);
+/* acc[c] ← acc[c] + d·T_c for n chains in lockstep (T_c, chain c's table at tab8[c]; λ·T_c if
+ * endo; negated if the sign says so). */
+IFMA void add_digit8_n(gej8 *acc, int *empty, const ge8 *const tab8[], int d, int negate,
+                       int endo, const fe8 *beta, __mmask8 *bad, int n) {
+    ge8 q[CHAINS_MAX];
+    EACH_CHAIN(c, n) q[c] = tab8[c][(abs(d) - 1) / 2];
+    if (endo) EACH_CHAIN(c, n) fe8_mul(&q[c].x, &q[c].x, beta);
     if ((d < 0) != negate) {
         fe8 zero;
         for (int i = 0; i < 5; i++) zero.v[i] = _mm512_setzero_si512();
-        fe8_sub(&q.y, &zero, &q.y);
+        EACH_CHAIN(c, n) fe8_sub(&q[c].y, &zero, &q[c].y);
     }
     if (*empty) {
-        acc->x = q.x; acc->y = q.y;
-        for (int i = 0; i < 5; i++) acc->z.v[i] = bcast(FE_ONE.n[i]);
+        EACH_CHAIN(c, n) {
+            acc[c].x = q[c].x; acc[c].y = q[c].y;
+            for (int i = 0; i < 5; i++) acc[c].z.v[i] = bcast(FE_ONE.n[i]);
+        }
         *empty = 0;
     } else {
-        gej8_add_ge8(acc, acc, &q, bad);
+        gej8_add_ge8_n(acc, acc, q, bad, n);
     }
+}
+
+IFMA void add_digit8(gej8 *acc, int *empty, const ge8 tab8[8], int d, int negate, int endo,
+                     const fe8 *beta, __mmask8 *bad) {
+    const ge8 *tab[1] = {tab8};
+    add_digit8_n(acc, empty, tab, d, negate, endo, beta, bad, 1);
 }
 
 /* A lane ladder's result into acc[0..7]: the identity everywhere if no digit was added. */
