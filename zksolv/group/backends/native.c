@@ -379,21 +379,33 @@ static int gej_write(unsigned char *out, const gej *a) {
 
 /* ---- scalars ----------------------------------------------------------------------- */
 
-/* The `width` bits of a big-endian 32-byte scalar starting at bit `pos` (0 = lowest). */
-static unsigned scalar_bits(const unsigned char *k, unsigned pos, unsigned width) {
-    unsigned out = 0;
-    for (unsigned b = 0; b < width && pos + b < 256; b++) {
-        unsigned bit = pos + b;
-        out |= (unsigned)((k[31 - bit / 8] >> (bit % 8)) & 1) << b;
+/* A big-endian 32-byte scalar as four 64-bit words, least significant first. */
+static void scalar_words(uint64_t w[4], const unsigned char *k) {
+    for (int i = 0; i < 4; i++) {
+        uint64_t v = 0;
+        for (int j = 0; j < 8; j++) v = v << 8 | k[(3 - i) * 8 + j];
+        w[i] = v;
     }
-    return out;
+}
+
+/* The `width` (< 32) bits of a scalar's words from bit `pos` (0 = lowest), bits past 255
+ * zero. Only `pos` and `width`, which are public, choose a branch or a shift: the
+ * constant-time digits (ct_digits) take their windows here too. */
+static unsigned scalar_bits(const uint64_t w[4], unsigned pos, unsigned width) {
+    if (pos >= 256) return 0;
+    unsigned i = pos / 64, s = pos % 64;
+    uint64_t v = w[i] >> s;
+    if (s + width > 64 && i < 3) v |= w[i + 1] << (64 - s);
+    return (unsigned)(v & ((1ULL << width) - 1));
 }
 
 /* Signed base-2^c digits d_w ∈ [−2^(c−1), 2^(c−1)] with k = Σ d_w·2^(c·w); `windows` of them. */
 static void signed_digits(int *d, const unsigned char *k, unsigned c, unsigned windows) {
+    uint64_t words[4];
+    scalar_words(words, k);
     int carry = 0;
     for (unsigned w = 0; w < windows; w++) {
-        int v = (int)scalar_bits(k, w * c, c) + carry;
+        int v = (int)scalar_bits(words, w * c, c) + carry;
         carry = v > (1 << (c - 1));
         d[w] = v - (carry << c);
     }

@@ -155,9 +155,11 @@ static int gep_write_ct(unsigned char *out, const gep *a) {
 /* Signed base-2^CT_WINDOW digits of a secret scalar, d ∈ [−CT_HALF, CT_HALF], with the
  * carry computed by arithmetic, not comparison. */
 static void ct_digits(int *d, const unsigned char *k) {
+    uint64_t words[4];
+    scalar_words(words, k);
     int carry = 0;
     for (unsigned w = 0; w < CT_WINDOWS; w++) {
-        int v = (int)scalar_bits(k, w * CT_WINDOW, CT_WINDOW) + carry;   /* 0 … 2^c */
+        int v = (int)scalar_bits(words, w * CT_WINDOW, CT_WINDOW) + carry;   /* 0 … 2^c */
         carry = (int)((uint32_t)(CT_HALF - v) >> 31);                    /* v > CT_HALF */
         d[w] = v - carry * (1 << CT_WINDOW);
     }
