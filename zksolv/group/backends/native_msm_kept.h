@@ -83,7 +83,9 @@ int zk_msm_kept(const uint64_t *tables, size_t n, const unsigned char *scalars,
     uint64_t *buckets = carve(&cursor, half + 1, BUCKET_QWORDS * sizeof(uint64_t));
     memset(digits, 0, 8 * slots * sizeof(int16_t));
     memset(buckets, 0, (half + 1) * BUCKET_QWORDS * sizeof(uint64_t));
+    static const unsigned char zero[32];
     for (size_t k = 0; k < n; k++) {
+        if (!memcmp(scalars + 32 * k, zero, 32)) continue;   /* its digits stay 0 */
         int d[KEPT_WINDOWS];
         signed_digits(d, scalars + 32 * k, KEPT_C, KEPT_WINDOWS);
         for (unsigned j = 0; j < KEPT_WINDOWS; j++)
