@@ -95,21 +95,35 @@ static void ctsc_sub(ctsc *r, const ctsc *a, const ctsc *b) {
     }
 }
 
-/* Montgomery form of a 32-byte big-endian number (any value below 2^256, reduced mod n). */
-static void ctsc_from_be(ctsc *r, const unsigned char *in) {
+/* A 32-byte big-endian number's words, not in Montgomery form ("plain"): any value below
+ * 2^256, reduced mod n. A Montgomery form times a plain scalar (ctsc_mul) is the plain
+ * product, so a plain factor saves the multiplication out of the form (ctsc_to_be). */
+static void ctsc_plain_from_be(ctsc *r, const unsigned char *in) {
     ctsc x;
     for (int i = 0; i < 4; i++) {
         x.v[i] = 0;
         for (int j = 0; j < 8; j++) x.v[i] = (x.v[i] << 8) | in[(3 - i) * 8 + j];
     }
+    ctsc_reduce_top(r, x.v, 0);   /* 2^256 < 2n: one subtraction */
+}
+
+/* Montgomery form of a 32-byte big-endian number (any value below 2^256, reduced mod n). */
+static void ctsc_from_be(ctsc *r, const unsigned char *in) {
+    ctsc x;
+    ctsc_plain_from_be(&x, in);
     ctsc_mul(r, &x, &CTSC_R2);
+}
+
+/* A plain scalar (below n) as 32 bytes big-endian. */
+static void ctsc_plain_to_be(unsigned char *out, const ctsc *a) {
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 8; j++) out[(3 - i) * 8 + j] = (unsigned char)(a->v[i] >> (56 - 8 * j));
 }
 
 static void ctsc_to_be(unsigned char *out, const ctsc *a) {
     ctsc x;
     ctsc_mul(&x, &CTSC_RAW_ONE, a);
-    for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 8; j++) out[(3 - i) * 8 + j] = (unsigned char)(x.v[i] >> (56 - 8 * j));
+    ctsc_plain_to_be(out, &x);
 }
 
 /* All ones if a ≡ 0, else zero. */
@@ -214,23 +228,23 @@ int zk_pv_ipa_round(const ctsc *a, const ctsc *b, size_t half, const ctsc *yinv,
                  const unsigned char *g_be, const unsigned char *h_be,
                  const unsigned char *w_be, unsigned char *l_out, unsigned char *r_out) {
     ctsc g, h, w, cl = {{0, 0, 0, 0}}, cr = cl, t, f;
-    ctsc_from_be(&g, g_be);
-    ctsc_from_be(&h, h_be);
-    ctsc_from_be(&w, w_be);
+    ctsc_plain_from_be(&g, g_be);   /* plain factors: every product below comes out plain */
+    ctsc_plain_from_be(&h, h_be);
+    ctsc_plain_from_be(&w, w_be);
     for (size_t i = 0; i < half; i++) {
-        ctsc_mul(&t, &a[i], &g);                 ctsc_to_be(l_out + 32 * i, &t);
-        ctsc_mul(&t, &a[half + i], &g);          ctsc_to_be(r_out + 32 * i, &t);
+        ctsc_mul(&t, &a[i], &g);                 ctsc_plain_to_be(l_out + 32 * i, &t);
+        ctsc_mul(&t, &a[half + i], &g);          ctsc_plain_to_be(r_out + 32 * i, &t);
         ctsc_mul(&f, &yinv[i], &h);
-        ctsc_mul(&t, &b[half + i], &f);          ctsc_to_be(l_out + 32 * (half + i), &t);
+        ctsc_mul(&t, &b[half + i], &f);          ctsc_plain_to_be(l_out + 32 * (half + i), &t);
         ctsc_mul(&f, &yinv[half + i], &h);
-        ctsc_mul(&t, &b[i], &f);                 ctsc_to_be(r_out + 32 * (half + i), &t);
+        ctsc_mul(&t, &b[i], &f);                 ctsc_plain_to_be(r_out + 32 * (half + i), &t);
         ctsc_mul(&t, &a[i], &b[half + i]);       ctsc_add(&cl, &cl, &t);
         ctsc_mul(&t, &a[half + i], &b[i]);       ctsc_add(&cr, &cr, &t);
     }
     ctsc_mul(&cl, &cl, &w);
     ctsc_mul(&cr, &cr, &w);
-    ctsc_to_be(l_out + 64 * half, &cl);
-    ctsc_to_be(r_out + 64 * half, &cr);
+    ctsc_plain_to_be(l_out + 64 * half, &cl);
+    ctsc_plain_to_be(r_out + 64 * half, &cr);
     return 1;
 }
 
