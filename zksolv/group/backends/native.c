@@ -379,29 +379,32 @@ static int gej_write(unsigned char *out, const gej *a) {
 
 /* ---- scalars ----------------------------------------------------------------------- */
 
-/* A big-endian 32-byte scalar as four 64-bit words, least significant first. */
-static void scalar_words(uint64_t w[4], const unsigned char *k) {
+/* A big-endian 32-byte scalar as four 64-bit words, least significant first, and a fifth,
+ * zero, for scalar_bits to read past the top. */
+static void scalar_words(uint64_t w[5], const unsigned char *k) {
     for (int i = 0; i < 4; i++) {
         uint64_t v = 0;
         for (int j = 0; j < 8; j++) v = v << 8 | k[(3 - i) * 8 + j];
         w[i] = v;
     }
+    w[4] = 0;
 }
 
 /* The `width` (< 32) bits of a scalar's words from bit `pos` (0 = lowest), bits past 255
- * zero. Only `pos` and `width`, which are public, choose a branch or a shift: the
- * constant-time digits (ct_digits) take their windows here too. */
-static unsigned scalar_bits(const uint64_t w[4], unsigned pos, unsigned width) {
+ * zero. Only `pos`, which is public, chooses a branch or a shift: the constant-time digits
+ * (ct_digits) take their windows here too. No branch on whether the window straddles two
+ * words (a pattern the predictor misses): the next word's bits are shifted in always, by
+ * 64 − s in two steps so that s = 0 shifts them out. */
+static unsigned scalar_bits(const uint64_t w[5], unsigned pos, unsigned width) {
     if (pos >= 256) return 0;
     unsigned i = pos / 64, s = pos % 64;
-    uint64_t v = w[i] >> s;
-    if (s + width > 64 && i < 3) v |= w[i + 1] << (64 - s);
+    uint64_t v = w[i] >> s | (w[i + 1] << 1) << (63 - s);
     return (unsigned)(v & ((1ULL << width) - 1));
 }
 
 /* Signed base-2^c digits d_w ∈ [−2^(c−1), 2^(c−1)] with k = Σ d_w·2^(c·w); `windows` of them. */
 static void signed_digits(int *d, const unsigned char *k, unsigned c, unsigned windows) {
-    uint64_t words[4];
+    uint64_t words[5];
     scalar_words(words, k);
     int carry = 0;
     for (unsigned w = 0; w < windows; w++) {

@@ -155,7 +155,7 @@ static int gep_write_ct(unsigned char *out, const gep *a) {
 /* Signed base-2^CT_WINDOW digits of a secret scalar, d ∈ [−CT_HALF, CT_HALF], with the
  * carry computed by arithmetic, not comparison. */
 static void ct_digits(int *d, const unsigned char *k) {
-    uint64_t words[4];
+    uint64_t words[5];
     scalar_words(words, k);
     int carry = 0;
     for (unsigned w = 0; w < CT_WINDOWS; w++) {
