@@ -4,7 +4,9 @@ them, on ports the kernel picks.
 
 Every wait is bounded (a cluster that does not come up fails the test, with the processes'
 logs, within STARTUP_SECONDS) and every process is ended, in its own process group (a
-worker's nanny and the worker it spawns together), whatever the test did.
+worker's nanny and the worker it spawns together), whatever the test did; if the test
+process itself is killed outright, the scheduler ends itself (clusterwatch.py) and the
+workers follow it by their --death-timeout.
 
 Dask is required: with ZKSOLV_REQUIRE_CLUSTER=1 (CI) a missing `dask` command fails; so it
 does without the variable, unless ZKSOLV_ALLOW_NO_CLUSTER=1 says so explicitly.
@@ -28,6 +30,8 @@ import requiredtool
 STARTUP_SECONDS = 60
 PRELOAD = Path(__file__).with_name("zkstestfs.py")
 """Every worker imports the test-only `zkstest://` filesystem (shards behind fsspec)."""
+SCHEDULER_PRELOAD = Path(__file__).with_name("clusterwatch.py")
+"""The scheduler ends itself when the test process that started it is gone."""
 STOP_SECONDS = 10
 
 
@@ -118,7 +122,8 @@ def real_cluster(directory: Path, workers: int = 2):
     cluster, scheduler_file = Cluster(directory), directory / "scheduler.json"
     try:
         cluster.start("scheduler", [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                    "--scheduler-file", str(scheduler_file)])
+                                    "--scheduler-file", str(scheduler_file),
+                                    "--preload", str(SCHEDULER_PRELOAD)])
         deadline = time.monotonic() + STARTUP_SECONDS
         cluster.address = _wait_for_address(cluster, scheduler_file, deadline)
         for i in range(workers):

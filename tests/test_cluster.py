@@ -185,3 +185,50 @@ def test_a_cluster_that_does_not_start_fails_and_leaves_no_process(monkeypatch, 
         with real_cluster(tmp_path / "broken"):
             pass
     assert len(started) == 3 and all(proc.poll() is not None for proc in started)
+
+
+_HOLD_A_CLUSTER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from clusterkit import real_cluster
+with real_cluster(Path(sys.argv[2]), workers=1) as cluster:
+    print(cluster.processes["scheduler"].pid, cluster.processes["worker-0"].pid, flush=True)
+    time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie nobody reaped yet counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_test_process_leaves_no_scheduler_running(tmp_path):
+    """A test session killed outright (SIGKILL: its `finally` never runs) must not leave its
+    `dask scheduler` running for ever (clusterwatch.py); its worker follows it by its
+    --death-timeout (60 s: not waited for here, its process group is ended at the end)."""
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_A_CLUSTER, os.path.dirname(__file__),
+                               str(tmp_path / "held")], stdout=subprocess.PIPE, text=True)
+    scheduler = worker = None
+    try:
+        scheduler, worker = map(int, holder.stdout.readline().split())
+        assert _running(scheduler)
+        holder.kill()
+        holder.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while _running(scheduler) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _running(scheduler), "the scheduler outlived the process that started it"
+    finally:
+        holder.kill()
+        for group in (scheduler, worker):
+            if group is not None:
+                try:
+                    os.killpg(group, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
