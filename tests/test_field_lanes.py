@@ -92,3 +92,13 @@ def test_ten_thousand_random_tight_inputs(lib, op, k):
     for _ in range(10_000 // 8):
         _check(lib, op, k, [_random_tight(rng) for _ in range(8)],
                [_random_tight(rng) for _ in range(8)])
+
+
+@pytest.mark.parametrize("k", [0, 64])
+def test_a_lazy_sum_outside_its_bounds_is_refused(lib, k):
+    """k·b summed lazily needs 1 ≤ k < 64 (fe8_sub_lazy's 2^s above k is undefined at k = 0):
+    every lane set refuses it (−3) rather than compute it."""
+    zero = [[0] * 5] * 8
+    for lane_set in (0, 1, 2):
+        for op in (4, 5):
+            assert _run(lib, lane_set, op, k, zero, zero)[0] == -3

@@ -625,10 +625,12 @@ int zk_fe8_op(int op, const unsigned char *a, const unsigned char *b, unsigned c
 }
 
 /* One lane field operation on raw limbs (CT8(limbs_op)'s ops) on the lane set `set`: 0 the
- * portable constant-time words, 1 the IFMA ones, 2 native_ifma.h's fe8. Returns 0, or −2
- * for an IFMA set where the CPU lacks it. For the tests. */
+ * portable constant-time words, 1 the IFMA ones, 2 native_ifma.h's fe8. Returns 0, −2 for
+ * an IFMA set where the CPU lacks it, −3 for a lazy sum's k (ops 4, 5) outside 1 … 63 (the
+ * lazy subtraction's 2^s above k is undefined at 0). For the tests. */
 int zk_fe_lanes_op(int set, int op, unsigned k, const uint64_t *a, const uint64_t *b,
                    uint64_t *out) {
+    if (op >= 4 && (k == 0 || k > 63)) return -3;
     if (set == 0) { ct8p_limbs_op(op, k, a, b, out); return 0; }
 #if ZK_HAVE_IFMA
     if (ifma_usable()) {
