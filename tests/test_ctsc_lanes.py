@@ -161,3 +161,29 @@ def test_lane_products_are_the_montgomery_products(lib):
         out = ctypes.create_string_buffer(32)
         lib.zk_pv_inner_lanes(ctypes.addressof(a), ctypes.addressof(b), count, out, lanes)
         assert int.from_bytes(out.raw, "big") == want, lanes
+
+
+def test_wide_loads_on_every_lane_set_at_their_edges(lib):
+    """ctsc_from_wide's lanes (zk_pv_load_wide_lanes, and the nonces' lane batches): multiples
+    of n, the largest inputs, zeros reported, lengths around eight."""
+    edges = [0, 1, N, N + 1, 2 * N - 1, N << 256, (N << 256) + N - 1, 2**512 - 1, 2**256,
+             2**256 - 1, N * (2**256 - 1), (2**256 - 1) << 256]
+    for count in (1, 8, 9, 12, 17):
+        for with_zero in (False, True):
+            wide = [edges[secrets.randbelow(len(edges))] if secrets.randbelow(2)
+                    else secrets.randbelow(2**512) for _ in range(count)]
+            if with_zero:
+                wide[secrets.randbelow(count)] = N * secrets.choice([0, 1, 5])
+            else:
+                wide = [w if w % N else w + 1 for w in wide]
+            data = b"".join(w.to_bytes(64, "big") for w in wide)
+            rinv = pow(2**256, -1, N)
+            for lanes in _sets(lib):
+                out = _words([0] * count)
+                status = lib.zk_pv_load_wide_lanes(data, count, ctypes.addressof(out), lanes)
+                assert status == (0 if with_zero else 1), lanes
+                got = [int.from_bytes(bytes(out)[32 * i:32 * i + 32], "little") * rinv % N
+                       for i in range(count)]
+                assert got == [w % N for w in wide], lanes
+                assert all(int.from_bytes(bytes(out)[32 * i:32 * i + 32], "little") < N
+                           for i in range(count))

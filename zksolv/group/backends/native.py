@@ -97,6 +97,7 @@ def _load() -> ctypes.CDLL:
         "zk_pv_ipa_round_lanes": [addr, addr, size, addr, buf, buf, buf, buf, buf,
                                   ctypes.c_int],
         "zk_pv_ipa_fold_lanes": [addr, addr, size, buf, buf, ctypes.c_int],
+        "zk_pv_load_wide_lanes": [buf, size, addr, ctypes.c_int],
     }
     for name, args in signatures.items():
         getattr(lib, name).argtypes = args

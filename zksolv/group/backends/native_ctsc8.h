@@ -22,28 +22,24 @@ typedef struct { V8 v[5]; } CS8(sc);
 
 /* Eight consecutive ctsc into lanes: 64-bit words to 52-bit limbs. */
 CT8_IN void CS8(split)(CS8(sc) *r, const ctsc *p) {
-    uint64_t words[4][8];
-    for (int l = 0; l < 8; l++)
-        for (int w = 0; w < 4; w++) words[w][l] = p[l].v[w];
-    V8 w0 = CT8_OP(load)(words[0]), w1 = CT8_OP(load)(words[1]);
-    V8 w2 = CT8_OP(load)(words[2]), w3 = CT8_OP(load)(words[3]), m52 = CT8_OP(set1)(M52);
-    r->v[0] = CT8_OP(and)(w0, m52);
-    r->v[1] = CT8_OP(and)(CT8_OP(xor)(CT8_OP(srli)(w0, 52), CT8_OP(slli)(w1, 12)), m52);
-    r->v[2] = CT8_OP(and)(CT8_OP(xor)(CT8_OP(srli)(w1, 40), CT8_OP(slli)(w2, 24)), m52);
-    r->v[3] = CT8_OP(and)(CT8_OP(xor)(CT8_OP(srli)(w2, 28), CT8_OP(slli)(w3, 36)), m52);
-    r->v[4] = CT8_OP(srli)(w3, 16);
+    V8 w[4], m52 = CT8_OP(set1)(M52);
+    CT8_OP(ctsc_words)(w, p);
+    r->v[0] = CT8_OP(and)(w[0], m52);
+    r->v[1] = CT8_OP(and)(CT8_OP(xor)(CT8_OP(srli)(w[0], 52), CT8_OP(slli)(w[1], 12)), m52);
+    r->v[2] = CT8_OP(and)(CT8_OP(xor)(CT8_OP(srli)(w[1], 40), CT8_OP(slli)(w[2], 24)), m52);
+    r->v[3] = CT8_OP(and)(CT8_OP(xor)(CT8_OP(srli)(w[2], 28), CT8_OP(slli)(w[3], 36)), m52);
+    r->v[4] = CT8_OP(srli)(w[3], 16);
 }
 
 /* Tight limbs (0..3 below 2^52) back to eight ctsc; limb 4's bits past 2^256 drop, as the
  * 64-bit words' carries past the top word do. */
 CT8_IN void CS8(join)(ctsc *p, const CS8(sc) *a) {
-    uint64_t words[4][8];
-    CT8_OP(store)(words[0], CT8_OP(xor)(a->v[0], CT8_OP(slli)(a->v[1], 52)));
-    CT8_OP(store)(words[1], CT8_OP(xor)(CT8_OP(srli)(a->v[1], 12), CT8_OP(slli)(a->v[2], 40)));
-    CT8_OP(store)(words[2], CT8_OP(xor)(CT8_OP(srli)(a->v[2], 24), CT8_OP(slli)(a->v[3], 28)));
-    CT8_OP(store)(words[3], CT8_OP(xor)(CT8_OP(srli)(a->v[3], 36), CT8_OP(slli)(a->v[4], 16)));
-    for (int l = 0; l < 8; l++)
-        for (int w = 0; w < 4; w++) p[l].v[w] = words[w][l];
+    V8 w[4];
+    w[0] = CT8_OP(xor)(a->v[0], CT8_OP(slli)(a->v[1], 52));
+    w[1] = CT8_OP(xor)(CT8_OP(srli)(a->v[1], 12), CT8_OP(slli)(a->v[2], 40));
+    w[2] = CT8_OP(xor)(CT8_OP(srli)(a->v[2], 24), CT8_OP(slli)(a->v[3], 28));
+    w[3] = CT8_OP(xor)(CT8_OP(srli)(a->v[3], 36), CT8_OP(slli)(a->v[4], 16));
+    CT8_OP(ctsc_unwords)(p, w);
 }
 
 /* One public scalar in every lane. */
@@ -179,11 +175,12 @@ CT8_FN void CS8(ipa_fold)(ctsc *a, ctsc *b, size_t half, size_t groups, const ct
     }
 }
 
-/* Eight plain products (below n) as 32-byte big-endian numbers at out, out + 32, …. */
+/* Eight plain products (below n) as 32-byte big-endian numbers at out, out + 32, … (the
+ * bytes ctsc_plain_to_be writes, a word at a time). */
 CT8_IN void CS8(write_plain)(unsigned char *out, const CS8(sc) *a) {
     ctsc v[8];
     CS8(join)(v, a);
-    for (int l = 0; l < 8; l++) ctsc_plain_to_be(out + 32 * l, &v[l]);
+    for (int l = 0; l < 8; l++) ctsc_plain_to_be_words(out + 32 * l, &v[l]);
 }
 
 /* zk_pv_ipa_round's first 8·groups indices (the MSM scalars written; <a_lo, b_hi> and
@@ -285,4 +282,26 @@ CT8_FN void CS8(poly_value)(const struct ctsc_poly_args *p, size_t j, ctsc *z2k,
     CS8(join)(lanes, &acc2);
     ctsc_lanes_sum16(&sum, lanes);
     ctsc_add(t2, t2, &sum);
+}
+
+/* Eight 512-bit numbers (zk_pv_nonces_lanes' digests: number l at digests + 8·l, most
+ * significant word first) mod n into out, as ctsc_from_wide: hi·2^256 + lo by the public
+ * factors r3_16 = 16·(2^768 mod n) and r2_16 = 16·(2^512 mod n). */
+CT8_FN void CS8(from_wide)(ctsc *out, const uint64_t *digests, const ctsc *r3_16,
+                           const ctsc *r2_16) {
+    ctsc hi[8], lo[8];
+    for (int l = 0; l < 8; l++)
+        for (int k = 0; k < 4; k++) {
+            hi[l].v[k] = digests[8 * l + 3 - k];
+            lo[l].v[k] = digests[8 * l + 7 - k];
+        }
+    CS8(sc) h, x, r3, r2;
+    CS8(broadcast)(&r3, r3_16);
+    CS8(broadcast)(&r2, r2_16);
+    CS8(split)(&x, hi);
+    CS8(mont)(&h, &x, &r3);
+    CS8(split)(&x, lo);
+    CS8(mont)(&x, &x, &r2);
+    CS8(add)(&x, &h, &x);
+    CS8(join)(out, &x);
 }

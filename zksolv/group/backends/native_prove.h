@@ -146,6 +146,14 @@ static void ctsc_limbs52(uint64_t limbs[5], const ctsc *a) {
     limbs[4] = a->v[3] >> 16;
 }
 
+/* ctsc_plain_to_be's bytes, a word at a time. */
+static inline void ctsc_plain_to_be_words(unsigned char *out, const ctsc *a) {
+    for (int i = 0; i < 4; i++) {
+        uint64_t be = __builtin_bswap64(a->v[3 - i]);
+        memcpy(out + 8 * i, &be, 8);
+    }
+}
+
 /* r = 16·a mod n (a below n): four doublings, each ctsc_mul's a·2 as well. */
 static void ctsc_times16(ctsc *r, const ctsc *a) {
     *r = *a;
@@ -169,6 +177,59 @@ struct ctsc_poly_args {
     ctsc *l0, *r0, *r1;
     ctsc l0_if0, l0_if1, t16_if0, t16_if1;
 };
+
+/* Eight consecutive ctsc as four lane words (word w of element l in lane l of w[w]) and
+ * back: element by element on the portable set, by two rounds of two-source permutes on the
+ * IFMA one (four 64-byte loads hold two elements each). Addresses public. */
+static inline void lp_ctsc_words(lp_v8 w[4], const ctsc *p) {
+    for (int k = 0; k < 4; k++) LP_EACH(w[k], p[i_].v[k]);
+}
+
+static inline void lp_ctsc_unwords(ctsc *p, const lp_v8 w[4]) {
+    for (int l = 0; l < 8; l++)
+        for (int k = 0; k < 4; k++) p[l].v[k] = w[k].l[l];
+}
+
+#if ZK_HAVE_IFMA
+/* Between (e0 e1 | e2 e3 …) pairs of elements and (e0..e3 of two words): one index vector
+ * each way, the same for both directions. */
+IFMA void li_ctsc_pairs(li_v8 *lo, li_v8 *hi, li_v8 x, li_v8 y) {
+    const __m512i even = _mm512_setr_epi64(0, 4, 8, 12, 1, 5, 9, 13);
+    const __m512i odd = _mm512_setr_epi64(2, 6, 10, 14, 3, 7, 11, 15);
+    *lo = _mm512_permutex2var_epi64(x, even, y);
+    *hi = _mm512_permutex2var_epi64(x, odd, y);
+}
+
+/* Halves: (x's first four ‖ y's first four) and (x's last four ‖ y's last four). */
+IFMA void li_ctsc_halves(li_v8 *lo, li_v8 *hi, li_v8 x, li_v8 y) {
+    const __m512i first = _mm512_setr_epi64(0, 1, 2, 3, 8, 9, 10, 11);
+    const __m512i last = _mm512_setr_epi64(4, 5, 6, 7, 12, 13, 14, 15);
+    *lo = _mm512_permutex2var_epi64(x, first, y);
+    *hi = _mm512_permutex2var_epi64(x, last, y);
+}
+
+IFMA void li_ctsc_words(li_v8 w[4], const ctsc *p) {
+    const uint64_t *q = p->v;
+    li_v8 a, b, c, d;
+    li_ctsc_pairs(&a, &b, li_load(q), li_load(q + 8));        /* e0..3: words 0,1 | 2,3 */
+    li_ctsc_pairs(&c, &d, li_load(q + 16), li_load(q + 24));  /* e4..7 */
+    li_ctsc_halves(&w[0], &w[1], a, c);
+    li_ctsc_halves(&w[2], &w[3], b, d);
+}
+
+IFMA void li_ctsc_unwords(ctsc *p, const li_v8 w[4]) {
+    uint64_t *q = p->v;
+    li_v8 a, b, c, d, x, y;
+    li_ctsc_halves(&a, &c, w[0], w[1]);   /* e0..3 words 0,1 and e4..7 words 0,1 */
+    li_ctsc_halves(&b, &d, w[2], w[3]);
+    li_ctsc_pairs(&x, &y, a, b);
+    li_store(q, x);
+    li_store(q + 8, y);
+    li_ctsc_pairs(&x, &y, c, d);
+    li_store(q + 16, x);
+    li_store(q + 24, y);
+}
+#endif
 
 #define V8 lp_v8
 #define M8 lp_m8
@@ -576,15 +637,31 @@ static uint64_t ctsc_from_wide(ctsc *r, const uint64_t h[8]) {
     return ctsc_zero_mask(r);
 }
 
-/* count 64-byte big-endian numbers mod n (the OS CSPRNG's wide draws), into Montgomery form.
- * Returns 1, or 0 if some is 0 mod n, as zk_pv_nonces. */
-int zk_pv_load_wide(const unsigned char *in, size_t count, ctsc *out) {
-    uint64_t h[8], any_zero = 0;
-    for (size_t i = 0; i < count; i++) {
+/* zk_pv_load_wide with its groups of eight on lane set `lanes`, as zk_pv_inner_lanes. */
+int zk_pv_load_wide_lanes(const unsigned char *in, size_t count, ctsc *out, int lanes) {
+    int set = ctsc_lane_set(lanes);
+    if (set == -2) return -2;
+    uint64_t h[64], any_zero = 0;
+    size_t i = 0, groups = ctsc_groups(set, count);
+    ctsc r3_16, r2_16;   /* ctsc_from_wide's factors for the lanes' 2^260 form */
+    ctsc_times16(&r3_16, &CTSC_R3);
+    ctsc_times16(&r2_16, &CTSC_R2);
+    for (; i < 8 * groups; i += 8) {
+        for (int k = 0; k < 64; k++) h[k] = load_be64(in + 64 * i + 8 * k);
+        CTSC_LANES(set, from_wide, out + i, h, &r3_16, &r2_16);
+        for (int k = 0; k < 8; k++) any_zero |= ctsc_zero_mask(&out[i + k]);
+    }
+    for (; i < count; i++) {
         for (int k = 0; k < 8; k++) h[k] = load_be64(in + 64 * i + 8 * k);
         any_zero |= ctsc_from_wide(&out[i], h);
     }
     return (int)(1 & ~ct_barrier(any_zero));
+}
+
+/* count 64-byte big-endian numbers mod n (the OS CSPRNG's wide draws), into Montgomery form.
+ * Returns 1, or 0 if some is 0 mod n, as zk_pv_nonces. */
+int zk_pv_load_wide(const unsigned char *in, size_t count, ctsc *out) {
+    return zk_pv_load_wide_lanes(in, count, out, -1);
 }
 
 static int simd_on(void);
@@ -605,6 +682,9 @@ int zk_pv_nonces_lanes(const unsigned char *key, size_t keylen, uint64_t c0, siz
     uint64_t inner[8], outer[8], h[8], digests[64], any_zero = 0;
     hmac_pad_state(inner, key, keylen, 0x36);
     hmac_pad_state(outer, key, keylen, 0x5c);
+    ctsc r3_16, r2_16;   /* ctsc_from_wide's factors for the lanes' 2^260 form */
+    ctsc_times16(&r3_16, &CTSC_R3);
+    ctsc_times16(&r2_16, &CTSC_R2);
     size_t i = 0;
     for (; lanes >= 0 && count - i >= 8; i += 8) {
 #if ZK_HAVE_IFMA
@@ -612,7 +692,8 @@ int zk_pv_nonces_lanes(const unsigned char *key, size_t keylen, uint64_t c0, siz
         else
 #endif
         sha8p_hmac_counters(digests, inner, outer, c0 + 1 + i);
-        for (int k = 0; k < 8; k++) any_zero |= ctsc_from_wide(&out[i + k], digests + 8 * k);
+        CTSC_LANES(lanes, from_wide, out + i, digests, &r3_16, &r2_16);
+        for (int k = 0; k < 8; k++) any_zero |= ctsc_zero_mask(&out[i + k]);
     }
     for (; i < count; i++) {
         unsigned char msg[64];
