@@ -187,3 +187,36 @@ def test_wide_loads_on_every_lane_set_at_their_edges(lib):
                 assert got == [w % N for w in wide], lanes
                 assert all(int.from_bytes(bytes(out)[32 * i:32 * i + 32], "little") < N
                            for i in range(count))
+
+
+@pytest.mark.parametrize("count", LENGTHS)
+def test_store_on_every_lane_set(lib, count):
+    """Out of the form, unreduced words too (ctsc_to_be reduces whatever is below 2^256)."""
+    a_vals = _vector(count, unreduced=True)
+    a = _words(a_vals)
+    rinv = pow(2**256, -1, N)
+
+    def run(lanes):
+        out = ctypes.create_string_buffer(32 * max(count, 1))
+        _status_ok(lib.zk_pv_store_lanes(ctypes.addressof(a), count, ctypes.addressof(out),
+                                         lanes))
+        return out.raw
+    _same_on_every_set(lib, run)
+    got = run(-1)
+    assert [int.from_bytes(got[32 * i:32 * i + 32], "big") for i in range(count)] == \
+        [v * rinv % N for v in a_vals]
+
+
+@pytest.mark.parametrize("count", LENGTHS + [23, 24, 25, 4096])
+def test_powers_on_every_lane_set(lib, count):
+    for k in PUBLIC:
+        k_be = _be(k)
+
+        def run(lanes):
+            out = _words([0] * count)
+            _status_ok(lib.zk_pv_powers_lanes(k_be, count, ctypes.addressof(out), lanes))
+            return bytes(out)
+        _same_on_every_set(lib, run)
+        got, kk = run(-1), int.from_bytes(k_be, "big") % N
+        assert [int.from_bytes(got[32 * i:32 * i + 32], "little") for i in range(count)] == \
+            [pow(kk, i, N) * 2**256 % N for i in range(count)]

@@ -191,7 +191,9 @@ int main(int argc, char **argv) {
     unsigned char *points = take(64 * (size_t)npts), *scalars = malloc(32 * (size_t)npts), point[64];
     uint64_t *tables = malloc(((size_t (*)(size_t))sym(kernel, "zk_ct_tables_bytes"))(npts));
     ((int (*)(const unsigned char *, size_t, void *))sym(kernel, "zk_ct_tables"))(points, npts, tables);
-    store(s, npts, scalars);
+    /* out of the form on the portable lane words (zk_pv_store_lanes, native_ctsc8.h) */
+    ((int (*)(const void *, size_t, unsigned char *, int))sym(kernel, "zk_pv_store_lanes"))(
+        s, npts, scalars, 0);
     emit_status(((int (*)(const void *, const unsigned char *, size_t, unsigned char *))
                  sym(kernel, "zk_msm_secret_tabled"))(tables, scalars, npts, point));
     emit(point, 64);

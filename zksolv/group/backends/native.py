@@ -98,6 +98,8 @@ def _load() -> ctypes.CDLL:
                                   ctypes.c_int],
         "zk_pv_ipa_fold_lanes": [addr, addr, size, buf, buf, ctypes.c_int],
         "zk_pv_load_wide_lanes": [buf, size, addr, ctypes.c_int],
+        "zk_pv_store_lanes": [addr, size, addr, ctypes.c_int],
+        "zk_pv_powers_lanes": [buf, size, addr, ctypes.c_int],
     }
     for name, args in signatures.items():
         getattr(lib, name).argtypes = args

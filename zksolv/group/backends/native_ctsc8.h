@@ -305,3 +305,28 @@ CT8_FN void CS8(from_wide)(ctsc *out, const uint64_t *digests, const ctsc *r3_16
     CS8(add)(&x, &h, &x);
     CS8(join)(out, &x);
 }
+
+/* zk_pv_store's first 8·groups scalars as 32 bytes big-endian each: mont(a, 16) is ctsc_to_be's
+ * a·2^−256 (below n for any a below 2^256, as there). */
+CT8_FN void CS8(store)(const ctsc *in, size_t groups, unsigned char *out) {
+    static const ctsc sixteen = {{16, 0, 0, 0}};
+    CS8(sc) k, a;
+    CS8(broadcast)(&k, &sixteen);
+    for (size_t g = 0; g < groups; g++) {
+        CS8(split)(&a, in + 8 * g);
+        CS8(mont)(&a, &a, &k);
+        CS8(write_plain)(out + 256 * g, &a);
+    }
+}
+
+/* zk_pv_powers past its first eight: out[8g + l] = out[8(g−1) + l]·k^8 for g < groups, with
+ * k8_16 = 16·k^8 mod n (each power fully reduced: the one-at-a-time chain's value). */
+CT8_FN void CS8(powers)(ctsc *out, size_t groups, const ctsc *k8_16) {
+    CS8(sc) k8, p;
+    CS8(broadcast)(&k8, k8_16);
+    CS8(split)(&p, out);
+    for (size_t g = 1; g < groups; g++) {
+        CS8(mont)(&p, &p, &k8);
+        CS8(join)(out + 8 * g, &p);
+    }
+}

@@ -294,21 +294,50 @@ int zk_pv_load(const unsigned char *in, size_t count, ctsc *out) {
     return 1;
 }
 
+/* zk_pv_store with its groups of eight on lane set `lanes`, as zk_pv_inner_lanes. */
+int zk_pv_store_lanes(const ctsc *in, size_t count, unsigned char *out, int lanes) {
+    int set = ctsc_lane_set(lanes);
+    if (set == -2) return -2;
+    size_t i = 8 * ctsc_groups(set, count);
+    if (i) CTSC_LANES(set, store, in, i / 8, out);
+    for (; i < count; i++) ctsc_to_be(out + 32 * i, &in[i]);
+    return 1;
+}
+
 /* count scalars out of Montgomery form, 32 bytes big-endian each (below n). */
 int zk_pv_store(const ctsc *in, size_t count, unsigned char *out) {
-    for (size_t i = 0; i < count; i++) ctsc_to_be(out + 32 * i, &in[i]);
+    return zk_pv_store_lanes(in, count, out, -1);
+}
+
+/* zk_pv_powers with eight chains a k^8 apart on lane set `lanes` (as zk_pv_inner_lanes): the
+ * first eight and those past the last group one at a time. */
+int zk_pv_powers_lanes(const unsigned char *k_be, size_t count, ctsc *out, int lanes) {
+    int set = ctsc_lane_set(lanes);
+    if (set == -2) return -2;
+    size_t groups = ctsc_groups(set, count), i = 0;
+    ctsc k, acc = CTSC_ONE;
+    ctsc_from_be(&k, k_be);
+    if (groups > 1) {
+        for (; i < 8; i++) {
+            out[i] = acc;
+            ctsc_mul(&acc, &acc, &k);
+        }
+        ctsc k8_16;   /* acc = k^8 */
+        ctsc_times16(&k8_16, &acc);
+        CTSC_LANES(set, powers, out, groups, &k8_16);
+        i = 8 * groups;
+        if (i < count) ctsc_mul(&acc, &out[i - 1], &k);
+    }
+    for (; i < count; i++) {
+        out[i] = acc;
+        ctsc_mul(&acc, &acc, &k);
+    }
     return 1;
 }
 
 /* 1, k, k², … (count of them) for a public k, 32 bytes big-endian. */
 int zk_pv_powers(const unsigned char *k_be, size_t count, ctsc *out) {
-    ctsc k, acc = CTSC_ONE;
-    ctsc_from_be(&k, k_be);
-    for (size_t i = 0; i < count; i++) {
-        out[i] = acc;
-        ctsc_mul(&acc, &acc, &k);
-    }
-    return 1;
+    return zk_pv_powers_lanes(k_be, count, out, -1);
 }
 
 /* zk_pv_inner with its groups of eight on lane set `lanes` (ctsc_lane_set; the rest one at
