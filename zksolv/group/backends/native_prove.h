@@ -7,6 +7,9 @@
  * secret (the prover's nonces, bits, s_L, s_R, l, r and the inner-product argument's a, b);
  * loop counts and indices depend on the public sizes only. Challenges (y, z, x, w, u) are
  * public but go through the same code. tests/ctime/prove_ctime.c checks this under valgrind.
+ * The vectors' elementwise loops run eight elements at a time on lane words (native_ctsc8.h:
+ * IFMA where the CPU has it; the portable set is what valgrind checks), writing the same
+ * bytes as one at a time (tests/test_ctsc_lanes.py).
  *
  * The nonce stream (SPEC.md §6.2) is HMAC-SHA512(key, u64be(c)) read big-endian mod n; SHA-512
  * (FIPS 180-4) is written out below: additions, rotations and shifts only, no tables indexed
@@ -191,8 +194,9 @@ static inline void lp_ctsc_unwords(ctsc *p, const lp_v8 w[4]) {
 }
 
 #if ZK_HAVE_IFMA
-/* Between (e0 e1 | e2 e3 …) pairs of elements and (e0..e3 of two words): one index vector
- * each way, the same for both directions. */
+/* Two words of two elements each (x = e0's four words ‖ e1's, y = e2's ‖ e3's) to two words
+ * of one limb pair each (lo = word 0 of e0..e3 ‖ word 1 of e0..e3, hi = words 2 and 3); the
+ * same permutes take lo, hi back to x, y. */
 IFMA void li_ctsc_pairs(li_v8 *lo, li_v8 *hi, li_v8 x, li_v8 y) {
     const __m512i even = _mm512_setr_epi64(0, 4, 8, 12, 1, 5, 9, 13);
     const __m512i odd = _mm512_setr_epi64(2, 6, 10, 14, 3, 7, 11, 15);
