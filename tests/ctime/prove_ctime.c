@@ -11,9 +11,11 @@
  *   inner-product argument g, h, u, u⁻¹ (public), then 64 bytes (secret) for the wide load,
  *   then u32 npts and npts points (64 bytes x ‖ y) for S over kept tables, then u32 npairs.
  * The secret run: the nonces s_L ‖ s_R from the key's HMAC stream (counter 0), l(X), r(X),
- * t1, t2, l, r, t_x, every round's MSM scalars and folds, the final a and b, and the wide
- * load. Output on stdout (each declassified first, as it is published or goes to an MSM):
- *   nonces' status (1 byte), t1 ‖ t2, t_x, each round's L and R scalars, a, b,
+ * t1, t2, l, r, t_x, every round's MSM scalars and folds, the final a and b (twice: their
+ * vector steps on the portable lane words of native_ctsc8.h, then the kernel's choice, one
+ * at a time under valgrind), and the wide load. Output on stdout (each declassified first,
+ * as it is published or goes to an MSM):
+ *   nonces' status (1 byte), twice: t1 ‖ t2, t_x, each round's L and R scalars, a, b; then
  *   the wide load's status (1 byte) and value, then Σ s_i·P_i over the points' kept tables
  *   (zk_msm_secret_tabled, the first npts nonces as scalars): status (1 byte) and point,
  *   then the same sum on the portable lane words (zk_msm_secret_tabled_lanes, native_ct8.h),
@@ -47,6 +49,16 @@ typedef int (*fold_fn)(void *, void *, size_t, const unsigned char *, const unsi
 typedef int (*store_fn)(const void *, size_t, unsigned char *);
 typedef int (*wide_fn)(const unsigned char *, size_t, void *);
 typedef int (*msm_fn)(const unsigned char *, const unsigned char *, size_t, unsigned char *);
+typedef int (*poly_lanes_fn)(const unsigned char *, size_t, size_t, const void *, const void *,
+                             const unsigned char *, void *, void *, void *, unsigned char *, int);
+typedef int (*eval_lanes_fn)(const void *, const void *, const unsigned char *, size_t, void *,
+                             int);
+typedef int (*inner_lanes_fn)(const void *, const void *, size_t, unsigned char *, int);
+typedef int (*round_lanes_fn)(const void *, const void *, size_t, const void *,
+                              const unsigned char *, const unsigned char *, const unsigned char *,
+                              unsigned char *, unsigned char *, int);
+typedef int (*fold_lanes_fn)(void *, void *, size_t, const unsigned char *, const unsigned char *,
+                             int);
 
 static unsigned char *input, *input_end, *cursor;
 
@@ -105,6 +117,46 @@ static void canary(void *kernel, const void *s, size_t count) {
     free(scalars);
 }
 
+/* l(X), r(X), t1, t2, l, r, t_x, every round's MSM scalars and folds, the final a and b
+ * (native_prove.h), with the vector steps on lane set `lanes` (zk_pv_*_lanes: 0 the portable
+ * lane words of native_ctsc8.h, the IFMA lanes' algorithm; −1 the kernel's choice). */
+static void scalar_work(void *kernel, int lanes, const unsigned char *values, uint32_t nbits,
+                        uint32_t m, const uint64_t *s, const unsigned char *y,
+                        const unsigned char *z, const unsigned char *x, const unsigned char *w,
+                        const unsigned char *y_inv) {
+    size_t count = (size_t)nbits * m;
+    uint64_t *ypow = malloc(32 * count), *l0 = malloc(32 * count), *r0 = malloc(32 * count),
+             *r1 = malloc(32 * count), *l = malloc(32 * count), *r = malloc(32 * count),
+             *yinv = malloc(32 * count);
+    unsigned char t[64], out32[32];
+    ((powers_fn)sym(kernel, "zk_pv_powers"))(y, count, ypow);
+    ((poly_lanes_fn)sym(kernel, "zk_pv_poly_lanes"))(values, nbits, m, s, ypow, z, l0, r0, r1, t,
+                                                    lanes);
+    emit(t, 64);
+    eval_lanes_fn eval = (eval_lanes_fn)sym(kernel, "zk_pv_eval_lanes");
+    eval(l0, s, x, count, l, lanes);
+    eval(r0, r1, x, count, r, lanes);
+    ((inner_lanes_fn)sym(kernel, "zk_pv_inner_lanes"))(l, r, count, out32, lanes);
+    emit(out32, 32);
+
+    ((powers_fn)sym(kernel, "zk_pv_powers"))(y_inv, count, yinv);
+    unsigned char *lo = malloc(32 * (count + 1)), *hi = malloc(32 * (count + 1));
+    for (size_t half = count / 2; half >= 1; half /= 2) {
+        unsigned char *g = take(32), *h = take(32), *u = take(32), *ui = take(32);
+        ((round_lanes_fn)sym(kernel, "zk_pv_ipa_round_lanes"))(l, r, half, yinv, g, h, w, lo, hi,
+                                                              lanes);
+        emit(lo, 32 * (2 * half + 1));
+        emit(hi, 32 * (2 * half + 1));
+        ((fold_lanes_fn)sym(kernel, "zk_pv_ipa_fold_lanes"))(l, r, half, u, ui, lanes);
+    }
+    store_fn store = (store_fn)sym(kernel, "zk_pv_store");
+    store(l, 1, out32);
+    emit(out32, 32);
+    store(r, 1, out32);
+    emit(out32, 32);
+    free(ypow); free(l0); free(r0); free(r1); free(l); free(r); free(yinv); free(lo); free(hi);
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: prove_ctime KERNEL.so INPUT [vartime]\n"); return 2; }
     void *kernel = dlopen(argv[1], RTLD_NOW);
@@ -119,36 +171,16 @@ int main(int argc, char **argv) {
     VALGRIND_MAKE_MEM_UNDEFINED(key, keylen);
     VALGRIND_MAKE_MEM_UNDEFINED(values, (size_t)nbits / 8 * m);
 
-    uint64_t *s = malloc(64 * count), *ypow = malloc(32 * count), *l0 = malloc(32 * count),
-             *r0 = malloc(32 * count), *r1 = malloc(32 * count), *l = malloc(32 * count),
-             *r = malloc(32 * count), *yinv = malloc(32 * count);
+    uint64_t *s = malloc(64 * count);
     emit_status(((nonces_fn)sym(kernel, "zk_pv_nonces"))(key, keylen, 0, 2 * count, s));
     if (argc > 3 && strcmp(argv[3], "vartime") == 0) { canary(kernel, s, 16); return 0; }
-    unsigned char t[64], out32[32];
-    ((powers_fn)sym(kernel, "zk_pv_powers"))(y, count, ypow);
-    ((poly_fn)sym(kernel, "zk_pv_poly"))(values, nbits, m, s, ypow, z, l0, r0, r1, t);
-    emit(t, 64);
-    eval_fn eval = (eval_fn)sym(kernel, "zk_pv_eval");
-    eval(l0, s, x, count, l);
-    eval(r0, r1, x, count, r);
-    ((inner_fn)sym(kernel, "zk_pv_inner"))(l, r, count, out32);
-    emit(out32, 32);
-
-    ((powers_fn)sym(kernel, "zk_pv_powers"))(y_inv, count, yinv);
-    unsigned char *lo = malloc(32 * (count + 1)), *hi = malloc(32 * (count + 1));
-    for (size_t half = count / 2; half >= 1; half /= 2) {
-        unsigned char *g = take(32), *h = take(32), *u = take(32), *ui = take(32);
-        ((round_fn)sym(kernel, "zk_pv_ipa_round"))(l, r, half, yinv, g, h, w, lo, hi);
-        emit(lo, 32 * (2 * half + 1));
-        emit(hi, 32 * (2 * half + 1));
-        ((fold_fn)sym(kernel, "zk_pv_ipa_fold"))(l, r, half, u, ui);
-    }
+    unsigned char out32[32];
     store_fn store = (store_fn)sym(kernel, "zk_pv_store");
-    store(l, 1, out32);
-    emit(out32, 32);
-    store(r, 1, out32);
-    emit(out32, 32);
-
+    unsigned char *rounds = cursor;   /* each pass reads the rounds' public factors */
+    for (int lanes = 0; lanes >= -1; lanes--) {   /* −1 under valgrind: no IFMA, one at a time */
+        cursor = rounds;
+        scalar_work(kernel, lanes, values, nbits, m, s, y, z, x, w, y_inv);
+    }
     unsigned char *wide = take(64);
     uint64_t one[4];
     VALGRIND_MAKE_MEM_UNDEFINED(wide, 64);
@@ -159,7 +191,9 @@ int main(int argc, char **argv) {
     unsigned char *points = take(64 * (size_t)npts), *scalars = malloc(32 * (size_t)npts), point[64];
     uint64_t *tables = malloc(((size_t (*)(size_t))sym(kernel, "zk_ct_tables_bytes"))(npts));
     ((int (*)(const unsigned char *, size_t, void *))sym(kernel, "zk_ct_tables"))(points, npts, tables);
-    store(s, npts, scalars);
+    /* out of the form on the portable lane words (zk_pv_store_lanes, native_ctsc8.h) */
+    ((int (*)(const void *, size_t, unsigned char *, int))sym(kernel, "zk_pv_store_lanes"))(
+        s, npts, scalars, 0);
     emit_status(((int (*)(const void *, const unsigned char *, size_t, unsigned char *))
                  sym(kernel, "zk_msm_secret_tabled"))(tables, scalars, npts, point));
     emit(point, 64);

@@ -89,6 +89,17 @@ def _load() -> ctypes.CDLL:
         "zk_pairs_secret_comb": [addr, buf, size, buf, ctypes.c_int],
         "zk_bits_commit_tabled": [addr, buf, buf, size, size, buf, ctypes.c_int],
         "zk_pv_nonces_lanes": [buf, size, ctypes.c_uint64, size, addr, ctypes.c_int],
+        # the same vectors on a chosen lane set (native_ctsc8.h), for the tests
+        "zk_pv_inner_lanes": [addr, addr, size, buf, ctypes.c_int],
+        "zk_pv_eval_lanes": [addr, addr, buf, size, addr, ctypes.c_int],
+        "zk_pv_poly_lanes": [buf, size, size, addr, addr, buf, addr, addr, addr, buf,
+                             ctypes.c_int],
+        "zk_pv_ipa_round_lanes": [addr, addr, size, addr, buf, buf, buf, buf, buf,
+                                  ctypes.c_int],
+        "zk_pv_ipa_fold_lanes": [addr, addr, size, buf, buf, ctypes.c_int],
+        "zk_pv_load_wide_lanes": [buf, size, addr, ctypes.c_int],
+        "zk_pv_store_lanes": [addr, size, addr, ctypes.c_int],
+        "zk_pv_powers_lanes": [buf, size, addr, ctypes.c_int],
     }
     for name, args in signatures.items():
         getattr(lib, name).argtypes = args

@@ -7,6 +7,9 @@
  * secret (the prover's nonces, bits, s_L, s_R, l, r and the inner-product argument's a, b);
  * loop counts and indices depend on the public sizes only. Challenges (y, z, x, w, u) are
  * public but go through the same code. tests/ctime/prove_ctime.c checks this under valgrind.
+ * The vectors' elementwise loops run eight elements at a time on lane words (native_ctsc8.h:
+ * IFMA where the CPU has it; the portable set is what valgrind checks), writing the same
+ * bytes as one at a time (tests/test_ctsc_lanes.py).
  *
  * The nonce stream (SPEC.md §6.2) is HMAC-SHA512(key, u64be(c)) read big-endian mod n; SHA-512
  * (FIPS 180-4) is written out below: additions, rotations and shifts only, no tables indexed
@@ -131,6 +134,162 @@ static uint64_t ctsc_zero_mask(const ctsc *a) {
     return ct_eq_mask(a->v[0] | a->v[1] | a->v[2] | a->v[3], 0);
 }
 
+/* ---- eight elements at a time on lane words (native_ctsc8.h) ------------------------ */
+
+/* n in 52-bit limbs, as the lanes hold scalars. */
+static const uint64_t CTSC_N52[5] = {0x25E8CD0364141ULL, 0xE6AF48A03BBFDULL, 0xFFFFFFEBAAEDCULL,
+                                     0xFFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFULL};
+
+/* A scalar's four 64-bit words as five 52-bit limbs (public constants only). */
+static void ctsc_limbs52(uint64_t limbs[5], const ctsc *a) {
+    limbs[0] = a->v[0] & M52;
+    limbs[1] = (a->v[0] >> 52 | a->v[1] << 12) & M52;
+    limbs[2] = (a->v[1] >> 40 | a->v[2] << 24) & M52;
+    limbs[3] = (a->v[2] >> 28 | a->v[3] << 36) & M52;
+    limbs[4] = a->v[3] >> 16;
+}
+
+/* ctsc_plain_to_be's bytes, a word at a time. */
+static inline void ctsc_plain_to_be_words(unsigned char *out, const ctsc *a) {
+    for (int i = 0; i < 4; i++) {
+        uint64_t be = __builtin_bswap64(a->v[3 - i]);
+        memcpy(out + 8 * i, &be, 8);
+    }
+}
+
+/* r = 16·a mod n (a below n): four doublings, each ctsc_mul's a·2 as well. */
+static void ctsc_times16(ctsc *r, const ctsc *a) {
+    *r = *a;
+    for (int k = 0; k < 4; k++) ctsc_add(r, r, r);
+}
+
+/* The eight lanes' sums of 2^−260 products (the lanes' Montgomery form) added up and taken
+ * to ctsc_mul's 2^−256 form: 16·Σ mod n. */
+static void ctsc_lanes_sum16(ctsc *r, const ctsc lanes[8]) {
+    ctsc sum = lanes[0];
+    for (int l = 1; l < 8; l++) ctsc_add(&sum, &sum, &lanes[l]);
+    ctsc_times16(r, &sum);
+}
+
+/* What zk_pv_poly's lanes read: the buffers, and a_L's public constants for a bit 0 and 1
+ * (l0 = a − z and 16·(a − 1 + z), computed by the one-at-a-time code's own steps). */
+struct ctsc_poly_args {
+    const unsigned char *values;
+    size_t nbits, count;
+    const ctsc *s, *ypow;
+    ctsc *l0, *r0, *r1;
+    ctsc l0_if0, l0_if1, t16_if0, t16_if1;
+};
+
+/* Eight consecutive ctsc as four lane words (word w of element l in lane l of w[w]) and
+ * back: element by element on the portable set, by two rounds of two-source permutes on the
+ * IFMA one (four 64-byte loads hold two elements each). Addresses public. */
+static inline void lp_ctsc_words(lp_v8 w[4], const ctsc *p) {
+    for (int k = 0; k < 4; k++) LP_EACH(w[k], p[i_].v[k]);
+}
+
+static inline void lp_ctsc_unwords(ctsc *p, const lp_v8 w[4]) {
+    for (int l = 0; l < 8; l++)
+        for (int k = 0; k < 4; k++) p[l].v[k] = w[k].l[l];
+}
+
+#if ZK_HAVE_IFMA
+/* Two words of two elements each (x = e0's four words ‖ e1's, y = e2's ‖ e3's) to two words
+ * of one limb pair each (lo = word 0 of e0..e3 ‖ word 1 of e0..e3, hi = words 2 and 3); the
+ * same permutes take lo, hi back to x, y. */
+IFMA void li_ctsc_pairs(li_v8 *lo, li_v8 *hi, li_v8 x, li_v8 y) {
+    const __m512i even = _mm512_setr_epi64(0, 4, 8, 12, 1, 5, 9, 13);
+    const __m512i odd = _mm512_setr_epi64(2, 6, 10, 14, 3, 7, 11, 15);
+    *lo = _mm512_permutex2var_epi64(x, even, y);
+    *hi = _mm512_permutex2var_epi64(x, odd, y);
+}
+
+/* Halves: (x's first four ‖ y's first four) and (x's last four ‖ y's last four). */
+IFMA void li_ctsc_halves(li_v8 *lo, li_v8 *hi, li_v8 x, li_v8 y) {
+    const __m512i first = _mm512_setr_epi64(0, 1, 2, 3, 8, 9, 10, 11);
+    const __m512i last = _mm512_setr_epi64(4, 5, 6, 7, 12, 13, 14, 15);
+    *lo = _mm512_permutex2var_epi64(x, first, y);
+    *hi = _mm512_permutex2var_epi64(x, last, y);
+}
+
+IFMA void li_ctsc_words(li_v8 w[4], const ctsc *p) {
+    const uint64_t *q = p->v;
+    li_v8 a, b, c, d;
+    li_ctsc_pairs(&a, &b, li_load(q), li_load(q + 8));        /* e0..3: words 0,1 | 2,3 */
+    li_ctsc_pairs(&c, &d, li_load(q + 16), li_load(q + 24));  /* e4..7 */
+    li_ctsc_halves(&w[0], &w[1], a, c);
+    li_ctsc_halves(&w[2], &w[3], b, d);
+}
+
+IFMA void li_ctsc_unwords(ctsc *p, const li_v8 w[4]) {
+    uint64_t *q = p->v;
+    li_v8 a, b, c, d, x, y;
+    li_ctsc_halves(&a, &c, w[0], w[1]);   /* e0..3 words 0,1 and e4..7 words 0,1 */
+    li_ctsc_halves(&b, &d, w[2], w[3]);
+    li_ctsc_pairs(&x, &y, a, b);
+    li_store(q, x);
+    li_store(q + 8, y);
+    li_ctsc_pairs(&x, &y, c, d);
+    li_store(q + 16, x);
+    li_store(q + 24, y);
+}
+#endif
+
+#define V8 lp_v8
+#define M8 lp_m8
+#define CT8_OP(name) lp_##name
+#define CS8(name) cs8p_##name
+#define CT8_IN static inline
+#define CT8_FN static
+#include "native_ctsc8.h"
+#if ZK_HAVE_IFMA
+#undef V8
+#undef M8
+#undef CT8_OP
+#undef CS8
+#undef CT8_IN
+#undef CT8_FN
+#define V8 li_v8
+#define M8 li_m8
+#define CT8_OP(name) li_##name
+#define CS8(name) cs8i_##name
+#define CT8_IN IFMA
+#define CT8_FN IFMA_FN
+#include "native_ctsc8.h"
+#endif
+#undef V8
+#undef M8
+#undef CT8_OP
+#undef CS8
+#undef CT8_IN
+#undef CT8_FN
+
+static int simd_on(void);
+
+/* The lane set a zk_pv_*_lanes call runs on: `lanes` 0 the portable words (→ 0), 1 the IFMA
+ * ones (→ 1, or −2 where the CPU lacks them), −1 the IFMA ones where the CPU has them (→ 1)
+ * else one element at a time (→ −1); anything else one at a time (→ −1). */
+static int ctsc_lane_set(int lanes) {
+    if (lanes == 0) return 0;
+#if ZK_HAVE_IFMA
+    if (lanes == 1) return ifma_usable() ? 1 : -2;
+    if (lanes == -1) return simd_on() ? 1 : -1;
+#else
+    if (lanes == 1) return -2;
+#endif
+    return -1;
+}
+
+/* Groups of eight a lane set takes of `count` elements: none where it is one at a time. */
+static size_t ctsc_groups(int set, size_t count) { return set >= 0 ? count / 8 : 0; }
+
+#if ZK_HAVE_IFMA
+#define CTSC_LANES(set, name, ...) \
+    do { if ((set) == 1) cs8i_##name(__VA_ARGS__); else cs8p_##name(__VA_ARGS__); } while (0)
+#else
+#define CTSC_LANES(set, name, ...) cs8p_##name(__VA_ARGS__)
+#endif
+
 /* ---- vectors crossing the boundary -------------------------------------------------- */
 
 /* count scalars, 32 bytes big-endian each, into Montgomery form. */
@@ -139,27 +298,62 @@ int zk_pv_load(const unsigned char *in, size_t count, ctsc *out) {
     return 1;
 }
 
-/* count scalars out of Montgomery form, 32 bytes big-endian each (below n). */
-int zk_pv_store(const ctsc *in, size_t count, unsigned char *out) {
-    for (size_t i = 0; i < count; i++) ctsc_to_be(out + 32 * i, &in[i]);
+/* zk_pv_store with its groups of eight on lane set `lanes`, as zk_pv_inner_lanes. */
+int zk_pv_store_lanes(const ctsc *in, size_t count, unsigned char *out, int lanes) {
+    int set = ctsc_lane_set(lanes);
+    if (set == -2) return -2;
+    size_t i = 8 * ctsc_groups(set, count);
+    if (i) CTSC_LANES(set, store, in, i / 8, out);
+    for (; i < count; i++) ctsc_to_be(out + 32 * i, &in[i]);
     return 1;
 }
 
-/* 1, k, k², … (count of them) for a public k, 32 bytes big-endian. */
-int zk_pv_powers(const unsigned char *k_be, size_t count, ctsc *out) {
+/* count scalars out of Montgomery form, 32 bytes big-endian each (below n). */
+int zk_pv_store(const ctsc *in, size_t count, unsigned char *out) {
+    return zk_pv_store_lanes(in, count, out, -1);
+}
+
+/* zk_pv_powers with eight chains a k^8 apart on lane set `lanes` (as zk_pv_inner_lanes): the
+ * first eight and those past the last group one at a time. */
+int zk_pv_powers_lanes(const unsigned char *k_be, size_t count, ctsc *out, int lanes) {
+    int set = ctsc_lane_set(lanes);
+    if (set == -2) return -2;
+    size_t groups = ctsc_groups(set, count), i = 0;
     ctsc k, acc = CTSC_ONE;
     ctsc_from_be(&k, k_be);
-    for (size_t i = 0; i < count; i++) {
+    if (groups > 1) {
+        for (; i < 8; i++) {
+            out[i] = acc;
+            ctsc_mul(&acc, &acc, &k);
+        }
+        ctsc k8_16;   /* acc = k^8 */
+        ctsc_times16(&k8_16, &acc);
+        CTSC_LANES(set, powers, out, groups, &k8_16);
+        i = 8 * groups;
+        if (i < count) ctsc_mul(&acc, &out[i - 1], &k);
+    }
+    for (; i < count; i++) {
         out[i] = acc;
         ctsc_mul(&acc, &acc, &k);
     }
     return 1;
 }
 
-/* <a, b>, 32 bytes big-endian. */
-int zk_pv_inner(const ctsc *a, const ctsc *b, size_t count, unsigned char *out) {
+/* 1, k, k², … (count of them) for a public k, 32 bytes big-endian. */
+int zk_pv_powers(const unsigned char *k_be, size_t count, ctsc *out) {
+    return zk_pv_powers_lanes(k_be, count, out, -1);
+}
+
+/* zk_pv_inner with its groups of eight on lane set `lanes` (ctsc_lane_set; the rest one at
+ * a time). For the tests and the valgrind check; zk_pv_inner chooses. −2 as ctsc_lane_set. */
+int zk_pv_inner_lanes(const ctsc *a, const ctsc *b, size_t count, unsigned char *out,
+                      int lanes) {
+    int set = ctsc_lane_set(lanes);
+    if (set == -2) return -2;
+    size_t i = 8 * ctsc_groups(set, count);
     ctsc acc = {{0, 0, 0, 0}}, t;
-    for (size_t i = 0; i < count; i++) {
+    if (i) CTSC_LANES(set, inner, &acc, a, b, i / 8);
+    for (; i < count; i++) {
         ctsc_mul(&t, &a[i], &b[i]);
         ctsc_add(&acc, &acc, &t);
     }
@@ -167,18 +361,99 @@ int zk_pv_inner(const ctsc *a, const ctsc *b, size_t count, unsigned char *out) 
     return 1;
 }
 
-/* out_i = p_i + x·q_i (l = l(x), r = r(x) of SPEC.md §5.3). */
-int zk_pv_eval(const ctsc *p, const ctsc *q, const unsigned char *x_be, size_t count, ctsc *out) {
+/* <a, b>, 32 bytes big-endian. */
+int zk_pv_inner(const ctsc *a, const ctsc *b, size_t count, unsigned char *out) {
+    return zk_pv_inner_lanes(a, b, count, out, -1);
+}
+
+/* zk_pv_eval on lane set `lanes`, as zk_pv_inner_lanes. */
+int zk_pv_eval_lanes(const ctsc *p, const ctsc *q, const unsigned char *x_be, size_t count,
+                     ctsc *out, int lanes) {
+    int set = ctsc_lane_set(lanes);
+    if (set == -2) return -2;
+    size_t i = 8 * ctsc_groups(set, count);
     ctsc x, t;
     ctsc_from_be(&x, x_be);
-    for (size_t i = 0; i < count; i++) {
+    if (i) {
+        ctsc x16;
+        ctsc_times16(&x16, &x);
+        CTSC_LANES(set, eval, p, q, &x16, i / 8, out);
+    }
+    for (; i < count; i++) {
         ctsc_mul(&t, &q[i], &x);
         ctsc_add(&out[i], &p[i], &t);
     }
     return 1;
 }
 
+/* out_i = p_i + x·q_i (l = l(x), r = r(x) of SPEC.md §5.3). */
+int zk_pv_eval(const ctsc *p, const ctsc *q, const unsigned char *x_be, size_t count, ctsc *out) {
+    return zk_pv_eval_lanes(p, q, x_be, count, out, -1);
+}
+
 /* ---- l(X), r(X) and t(X) (SPEC.md §5.3) ----------------------------------------------- */
+
+/* Value j's indices k ≥ k0 one at a time (z2k = z^(2+j)·2^k0, advanced past them). */
+static void poly_one_at_a_time(const struct ctsc_poly_args *p, size_t j, size_t k0,
+                               const ctsc *z, ctsc *z2k, ctsc *t1, ctsc *t2) {
+    const ctsc *s = p->s, *ypow = p->ypow;
+    ctsc *l0 = p->l0, *r0 = p->r0, *r1 = p->r1;
+    for (size_t k = k0; k < p->nbits; k++) {
+        size_t i = j * p->nbits + k;
+        uint64_t bit = (p->values[j * (p->nbits / 8) + k / 8] >> (k % 8)) & 1;
+        ctsc a = {{0, 0, 0, 0}}, t, u;
+        uint64_t take = 0 - ct_barrier(bit);
+        for (int w = 0; w < 4; w++) a.v[w] = CTSC_ONE.v[w] & take;
+        ctsc_sub(&l0[i], &a, z);
+        ctsc_sub(&t, &a, &CTSC_ONE);
+        ctsc_add(&t, &t, z);
+        ctsc_mul(&t, &t, &ypow[i]);
+        ctsc_add(&r0[i], &t, z2k);
+        ctsc_mul(&r1[i], &s[p->count + i], &ypow[i]);
+        ctsc_mul(&u, &l0[i], &r1[i]); ctsc_add(t1, t1, &u);
+        ctsc_mul(&u, &s[i], &r0[i]); ctsc_add(t1, t1, &u);
+        ctsc_mul(&u, &s[i], &r1[i]); ctsc_add(t2, t2, &u);
+        ctsc_add(z2k, z2k, z2k);   /* ·2: ctsc_mul by two gives the same (reduced) value */
+    }
+}
+
+/* The lanes' constants: l0 = a − z and 16·(a − 1 + z) for a = 0 and a = 1 (in form). */
+static void poly_lane_consts(struct ctsc_poly_args *p, const ctsc *z) {
+    static const ctsc zero = {{0, 0, 0, 0}};
+    ctsc t;
+    ctsc_sub(&p->l0_if0, &zero, z);
+    ctsc_sub(&p->l0_if1, &CTSC_ONE, z);
+    ctsc_sub(&t, &zero, &CTSC_ONE);
+    ctsc_add(&t, &t, z);
+    ctsc_times16(&p->t16_if0, &t);
+    ctsc_sub(&t, &CTSC_ONE, &CTSC_ONE);
+    ctsc_add(&t, &t, z);
+    ctsc_times16(&p->t16_if1, &t);
+}
+
+/* zk_pv_poly with each value's whole bytes of bits on lane set `lanes` (eight indices a
+ * group, a byte's bits its lanes' a_i), as zk_pv_inner_lanes. */
+int zk_pv_poly_lanes(const unsigned char *values, size_t nbits, size_t m, const ctsc *s,
+                     const ctsc *ypow, const unsigned char *z_be, ctsc *l0, ctsc *r0, ctsc *r1,
+                     unsigned char *t_out, int lanes) {
+    int set = ctsc_lane_set(lanes);
+    if (set == -2) return -2;
+    struct ctsc_poly_args p = {values, nbits, nbits * m, s, ypow, l0, r0, r1};
+    ctsc z, zj, t1 = {{0, 0, 0, 0}}, t2 = t1;
+    ctsc_from_be(&z, z_be);
+    ctsc_mul(&zj, &z, &z);                                   /* z^(2+j) for j = 0 */
+    size_t k0 = set >= 0 ? 8 * (nbits / 8) : 0;            /* indices a value's lanes take */
+    if (k0) poly_lane_consts(&p, &z);
+    for (size_t j = 0; j < m; j++) {
+        ctsc z2k = zj;                                       /* z^(2+j)·2^k */
+        if (k0) CTSC_LANES(set, poly_value, &p, j, &z2k, &t1, &t2);
+        poly_one_at_a_time(&p, j, k0, &z, &z2k, &t1, &t2);
+        ctsc_mul(&zj, &zj, &z);
+    }
+    ctsc_to_be(t_out, &t1);
+    ctsc_to_be(t_out + 32, &t2);
+    return 1;
+}
 
 /* With a_L the bits of m secret values (nbits/8 bytes each, little-endian; least significant
  * bit first, value after value, read by public shifts and indices), y^i in `ypow` and s_L, s_R
@@ -188,50 +463,33 @@ int zk_pv_eval(const ctsc *p, const ctsc *q, const unsigned char *x_be, size_t c
 int zk_pv_poly(const unsigned char *values, size_t nbits, size_t m, const ctsc *s,
                   const ctsc *ypow, const unsigned char *z_be, ctsc *l0, ctsc *r0, ctsc *r1,
                   unsigned char *t_out) {
-    size_t count = nbits * m;
-    ctsc z, zj, two, t1 = {{0, 0, 0, 0}}, t2 = t1;
-    ctsc_from_be(&z, z_be);
-    ctsc_mul(&zj, &z, &z);                                   /* z^(2+j) for j = 0 */
-    ctsc_add(&two, &CTSC_ONE, &CTSC_ONE);
-    for (size_t j = 0; j < m; j++) {
-        ctsc z2k = zj;                                       /* z^(2+j)·2^k */
-        for (size_t k = 0; k < nbits; k++) {
-            size_t i = j * nbits + k;
-            uint64_t bit = (values[j * (nbits / 8) + k / 8] >> (k % 8)) & 1;
-            ctsc a = {{0, 0, 0, 0}}, t, u;
-            uint64_t take = 0 - ct_barrier(bit);
-            for (int w = 0; w < 4; w++) a.v[w] = CTSC_ONE.v[w] & take;
-            ctsc_sub(&l0[i], &a, &z);
-            ctsc_sub(&t, &a, &CTSC_ONE);
-            ctsc_add(&t, &t, &z);
-            ctsc_mul(&t, &t, &ypow[i]);
-            ctsc_add(&r0[i], &t, &z2k);
-            ctsc_mul(&r1[i], &s[count + i], &ypow[i]);
-            ctsc_mul(&u, &l0[i], &r1[i]); ctsc_add(&t1, &t1, &u);
-            ctsc_mul(&u, &s[i], &r0[i]); ctsc_add(&t1, &t1, &u);
-            ctsc_mul(&u, &s[i], &r1[i]); ctsc_add(&t2, &t2, &u);
-            ctsc_mul(&z2k, &z2k, &two);
-        }
-        ctsc_mul(&zj, &zj, &z);
-    }
-    ctsc_to_be(t_out, &t1);
-    ctsc_to_be(t_out + 32, &t2);
-    return 1;
+    return zk_pv_poly_lanes(values, nbits, m, s, ypow, z_be, l0, r0, r1, t_out, -1);
 }
 
 /* ---- the inner-product argument's scalars (SPEC.md §5.3; ipa.py's convention) --------- */
 
-/* One round's MSM scalars over vectors a, b of length 2·half, 32 bytes big-endian each:
- *   l_out = a_lo,i·g ‖ b_hi,i·h·y⁻ⁱ ‖ <a_lo, b_hi>·w,   r_out = a_hi,i·g ‖ b_lo,i·h·y^−(half+i)
- *   ‖ <a_hi, b_lo>·w, with y⁻ⁱ in yinv and the public factors g, h, w big-endian. */
-int zk_pv_ipa_round(const ctsc *a, const ctsc *b, size_t half, const ctsc *yinv,
-                 const unsigned char *g_be, const unsigned char *h_be,
-                 const unsigned char *w_be, unsigned char *l_out, unsigned char *r_out) {
+/* zk_pv_ipa_round with its first indices in groups of eight on lane set `lanes`, as
+ * zk_pv_inner_lanes. */
+int zk_pv_ipa_round_lanes(const ctsc *a, const ctsc *b, size_t half, const ctsc *yinv,
+                          const unsigned char *g_be, const unsigned char *h_be,
+                          const unsigned char *w_be, unsigned char *l_out,
+                          unsigned char *r_out, int lanes) {
+    int set = ctsc_lane_set(lanes);
+    if (set == -2) return -2;
+    size_t i = 8 * ctsc_groups(set, half);
     ctsc g, h, w, cl = {{0, 0, 0, 0}}, cr = cl, t, f;
     ctsc_plain_from_be(&g, g_be);   /* plain factors: every product below comes out plain */
     ctsc_plain_from_be(&h, h_be);
     ctsc_plain_from_be(&w, w_be);
-    for (size_t i = 0; i < half; i++) {
+    if (i) {
+        ctsc g16, h256;
+        ctsc_times16(&g16, &g);
+        ctsc_times16(&h256, &h);
+        ctsc_times16(&h256, &h256);
+        CTSC_LANES(set, ipa_round, a, b, half, i / 8, yinv, &g16, &h256, l_out, r_out, &cl,
+                   &cr);
+    }
+    for (; i < half; i++) {
         ctsc_mul(&t, &a[i], &g);                 ctsc_plain_to_be(l_out + 32 * i, &t);
         ctsc_mul(&t, &a[half + i], &g);          ctsc_plain_to_be(r_out + 32 * i, &t);
         ctsc_mul(&f, &yinv[i], &h);
@@ -248,18 +506,43 @@ int zk_pv_ipa_round(const ctsc *a, const ctsc *b, size_t half, const ctsc *yinv,
     return 1;
 }
 
-/* a ← u·a_lo + u⁻¹·a_hi and b ← u⁻¹·b_lo + u·b_hi, in place: the first half of each holds
- * the folded vector afterwards. */
-int zk_pv_ipa_fold(ctsc *a, ctsc *b, size_t half, const unsigned char *u_be,
-                const unsigned char *uinv_be) {
+/* One round's MSM scalars over vectors a, b of length 2·half, 32 bytes big-endian each:
+ *   l_out = a_lo,i·g ‖ b_hi,i·h·y⁻ⁱ ‖ <a_lo, b_hi>·w,   r_out = a_hi,i·g ‖ b_lo,i·h·y^−(half+i)
+ *   ‖ <a_hi, b_lo>·w, with y⁻ⁱ in yinv and the public factors g, h, w big-endian. */
+int zk_pv_ipa_round(const ctsc *a, const ctsc *b, size_t half, const ctsc *yinv,
+                 const unsigned char *g_be, const unsigned char *h_be,
+                 const unsigned char *w_be, unsigned char *l_out, unsigned char *r_out) {
+    return zk_pv_ipa_round_lanes(a, b, half, yinv, g_be, h_be, w_be, l_out, r_out, -1);
+}
+
+/* zk_pv_ipa_fold with its first indices in groups of eight on lane set `lanes`, as
+ * zk_pv_inner_lanes. */
+int zk_pv_ipa_fold_lanes(ctsc *a, ctsc *b, size_t half, const unsigned char *u_be,
+                         const unsigned char *uinv_be, int lanes) {
+    int set = ctsc_lane_set(lanes);
+    if (set == -2) return -2;
+    size_t i = 8 * ctsc_groups(set, half);
     ctsc u, ui, t, s;
     ctsc_from_be(&u, u_be);
     ctsc_from_be(&ui, uinv_be);
-    for (size_t i = 0; i < half; i++) {
+    if (i) {
+        ctsc u16, ui16;
+        ctsc_times16(&u16, &u);
+        ctsc_times16(&ui16, &ui);
+        CTSC_LANES(set, ipa_fold, a, b, half, i / 8, &u16, &ui16);
+    }
+    for (; i < half; i++) {
         ctsc_mul(&t, &a[i], &u); ctsc_mul(&s, &a[half + i], &ui); ctsc_add(&a[i], &t, &s);
         ctsc_mul(&t, &b[i], &ui); ctsc_mul(&s, &b[half + i], &u); ctsc_add(&b[i], &t, &s);
     }
     return 1;
+}
+
+/* a ← u·a_lo + u⁻¹·a_hi and b ← u⁻¹·b_lo + u·b_hi, in place: the first half of each holds
+ * the folded vector afterwards. */
+int zk_pv_ipa_fold(ctsc *a, ctsc *b, size_t half, const unsigned char *u_be,
+                const unsigned char *uinv_be) {
+    return zk_pv_ipa_fold_lanes(a, b, half, u_be, uinv_be, -1);
 }
 
 /* ---- SHA-512 (FIPS 180-4 §6.4) and the nonce stream (SPEC.md §6.2) -------------------- */
@@ -387,15 +670,31 @@ static uint64_t ctsc_from_wide(ctsc *r, const uint64_t h[8]) {
     return ctsc_zero_mask(r);
 }
 
-/* count 64-byte big-endian numbers mod n (the OS CSPRNG's wide draws), into Montgomery form.
- * Returns 1, or 0 if some is 0 mod n, as zk_pv_nonces. */
-int zk_pv_load_wide(const unsigned char *in, size_t count, ctsc *out) {
-    uint64_t h[8], any_zero = 0;
-    for (size_t i = 0; i < count; i++) {
+/* zk_pv_load_wide with its groups of eight on lane set `lanes`, as zk_pv_inner_lanes. */
+int zk_pv_load_wide_lanes(const unsigned char *in, size_t count, ctsc *out, int lanes) {
+    int set = ctsc_lane_set(lanes);
+    if (set == -2) return -2;
+    uint64_t h[64], any_zero = 0;
+    size_t i = 0, groups = ctsc_groups(set, count);
+    ctsc r3_16, r2_16;   /* ctsc_from_wide's factors for the lanes' 2^260 form */
+    ctsc_times16(&r3_16, &CTSC_R3);
+    ctsc_times16(&r2_16, &CTSC_R2);
+    for (; i < 8 * groups; i += 8) {
+        for (int k = 0; k < 64; k++) h[k] = load_be64(in + 64 * i + 8 * k);
+        CTSC_LANES(set, from_wide, out + i, h, &r3_16, &r2_16);
+        for (int k = 0; k < 8; k++) any_zero |= ctsc_zero_mask(&out[i + k]);
+    }
+    for (; i < count; i++) {
         for (int k = 0; k < 8; k++) h[k] = load_be64(in + 64 * i + 8 * k);
         any_zero |= ctsc_from_wide(&out[i], h);
     }
     return (int)(1 & ~ct_barrier(any_zero));
+}
+
+/* count 64-byte big-endian numbers mod n (the OS CSPRNG's wide draws), into Montgomery form.
+ * Returns 1, or 0 if some is 0 mod n, as zk_pv_nonces. */
+int zk_pv_load_wide(const unsigned char *in, size_t count, ctsc *out) {
+    return zk_pv_load_wide_lanes(in, count, out, -1);
 }
 
 static int simd_on(void);
@@ -416,6 +715,9 @@ int zk_pv_nonces_lanes(const unsigned char *key, size_t keylen, uint64_t c0, siz
     uint64_t inner[8], outer[8], h[8], digests[64], any_zero = 0;
     hmac_pad_state(inner, key, keylen, 0x36);
     hmac_pad_state(outer, key, keylen, 0x5c);
+    ctsc r3_16, r2_16;   /* ctsc_from_wide's factors for the lanes' 2^260 form */
+    ctsc_times16(&r3_16, &CTSC_R3);
+    ctsc_times16(&r2_16, &CTSC_R2);
     size_t i = 0;
     for (; lanes >= 0 && count - i >= 8; i += 8) {
 #if ZK_HAVE_IFMA
@@ -423,7 +725,8 @@ int zk_pv_nonces_lanes(const unsigned char *key, size_t keylen, uint64_t c0, siz
         else
 #endif
         sha8p_hmac_counters(digests, inner, outer, c0 + 1 + i);
-        for (int k = 0; k < 8; k++) any_zero |= ctsc_from_wide(&out[i + k], digests + 8 * k);
+        CTSC_LANES(lanes, from_wide, out + i, digests, &r3_16, &r2_16);
+        for (int k = 0; k < 8; k++) any_zero |= ctsc_zero_mask(&out[i + k]);
     }
     for (; i < count; i++) {
         unsigned char msg[64];
