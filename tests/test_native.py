@@ -4,6 +4,7 @@ py_ecc for the group (SPEC.md §2.3)."""
 import ctypes
 import pathlib
 import secrets
+import subprocess
 
 import pytest
 from hypothesis import given, settings
@@ -22,6 +23,17 @@ OPS = {"add": (0, lambda a, b: (a + b) % P), "sub": (1, lambda a, b: (a - b) % P
 def test_kernel_is_built():
     """CI machines have gcc: the fast path must really be under test, not the fallback."""
     assert backends.available()[0] == "native"
+
+
+def test_kernel_builds_where_there_are_no_ifma_lanes(tmp_path):
+    """A compiler without the IFMA lanes (another architecture, or another compiler) must still
+    build the kernel, warning-free: ZK_NO_IFMA compiles it as such a compiler would (setup.py
+    marks the kernel optional, so a build error there would silently leave only coincurve)."""
+    source = pathlib.Path(native.__file__).with_name("native.c")
+    done = subprocess.run(["gcc", "-c", "-O2", "-Wall", "-Wextra", "-Werror", "-DZK_NO_IFMA",
+                           "-o", str(tmp_path / "native.o"), str(source)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
 
 
 def _cpu_has_ifma() -> bool:

@@ -177,6 +177,8 @@ static void fold_terms_block(const unsigned char *points, size_t q, size_t first
     size_t done = 0;
 #if ZK_HAVE_IFMA
     if (simd_on()) done = fold_terms_lanes(points, q, first, n, k, terms, kept, r, res);
+#else
+    (void)kept;   /* only the lanes read the kept tables */
 #endif
     fold_terms_scalar(points, q, first + done, n - done, k, terms, r, res + done);
     for (size_t i = 0; i < n; i++) {

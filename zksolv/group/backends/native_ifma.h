@@ -9,7 +9,13 @@
  * n_0..n_3 < 2^52 and n_4 < 2^48 + 2^11 (fe8_carry's output; a normalized element's n_4 is
  * below 2^48). The lazy sums (fe8_sub_lazy) count on that bound of n_4.
  */
-#if defined(__x86_64__) && defined(__GNUC__)
+/* Chains a lane computation runs in lockstep at most (gej8_double_n and the rest below);
+ * outside the lanes too, since the fold's blocks are cut in whole sets of them. */
+enum { CHAINS_MAX = 2 };
+
+/* ZK_NO_IFMA builds the kernel as a compiler without these lanes would (the tests check that
+ * it still builds). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(ZK_NO_IFMA)
 #include <immintrin.h>
 #define ZK_HAVE_IFMA 1
 #define IFMA static inline __attribute__((target("avx512f,avx512ifma"), always_inline))
@@ -153,7 +159,6 @@ IFMA __mmask8 fe8_zero_lanes(const fe8 *a) {
  * ports idle (bench/RESULTS.md, "The fold ladders in lockstep"). Each chain does the same
  * operations as the one-chain call (n = 1), so results are bit-identical; n is a constant at
  * every call site (these are always inlined), so the loops unroll. r may alias a. */
-enum { CHAINS_MAX = 2 };
 #define EACH_CHAIN(c, n) for (int c = 0; c < (n); c++)
 
 /* dbl-2009-l as in gej_double, for n chains; no lane is the identity. Sums feeding only sums

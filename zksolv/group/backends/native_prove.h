@@ -438,7 +438,8 @@ int zk_pv_poly_lanes(const unsigned char *values, size_t nbits, size_t m, const 
                      unsigned char *t_out, int lanes) {
     int set = ctsc_lane_set(lanes);
     if (set == -2) return -2;
-    struct ctsc_poly_args p = {values, nbits, nbits * m, s, ypow, l0, r0, r1};
+    struct ctsc_poly_args p = {.values = values, .nbits = nbits, .count = nbits * m, .s = s,
+                               .ypow = ypow, .l0 = l0, .r0 = r0, .r1 = r1};   /* consts: below */
     ctsc z, zj, t1 = {{0, 0, 0, 0}}, t2 = t1;
     ctsc_from_be(&z, z_be);
     ctsc_mul(&zj, &z, &z);                                   /* z^(2+j) for j = 0 */
