@@ -83,17 +83,20 @@ def _terms_call(points: bytes, q: int, halves: list[tuple[int, int]]):
     return status, [out.raw[64 * i:64 * i + 64] for i in range(q)], ok.raw
 
 
-def test_identity_and_doubling_outputs(lane_path):
+@pytest.mark.parametrize("first", [0, 8 + 5, 16 + 2])   # a pair's first chain, its second, alone
+def test_identity_and_doubling_outputs(lane_path, first):
     """P_j = −(the terms' sum) gives the identity (zeros, flagged 0); P_j = the sum takes
-    the final addition's doubling branch."""
-    q, ks = 9, [random_scalar() for _ in range(3)]
+    the final addition's doubling branch — in whichever lane group's ladder adds P_j."""
+    q, ks = 25, [random_scalar() for _ in range(3)]
     hi = _points(3 * q)
     sums = [sum((hi[t * q + j] * ks[t] for t in range(3)), Point.identity(NATIVE)) for j in range(q)]
-    lo = [-sums[0], sums[1]] + _points(q - 2)
+    lo = _points(q)
+    lo[first], lo[first + 1] = -sums[first], sums[first + 1]
     status, out, ok = _terms_call(_raw(lo + hi), q, [native.glv_split(k) for k in ks])
-    assert status == 0 and ok == b"\x00" + b"\x01" * (q - 1) and out[0] == bytes(64)
-    assert out[1] == (sums[1] + sums[1])._raw
-    assert out[2:] == [(lo[j] + sums[j])._raw for j in range(2, q)]
+    assert status == 0 and ok == bytes(0 if j == first else 1 for j in range(q))
+    assert out[first] == bytes(64) and out[first + 1] == (sums[first + 1] + sums[first + 1])._raw
+    rest = [j for j in range(q) if j not in (first, first + 1)]
+    assert [out[j] for j in rest] == [(lo[j] + sums[j])._raw for j in rest]
 
 
 def test_exceptional_additions_inside_the_ladder(lane_path):

@@ -41,13 +41,21 @@ static void fold_terms_scalar(const unsigned char *points, size_t q, size_t firs
     for (size_t i = 0; i < n; i++) ladder_terms(&res[i], r->table + 8 * terms * i, k, terms);
 }
 
+/* out_j's own point P_j added to its sum, on the scalar path. */
+static void add_own_point(gej *sum, const unsigned char *points, size_t j) {
+    ge own;
+    ge_from_bytes(&own, points + 64 * j);
+    gej_add_ge(sum, sum, &own);
+}
+
 #if ZK_HAVE_IFMA
 /* ladder_terms for n groups of eight outputs at once, one chain a group in lockstep: the
  * digits are the same for every output, so the groups share one control flow. Group c's
  * tables in lane form at tab8[c] (tab8[c][8t + e]: entry e of term t in every lane), its
- * outputs to acc[c][0..7], the lanes that met an exceptional addition to bad[c]. */
-IFMA void ladder8_terms_n(gej *const acc[], const ge8 *const tab8[], const fold_scalar *k,
-                          int terms, __mmask8 *bad, int n) {
+ * outputs' own points P_j at lo[c], added last; its outputs to acc[c][0..7], the lanes that
+ * met an exceptional addition to bad[c]. */
+IFMA void ladder8_terms_n(gej *const acc[], const ge8 *const tab8[], const ge8 *lo,
+                          const fold_scalar *k, int terms, __mmask8 *bad, int n) {
     fe8 beta;
     const fe *betas[8] = {&FE_BETA, &FE_BETA, &FE_BETA, &FE_BETA,
                           &FE_BETA, &FE_BETA, &FE_BETA, &FE_BETA};
@@ -68,36 +76,64 @@ IFMA void ladder8_terms_n(gej *const acc[], const ge8 *const tab8[], const fold_
                 add_digit8_n(a, &empty, tab, k[t].naf2[b], k[t].neg2, 1, &beta, bad, n);
         }
     }
-    EACH_CHAIN(c, n) ladder8_store(acc[c], &a[c], empty);
+    if (empty)
+        EACH_CHAIN(c, n) {
+            a[c].x = lo[c].x; a[c].y = lo[c].y;
+            for (int i = 0; i < 5; i++) a[c].z.v[i] = bcast(FE_ONE.n[i]);
+        }
+    else
+        gej8_add_ge8_n(a, a, lo, bad, n);
+    EACH_CHAIN(c, n) ladder8_store(acc[c], &a[c], 0);
 }
 
-IFMA_FN void ladder8_terms_1(gej *const acc[], const ge8 *const tab8[], const fold_scalar *k,
-                             int terms, __mmask8 *bad) {
-    ladder8_terms_n(acc, tab8, k, terms, bad, 1);
+IFMA_FN void ladder8_terms_1(gej *const acc[], const ge8 *const tab8[], const ge8 *lo,
+                             const fold_scalar *k, int terms, __mmask8 *bad) {
+    ladder8_terms_n(acc, tab8, lo, k, terms, bad, 1);
 }
 
-IFMA_FN void ladder8_terms_2(gej *const acc[], const ge8 *const tab8[], const fold_scalar *k,
-                             int terms, __mmask8 *bad) {
-    ladder8_terms_n(acc, tab8, k, terms, bad, 2);
+IFMA_FN void ladder8_terms_2(gej *const acc[], const ge8 *const tab8[], const ge8 *lo,
+                             const fold_scalar *k, int terms, __mmask8 *bad) {
+    ladder8_terms_n(acc, tab8, lo, k, terms, bad, 2);
 }
 
-/* The ladders of lane groups g … g + n − 1 (n ≤ CHAINS_MAX) into res; an output whose
- * lane met an exceptional addition is redone alone on the scalar path. */
+/* Points at..at+7 of `points` (x ‖ y, 64 bytes each) in lane form. */
+static void lane_points(ge8 *r, const unsigned char *points, size_t at) {
+    fe xs[8], ys[8];
+    const fe *px[8], *py[8];
+    for (int i = 0; i < 8; i++) {
+        fe_from_be(&xs[i], points + 64 * (at + i));
+        fe_from_be(&ys[i], points + 64 * (at + i) + 32);
+        px[i] = &xs[i];
+        py[i] = &ys[i];
+    }
+    fe8_gather(&r->x, px);
+    fe8_gather(&r->y, py);
+}
+
+
+/* The ladders of lane groups g … g + n − 1 (n ≤ CHAINS_MAX) into res, the outputs' own
+ * points included; an output whose lane met an exceptional addition is redone alone on the
+ * scalar path. */
 static void ladder_groups(const unsigned char *points, size_t q, size_t first, size_t g,
                           int n, const fold_scalar *k, int terms, const fold_room *r, gej *res) {
     gej *acc[CHAINS_MAX];
     const ge8 *tab8[CHAINS_MAX];
+    ge8 lo[CHAINS_MAX];
     __mmask8 bad[CHAINS_MAX];
     for (int c = 0; c < n; c++) {
         acc[c] = res + 8 * (g + c);
         tab8[c] = r->tab8 + 8 * terms * (g + c);
+        lane_points(&lo[c], points, first + 8 * (g + c));
     }
-    if (n == 2) ladder8_terms_2(acc, tab8, k, terms, bad);
-    else ladder8_terms_1(acc, tab8, k, terms, bad);
+    if (n == 2) ladder8_terms_2(acc, tab8, lo, k, terms, bad);
+    else ladder8_terms_1(acc, tab8, lo, k, terms, bad);
     for (int c = 0; c < n; c++)
         for (int i = 0; i < 8; i++)
-            if (bad[c] >> i & 1)
-                fold_terms_scalar(points, q, first + 8 * (g + c) + i, 1, k, terms, r, &acc[c][i]);
+            if (bad[c] >> i & 1) {
+                size_t j = first + 8 * (g + c) + i;
+                fold_terms_scalar(points, q, j, 1, k, terms, r, &acc[c][i]);
+                add_own_point(&acc[c][i], points, j);
+            }
 }
 
 /* 1 iff the kept table at `table` is that of the point at `xy`: its entry 0 is the point
@@ -181,11 +217,7 @@ static void fold_terms_block(const unsigned char *points, size_t q, size_t first
     (void)kept;   /* only the lanes read the kept tables */
 #endif
     fold_terms_scalar(points, q, first + done, n - done, k, terms, r, res + done);
-    for (size_t i = 0; i < n; i++) {
-        ge lo;
-        ge_from_bytes(&lo, points + 64 * (first + i));
-        gej_add_ge(&res[i], &res[i], &lo);
-    }
+    for (size_t i = done; i < n; i++) add_own_point(&res[i], points, first + i);   /* the lanes added theirs */
     gej_to_ge_batch(r->aff, res, n, r->prefix);
     for (size_t i = 0; i < n; i++) ok[i] = (unsigned char)ge_write(out + 64 * i, &r->aff[i]);
 }
