@@ -114,7 +114,9 @@ static void ct8_lane_tables(uint64_t *out, const ge *tables, size_t count) {
 
 /* Signed digits (ct_digits, constant-time) of `count` secret scalars in lane order: window
  * w of point k at out[(w·groups + k/8)·8 + k%8], two's complement; lanes past `count` 0.
- * `digits` is room for CT_WINDOWS ints. Indices depend on the public k and w only. */
+ * `digits` is room for CT_WINDOWS ints. Indices depend on the public k and w only. One
+ * scalar at a time: the reference that CT8(lane_digits), eight at a time, is tested against
+ * (zk_ct_lane_digits). */
 static void ct8_lane_digits(uint64_t *out, int *digits, const unsigned char *scalars,
                             size_t count) {
     size_t groups = (count + 7) / 8;
@@ -126,10 +128,20 @@ static void ct8_lane_digits(uint64_t *out, int *digits, const unsigned char *sca
     }
 }
 
+/* The 64-bit words of `used` ≤ 8 secret scalars (32 bytes big-endian each), word i of scalar
+ * l at words[i][l], least significant word first; lanes past `used` zero. The bytes are
+ * moved, never looked at: only the public `used` chooses a branch. */
+static void ct8_scalar_words(uint64_t words[4][8], const unsigned char *scalars, size_t used) {
+    for (size_t l = 0; l < 8; l++) {
+        uint64_t w[5] = {0, 0, 0, 0, 0};
+        if (l < used) scalar_words(w, scalars + 32 * l);
+        for (int i = 0; i < 4; i++) words[i][l] = w[i];
+    }
+}
+
 static size_t ct8_room_bytes(void) {
     return carved((size_t)CT8_BLOCK / 8 * CT_HALF * CT8_ENTRY, sizeof(uint64_t))
-           + carved((size_t)CT_WINDOWS * CT8_BLOCK, sizeof(uint64_t))
-           + carved(CT_WINDOWS, sizeof(int));
+           + carved((size_t)CT_WINDOWS * CT8_BLOCK, sizeof(uint64_t));
 }
 
 /* Lane i's point of the lane words' x, y, z limbs (lane-major as the lane words store them). */
