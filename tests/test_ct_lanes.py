@@ -196,3 +196,25 @@ def test_lane_digits_of_every_edge_in_every_lane(native):
             want = _lane_digits(lib, scalars, 2)
             for lane_set in _lane_sets(lib):
                 assert _lane_digits(lib, scalars, lane_set) == want
+
+
+@pytest.mark.parametrize("count", [1, 7, 8, 9, 23, 64])
+def test_lane_tables_transposed_in_registers_match_one_qword_at_a_time(native, count):
+    """S's lane tables from the kept tables (zk_ct_lane_tables): the IFMA transpose gives the
+    words ct8_lane_tables gives, lanes past `count` zero (a partial last group)."""
+    backend, lib = native
+    points = _edge_inputs(backend)[-1][0][:count]
+    tables = (ctypes.c_uint64 * (lib.zk_ct_tables_bytes(count) // 8))()
+    assert lib.zk_ct_tables(affine_bytes(points), count, ctypes.addressof(tables)) == 0
+    words = (count + 7) // 8 * 16 * 80
+
+    def lane_tables(lane_set):
+        out = (ctypes.c_uint64 * words)(*([2**64 - 1] * words))   # no zero by chance
+        return lib.zk_ct_lane_tables(lane_set, ctypes.addressof(tables), count,
+                                     ctypes.addressof(out)), list(out)
+    status, want = lane_tables(0)
+    assert status == 0 and sum(1 for w in want if w == 0) == (-count % 8) * 16 * 10
+    if lib.zk_simd(-1):
+        assert lane_tables(1) == (0, want)
+    else:
+        assert lane_tables(1)[0] == -2

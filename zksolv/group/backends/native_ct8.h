@@ -260,7 +260,7 @@ CT8_FN int CT8(msm_tabled)(const ge *tables, const unsigned char *scalars, size_
     CT8(gep_set_inf)(&total);
     for (size_t at = 0; at < n; at += CT8_BLOCK) {
         size_t count = n - at < CT8_BLOCK ? n - at : CT8_BLOCK;
-        ct8_lane_tables(lane_tables, tables + CT_HALF * at, count);
+        CT8_OP(lane_tables)(lane_tables, tables + CT_HALF * at, count);
         CT8(lane_digits)(lane_digits, scalars + 32 * at, count);
         CT8(block)(&part, lane_tables, lane_digits, (count + 7) / 8);
         CT8(gep_add)(&sum, &total, &part);
