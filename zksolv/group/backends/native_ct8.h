@@ -8,7 +8,8 @@
  * Per window and group: the eight signed digits' table entries are selected by a scan of all
  * CT_HALF entries (equality masks, blends), y negated by blend where the digit is negative,
  * the entry added by the complete mixed formula (RCB Algorithm 8) and the sum kept by blend
- * where the digit is nonzero. Blocks' lane sums are added by the complete formula (RCB
+ * where the digit is nonzero. The digits themselves are recoded eight scalars at a time, one
+ * a lane (lane_digits). Blocks' lane sums are added by the complete formula (RCB
  * Algorithm 7) and the eight lanes joined at the end on the scalar path. Homogeneous
  * projective coordinates, identity (0 : 1 : 0), as native_ct.h.
  */
@@ -208,7 +209,8 @@ CT8_IN V8 CT8(window_bits)(const V8 w[5], unsigned pos) {
  * then ct_digits' rule by arithmetic, v = bits + carry, carry = v > CT_HALF (the sign of
  * CT_HALF − v), d = v − carry·2^CT_WINDOW, stored two's complement in the same layout (window
  * w of point k at out[(w·groups + k/8)·8 + k%8], lanes past `count` 0). No branch and no
- * index on a scalar's bits. */
+ * index on a scalar's bits (SPEC.md §2.3; the portable set runs under valgrind in
+ * tests/ctime/prove_ctime.c, through msm_tabled and pairs_comb). */
 CT8_FN void CT8(lane_digits)(uint64_t *out, const unsigned char *scalars, size_t count) {
     size_t groups = (count + 7) / 8;
     V8 half = CT8_OP(set1)(CT_HALF);

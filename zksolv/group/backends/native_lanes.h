@@ -142,15 +142,17 @@ IFMA void li_transpose8x2(li_v8 *q8, li_v8 *q9, const uint64_t *const rows[8]) {
     const __m512i odd = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
 #define LI_PAIR(i) _mm_loadu_si128((const __m128i *)(rows[i] + 8))
     li_v8 lo = _mm512_castsi128_si512(LI_PAIR(0)), hi = _mm512_castsi128_si512(LI_PAIR(4));
-    lo = _mm512_inserti32x4(_mm512_inserti32x4(_mm512_inserti32x4(lo, LI_PAIR(1), 1), LI_PAIR(2), 2), LI_PAIR(3), 3);
-    hi = _mm512_inserti32x4(_mm512_inserti32x4(_mm512_inserti32x4(hi, LI_PAIR(5), 1), LI_PAIR(6), 2), LI_PAIR(7), 3);
+    lo = _mm512_inserti32x4(lo, LI_PAIR(1), 1);
+    lo = _mm512_inserti32x4(lo, LI_PAIR(2), 2);
+    lo = _mm512_inserti32x4(lo, LI_PAIR(3), 3);   /* rows 0..3's pairs, one a 128-bit slot */
+    hi = _mm512_inserti32x4(hi, LI_PAIR(5), 1);
+    hi = _mm512_inserti32x4(hi, LI_PAIR(6), 2);
+    hi = _mm512_inserti32x4(hi, LI_PAIR(7), 3);   /* rows 4..7's */
 #undef LI_PAIR
     *q8 = _mm512_permutex2var_epi64(lo, even, hi);
     *q9 = _mm512_permutex2var_epi64(lo, odd, hi);
 }
-#endif
 
-#if ZK_HAVE_IFMA
 /* ct8_lane_tables on IFMA: each entry's eight points (ten qwords each: x, y limbs, as ge
  * lays them out) transposed in registers, 64-byte stores. Lanes past `count` read a zero
  * row. Public data; the same words as ct8_lane_tables (zk_ct_lane_tables checks). */

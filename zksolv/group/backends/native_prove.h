@@ -818,15 +818,13 @@ int zk_msm_secret_tabled_lanes(const ge *tables, const unsigned char *scalars, s
 
 /* S's lane digits (the layout of ct8_lane_digits) of `count` scalars into `out`
  * (CT_WINDOWS · 8·⌈count/8⌉ words), for the tests: `set` 0 eight at a time on the portable
- * lane words, 1 on the IFMA ones (−2 where the CPU lacks them), 2 one at a time by ct_digits.
- * −1 on no memory. */
+ * lane words, 1 on the IFMA ones (−2 where the CPU lacks them), 2 one at a time by
+ * ct_digits. */
 int zk_ct_lane_digits(int set, const unsigned char *scalars, size_t count, uint64_t *out) {
     if (set == 0) { ct8p_lane_digits(out, scalars, count); return 0; }
     if (set == 2) {
-        int *digits = malloc(CT_WINDOWS * sizeof *digits);
-        if (!digits) return -1;
+        int digits[CT_WINDOWS];
         ct8_lane_digits(out, digits, scalars, count);
-        free(digits);
         return 0;
     }
 #if ZK_HAVE_IFMA
