@@ -130,3 +130,91 @@ def test_pairs_one_a_lane_match_py_ecc(native):
                 assert _pairs(lib, points, pairs, lanes) == (0, want), (count, lanes)
     if not lib.zk_simd(-1):
         assert _pairs(lib, [g, h], [(1, 1)], 1)[0] == -2   # no IFMA: refused, not faked
+
+
+# ---- S's digits eight scalars at a time (CT8(lane_digits), native_ct8.h) -----------------
+
+CT_WINDOWS = 52   # 256 / 5 + 1 signed base-2^5 windows
+
+# Windows worth exactly 16 and 17 (the carry's edge), long carry chains, every bit set.
+DIGIT_EDGES = [0, 1, 2, N - 1, N - 2, (N - 1) // 2, 2**256 - 1, 2**255, 2**128 - 1,
+               int("0F" * 32, 16), int("F0" * 32, 16), int("10000" * 51, 2),
+               int("10001" * 51, 2), int("01111" * 51, 2), int("11111" * 51, 2),
+               int("10000" * 51 + "1", 2), sum(16 << (5 * w) for w in range(51)),
+               sum(17 << (5 * w) for w in range(51)), 2**64 - 1, 2**192 + 2**64 - 1,
+               16, 17, 15, 31, 32, 33]
+
+
+def _lane_digits(lib, scalars, lane_set):
+    """(status, words) of zk_ct_lane_digits on `lane_set` (0 portable, 1 IFMA, 2 one at a
+    time by ct_digits): window w of scalar k at (w·groups + k//8)·8 + k % 8."""
+    groups = (len(scalars) + 7) // 8
+    out = (ctypes.c_uint64 * (CT_WINDOWS * groups * 8 or 1))()
+    packed = b"".join(k.to_bytes(32, "big") for k in scalars)
+    status = lib.zk_ct_lane_digits(lane_set, packed, len(scalars), ctypes.addressof(out))
+    return status, list(out)
+
+
+def _python_digits(k):
+    """ct_digits' rule in Python: v = window + carry, carry = v > 16, d = v − 32·carry."""
+    digits, carry = [], 0
+    for w in range(CT_WINDOWS):
+        v = (k >> (5 * w) & 31) + carry
+        carry = int(v > 16)
+        digits.append(v - 32 * carry)
+    return digits
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 8, 9, 16, 23, 26, 64, 130])
+def test_lane_digits_match_ct_digits_one_at_a_time(native, count):
+    """Every lane set's digits are bit-identical to ct_digits' (one scalar at a time, the
+    reference layout), lanes past `count` zero, and they spell the scalar back."""
+    _, lib = native
+    scalars = (DIGIT_EDGES + [secrets.randbits(256) for _ in range(count)])[:count]
+    secrets.SystemRandom().shuffle(scalars)
+    status, want = _lane_digits(lib, scalars, 2)
+    assert status == 0
+    groups = (count + 7) // 8
+    for k, scalar in enumerate(scalars):
+        digits = [want[(w * groups + k // 8) * 8 + k % 8] for w in range(CT_WINDOWS)]
+        signed = [d - 2**64 if d >= 2**63 else d for d in digits]
+        assert signed == _python_digits(scalar)
+        assert sum(d << (5 * w) for w, d in enumerate(signed)) == scalar
+    for lane_set in _lane_sets(lib):
+        assert _lane_digits(lib, scalars, lane_set) == (0, want), (lane_set, count)
+    if not lib.zk_simd(-1):
+        assert _lane_digits(lib, scalars, 1)[0] == -2   # no IFMA: refused, not faked
+
+
+def test_lane_digits_of_every_edge_in_every_lane(native):
+    """Each edge scalar in each of the eight lanes, the others random."""
+    _, lib = native
+    for edge in DIGIT_EDGES:
+        for lane in range(8):
+            scalars = [secrets.randbits(256) for _ in range(8)]
+            scalars[lane] = edge
+            want = _lane_digits(lib, scalars, 2)
+            for lane_set in _lane_sets(lib):
+                assert _lane_digits(lib, scalars, lane_set) == want
+
+
+@pytest.mark.parametrize("count", [1, 7, 8, 9, 23, 64])
+def test_lane_tables_transposed_in_registers_match_one_qword_at_a_time(native, count):
+    """S's lane tables from the kept tables (zk_ct_lane_tables): the IFMA transpose gives the
+    words ct8_lane_tables gives, lanes past `count` zero (a partial last group)."""
+    backend, lib = native
+    points = _edge_inputs(backend)[-1][0][:count]
+    tables = (ctypes.c_uint64 * (lib.zk_ct_tables_bytes(count) // 8))()
+    assert lib.zk_ct_tables(affine_bytes(points), count, ctypes.addressof(tables)) == 0
+    words = (count + 7) // 8 * 16 * 80
+
+    def lane_tables(lane_set):
+        out = (ctypes.c_uint64 * words)(*([2**64 - 1] * words))   # no zero by chance
+        return lib.zk_ct_lane_tables(lane_set, ctypes.addressof(tables), count,
+                                     ctypes.addressof(out)), list(out)
+    status, want = lane_tables(0)
+    assert status == 0 and sum(1 for w in want if w == 0) == (-count % 8) * 16 * 10
+    if lib.zk_simd(-1):
+        assert lane_tables(1) == (0, want)
+    else:
+        assert lane_tables(1)[0] == -2

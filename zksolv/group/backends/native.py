@@ -85,6 +85,8 @@ def _load() -> ctypes.CDLL:
         "zk_ct_tables": [buf, size, addr],
         "zk_msm_secret_tabled": [addr, buf, size, buf],
         "zk_msm_secret_tabled_lanes": [addr, buf, size, buf, ctypes.c_int],
+        "zk_ct_lane_digits": [ctypes.c_int, buf, size, addr],
+        "zk_ct_lane_tables": [ctypes.c_int, addr, size, addr],
         "zk_comb_tables": [buf, addr],
         "zk_pairs_secret_comb": [addr, buf, size, buf, ctypes.c_int],
         "zk_bits_commit_tabled": [addr, buf, buf, size, size, buf, ctypes.c_int],

@@ -8,7 +8,8 @@
  * Per window and group: the eight signed digits' table entries are selected by a scan of all
  * CT_HALF entries (equality masks, blends), y negated by blend where the digit is negative,
  * the entry added by the complete mixed formula (RCB Algorithm 8) and the sum kept by blend
- * where the digit is nonzero. Blocks' lane sums are added by the complete formula (RCB
+ * where the digit is nonzero. The digits themselves are recoded eight scalars at a time, one
+ * a lane (lane_digits). Blocks' lane sums are added by the complete formula (RCB
  * Algorithm 7) and the eight lanes joined at the end on the scalar path. Homogeneous
  * projective coordinates, identity (0 : 1 : 0), as native_ct.h.
  */
@@ -193,6 +194,41 @@ CT8_IN void CT8(add_digit)(CT8(gep) *acc, V8 d, const uint64_t *entries, const g
     CT8(add_taken)(acc, &qx, qy, mag, neg);
 }
 
+/* The CT_WINDOW bits from bit `pos` of eight scalars' words (w[4] zero, for a window that
+ * reaches past the top), as scalar_bits: only the public `pos` chooses the words and shifts;
+ * the next word's bits are shifted in always, by two shifts so that none is by 64. */
+CT8_IN V8 CT8(window_bits)(const V8 w[5], unsigned pos) {
+    if (pos >= 256) return CT8_OP(zero)();
+    unsigned i = pos / 64, s = pos % 64;
+    V8 low = CT8_OP(srli)(w[i], s);
+    V8 high = CT8_OP(slli)(CT8_OP(slli)(w[i + 1], 1), 63 - s);
+    return CT8_OP(and)(CT8_OP(xor)(low, high), CT8_OP(set1)((1u << CT_WINDOW) - 1));
+}
+
+/* ct8_lane_digits eight scalars at a time, one a lane: each window's bits by public shifts,
+ * then ct_digits' rule by arithmetic, v = bits + carry, carry = v > CT_HALF (the sign of
+ * CT_HALF − v), d = v − carry·2^CT_WINDOW, stored two's complement in the same layout (window
+ * w of point k at out[(w·groups + k/8)·8 + k%8], lanes past `count` 0). No branch and no
+ * index on a scalar's bits (SPEC.md §2.3; the portable set runs under valgrind in
+ * tests/ctime/prove_ctime.c, through msm_tabled and pairs_comb). */
+CT8_FN void CT8(lane_digits)(uint64_t *out, const unsigned char *scalars, size_t count) {
+    size_t groups = (count + 7) / 8;
+    V8 half = CT8_OP(set1)(CT_HALF);
+    for (size_t g = 0; g < groups; g++) {
+        uint64_t words[4][8];
+        ct8_scalar_words(words, scalars + 256 * g, count - 8 * g < 8 ? count - 8 * g : 8);
+        V8 w[5], carry = CT8_OP(zero)();
+        for (int i = 0; i < 4; i++) w[i] = CT8_OP(load)(words[i]);
+        w[4] = CT8_OP(zero)();
+        for (unsigned k = 0; k < CT_WINDOWS; k++) {
+            V8 v = CT8_OP(add)(CT8(window_bits)(w, k * CT_WINDOW), carry);
+            carry = CT8_OP(srli)(CT8_OP(sub)(half, v), 63);
+            CT8_OP(store)(out + (k * groups + g) * 8,
+                          CT8_OP(sub)(v, CT8_OP(slli)(carry, CT_WINDOW)));
+        }
+    }
+}
+
 /* acc = Σ over one block's groups, lanes apart: lane tables and digits as ct8_lane_tables
  * and ct8_lane_digits lay them out. */
 CT8_FN void CT8(block)(CT8(gep) *acc, const uint64_t *tables, const uint64_t *digits,
@@ -222,13 +258,12 @@ CT8_FN int CT8(msm_tabled)(const ge *tables, const unsigned char *scalars, size_
     uint64_t *lane_tables = carve(&cursor, (size_t)CT8_BLOCK / 8 * CT_HALF * CT8_ENTRY,
                                   sizeof(uint64_t));
     uint64_t *lane_digits = carve(&cursor, (size_t)CT_WINDOWS * CT8_BLOCK, sizeof(uint64_t));
-    int *digits = carve(&cursor, CT_WINDOWS, sizeof(int));
     CT8(gep) total, part, sum;
     CT8(gep_set_inf)(&total);
     for (size_t at = 0; at < n; at += CT8_BLOCK) {
         size_t count = n - at < CT8_BLOCK ? n - at : CT8_BLOCK;
-        ct8_lane_tables(lane_tables, tables + CT_HALF * at, count);
-        ct8_lane_digits(lane_digits, digits, scalars + 32 * at, count);
+        CT8_OP(lane_tables)(lane_tables, tables + CT_HALF * at, count);
+        CT8(lane_digits)(lane_digits, scalars + 32 * at, count);
         CT8(block)(&part, lane_tables, lane_digits, (count + 7) / 8);
         CT8(gep_add)(&sum, &total, &part);
         total = sum;
@@ -248,7 +283,6 @@ CT8_FN int CT8(msm_tabled)(const ge *tables, const unsigned char *scalars, size_
 CT8_FN void CT8(pairs_comb)(const ge *comb, const unsigned char *scalars, size_t count,
                             unsigned char *out) {
     uint64_t lane_digits[CT_WINDOWS * 16];
-    int digits[CT_WINDOWS];
     unsigned char batch[16 * 32];
     for (size_t at = 0; at < count; at += 8) {
         size_t lanes_used = count - at < 8 ? count - at : 8;
@@ -257,7 +291,7 @@ CT8_FN void CT8(pairs_comb)(const ge *comb, const unsigned char *scalars, size_t
             memcpy(batch + 32 * i, scalars + 64 * (at + i), 32);
             memcpy(batch + 32 * (8 + i), scalars + 64 * (at + i) + 32, 32);
         }
-        ct8_lane_digits(lane_digits, digits, batch, 16);
+        CT8(lane_digits)(lane_digits, batch, 16);
         CT8(gep) acc;
         CT8(gep_set_inf)(&acc);
         for (unsigned w = 0; w < CT_WINDOWS; w++)

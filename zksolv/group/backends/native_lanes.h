@@ -112,9 +112,75 @@ static void ct8_lane_tables(uint64_t *out, const ge *tables, size_t count) {
         }
 }
 
+#if ZK_HAVE_IFMA
+/* An 8×8 transpose of qwords: column c of rows r[0..7] into t[c] (lane i = r[i]'s qword c),
+ * by unpacks and two rounds of two-source permutes. */
+IFMA void li_transpose8(li_v8 t[8], const li_v8 r[8]) {
+    const __m512i pairs_lo = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
+    const __m512i pairs_hi = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+    const __m512i halves_lo = _mm512_setr_epi64(0, 1, 2, 3, 8, 9, 10, 11);
+    const __m512i halves_hi = _mm512_setr_epi64(4, 5, 6, 7, 12, 13, 14, 15);
+    li_v8 a[8], b[8];
+    for (int i = 0; i < 4; i++) {   /* a[2i], a[2i+1]: rows 2i, 2i+1's even and odd columns */
+        a[2 * i] = _mm512_unpacklo_epi64(r[2 * i], r[2 * i + 1]);
+        a[2 * i + 1] = _mm512_unpackhi_epi64(r[2 * i], r[2 * i + 1]);
+    }
+    for (int h = 0; h < 2; h++)     /* rows 4h..4h+3 of columns {c, c+4}, c = 0..3 */
+        for (int o = 0; o < 2; o++) {
+            b[4 * h + o] = _mm512_permutex2var_epi64(a[4 * h + o], pairs_lo, a[4 * h + 2 + o]);
+            b[4 * h + 2 + o] = _mm512_permutex2var_epi64(a[4 * h + o], pairs_hi, a[4 * h + 2 + o]);
+        }
+    for (int c = 0; c < 4; c++) {
+        t[c] = _mm512_permutex2var_epi64(b[c], halves_lo, b[4 + c]);
+        t[c + 4] = _mm512_permutex2var_epi64(b[c], halves_hi, b[4 + c]);
+    }
+}
+
+/* Qwords 8 and 9 of eight rows as two lane words (lane i = row i's). */
+IFMA void li_transpose8x2(li_v8 *q8, li_v8 *q9, const uint64_t *const rows[8]) {
+    const __m512i even = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+    const __m512i odd = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+#define LI_PAIR(i) _mm_loadu_si128((const __m128i *)(rows[i] + 8))
+    li_v8 lo = _mm512_castsi128_si512(LI_PAIR(0)), hi = _mm512_castsi128_si512(LI_PAIR(4));
+    lo = _mm512_inserti32x4(lo, LI_PAIR(1), 1);
+    lo = _mm512_inserti32x4(lo, LI_PAIR(2), 2);
+    lo = _mm512_inserti32x4(lo, LI_PAIR(3), 3);   /* rows 0..3's pairs, one a 128-bit slot */
+    hi = _mm512_inserti32x4(hi, LI_PAIR(5), 1);
+    hi = _mm512_inserti32x4(hi, LI_PAIR(6), 2);
+    hi = _mm512_inserti32x4(hi, LI_PAIR(7), 3);   /* rows 4..7's */
+#undef LI_PAIR
+    *q8 = _mm512_permutex2var_epi64(lo, even, hi);
+    *q9 = _mm512_permutex2var_epi64(lo, odd, hi);
+}
+
+/* ct8_lane_tables on IFMA: each entry's eight points (ten qwords each: x, y limbs, as ge
+ * lays them out) transposed in registers, 64-byte stores. Lanes past `count` read a zero
+ * row. Public data; the same words as ct8_lane_tables (zk_ct_lane_tables checks). */
+IFMA_FN void li_lane_tables(uint64_t *out, const ge *tables, size_t count) {
+    _Static_assert(offsetof(ge, y) == 5 * sizeof(uint64_t), "ge: x then y, ten qwords");
+    static const uint64_t zero_row[10];
+    for (size_t g = 0; g < (count + 7) / 8; g++)
+        for (int j = 0; j < CT_HALF; j++) {
+            const uint64_t *rows[8];
+            li_v8 r[8], t[8], q8, q9;
+            for (size_t i = 0; i < 8; i++)
+                rows[i] = 8 * g + i < count ? tables[CT_HALF * (8 * g + i) + j].x.n : zero_row;
+            for (int i = 0; i < 8; i++) r[i] = li_load(rows[i]);
+            li_transpose8(t, r);
+            li_transpose8x2(&q8, &q9, rows);
+            uint64_t *entry = out + (g * CT_HALF + (size_t)j) * CT8_ENTRY;
+            for (int c = 0; c < 8; c++) li_store(entry + 8 * c, t[c]);
+            li_store(entry + 64, q8);
+            li_store(entry + 72, q9);
+        }
+}
+#endif
+
 /* Signed digits (ct_digits, constant-time) of `count` secret scalars in lane order: window
  * w of point k at out[(w·groups + k/8)·8 + k%8], two's complement; lanes past `count` 0.
- * `digits` is room for CT_WINDOWS ints. Indices depend on the public k and w only. */
+ * `digits` is room for CT_WINDOWS ints. Indices depend on the public k and w only. One
+ * scalar at a time: the reference that CT8(lane_digits), eight at a time, is tested against
+ * (zk_ct_lane_digits). */
 static void ct8_lane_digits(uint64_t *out, int *digits, const unsigned char *scalars,
                             size_t count) {
     size_t groups = (count + 7) / 8;
@@ -126,10 +192,20 @@ static void ct8_lane_digits(uint64_t *out, int *digits, const unsigned char *sca
     }
 }
 
+/* The 64-bit words of `used` ≤ 8 secret scalars (32 bytes big-endian each), word i of scalar
+ * l at words[i][l], least significant word first; lanes past `used` zero. The bytes are
+ * moved, never looked at: only the public `used` chooses a branch. */
+static void ct8_scalar_words(uint64_t words[4][8], const unsigned char *scalars, size_t used) {
+    for (size_t l = 0; l < 8; l++) {
+        uint64_t w[5] = {0, 0, 0, 0, 0};
+        if (l < used) scalar_words(w, scalars + 32 * l);
+        for (int i = 0; i < 4; i++) words[i][l] = w[i];
+    }
+}
+
 static size_t ct8_room_bytes(void) {
     return carved((size_t)CT8_BLOCK / 8 * CT_HALF * CT8_ENTRY, sizeof(uint64_t))
-           + carved((size_t)CT_WINDOWS * CT8_BLOCK, sizeof(uint64_t))
-           + carved(CT_WINDOWS, sizeof(int));
+           + carved((size_t)CT_WINDOWS * CT8_BLOCK, sizeof(uint64_t));
 }
 
 /* Lane i's point of the lane words' x, y, z limbs (lane-major as the lane words store them). */
@@ -149,6 +225,11 @@ static void ct8_join_lanes(gep *r, const uint64_t lanes[3][5][8]) {
         ct8_lane_point(&p, lanes, (size_t)i);
         gep_add(r, r, &p);
     }
+}
+
+/* The portable set's lane tables: ct8_lane_tables itself (li_lane_tables on IFMA). */
+static inline void lp_lane_tables(uint64_t *out, const ge *tables, size_t count) {
+    ct8_lane_tables(out, tables, count);
 }
 
 /* ---- the two instantiations of native_ct8.h (which undefines these names at its end) - */

@@ -816,6 +816,34 @@ int zk_msm_secret_tabled_lanes(const ge *tables, const unsigned char *scalars, s
     return -2;
 }
 
+/* S's lane digits (the layout of ct8_lane_digits) of `count` scalars into `out`
+ * (CT_WINDOWS · 8·⌈count/8⌉ words), for the tests: `set` 0 eight at a time on the portable
+ * lane words, 1 on the IFMA ones (−2 where the CPU lacks them), 2 one at a time by
+ * ct_digits. */
+int zk_ct_lane_digits(int set, const unsigned char *scalars, size_t count, uint64_t *out) {
+    if (set == 0) { ct8p_lane_digits(out, scalars, count); return 0; }
+    if (set == 2) {
+        int digits[CT_WINDOWS];
+        ct8_lane_digits(out, digits, scalars, count);
+        return 0;
+    }
+#if ZK_HAVE_IFMA
+    if (ifma_usable()) { ct8i_lane_digits(out, scalars, count); return 0; }
+#endif
+    return -2;
+}
+
+/* S's lane tables (ct8_lane_tables' layout) of `count` points from their kept tables, for
+ * the tests: `set` 0 one qword at a time (ct8_lane_tables), 1 transposed in IFMA registers
+ * (−2 where the CPU lacks them). */
+int zk_ct_lane_tables(int set, const ge *tables, size_t count, uint64_t *out) {
+    if (set == 0) { ct8_lane_tables(out, tables, count); return 0; }
+#if ZK_HAVE_IFMA
+    if (ifma_usable()) { li_lane_tables(out, tables, count); return 0; }
+#endif
+    return -2;
+}
+
 /* ---- two-term sums over comb tables: the V_j, T1, T2, commit() (SPEC.md §3.2) ------- */
 
 /* Bytes of the comb tables of two points (zk_comb_tables). */
