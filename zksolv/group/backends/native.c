@@ -841,15 +841,17 @@ static int msm8_glv(const unsigned char *points, const unsigned char *scalars, s
 }
 #endif
 
-/* Σ k_i·P_i by Pippenger's bucket method with signed digits: eight windows at a time on
- * IFMA lanes where the CPU has them and n is large enough, there on the GLV split of the
- * scalars where that needs fewer additions. Returns −1 on no memory. */
+/* Σ k_i·P_i by Pippenger's bucket method with signed digits: on IFMA lanes where the CPU
+ * has them, by the GLV split of the scalars where that costs less (any n ≥ 1), else eight
+ * windows at a time from MSM8_MIN terms. Returns −1 on no memory. */
 int zk_msm(const unsigned char *points, const unsigned char *scalars, size_t n,
            unsigned char *out) {
     int lanes = n >= MSM8_MIN && simd_on();
     unsigned bits = widest_scalar_bits(scalars, n);
 #if ZK_HAVE_IFMA
-    if (lanes && msm8_glv_pays(n, bits)) {
+    /* From one term: its 2n terms fill the lanes' groups (1.4 to 3 times faster than the
+     * one-lane buckets below MSM8_MIN, bench/RESULTS.md "GLV in the public MSM"). */
+    if (n > 0 && simd_on() && msm8_glv_pays(n, bits)) {
         int status = msm8_glv(points, scalars, n, out);
         if (status != -2) return status;
     }
