@@ -18,7 +18,7 @@ setup(ext_modules=[Extension(
              "zksolv/group/backends/native_margin.h",
              "zksolv/group/backends/native_prove.h",
              "zksolv/group/backends/native_lanes.h", "zksolv/group/backends/native_ct8.h",
-             "zksolv/group/backends/native_sha8.h",
+             "zksolv/group/backends/native_sha8.h", "zksolv/group/backends/native_glv.h",
              "zksolv/group/backends/native_ctsc8.h"],
     extra_compile_args=["-O3"],
     optional=True,

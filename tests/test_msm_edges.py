@@ -1,6 +1,8 @@
 """The kernel's public MSM (zk_msm: Pippenger with signed digits, SPEC.md §2.3) on the inputs
 where bucket methods go wrong, against py_ecc, on both of its paths: the one-lane buckets
-(fewer than eight terms, or no IFMA) and the eight-lane buckets (native_msm8.h).
+(no IFMA, or fewer than eight terms of narrow scalars) and the eight-lane buckets
+(native_msm8.h; with full-width scalars on the GLV terms of native_glv.h, from one term —
+tests/test_msm_glv.py has the cases particular to those).
 
 Sizes straddle the switch between the paths (7, 8, 9) and a lane group's eight windows;
 scalars reach the extremes of the signed digits (0, 1, n − 1, 2^255) and the trimming of

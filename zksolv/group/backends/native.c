@@ -403,15 +403,20 @@ static unsigned scalar_bits(const uint64_t w[5], unsigned pos, unsigned width) {
 }
 
 /* Signed base-2^c digits d_w ∈ [−2^(c−1), 2^(c−1)] with k = Σ d_w·2^(c·w); `windows` of them. */
-static void signed_digits(int *d, const unsigned char *k, unsigned c, unsigned windows) {
-    uint64_t words[5];
-    scalar_words(words, k);
+static void signed_digits_words(int *d, const uint64_t words[5], unsigned c, unsigned windows) {
     int carry = 0;
     for (unsigned w = 0; w < windows; w++) {
         int v = (int)scalar_bits(words, w * c, c) + carry;
         carry = v > (1 << (c - 1));
         d[w] = v - (carry << c);
     }
+}
+
+/* The same for a big-endian 32-byte scalar. */
+static void signed_digits(int *d, const unsigned char *k, unsigned c, unsigned windows) {
+    uint64_t words[5];
+    scalar_words(words, k);
+    signed_digits_words(d, words, c, windows);
 }
 
 /* Width-5 NAF of a big-endian 32-byte magnitude; returns the number of digits. */
@@ -650,6 +655,8 @@ int zk_simd(int mode) {
     return simd_on();
 }
 
+#include "native_glv.h"
+
 enum { MSM8_MIN = 8 };   /* from here the lane path wins (bench/backends.py) */
 
 /* Pippenger's cost in field multiplications for window c: bucket fills plus running sums. */
@@ -664,18 +671,21 @@ static unsigned pippenger_window(size_t n) {
     return best;
 }
 
-/* The lane path's cost for window c: bucket fills plus running sums, eight windows at a
- * time (an addition of two Jacobian points costs about 1.5 mixed ones). */
-static double msm8_cost(size_t n, unsigned c) {
-    return (double)((256 / c + 1 + 7) / 8) * ((double)n + 1.5 * (double)(1u << c));
+/* The lane path's cost for window c over `points` terms of `bits`-bit scalars: bucket fills
+ * plus running sums, eight windows at a time (an addition of two Jacobian points costs about
+ * 1.5 mixed ones). */
+static double msm8_cost(size_t points, unsigned bits, unsigned c) {
+    return (double)((bits / c + 1 + 7) / 8) * ((double)points + 1.5 * (double)(1u << c));
 }
 
-static unsigned msm8_window(size_t n) {
+static unsigned msm8_window_for(size_t points, unsigned bits) {
     unsigned best = 4;
     for (unsigned c = 5; c <= 15; c++)   /* digits must fit int16 */
-        if (msm8_cost(n, c) < msm8_cost(n, best)) best = c;
+        if (msm8_cost(points, bits, c) < msm8_cost(points, bits, best)) best = c;
     return best;
 }
+
+static unsigned msm8_window(size_t n) { return msm8_window_for(n, 256); }
 
 /* Window sums W_w = Σ_b (b+1)·B_b on the scalar path; `buckets` is room for 2^(c−1). */
 static void msm_windows(gej *sums, const ge *pts, const int *digits, size_t n, unsigned c,
@@ -711,8 +721,6 @@ static size_t msm_windows_bytes(size_t n, unsigned c, int lanes) {
     return carved((size_t)1 << (c - 1), sizeof(gej));
 }
 
-/* Σ k_i·P_i by Pippenger's bucket method with signed digits: eight windows at a time on
- * IFMA lanes where the CPU has them and n is large enough. Returns −1 on no memory. */
 /* Bits of the widest of n big-endian 32-byte scalars: windows above it hold only zeros. */
 static unsigned widest_scalar_bits(const unsigned char *scalars, size_t n) {
     unsigned char top[32] = {0};
@@ -723,11 +731,133 @@ static unsigned widest_scalar_bits(const unsigned char *scalars, size_t n) {
     return 0;
 }
 
+/* Σ_w 2^(c·w)·W_w by doublings from the top window, written as zk_msm writes. */
+static int msm_combine(unsigned char *out, const gej *sums, unsigned c, unsigned windows) {
+    gej acc;
+    gej_set_inf(&acc);
+    for (unsigned w = windows; w-- > 0;) {
+        for (unsigned s = 0; s < c; s++) gej_double(&acc, &acc);
+        gej_add(&acc, &acc, &sums[w]);
+    }
+    return gej_write(out, &acc);
+}
+
+#if ZK_HAVE_IFMA
+enum { GLV_HALF_BITS = 128 };   /* |k1|, |k2| < 2^128 (native_glv.h) */
+
+/* The lanes' cost as msm8_cost, in units of one term's bucket addition in one lane group,
+ * refined by measurement (bench/RESULTS.md, "GLV in the public MSM"): a bucket's two running
+ * sums cost about 1.9 units, and where c divides `bits` the top window holds only the
+ * carries, so a group holding nothing else skips about 90 % of the terms (msm8_fill). */
+static double msm8_cost_measured(size_t points, unsigned bits, unsigned c) {
+    unsigned windows = bits / c + 1, groups = (windows + 7) / 8;
+    double sums = 1.9 * (double)(1u << (c - 1)), cost = groups * ((double)points + sums);
+    if (bits % c == 0 && windows % 8 == 1) cost -= 0.9 * (double)points;
+    return cost;
+}
+
+/* The GLV terms' window: the cheapest for 2n terms of GLV_HALF_BITS-bit scalars. */
+static unsigned msm8_glv_window(size_t n) {
+    unsigned best = 4;
+    for (unsigned c = 5; c <= 15; c++)
+        if (msm8_cost_measured(2 * n, GLV_HALF_BITS, c)
+            < msm8_cost_measured(2 * n, GLV_HALF_BITS, best))
+            best = c;
+    return best;
+}
+
+/* Whether the lanes cost less on the 2n GLV terms than on the n full scalars, the splits
+ * (≈ 0.25 units a scalar more than full digits) counted. */
+static int msm8_glv_pays(size_t n, unsigned bits) {
+    double glv = msm8_cost_measured(2 * n, GLV_HALF_BITS, msm8_glv_window(n)) + 0.25 * (double)n;
+    return glv < msm8_cost_measured(n, bits, msm8_window(n));
+}
+
+/* Every scalar's GLV halves into halves[4k ..] (|k1|, |k2|) and negs[2k ..]; returns the
+ * bits of the widest half, or −1 if a split failed (never: Babai's bound). */
+static int msm8_glv_halves(uint64_t *halves, int *negs, const unsigned char *scalars,
+                           size_t n) {
+    uint64_t lo = 0, hi = 0, k[4];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t *h = halves + 4 * i;
+        glv_scalar_words(k, scalars + 32 * i);
+        if (!glv_split_words(h, &negs[2 * i], h + 2, &negs[2 * i + 1], k)) return -1;
+        lo |= h[0] | h[2];
+        hi |= h[1] | h[3];
+    }
+    if (hi) return 128 - __builtin_clzll(hi);
+    return lo ? 64 - __builtin_clzll(lo) : 0;
+}
+
+/* Term j's signed digits: those of its half's magnitude, negated where the half is negative. */
+static void msm8_glv_digits(int *digits, const uint64_t *halves, const int *negs, size_t terms,
+                            unsigned c, unsigned windows) {
+    for (size_t j = 0; j < terms; j++) {
+        uint64_t words[5] = {halves[2 * j], halves[2 * j + 1], 0, 0, 0};
+        int *d = digits + j * windows;
+        signed_digits_words(d, words, c, windows);
+        if (negs[j])
+            for (unsigned w = 0; w < windows; w++) d[w] = -d[w];
+    }
+}
+
+/* The 2n terms' points: P_k at 2k and λ·P_k = (β·x, y) at 2k + 1. */
+static void msm8_glv_points(ge *pts, const unsigned char *points, size_t n) {
+    for (size_t k = 0; k < n; k++) {
+        ge_from_bytes(&pts[2 * k], points + 64 * k);
+        pts[2 * k + 1] = pts[2 * k];
+        fe_mul(&pts[2 * k + 1].x, &pts[2 * k + 1].x, &FE_BETA);
+    }
+}
+
+/* zk_msm on the lanes by the GLV endomorphism (SPEC.md §2.3): k·P = k1·P + k2·λP, so 2n terms
+ * with scalars below 2^128 and half the windows (the bucket sums and the doublings halve).
+ * Returns as zk_msm, or −2 if a split failed (never). */
+static int msm8_glv(const unsigned char *points, const unsigned char *scalars, size_t n,
+                    unsigned char *out) {
+    size_t terms = 2 * n;
+    unsigned c = msm8_glv_window(n), most = GLV_HALF_BITS / c + 1;
+    unsigned char *room = scratch_get(carved(terms, 2 * sizeof(uint64_t))
+                                      + carved(terms, sizeof(int))
+                                      + carved(terms * most, sizeof(int))
+                                      + carved(terms, sizeof(ge)) + carved(most, sizeof(gej))
+                                      + msm8_room_bytes(terms, c));
+    if (!room) return -1;
+    unsigned char *cursor = room;
+    uint64_t *halves = carve(&cursor, terms, 2 * sizeof(uint64_t));
+    int *negs = carve(&cursor, terms, sizeof(int));
+    int *digits = carve(&cursor, terms * most, sizeof(int));
+    ge *pts = carve(&cursor, terms, sizeof(ge));
+    gej *sums = carve(&cursor, most, sizeof(gej));
+    int bits = msm8_glv_halves(halves, negs, scalars, n);
+    if (bits < 0) { scratch_put(room); return -2; }
+    unsigned windows = (unsigned)bits / c + 1;
+    msm8_glv_digits(digits, halves, negs, terms, c, windows);
+    msm8_glv_points(pts, points, n);
+    msm8_windows(sums, pts, digits, terms, c, windows, cursor);
+    int status = msm_combine(out, sums, c, windows);
+    scratch_put(room);
+    return status;
+}
+#endif
+
+/* Σ k_i·P_i by Pippenger's bucket method with signed digits: on IFMA lanes where the CPU
+ * has them, by the GLV split of the scalars where that costs less (any n ≥ 1), else eight
+ * windows at a time from MSM8_MIN terms. Returns −1 on no memory. */
 int zk_msm(const unsigned char *points, const unsigned char *scalars, size_t n,
            unsigned char *out) {
     int lanes = n >= MSM8_MIN && simd_on();
+    unsigned bits = widest_scalar_bits(scalars, n);
+#if ZK_HAVE_IFMA
+    /* From one term: its 2n terms fill the lanes' groups (1.4 to 3 times faster than the
+     * one-lane buckets below MSM8_MIN, bench/RESULTS.md "GLV in the public MSM"). */
+    if (n > 0 && simd_on() && msm8_glv_pays(n, bits)) {
+        int status = msm8_glv(points, scalars, n, out);
+        if (status != -2) return status;
+    }
+#endif
     unsigned c = lanes ? msm8_window(n) : pippenger_window(n);
-    unsigned windows = widest_scalar_bits(scalars, n) / c + 1;   /* small scalars: fewer windows */
+    unsigned windows = bits / c + 1;   /* small scalars: fewer windows */
     size_t m = n ? n : 1;
     unsigned char *room = scratch_get(carved(m * windows, sizeof(int)) + carved(m, sizeof(ge))
                                       + carved(windows, sizeof(gej)) + msm_windows_bytes(m, c, lanes));
@@ -745,14 +875,9 @@ int zk_msm(const unsigned char *points, const unsigned char *scalars, size_t n,
     else
 #endif
     msm_windows(sums, pts, digits, n, c, windows, (gej *)cursor);
-    gej acc;
-    gej_set_inf(&acc);
-    for (unsigned w = windows; w-- > 0;) {
-        for (unsigned s = 0; s < c; s++) gej_double(&acc, &acc);
-        gej_add(&acc, &acc, &sums[w]);
-    }
+    int status = msm_combine(out, sums, c, windows);
     scratch_put(room);
-    return gej_write(out, &acc);
+    return status;
 }
 
 #include "native_msm_kept.h"

@@ -44,6 +44,7 @@ def _load() -> ctypes.CDLL:
         "zk_lift_x": [buf, ctypes.c_int, buf],
         "zk_sum": [buf, size, buf],
         "zk_msm": [buf, buf, size, buf],
+        "zk_glv_split": [buf, buf],   # the MSM lanes' GLV split (native_glv.h), for the tests
         # the argument's first rounds over kept window tables (native_msm_kept.h)
         "zk_msm_kept_bytes": [size],
         "zk_msm_kept_tables": [buf, size, addr],
