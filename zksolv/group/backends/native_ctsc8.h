@@ -2,7 +2,7 @@
  * elementwise loops of native_prove.h's zk_pv_poly, zk_pv_eval, zk_pv_inner, zk_pv_ipa_round
  * and zk_pv_ipa_fold on lane words. A template: native_prove.h includes it once per set of
  * lane words (V8, M8, CT8_OP(…) of native_lanes.h), naming everything CS8(…), and undefines
- * those parameters after; no include guard on purpose.
+ * those parameters at its end; no include guard on purpose.
  *
  * Lane i of a group holds element 8g + i. In the lanes a scalar is five 52-bit limbs (limb 4
  * below 2^48 for values below 2^256), and the Montgomery product is taken with R' = 2^260
@@ -330,3 +330,10 @@ CT8_FN void CS8(powers)(ctsc *out, size_t groups, const ctsc *k8_16) {
         CS8(join)(out + 8 * g, &p);
     }
 }
+
+#undef V8
+#undef M8
+#undef CT8_OP
+#undef CS8
+#undef CT8_IN
+#undef CT8_FN

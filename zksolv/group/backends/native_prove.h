@@ -243,12 +243,6 @@ IFMA void li_ctsc_unwords(ctsc *p, const li_v8 w[4]) {
 #define CT8_FN static
 #include "native_ctsc8.h"
 #if ZK_HAVE_IFMA
-#undef V8
-#undef M8
-#undef CT8_OP
-#undef CS8
-#undef CT8_IN
-#undef CT8_FN
 #define V8 li_v8
 #define M8 li_m8
 #define CT8_OP(name) li_##name
@@ -257,12 +251,6 @@ IFMA void li_ctsc_unwords(ctsc *p, const li_v8 w[4]) {
 #define CT8_FN IFMA_FN
 #include "native_ctsc8.h"
 #endif
-#undef V8
-#undef M8
-#undef CT8_OP
-#undef CS8
-#undef CT8_IN
-#undef CT8_FN
 
 static int simd_on(void);
 
