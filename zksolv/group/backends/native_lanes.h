@@ -234,20 +234,12 @@ static inline void lp_lane_tables(uint64_t *out, const ge *tables, size_t count)
 
 /* ---- the two instantiations of native_ct8.h (which undefines these names at its end) - */
 
-#define V8 lp_v8
-#define M8 lp_m8
-#define CT8_OP(name) lp_##name
+#include "native_set_lp.h"
 #define CT8(name) ct8p_##name
-#define CT8_IN static inline
-#define CT8_FN static
 #include "native_ct8.h"
 
 #if ZK_HAVE_IFMA
-#define V8 li_v8
-#define M8 li_m8
-#define CT8_OP(name) li_##name
+#include "native_set_li.h"
 #define CT8(name) ct8i_##name
-#define CT8_IN IFMA
-#define CT8_FN IFMA_FN
 #include "native_ct8.h"
 #endif

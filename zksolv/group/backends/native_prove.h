@@ -235,20 +235,12 @@ IFMA void li_ctsc_unwords(ctsc *p, const li_v8 w[4]) {
 }
 #endif
 
-#define V8 lp_v8
-#define M8 lp_m8
-#define CT8_OP(name) lp_##name
+#include "native_set_lp.h"
 #define CS8(name) cs8p_##name
-#define CT8_IN static inline
-#define CT8_FN static
 #include "native_ctsc8.h"
 #if ZK_HAVE_IFMA
-#define V8 li_v8
-#define M8 li_m8
-#define CT8_OP(name) li_##name
+#include "native_set_li.h"
 #define CS8(name) cs8i_##name
-#define CT8_IN IFMA
-#define CT8_FN IFMA_FN
 #include "native_ctsc8.h"
 #endif
 
@@ -626,28 +618,14 @@ static void hmac_pad_state(uint64_t h[8], const unsigned char *key, size_t keyle
 }
 
 /* The HMAC stream eight counters at a time (native_sha8.h), on both sets of lane words. */
-#define V8 lp_v8
-#define CT8_OP(name) lp_##name
+#include "native_set_lp.h"
 #define SHA8(name) sha8p_##name
-#define CT8_IN static inline
-#define CT8_FN static
 #include "native_sha8.h"
 #if ZK_HAVE_IFMA
-#undef V8
-#undef CT8_OP
-#undef CT8_IN
-#undef CT8_FN
-#define V8 li_v8
-#define CT8_OP(name) li_##name
+#include "native_set_li.h"
 #define SHA8(name) sha8i_##name
-#define CT8_IN IFMA
-#define CT8_FN IFMA_FN
 #include "native_sha8.h"
 #endif
-#undef V8
-#undef CT8_OP
-#undef CT8_IN
-#undef CT8_FN
 
 /* The 512-bit number h[0] ‖ … ‖ h[7] (most significant word first) mod n, in Montgomery
  * form; all ones if it is 0 mod n, else zero. */

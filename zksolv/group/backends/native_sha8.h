@@ -1,7 +1,7 @@
 /* The nonce stream's HMAC-SHA512 (SPEC.md §6.2; FIPS 180-4 §6.4, RFC 2104) eight counters at
  * a time, one a lane: sha512_block's rounds on eight-lane words. A template as native_ct8.h:
- * native_prove.h includes it once per set of lane words (V8, CT8_OP(…)), naming everything
- * SHA8(…); the portable set is what valgrind's memcheck runs (tests/ctime/prove_ctime.c),
+ * native_prove.h includes it once per set of lane words (V8, CT8_OP(…): native_set_lp.h,
+ * native_set_li.h), naming everything SHA8(…), and it undefines those at its end; the portable set is what valgrind's memcheck runs (tests/ctime/prove_ctime.c),
  * the IFMA set the same algorithm in zmm registers. No branch and no address depends on the
  * key. No include guard on purpose. */
 
@@ -57,4 +57,9 @@ CT8_FN void SHA8(hmac_counters)(uint64_t out[64], const uint64_t inner[8],
     }
 }
 
+#undef V8
+#undef M8
+#undef CT8_OP
 #undef SHA8
+#undef CT8_IN
+#undef CT8_FN
