@@ -678,14 +678,16 @@ static double msm8_cost(size_t points, unsigned bits, unsigned c) {
     return (double)((bits / c + 1 + 7) / 8) * ((double)points + 1.5 * (double)(1u << c));
 }
 
-static unsigned msm8_window_for(size_t points, unsigned bits) {
+/* The lane path's cheapest window by `cost` for `points` terms of `bits`-bit scalars. */
+static unsigned msm8_cheapest_window(double (*cost)(size_t, unsigned, unsigned), size_t points,
+                                     unsigned bits) {
     unsigned best = 4;
     for (unsigned c = 5; c <= 15; c++)   /* digits must fit int16 */
-        if (msm8_cost(points, bits, c) < msm8_cost(points, bits, best)) best = c;
+        if (cost(points, bits, c) < cost(points, bits, best)) best = c;
     return best;
 }
 
-static unsigned msm8_window(size_t n) { return msm8_window_for(n, 256); }
+static unsigned msm8_window(size_t n) { return msm8_cheapest_window(msm8_cost, n, 256); }
 
 /* Window sums W_w = Σ_b (b+1)·B_b on the scalar path; `buckets` is room for 2^(c−1). */
 static void msm_windows(gej *sums, const ge *pts, const int *digits, size_t n, unsigned c,
@@ -758,18 +760,13 @@ static double msm8_cost_measured(size_t points, unsigned bits, unsigned c) {
 
 /* The GLV terms' window: the cheapest for 2n terms of GLV_HALF_BITS-bit scalars. */
 static unsigned msm8_glv_window(size_t n) {
-    unsigned best = 4;
-    for (unsigned c = 5; c <= 15; c++)
-        if (msm8_cost_measured(2 * n, GLV_HALF_BITS, c)
-            < msm8_cost_measured(2 * n, GLV_HALF_BITS, best))
-            best = c;
-    return best;
+    return msm8_cheapest_window(msm8_cost_measured, 2 * n, GLV_HALF_BITS);
 }
 
-/* Whether the lanes cost less on the 2n GLV terms than on the n full scalars, the splits
- * (≈ 0.25 units a scalar more than full digits) counted. */
-static int msm8_glv_pays(size_t n, unsigned bits) {
-    double glv = msm8_cost_measured(2 * n, GLV_HALF_BITS, msm8_glv_window(n)) + 0.25 * (double)n;
+/* Whether the lanes cost less on the 2n GLV terms at window c than on the n full scalars,
+ * the splits (≈ 0.25 units a scalar more than full digits) counted. */
+static int msm8_glv_pays(size_t n, unsigned bits, unsigned c) {
+    double glv = msm8_cost_measured(2 * n, GLV_HALF_BITS, c) + 0.25 * (double)n;
     return glv < msm8_cost_measured(n, bits, msm8_window(n));
 }
 
@@ -814,9 +811,9 @@ static void msm8_glv_points(ge *pts, const unsigned char *points, size_t n) {
  * with scalars below 2^128 and half the windows (the bucket sums and the doublings halve).
  * Returns as zk_msm, or −2 if a split failed (never). */
 static int msm8_glv(const unsigned char *points, const unsigned char *scalars, size_t n,
-                    unsigned char *out) {
+                    unsigned c, unsigned char *out) {
     size_t terms = 2 * n;
-    unsigned c = msm8_glv_window(n), most = GLV_HALF_BITS / c + 1;
+    unsigned most = GLV_HALF_BITS / c + 1;
     unsigned char *room = scratch_get(carved(terms, 2 * sizeof(uint64_t))
                                       + carved(terms, sizeof(int))
                                       + carved(terms * most, sizeof(int))
@@ -851,8 +848,9 @@ int zk_msm(const unsigned char *points, const unsigned char *scalars, size_t n,
 #if ZK_HAVE_IFMA
     /* From one term: its 2n terms fill the lanes' groups (1.4 to 3 times faster than the
      * one-lane buckets below MSM8_MIN, bench/RESULTS.md "GLV in the public MSM"). */
-    if (n > 0 && simd_on() && msm8_glv_pays(n, bits)) {
-        int status = msm8_glv(points, scalars, n, out);
+    unsigned glv_c = msm8_glv_window(n);
+    if (n > 0 && simd_on() && msm8_glv_pays(n, bits, glv_c)) {
+        int status = msm8_glv(points, scalars, n, glv_c, out);
         if (status != -2) return status;
     }
 #endif
