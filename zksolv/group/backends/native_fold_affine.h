@@ -1,145 +1,138 @@
 /* The generator folds' ladders with affine accumulators, one inversion a step for all the
- * call's outputs (SPEC.md §2.3, §5.3; native_fold2.h).
+ * outputs of two folds at once (SPEC.md §2.3, §5.3; native_fold2.h, zk_fold_terms_pair).
  *
- * Included by native.c before native_fold2.h. Every output of a zk_fold_terms call shares
- * the scalars, so the same digits: its ladder is the same sequence of steps (a doubling, or
- * the addition of entry e of term t's table) for every output. Here each output's
- * accumulator stays affine, and a step runs over all the call's lane groups at once: the
- * slopes' denominators of every group and lane are inverted together by Montgomery's trick
- * (prefix products lane-wise, one scalar inversion of the eight lanes' products, the
- * backward pass). An affine doubling then costs 2M + 2S and an addition 2M + 1S, plus 3M of
- * the trick, against 2M + 5S and 7M + 4S in Jacobian form; the inversion is shared by the
- * groups, so this pays only for enough of them (FOLD_AFFINE_MIN_GROUPS).
+ * Included by native.c after native_fold2.h. Every output of one fold shares its scalars,
+ * so its digits: its ladder is the same sequence of steps (a doubling, or the addition of
+ * entry e of term t's table) for every output. Here each output's accumulator stays affine
+ * and a step runs over all the lane groups at once: the slopes' denominators of every group
+ * and lane are inverted together by Montgomery's trick (prefix products lane-wise, one
+ * scalar inversion of the eight lanes' product, the backward pass). An affine doubling then
+ * costs 2M + 2S and an addition 2M + 1S, plus the trick's 3M, against 2M + 5S and 7M + 4S
+ * in Jacobian form; the inversion (≈ 5 µs) is shared by the groups, so this pays only for
+ * many of them (AFF_MIN_GROUPS). The two folds of a round pair (G's and H's: other scalars,
+ * other digits) share the steps bit by bit: both double, then the i-th addition of each at
+ * that bit is one step for both.
  *
  * A lane whose denominator is 0 (an addition of ±its own accumulator: a doubling or the
- * identity) gets 1 in its place, so the other lanes' inverses stay right, and is flagged
- * bad: its output is garbage from there and is redone on the scalar path by the caller.
+ * identity) gets 1 in its place, so that the other lanes' inverses stay right, and is
+ * flagged bad: its output is garbage from there and is redone on the scalar path.
  * Variable-time: for public points and public scalars only.
  */
 #if ZK_HAVE_IFMA
 
-/* The accumulators of `groups` lane groups and one step's room: denominators and prefix
- * products, one a group; bad[g], the lanes of group g that met a zero denominator. */
+/* Lane groups a fold needs from here for the affine ladder to win (bench/RESULTS.md, "The
+ * fold ladders affine"): the scalar inversion a step against ≈ 45 ns saved a group. The
+ * tests lower it (zk_fold_affine_min) to run the affine ladders on small folds. */
+enum { AFF_MIN_GROUPS = 128 };
+static int aff_min_groups = AFF_MIN_GROUPS;
+
+/* The accumulators of all the folds' lane groups and one step's room: denominators and
+ * prefix products, one a group; bad[g], the lanes of group g that met a zero denominator. */
 typedef struct {
     ge8 *acc;
     fe8 *den, *prefix;
     __mmask8 *bad;
-    size_t groups;
 } aff_batch;
 
-/* A step's operand for each group: entry `entry` of group g's table at tab + g·stride, as
- * it is, λ·(x, y) = (β·x, y) if endo, negated if negate. */
+/* A step's operand for each group g: entry `entry` of g's table at tab + g·stride (g counted
+ * over all the folds' groups), as it is, λ·(x, y) = (β·x, y) if endo, negated if negate. */
 typedef struct {
     const ge8 *tab;
     size_t stride;
     int entry, endo, negate;
 } aff_operand;
 
-/* ---- one scalar inversion of eight lanes, a field operation at a time ------------------
- * The eight lanes' product is inverted by an addition chain for p − 2 (255 squarings, 15
- * multiplications: a^(2^k − 1) built up as x2, x3, x6, x9, x11, x22, x44, x88, x176, x220,
- * x223, then the low bits of p − 2 = 2^256 − 2^32 − 979), then split back into the lanes'
- * inverses. It runs on the scalar multipliers, one operation a call of aff_inv_op, so that
- * the lane arithmetic of the other half of the groups can go on beside it (aff_ladder). */
-enum { AFF_CHAIN_STEPS = 15, AFF_LANES_BEFORE = 7, AFF_LANES_AFTER = 14 };
-
+/* One fold's share of a step: its groups g0 … g1 − 1 doubled (op NULL) or added op. */
 typedef struct {
-    fe lane[8], run[8];   /* the lanes and their prefix products run[i] = lane[0] ⋯ lane[i] */
-    fe x, power[7];       /* the chain: a = run[7], x2, x3, x11, x22, x44, x88 */
-    fe out[8];
-    int phase, at, left;  /* phase 0: products, 1: chain, 2: split, 3: done */
-} aff_inv;
+    size_t g0, g1;
+    const aff_operand *op;
+} aff_part;
 
-/* Chain step s: square x `sqr` times, multiply by power[mul], keep the result in
- * power[keep] (0: not kept). */
+/* ---- one scalar inversion for eight lanes ------------------------------------------- */
+
+/* Chain step s of a^(p−2) (p − 2 = 2^256 − 2^32 − 979): square `sqr` times, multiply by
+ * power[mul], keep the result as power[keep] (0: not kept). The powers a^(2^k − 1) are built
+ * up as x2, x3, x6, x9, x11, x22, x44, x88, x176, x220, x223 (power[1..6] = x2, x3, x11,
+ * x22, x44, x88; power[0] = a), then the low bits: 255 squarings, 15 multiplications. */
+enum { AFF_CHAIN_STEPS = 15 };
 static const struct { unsigned char sqr, mul, keep; } AFF_CHAIN[AFF_CHAIN_STEPS] = {
     {1, 0, 1}, {1, 0, 2}, {3, 2, 0}, {3, 2, 0}, {2, 1, 3}, {11, 3, 4}, {22, 4, 5},
     {44, 5, 6}, {88, 6, 0}, {44, 5, 0}, {3, 2, 0}, {23, 4, 0}, {5, 0, 0}, {3, 1, 0},
     {2, 0, 0}};
 
-IFMA void aff_inv_start(aff_inv *e, const fe8 *a) {
+/* a^(p−2) = 1/a (0 for 0) by the chain above: fe_inv's value, 64 multiplications fewer. */
+static void fe_inv_chain(fe *r, const fe *a) {
+    fe power[7], x = *a;
+    power[0] = *a;
+    for (int s = 0; s < AFF_CHAIN_STEPS; s++) {
+        for (int i = 0; i < AFF_CHAIN[s].sqr; i++) fe_sqr(&x, &x);
+        fe_mul(&x, &x, &power[AFF_CHAIN[s].mul]);
+        if (AFF_CHAIN[s].keep) power[AFF_CHAIN[s].keep] = x;
+    }
+    *r = x;
+}
+
+/* 1/a in every lane by one scalar inversion of the lanes' product (Montgomery's trick over
+ * the eight lanes). No lane may be 0. */
+static void fe8_inv_lanes(fe8 *r, const fe8 *a) {
+    fe lane[8], run[8], inv, out[8];
     fe *lanes[8];
-    for (int i = 0; i < 8; i++) lanes[i] = &e->lane[i];
-    fe8_scatter(lanes, a);
-    e->run[0] = e->lane[0];
-    e->phase = 0;
-    e->at = 1;
-}
-
-/* The chain's next squaring or multiplication. */
-static inline void aff_inv_chain_op(aff_inv *e) {
-    if (e->left > 0) {
-        fe_sqr(&e->x, &e->x);
-        e->left--;
-        return;
-    }
-    fe_mul(&e->x, &e->x, &e->power[AFF_CHAIN[e->at].mul]);
-    if (AFF_CHAIN[e->at].keep) e->power[AFF_CHAIN[e->at].keep] = e->x;
-    if (++e->at == AFF_CHAIN_STEPS) { e->phase = 2; e->at = 7; e->left = 0; }
-    else e->left = AFF_CHAIN[e->at].sqr;
-}
-
-/* One field operation of the inversion; nothing once it is done. */
-static inline void aff_inv_op(aff_inv *e) {
-    switch (e->phase) {
-    case 0:
-        fe_mul(&e->run[e->at], &e->run[e->at - 1], &e->lane[e->at]);
-        if (++e->at == 8) {
-            e->phase = 1;
-            e->at = 0;
-            e->power[0] = e->x = e->run[7];
-            e->left = AFF_CHAIN[0].sqr;
-        }
-        return;
-    case 1:
-        aff_inv_chain_op(e);
-        return;
-    case 2:   /* x = 1/(lane[0] ⋯ lane[at]); left 0: lane at's inverse, 1: drop lane at */
-        if (e->left == 0) {
-            fe_mul(&e->out[e->at], &e->x, &e->run[e->at - 1]);
-            e->left = 1;
-        } else {
-            fe_mul(&e->x, &e->x, &e->lane[e->at]);
-            e->left = 0;
-            if (--e->at == 0) { e->out[0] = e->x; e->phase = 3; }
-        }
-        return;
-    default:
-        return;
-    }
-}
-
-static inline void aff_inv_ops(aff_inv *e, int n) {
-    for (int i = 0; i < n && e->phase != 3; i++) aff_inv_op(e);
-}
-
-/* The inversion's remaining operations, then its eight inverses in lanes. */
-IFMA void aff_inv_finish(aff_inv *e, fe8 *r) {
-    while (e->phase != 3) aff_inv_op(e);
     const fe *outs[8];
-    for (int i = 0; i < 8; i++) outs[i] = &e->out[i];
+    for (int i = 0; i < 8; i++) { lanes[i] = &lane[i]; outs[i] = &out[i]; }
+    fe8_scatter(lanes, a);
+    run[0] = lane[0];
+    for (int i = 1; i < 8; i++) fe_mul(&run[i], &run[i - 1], &lane[i]);
+    fe_inv_chain(&inv, &run[7]);
+    for (int i = 7; i > 0; i--) {
+        fe_mul(&out[i], &inv, &run[i - 1]);
+        fe_mul(&inv, &inv, &lane[i]);
+    }
+    out[0] = inv;
     fe8_gather(r, outs);
 }
 
-/* den[g] kept for the backward pass, its zero lanes flagged bad and replaced by 1, and
- * chained into the prefix products: prefix[g] = den[g0] ⋯ den[g − 1], *run = that · den[g]. */
+/* ---- a step: forward pass, one inversion, backward pass ------------------------------ */
+
+/* Group g's operand: its table entry, through the endomorphism and the sign. */
+IFMA void aff_operand_of(ge8 *q, const aff_operand *op, size_t g, const fe8 *beta) {
+    *q = op->tab[g * op->stride + (size_t)op->entry];
+    if (op->endo) fe8_mul(&q->x, &q->x, beta);
+    if (op->negate) {
+        fe8 zero;
+        for (int l = 0; l < 5; l++) zero.v[l] = _mm512_setzero_si512();
+        fe8_sub(&q->y, &zero, &q->y);
+    }
+}
+
+/* den kept as den[g] for the backward pass, its zero lanes flagged bad and replaced by 1,
+ * and chained into the prefix products: prefix[g] = the product so far, *run times den. */
 IFMA void aff_keep_den(aff_batch *b, size_t g, const fe8 *den, fe8 *run) {
     fe8 d = *den;
     __mmask8 zero = fe8_zero_lanes(&d);
     if (zero) {
         b->bad[g] |= zero;
-        for (int l = 0; l < 5; l++) d.v[l] = _mm512_mask_blend_epi64(zero, d.v[l], bcast(FE_ONE.n[l]));
+        for (int l = 0; l < 5; l++)
+            d.v[l] = _mm512_mask_blend_epi64(zero, d.v[l], bcast(FE_ONE.n[l]));
     }
     b->den[g] = d;
     b->prefix[g] = *run;
     fe8_mul(run, run, &d);
 }
 
-/* Backward pass's next inverse: 1/den[g] into *each, *inv from 1/(den[g0] ⋯ den[g]) to
- * 1/(den[g0] ⋯ den[g − 1]). */
-IFMA void aff_next_inv(const aff_batch *b, size_t g, fe8 *inv, fe8 *each) {
-    fe8_mul(each, inv, &b->prefix[g]);
-    fe8_mul(inv, inv, &b->den[g]);
+/* Forward pass over a part: the slopes' denominators (2y for a doubling, x2 − x1 for an
+ * addition) kept and multiplied into *run. */
+IFMA_FN void aff_forward(aff_batch *b, const aff_part *part, const fe8 *beta, fe8 *run) {
+    for (size_t g = part->g0; g < part->g1; g++) {
+        fe8 den;
+        if (part->op) {
+            ge8 q;
+            aff_operand_of(&q, part->op, g, beta);
+            fe8_sub(&den, &q.x, &b->acc[g].x);
+        } else {
+            fe8_add(&den, &b->acc[g].y, &b->acc[g].y);
+        }
+        aff_keep_den(b, g, &den, run);
+    }
 }
 
 /* acc ← (x3, y3) with x3 = λ² − s, s the lazy sum of the two x's (k tight elements), and
@@ -155,50 +148,18 @@ IFMA void aff_finish(ge8 *acc, const fe8 *lambda, const fe8 *s, unsigned k) {
     acc->x = x3;
 }
 
-/* Group g's operand: its table entry, through the endomorphism and the sign. */
-IFMA void aff_operand_of(ge8 *q, const aff_operand *op, size_t g, const fe8 *beta) {
-    *q = op->tab[g * op->stride + (size_t)op->entry];
-    if (op->endo) fe8_mul(&q->x, &q->x, beta);
-    if (op->negate) {
-        fe8 zero;
-        for (int l = 0; l < 5; l++) zero.v[l] = _mm512_setzero_si512();
-        fe8_sub(&q->y, &zero, &q->y);
-    }
-}
-
-/* Forward pass of a step over groups g0 … g1 − 1: the slopes' denominators (2y for a
- * doubling, x2 − x1 for an addition of op) kept, their product into *run; the inversion
- * `e` (another half's) advanced by `quota` operations a group. */
-IFMA_FN void aff_forward(aff_batch *b, size_t g0, size_t g1, const aff_operand *op,
-                         const fe8 *beta, fe8 *run, aff_inv *e, int quota) {
-    fe8_one(run);
-    for (size_t g = g0; g < g1; g++) {
-        fe8 den;
-        aff_inv_ops(e, quota);
-        if (op) {
-            ge8 q;
-            aff_operand_of(&q, op, g, beta);
-            fe8_sub(&den, &q.x, &b->acc[g].x);
-        } else {
-            fe8_add(&den, &b->acc[g].y, &b->acc[g].y);
-        }
-        aff_keep_den(b, g, &den, run);
-    }
-}
-
-/* Backward pass of a step over groups g1 − 1 … g0, from the inverse of their product: a
- * doubling (op NULL: λ = 3x²/(2y), x3 = λ² − 2x) or the addition of op (λ = (y2 − y1)/den,
- * x3 = λ² − x1 − x2 with x1 + x2 = den + 2·x1); `e` advanced as in aff_forward. */
-IFMA_FN void aff_backward(aff_batch *b, size_t g0, size_t g1, const aff_operand *op,
-                          fe8 inv, aff_inv *e, int quota) {
+/* Backward pass over a part, from *inv = 1/(product of the denominators up to its last
+ * group), left at 1/(those before its first): a doubling (λ = 3x²/(2y), x3 = λ² − 2x) or
+ * an addition (λ = (y2 − y1)/den, x3 = λ² − x1 − x2 with x1 + x2 = den + 2·x1). */
+IFMA_FN void aff_backward(aff_batch *b, const aff_part *part, fe8 *inv) {
     aff_operand plain;
-    if (op) { plain = *op; plain.endo = 0; }   /* y2 only: x2 is in den */
-    for (size_t g = g1; g-- > g0;) {
+    if (part->op) { plain = *part->op; plain.endo = 0; }   /* y2 only: x2 is in den */
+    for (size_t g = part->g1; g-- > part->g0;) {
         ge8 *a = &b->acc[g];
         fe8 each, lambda, s;
-        aff_inv_ops(e, quota);
-        aff_next_inv(b, g, &inv, &each);
-        if (op) {
+        fe8_mul(&each, inv, &b->prefix[g]);   /* 1/den[g] */
+        fe8_mul(inv, inv, &b->den[g]);
+        if (part->op) {
             ge8 q;
             aff_operand_of(&q, &plain, g, NULL);
             fe8_sub(&lambda, &q.y, &a->y);
@@ -219,10 +180,28 @@ IFMA_FN void aff_backward(aff_batch *b, size_t g0, size_t g1, const aff_operand 
     }
 }
 
-/* Every group's accumulator set to its operand (the ladder's first digit). */
-IFMA_FN void aff_set_all(aff_batch *b, const aff_operand *op, const fe8 *beta) {
-    for (size_t g = 0; g < b->groups; g++) aff_operand_of(&b->acc[g], op, g, beta);
+/* One step for `n` parts with one inversion. */
+IFMA_FN void aff_step(aff_batch *b, const aff_part *parts, int n, const fe8 *beta) {
+    fe8 run, inv;
+    fe8_one(&run);
+    for (int p = 0; p < n; p++) aff_forward(b, &parts[p], beta, &run);
+    fe8_inv_lanes(&inv, &run);
+    for (int p = n; p-- > 0;) aff_backward(b, &parts[p], &inv);
 }
+
+/* A part's groups set to its operand (a fold's first digit: nothing to add it to). */
+IFMA_FN void aff_set(aff_batch *b, const aff_part *part, const fe8 *beta) {
+    for (size_t g = part->g0; g < part->g1; g++) aff_operand_of(&b->acc[g], part->op, g, beta);
+}
+
+/* ---- the ladders of several folds, step by step --------------------------------------- */
+
+/* One fold in the batch: its groups, scalars and whether anything was added yet. */
+typedef struct {
+    size_t g0, g1;
+    const fold_scalar *k;
+    int started;
+} aff_fold;
 
 /* β in every lane. */
 static void fe8_beta(fe8 *beta) {
@@ -231,93 +210,225 @@ static void fe8_beta(fe8 *beta) {
     fe8_gather(beta, betas);
 }
 
-/* The operand of digit d of half `half` of term t. */
-static aff_operand aff_digit(const ge8 *tab8, int terms, int t, int d, int half, int neg) {
-    aff_operand op = {tab8, 8 * (size_t)terms, 8 * t + (abs(d) - 1) / 2, half, (d < 0) != neg};
-    return op;
-}
-
-/* ---- the ladder: its steps, two halves of the groups in a pipeline -------------------- */
-
-enum { AFF_END, AFF_DOUBLE, AFF_ADD, AFF_SET };
-
-/* The ladder's steps in order: for each bit from the top, the doubling (once something was
- * added), then the nonzero digits of each term's two halves; the outputs' own points last. */
-typedef struct {
-    const fold_scalar *k;
-    const ge8 *tab8, *lo;
-    int terms, bit, slot, started, own_done;
-} aff_cursor;
-
-static aff_cursor aff_cursor_at(const fold_scalar *k, int terms, const ge8 *tab8, const ge8 *lo) {
-    aff_cursor c = {k, tab8, lo, terms, 0, 0, 0, 0};
-    for (int t = 0; t < terms; t++) c.bit = k[t].len > c.bit ? k[t].len : c.bit;
-    c.bit--;
-    return c;
-}
-
-/* The next step's kind (AFF_SET for the first operand: nothing to add it to) and operand. */
-static int aff_next(aff_cursor *c, aff_operand *op) {
-    while (c->bit >= 0) {
-        int slot = c->slot++;
-        if (slot > 2 * c->terms) { c->bit--; c->slot = 0; continue; }
-        if (slot == 0) {
-            if (c->started) return AFF_DOUBLE;
-            continue;
+/* The operands of the fold's nonzero digits at `bit`, in the ladder's order (term by term,
+ * h1's digit then h2's); returns how many. */
+static int aff_digits_at(aff_operand *ops, const aff_fold *f, const ge8 *tab8, int terms,
+                         int bit) {
+    int n = 0;
+    for (int t = 0; t < terms; t++)
+        for (int half = 0; half < 2; half++) {
+            int d = half ? f->k[t].naf2[bit] : f->k[t].naf1[bit];
+            if (!d) continue;
+            int neg = half ? f->k[t].neg2 : f->k[t].neg1;
+            aff_operand op = {tab8, 8 * (size_t)terms, 8 * t + (abs(d) - 1) / 2, half,
+                              (d < 0) != neg};
+            ops[n++] = op;
         }
-        int t = (slot - 1) / 2, half = (slot - 1) % 2;
-        int d = half ? c->k[t].naf2[c->bit] : c->k[t].naf1[c->bit];
-        if (!d) continue;
-        *op = aff_digit(c->tab8, c->terms, t, d, half, half ? c->k[t].neg2 : c->k[t].neg1);
-        return c->started++ ? AFF_ADD : AFF_SET;
-    }
-    if (c->own_done++) return AFF_END;
-    aff_operand own = {c->lo, 1, 0, 0, 0};
-    *op = own;
-    return c->started++ ? AFF_ADD : AFF_SET;
+    return n;
 }
 
-/* Scalar operations an inversion takes (aff_inv). */
-enum { AFF_INV_OPS = AFF_LANES_BEFORE + 270 + AFF_LANES_AFTER };
+/* Adds op (one a fold, NULL where a fold has none) to every fold in one step; a fold with
+ * nothing yet is set to its operand instead. */
+IFMA_FN void aff_add_each(aff_batch *b, aff_fold *folds, int n, const aff_operand *const ops[],
+                          const fe8 *beta) {
+    aff_part parts[2];
+    int count = 0;
+    for (int f = 0; f < n; f++) {
+        if (!ops[f]) continue;
+        aff_part part = {folds[f].g0, folds[f].g1, ops[f]};
+        if (folds[f].started) parts[count++] = part;
+        else aff_set(b, &part, beta);
+        folds[f].started = 1;
+    }
+    if (count) aff_step(b, parts, count, beta);
+}
 
-/* acc_g = lo_g + Σ_t k_t·P_t for every group g of the batch, from its tables in lane form
- * at tab8 + 8·terms·g (tab8[8·(g·terms + t) + e]: entry e of term t) and its outputs' own
- * points lo[g]; lanes that met a zero denominator flagged in b->bad. The groups are cut in
- * two halves A and B that run the same steps half a step apart: while one half's product
- * is inverted on the scalar multipliers, the other's backward and forward passes run on
- * the lanes (the inversion's operations spread over their groups). */
-IFMA_FN void aff_ladder(aff_batch *b, const ge8 *tab8, const ge8 *lo, const fold_scalar *k,
-                        int terms) {
-    fe8 beta, run, inv_a, inv_b;
+/* One bit of the ladders: every started fold doubled in one step, then the i-th digit of
+ * each fold at this bit added in step i. */
+IFMA_FN void aff_bit(aff_batch *b, aff_fold *folds, int n, const ge8 *tab8, int terms, int bit,
+                     const fe8 *beta) {
+    aff_operand ops[2][2 * FOLD_TERMS_MAX];
+    aff_part parts[2];
+    int count = 0, most = 0, digits[2];
+    for (int f = 0; f < n; f++) {
+        if (folds[f].started) {
+            aff_part part = {folds[f].g0, folds[f].g1, NULL};
+            parts[count++] = part;
+        }
+        digits[f] = aff_digits_at(ops[f], &folds[f], tab8, terms, bit);
+        most = digits[f] > most ? digits[f] : most;
+    }
+    if (count) aff_step(b, parts, count, beta);
+    for (int i = 0; i < most; i++) {
+        const aff_operand *now[2] = {NULL, NULL};
+        for (int f = 0; f < n; f++) now[f] = i < digits[f] ? &ops[f][i] : NULL;
+        aff_add_each(b, folds, n, now, beta);
+    }
+}
+
+/* For n ≤ 2 folds over consecutive groups (fold f: groups folds[f].g0 … g1 − 1), acc_g =
+ * lo_g + Σ_t k_t·P_t, from the groups' lane tables at tab8 (tab8[8·(g·terms + t) + e]: entry
+ * e of term t of group g) and their outputs' own points lo[g], added last; lanes that met a
+ * zero denominator flagged in b->bad (cleared first over all the folds' groups). */
+IFMA_FN void aff_ladders(aff_batch *b, aff_fold *folds, int n, const ge8 *tab8, const ge8 *lo,
+                         int terms) {
+    fe8 beta;
     fe8_beta(&beta);
-    memset(b->bad, 0, b->groups * sizeof *b->bad);
-    size_t mid = b->groups / 2, end = b->groups;
-    int quota = (int)((AFF_INV_OPS + mid - 1) / (mid ? mid : 1));
-    aff_cursor c = aff_cursor_at(k, terms, tab8, lo);
-    aff_operand op, prev;
-    int kind = aff_next(&c, &op), prev_kind = AFF_END;
-    if (kind == AFF_SET) {
-        aff_set_all(b, &op, &beta);
-        kind = aff_next(&c, &op);
+    int len = 0;
+    for (int f = 0; f < n; f++) {
+        folds[f].started = 0;
+        for (int t = 0; t < terms; t++) len = folds[f].k[t].len > len ? folds[f].k[t].len : len;
     }
-    aff_inv e;
-    e.phase = 3;   /* none in flight */
-    for (; kind != AFF_END; prev = op, prev_kind = kind, kind = aff_next(&c, &op)) {
-        const aff_operand *now = kind == AFF_ADD ? &op : NULL;
-        aff_forward(b, 0, mid, now, &beta, &run, &e, 1);
-        if (prev_kind != AFF_END) aff_inv_finish(&e, &inv_b);
-        aff_inv_start(&e, &run);
-        if (prev_kind != AFF_END)
-            aff_backward(b, mid, end, prev_kind == AFF_ADD ? &prev : NULL, inv_b, &e, quota);
-        aff_forward(b, mid, end, now, &beta, &run, &e, 1);
-        aff_inv_finish(&e, &inv_a);
-        aff_inv_start(&e, &run);
-        aff_backward(b, 0, mid, now, inv_a, &e, quota);
-    }
-    if (prev_kind != AFF_END) {
-        aff_inv_finish(&e, &inv_b);
-        aff_backward(b, mid, end, prev_kind == AFF_ADD ? &prev : NULL, inv_b, &e, 0);
+    memset(b->bad + folds[0].g0, 0, (folds[n - 1].g1 - folds[0].g0) * sizeof *b->bad);
+    for (int bit = len - 1; bit >= 0; bit--) aff_bit(b, folds, n, tab8, terms, bit, &beta);
+    aff_operand own = {lo, 1, 0, 0, 0};
+    const aff_operand *owns[2] = {&own, &own};
+    aff_add_each(b, folds, n, owns, &beta);
+}
+
+/* ---- G's and H's folds of a round pair in one batch ------------------------------------ */
+
+/* The pair's room: the scalar path's for one output (redoing a bad lane), the two folds'
+ * lane tables (tab8: fold a's, then b's) and the building of one fold's (jt8, prefix8), the
+ * accumulators, own points, denominators, prefix products and bad lanes of all groups. */
+typedef struct {
+    fold_room r;
+    aff_batch b;
+    ge8 *lo;
+} aff_room;
+
+static size_t aff_room_bytes(size_t groups, int terms) {
+    size_t entries = 8 * groups * (size_t)terms;   /* one fold's lane table entries */
+    return fold_room_bytes((size_t)terms) + carved(2 * entries, sizeof(ge8))
+           + carved(entries, sizeof(gej8)) + carved(entries, sizeof(fe8))
+           + 2 * carved(2 * groups, sizeof(ge8)) + 2 * carved(2 * groups, sizeof(fe8))
+           + carved(2 * groups, sizeof(__mmask8));
+}
+
+static aff_room aff_room_carve(unsigned char *cursor, size_t groups, int terms) {
+    size_t entries = 8 * groups * (size_t)terms;
+    aff_room a;
+    a.r = fold_room_carve(cursor, (size_t)terms);
+    cursor += fold_room_bytes((size_t)terms);
+    a.r.tab8 = carve(&cursor, 2 * entries, sizeof(ge8));
+    a.r.jt8 = carve(&cursor, entries, sizeof(gej8));
+    a.r.prefix8 = carve(&cursor, entries, sizeof(fe8));
+    a.b.acc = carve(&cursor, 2 * groups, sizeof(ge8));
+    a.lo = carve(&cursor, 2 * groups, sizeof(ge8));
+    a.b.den = carve(&cursor, 2 * groups, sizeof(fe8));
+    a.b.prefix = carve(&cursor, 2 * groups, sizeof(fe8));
+    a.b.bad = carve(&cursor, 2 * groups, sizeof(__mmask8));
+    return a;
+}
+
+/* Fold f's lane tables (at tab8 + f·8·groups·terms) from its points' kept tables where they
+ * fit (as zk_fold_terms_kept), else built; and its groups' own points. 0 if a table could
+ * not be made affine. */
+static int aff_fold_tables(const aff_room *a, int f, const unsigned char *points, size_t q,
+                           int terms, const ge *kept, size_t count) {
+    size_t groups = q / 8;
+    fold_room r = a->r;
+    r.tab8 += (size_t)f * 8 * groups * (size_t)terms;
+    for (size_t g = 0; g < groups; g++) lane_points(&a->lo[f * groups + g], points, 8 * g);
+    if (kept_tables_enough(q, terms, kept, count)
+        && kept_lane_tables(r.tab8, points, kept, q, 0, groups, terms))
+        return 1;
+    return built_lane_tables(points, q, 0, groups, terms, &r);
+}
+
+/* Fold f's outputs from its groups' accumulators, as zk_fold_terms writes them; a bad lane's
+ * output redone alone on the scalar path (the identity there: zeros, flagged 0). */
+static void aff_fold_outputs(const aff_room *a, int f, const unsigned char *points, size_t q,
+                             const fold_scalar *k, int terms, unsigned char *out,
+                             unsigned char *ok) {
+    size_t groups = q / 8;
+    for (size_t g = 0; g < groups; g++) {
+        fe xs[8], ys[8];
+        fe *px[8], *py[8];
+        for (int i = 0; i < 8; i++) { px[i] = &xs[i]; py[i] = &ys[i]; }
+        fe8_scatter(px, &a->b.acc[f * groups + g].x);
+        fe8_scatter(py, &a->b.acc[f * groups + g].y);
+        for (int i = 0; i < 8; i++) {
+            size_t j = 8 * g + (size_t)i;
+            if (a->b.bad[f * groups + g] >> i & 1) {
+                gej sum;
+                fold_terms_scalar(points, q, j, 1, k, terms, &a->r, &sum);
+                add_own_point(&sum, points, j);
+                ok[j] = (unsigned char)gej_write(out + 64 * j, &sum);
+            } else {
+                fe_to_be(out + 64 * j, &xs[i]);
+                fe_to_be(out + 64 * j + 32, &ys[i]);
+                ok[j] = 1;
+            }
+        }
     }
 }
 
+/* zk_fold_terms_pair on the affine ladders (q a multiple of 8): 0 done, −1 no memory, 1 if a
+ * table could not be made affine (nothing written: the caller folds another way). */
+static int aff_fold_pair(const unsigned char *const points[2], size_t q, int terms,
+                         const fold_scalar *const k[2], const ge *const kept[2],
+                         const size_t count[2], unsigned char *out, unsigned char *ok) {
+    size_t groups = q / 8;
+    unsigned char *room = scratch_get(aff_room_bytes(groups, terms));
+    if (!room) return -1;
+    aff_room a = aff_room_carve(room, groups, terms);
+    int made = 1;
+    for (int f = 0; f < 2 && made; f++)
+        made = aff_fold_tables(&a, f, points[f], q, terms, kept[f], count[f]);
+    if (made) {
+        aff_fold folds[2] = {{0, groups, k[0], 0}, {groups, 2 * groups, k[1], 0}};
+        aff_ladders(&a.b, folds, 2, a.r.tab8, a.lo, terms);
+        for (int f = 0; f < 2; f++)
+            aff_fold_outputs(&a, f, points[f], q, k[f], terms, out + 64 * q * f, ok + q * f);
+    }
+    scratch_put(room);
+    return made ? 0 : 1;
+}
 #endif
+
+/* Two folds of q outputs each at once, as two calls of zk_fold_terms_kept would give: fold a
+ * over points_a (its terms' halves and signs first in `halves`, `negs`; its kept tables
+ * kept_a, count_a) into out[0, 64q) and ok[0, q), fold b likewise after them. On IFMA lanes
+ * and for folds of AFF_MIN_GROUPS groups or more, their ladders run affine in one batch
+ * (aff_ladders: G's and H's folds of a round pair, SPEC.md §5.3); else one after the other.
+ * Returns 1 for the affine batch, 0 for one fold after the other, −1 on no memory, −2 for a
+ * number of terms outside 1..FOLD_TERMS_MAX. */
+int zk_fold_terms_pair(const unsigned char *points_a, const unsigned char *points_b, size_t q,
+                       int terms, const unsigned char *halves, const unsigned char *negs,
+                       const ge *kept_a, size_t count_a, const ge *kept_b, size_t count_b,
+                       unsigned char *out, unsigned char *ok) {
+    if (terms < 1 || terms > FOLD_TERMS_MAX) return -2;
+#if ZK_HAVE_IFMA
+    if (simd_on() && q % 8 == 0 && q / 8 >= (size_t)aff_min_groups) {
+        fold_scalar ka[FOLD_TERMS_MAX], kb[FOLD_TERMS_MAX];
+        fold_scalars_of(ka, halves, negs, terms);
+        fold_scalars_of(kb, halves + 64 * terms, negs + 2 * terms, terms);
+        const unsigned char *points[2] = {points_a, points_b};
+        const fold_scalar *k[2] = {ka, kb};
+        const ge *kept[2] = {kept_a, kept_b};
+        size_t count[2] = {count_a, count_b};
+        int status = aff_fold_pair(points, q, terms, k, kept, count, out, ok);
+        if (status < 0) return status;
+        if (status == 0) return 1;
+    }
+#endif
+    int status = zk_fold_terms_kept(points_a, q, terms, halves, negs, kept_a, count_a, out, ok);
+    if (status < 0) return status;
+    return zk_fold_terms_kept(points_b, q, terms, halves + 64 * terms, negs + 2 * terms, kept_b,
+                              count_b, out + 64 * q, ok + q);
+}
+
+/* The lane groups a fold needs for zk_fold_terms_pair's affine ladders: set to `groups` if
+ * it is 1 or more, back to AFF_MIN_GROUPS if 0, only asked if −1; returns the value after the
+ * call (0 where the kernel has no IFMA lanes). For the tests. */
+int zk_fold_affine_min(int groups) {
+#if ZK_HAVE_IFMA
+    if (groups == 0) aff_min_groups = AFF_MIN_GROUPS;
+    else if (groups > 0) aff_min_groups = groups;
+    return aff_min_groups;
+#else
+    (void)groups;
+    return 0;
+#endif
+}
