@@ -13,7 +13,7 @@
  *       -DAFFINE='"TREE/zksolv/group/backends/native_fold_affine.h"' -o /tmp/fa fold_affine.c
  *   /tmp/fa /tmp/foldaff/points.bin /tmp/foldaff/halves_g.bin 9 1024 2048 256 64
  */
-#include NATIVE
+#include NATIVE   /* native_fold_affine.h included by native.c from here on */
 #ifdef AFFINE
 #include AFFINE
 #endif
@@ -72,11 +72,10 @@ static size_t new_folds(const unsigned char *const points[], int n, size_t q,
     size_t groups = q / 8, redone = 0;
     aff_fold folds[2];
     for (int f = 0; f < n; f++) {
-        aff_fold one = {groups * f, groups * (f + 1), k[f], 0};
-        folds[f] = one;
+        folds[f] = aff_fold_at(groups * f, groups * (f + 1), k[f], terms, r->tab8, lo);
         for (size_t g = 0; g < groups; g++) lane_points(&lo[groups * f + g], points[f], 8 * g);
     }
-    aff_ladders(b, folds, n, r->tab8, lo, terms);
+    aff_ladders(b, folds, n);
     for (int f = 0; f < n; f++)
         for (size_t g = 0; g < groups; g++) {
             fe xs[8], ys[8];

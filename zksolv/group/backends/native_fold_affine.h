@@ -10,8 +10,8 @@
  * costs 2M + 2S and an addition 2M + 1S, plus the trick's 3M, against 2M + 5S and 7M + 4S
  * in Jacobian form; the inversion (≈ 5 µs) is shared by the groups, so this pays only for
  * many of them (AFF_MIN_GROUPS). The two folds of a round pair (G's and H's: other scalars,
- * other digits) share the steps bit by bit: both double, then the i-th addition of each at
- * that bit is one step for both.
+ * other digits) share the steps: step i is step i of each fold's own ladder, a doubling in
+ * one and an addition in the other as it comes.
  *
  * A lane whose denominator is 0 (an addition of ±its own accumulator: a doubling or the
  * identity) gets 1 in its place, so that the other lanes' inverses stay right, and is
@@ -196,13 +196,6 @@ IFMA_FN void aff_set(aff_batch *b, const aff_part *part, const fe8 *beta) {
 
 /* ---- the ladders of several folds, step by step --------------------------------------- */
 
-/* One fold in the batch: its groups, scalars and whether anything was added yet. */
-typedef struct {
-    size_t g0, g1;
-    const fold_scalar *k;
-    int started;
-} aff_fold;
-
 /* β in every lane. */
 static void fe8_beta(fe8 *beta) {
     const fe *betas[8] = {&FE_BETA, &FE_BETA, &FE_BETA, &FE_BETA,
@@ -210,80 +203,90 @@ static void fe8_beta(fe8 *beta) {
     fe8_gather(beta, betas);
 }
 
-/* The operands of the fold's nonzero digits at `bit`, in the ladder's order (term by term,
- * h1's digit then h2's); returns how many. */
-static int aff_digits_at(aff_operand *ops, const aff_fold *f, const ge8 *tab8, int terms,
-                         int bit) {
-    int n = 0;
-    for (int t = 0; t < terms; t++)
-        for (int half = 0; half < 2; half++) {
-            int d = half ? f->k[t].naf2[bit] : f->k[t].naf1[bit];
-            if (!d) continue;
-            int neg = half ? f->k[t].neg2 : f->k[t].neg1;
-            aff_operand op = {tab8, 8 * (size_t)terms, 8 * t + (abs(d) - 1) / 2, half,
-                              (d < 0) != neg};
-            ops[n++] = op;
-        }
-    return n;
+enum { AFF_END, AFF_DOUBLE, AFF_ADD, AFF_SET };
+
+/* One fold in the batch and where its ladder is: its groups g0 … g1 − 1 (counted over all
+ * the folds' groups; their tables at tab8 + 8·terms·g, own points at lo + g), its scalars,
+ * and the next step: slot 0 of `bit` is the doubling (once something was added), slot
+ * 1 + 2t + h the digit of term t's half h; after bit 0, the own points' addition. */
+typedef struct {
+    size_t g0, g1;
+    const fold_scalar *k;
+    const ge8 *tab8, *lo;
+    int terms, bit, slot, started, own_done;
+} aff_fold;
+
+static aff_fold aff_fold_at(size_t g0, size_t g1, const fold_scalar *k, int terms,
+                            const ge8 *tab8, const ge8 *lo) {
+    aff_fold f = {g0, g1, k, tab8, lo, terms, 0, 0, 0, 0};
+    for (int t = 0; t < terms; t++) f.bit = k[t].len > f.bit ? k[t].len : f.bit;
+    f.bit--;
+    return f;
 }
 
-/* Adds op (one a fold, NULL where a fold has none) to every fold in one step; a fold with
- * nothing yet is set to its operand instead. */
-IFMA_FN void aff_add_each(aff_batch *b, aff_fold *folds, int n, const aff_operand *const ops[],
+/* The operand of digit d of term t's half `half`. */
+static aff_operand aff_digit(const aff_fold *f, int t, int half, int d) {
+    int neg = half ? f->k[t].neg2 : f->k[t].neg1;
+    aff_operand op = {f->tab8, 8 * (size_t)f->terms, 8 * t + (abs(d) - 1) / 2, half,
+                      (d < 0) != neg};
+    return op;
+}
+
+/* The fold's next step: its kind (AFF_SET for its first operand: nothing to add it to yet)
+ * and operand. Each fold's steps are in the order of its own ladder. */
+static int aff_next(aff_fold *f, aff_operand *op) {
+    while (f->bit >= 0) {
+        int slot = f->slot++;
+        if (slot > 2 * f->terms) { f->bit--; f->slot = 0; continue; }
+        if (slot == 0) {
+            if (f->started) return AFF_DOUBLE;
+            continue;
+        }
+        int t = (slot - 1) / 2, half = (slot - 1) % 2;
+        int d = half ? f->k[t].naf2[f->bit] : f->k[t].naf1[f->bit];
+        if (!d) continue;
+        *op = aff_digit(f, t, half, d);
+        return f->started++ ? AFF_ADD : AFF_SET;
+    }
+    if (f->own_done++) return AFF_END;
+    aff_operand own = {f->lo, 1, 0, 0, 0};
+    *op = own;
+    return f->started++ ? AFF_ADD : AFF_SET;
+}
+
+/* The fold's next batch step as a part (1), its first operand set first; 0 at its end. */
+IFMA_FN int aff_next_part(aff_batch *b, aff_fold *f, aff_operand *op, aff_part *part,
                           const fe8 *beta) {
-    aff_part parts[2];
-    int count = 0;
-    for (int f = 0; f < n; f++) {
-        if (!ops[f]) continue;
-        aff_part part = {folds[f].g0, folds[f].g1, ops[f]};
-        if (folds[f].started) parts[count++] = part;
-        else aff_set(b, &part, beta);
-        folds[f].started = 1;
+    int kind = aff_next(f, op);
+    aff_part mine = {f->g0, f->g1, op};
+    if (kind == AFF_SET) {
+        aff_set(b, &mine, beta);
+        kind = aff_next(f, op);
     }
-    if (count) aff_step(b, parts, count, beta);
+    if (kind == AFF_END) return 0;
+    mine.op = kind == AFF_ADD ? op : NULL;
+    *part = mine;
+    return 1;
 }
 
-/* One bit of the ladders: every started fold doubled in one step, then the i-th digit of
- * each fold at this bit added in step i. */
-IFMA_FN void aff_bit(aff_batch *b, aff_fold *folds, int n, const ge8 *tab8, int terms, int bit,
-                     const fe8 *beta) {
-    aff_operand ops[2][2 * FOLD_TERMS_MAX];
-    aff_part parts[2];
-    int count = 0, most = 0, digits[2];
-    for (int f = 0; f < n; f++) {
-        if (folds[f].started) {
-            aff_part part = {folds[f].g0, folds[f].g1, NULL};
-            parts[count++] = part;
-        }
-        digits[f] = aff_digits_at(ops[f], &folds[f], tab8, terms, bit);
-        most = digits[f] > most ? digits[f] : most;
-    }
-    if (count) aff_step(b, parts, count, beta);
-    for (int i = 0; i < most; i++) {
-        const aff_operand *now[2] = {NULL, NULL};
-        for (int f = 0; f < n; f++) now[f] = i < digits[f] ? &ops[f][i] : NULL;
-        aff_add_each(b, folds, n, now, beta);
-    }
-}
-
-/* For n ≤ 2 folds over consecutive groups (fold f: groups folds[f].g0 … g1 − 1), acc_g =
- * lo_g + Σ_t k_t·P_t, from the groups' lane tables at tab8 (tab8[8·(g·terms + t) + e]: entry
- * e of term t of group g) and their outputs' own points lo[g], added last; lanes that met a
- * zero denominator flagged in b->bad (cleared first over all the folds' groups). */
-IFMA_FN void aff_ladders(aff_batch *b, aff_fold *folds, int n, const ge8 *tab8, const ge8 *lo,
-                         int terms) {
+/* For n ≤ 2 folds, acc_g = lo_g + Σ_t k_t·P_t for each group g, from the groups' lane tables
+ * (entry e of term t of group g at tab8[8·(g·terms + t) + e]) and their outputs' own points,
+ * added last; lanes that met a zero denominator flagged in b->bad (cleared first). Each
+ * step is the next step of every fold's ladder that has one (a doubling for one, an
+ * addition for the other, as it comes): one inversion for all. */
+IFMA_FN void aff_ladders(aff_batch *b, aff_fold *folds, int n) {
     fe8 beta;
     fe8_beta(&beta);
-    int len = 0;
-    for (int f = 0; f < n; f++) {
-        folds[f].started = 0;
-        for (int t = 0; t < terms; t++) len = folds[f].k[t].len > len ? folds[f].k[t].len : len;
-    }
     memset(b->bad + folds[0].g0, 0, (folds[n - 1].g1 - folds[0].g0) * sizeof *b->bad);
-    for (int bit = len - 1; bit >= 0; bit--) aff_bit(b, folds, n, tab8, terms, bit, &beta);
-    aff_operand own = {lo, 1, 0, 0, 0};
-    const aff_operand *owns[2] = {&own, &own};
-    aff_add_each(b, folds, n, owns, &beta);
+    aff_operand ops[2];
+    aff_part parts[2];
+    for (;;) {
+        int count = 0;
+        for (int f = 0; f < n; f++)
+            count += aff_next_part(b, &folds[f], &ops[count], &parts[count], &beta);
+        if (!count) return;
+        aff_step(b, parts, count, &beta);
+    }
 }
 
 /* ---- G's and H's folds of a round pair in one batch ------------------------------------ */
@@ -377,8 +380,9 @@ static int aff_fold_pair(const unsigned char *const points[2], size_t q, int ter
     for (int f = 0; f < 2 && made; f++)
         made = aff_fold_tables(&a, f, points[f], q, terms, kept[f], count[f]);
     if (made) {
-        aff_fold folds[2] = {{0, groups, k[0], 0}, {groups, 2 * groups, k[1], 0}};
-        aff_ladders(&a.b, folds, 2, a.r.tab8, a.lo, terms);
+        aff_fold folds[2] = {aff_fold_at(0, groups, k[0], terms, a.r.tab8, a.lo),
+                             aff_fold_at(groups, 2 * groups, k[1], terms, a.r.tab8, a.lo)};
+        aff_ladders(&a.b, folds, 2);
         for (int f = 0; f < 2; f++)
             aff_fold_outputs(&a, f, points[f], q, k[f], terms, out + 64 * q * f, ok + q * f);
     }
