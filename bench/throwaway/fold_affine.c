@@ -68,13 +68,14 @@ static void old_fold(const unsigned char *points, size_t q, const fold_scalar *k
  * the scalar path. */
 static size_t new_folds(const unsigned char *const points[], int n, size_t q,
                         const fold_scalar *const k[], int terms, const fold_room *r,
-                        aff_batch *b, ge8 *lo, unsigned char *const out[]) {
+                        aff_batch *b, ge8 *lo, fe8 *bx, unsigned char *const out[]) {
     size_t groups = q / 8, redone = 0;
     aff_fold folds[2];
     for (int f = 0; f < n; f++) {
-        folds[f] = aff_fold_at(groups * f, groups * (f + 1), k[f], terms, r->tab8, lo);
+        folds[f] = aff_fold_at(groups * f, groups * (f + 1), k[f], terms, r->tab8, bx, lo);
         for (size_t g = 0; g < groups; g++) lane_points(&lo[groups * f + g], points[f], 8 * g);
     }
+    aff_beta_x(bx, r->tab8, n * groups * 8 * (size_t)terms);
     aff_ladders(b, folds, n);
     for (int f = 0; f < n; f++)
         for (size_t g = 0; g < groups; g++) {
@@ -140,6 +141,7 @@ int main(int argc, char **argv) {
         b.prefix = aligned_alloc(64, n * groups * sizeof(fe8));
         b.bad = malloc(n * groups);
         ge8 *lo = aligned_alloc(64, n * groups * sizeof(ge8));
+        fe8 *bx = aligned_alloc(64, n * groups * 8 * terms * sizeof(fe8));
         unsigned char *out_old[2], *out_new[2];
         for (int f = 0; f < 2; f++) { out_old[f] = malloc(64 * q); out_new[f] = malloc(64 * q); }
         double old_ms[64], new_ms[64], ladder_ms[64];
@@ -157,7 +159,7 @@ int main(int argc, char **argv) {
                     }
                     old_ms[rep] = cpu_ms() - t0;
                 } else {
-                    redone = new_folds(pts, n, q, k, terms, &r, &b, lo, out_new);
+                    redone = new_folds(pts, n, q, k, terms, &r, &b, lo, bx, out_new);
                     new_ms[rep] = cpu_ms() - t0;
                 }
             }

@@ -35,9 +35,11 @@ typedef struct {
 } aff_batch;
 
 /* A step's operand for each group g: entry `entry` of g's table at tab + g·stride (g counted
- * over all the folds' groups), as it is, λ·(x, y) = (β·x, y) if endo, negated if negate. */
+ * over all the folds' groups), as it is, λ·(x, y) = (β·x, y) if endo (β·x from bx, laid out
+ * as tab), negated if negate. */
 typedef struct {
     const ge8 *tab;
+    const fe8 *bx;
     size_t stride;
     int entry, endo, negate;
 } aff_operand;
@@ -94,9 +96,10 @@ static void fe8_inv_lanes(fe8 *r, const fe8 *a) {
 /* ---- a step: forward pass, one inversion, backward pass ------------------------------ */
 
 /* Group g's operand: its table entry, through the endomorphism and the sign. */
-IFMA void aff_operand_of(ge8 *q, const aff_operand *op, size_t g, const fe8 *beta) {
-    *q = op->tab[g * op->stride + (size_t)op->entry];
-    if (op->endo) fe8_mul(&q->x, &q->x, beta);
+IFMA void aff_operand_of(ge8 *q, const aff_operand *op, size_t g) {
+    size_t at = g * op->stride + (size_t)op->entry;
+    q->x = op->endo ? op->bx[at] : op->tab[at].x;
+    q->y = op->tab[at].y;
     if (op->negate) {
         fe8 zero;
         for (int l = 0; l < 5; l++) zero.v[l] = _mm512_setzero_si512();
@@ -121,12 +124,12 @@ IFMA void aff_keep_den(aff_batch *b, size_t g, const fe8 *den, fe8 *run) {
 
 /* Forward pass over a part: the slopes' denominators (2y for a doubling, x2 − x1 for an
  * addition) kept and multiplied into *run. */
-IFMA_FN void aff_forward(aff_batch *b, const aff_part *part, const fe8 *beta, fe8 *run) {
+IFMA_FN void aff_forward(aff_batch *b, const aff_part *part, fe8 *run) {
     for (size_t g = part->g0; g < part->g1; g++) {
         fe8 den;
         if (part->op) {
             ge8 q;
-            aff_operand_of(&q, part->op, g, beta);
+            aff_operand_of(&q, part->op, g);
             fe8_sub(&den, &q.x, &b->acc[g].x);
         } else {
             fe8_add(&den, &b->acc[g].y, &b->acc[g].y);
@@ -161,7 +164,7 @@ IFMA_FN void aff_backward(aff_batch *b, const aff_part *part, fe8 *inv) {
         fe8_mul(inv, inv, &b->den[g]);
         if (part->op) {
             ge8 q;
-            aff_operand_of(&q, &plain, g, NULL);
+            aff_operand_of(&q, &plain, g);
             fe8_sub(&lambda, &q.y, &a->y);
             fe8_mul(&lambda, &lambda, &each);
             fe8_dbl_lazy(&s, &a->x);
@@ -181,44 +184,49 @@ IFMA_FN void aff_backward(aff_batch *b, const aff_part *part, fe8 *inv) {
 }
 
 /* One step for `n` parts with one inversion. */
-IFMA_FN void aff_step(aff_batch *b, const aff_part *parts, int n, const fe8 *beta) {
+IFMA_FN void aff_step(aff_batch *b, const aff_part *parts, int n) {
     fe8 run, inv;
     fe8_one(&run);
-    for (int p = 0; p < n; p++) aff_forward(b, &parts[p], beta, &run);
+    for (int p = 0; p < n; p++) aff_forward(b, &parts[p], &run);
     fe8_inv_lanes(&inv, &run);
     for (int p = n; p-- > 0;) aff_backward(b, &parts[p], &inv);
 }
 
 /* A part's groups set to its operand (a fold's first digit: nothing to add it to). */
-IFMA_FN void aff_set(aff_batch *b, const aff_part *part, const fe8 *beta) {
-    for (size_t g = part->g0; g < part->g1; g++) aff_operand_of(&b->acc[g], part->op, g, beta);
+IFMA_FN void aff_set(aff_batch *b, const aff_part *part) {
+    for (size_t g = part->g0; g < part->g1; g++) aff_operand_of(&b->acc[g], part->op, g);
 }
 
 /* ---- the ladders of several folds, step by step --------------------------------------- */
 
-/* β in every lane. */
-static void fe8_beta(fe8 *beta) {
+/* bx[i] = β·tab[i].x for `count` table entries: the endomorphism's x once an entry, not
+ * once a use (about 64 uses a group for three terms). */
+IFMA_FN void aff_beta_x(fe8 *bx, const ge8 *tab, size_t count) {
+    fe8 beta;
     const fe *betas[8] = {&FE_BETA, &FE_BETA, &FE_BETA, &FE_BETA,
                           &FE_BETA, &FE_BETA, &FE_BETA, &FE_BETA};
-    fe8_gather(beta, betas);
+    fe8_gather(&beta, betas);
+    for (size_t i = 0; i < count; i++) fe8_mul(&bx[i], &tab[i].x, &beta);
 }
 
 enum { AFF_END, AFF_DOUBLE, AFF_ADD, AFF_SET };
 
 /* One fold in the batch and where its ladder is: its groups g0 … g1 − 1 (counted over all
- * the folds' groups; their tables at tab8 + 8·terms·g, own points at lo + g), its scalars,
+ * the folds' groups; their tables at tab8 + 8·terms·g and β·x at bx likewise, own points at
+ * lo + g), its scalars,
  * and the next step: slot 0 of `bit` is the doubling (once something was added), slot
  * 1 + 2t + h the digit of term t's half h; after bit 0, the own points' addition. */
 typedef struct {
     size_t g0, g1;
     const fold_scalar *k;
     const ge8 *tab8, *lo;
+    const fe8 *bx;
     int terms, bit, slot, started, own_done;
 } aff_fold;
 
 static aff_fold aff_fold_at(size_t g0, size_t g1, const fold_scalar *k, int terms,
-                            const ge8 *tab8, const ge8 *lo) {
-    aff_fold f = {g0, g1, k, tab8, lo, terms, 0, 0, 0, 0};
+                            const ge8 *tab8, const fe8 *bx, const ge8 *lo) {
+    aff_fold f = {g0, g1, k, tab8, lo, bx, terms, 0, 0, 0, 0};
     for (int t = 0; t < terms; t++) f.bit = k[t].len > f.bit ? k[t].len : f.bit;
     f.bit--;
     return f;
@@ -227,7 +235,7 @@ static aff_fold aff_fold_at(size_t g0, size_t g1, const fold_scalar *k, int term
 /* The operand of digit d of term t's half `half`. */
 static aff_operand aff_digit(const aff_fold *f, int t, int half, int d) {
     int neg = half ? f->k[t].neg2 : f->k[t].neg1;
-    aff_operand op = {f->tab8, 8 * (size_t)f->terms, 8 * t + (abs(d) - 1) / 2, half,
+    aff_operand op = {f->tab8, f->bx, 8 * (size_t)f->terms, 8 * t + (abs(d) - 1) / 2, half,
                       (d < 0) != neg};
     return op;
 }
@@ -249,18 +257,17 @@ static int aff_next(aff_fold *f, aff_operand *op) {
         return f->started++ ? AFF_ADD : AFF_SET;
     }
     if (f->own_done++) return AFF_END;
-    aff_operand own = {f->lo, 1, 0, 0, 0};
+    aff_operand own = {f->lo, NULL, 1, 0, 0, 0};
     *op = own;
     return f->started++ ? AFF_ADD : AFF_SET;
 }
 
 /* The fold's next batch step as a part (1), its first operand set first; 0 at its end. */
-IFMA_FN int aff_next_part(aff_batch *b, aff_fold *f, aff_operand *op, aff_part *part,
-                          const fe8 *beta) {
+IFMA_FN int aff_next_part(aff_batch *b, aff_fold *f, aff_operand *op, aff_part *part) {
     int kind = aff_next(f, op);
     aff_part mine = {f->g0, f->g1, op};
     if (kind == AFF_SET) {
-        aff_set(b, &mine, beta);
+        aff_set(b, &mine);
         kind = aff_next(f, op);
     }
     if (kind == AFF_END) return 0;
@@ -275,35 +282,36 @@ IFMA_FN int aff_next_part(aff_batch *b, aff_fold *f, aff_operand *op, aff_part *
  * step is the next step of every fold's ladder that has one (a doubling for one, an
  * addition for the other, as it comes): one inversion for all. */
 IFMA_FN void aff_ladders(aff_batch *b, aff_fold *folds, int n) {
-    fe8 beta;
-    fe8_beta(&beta);
     memset(b->bad + folds[0].g0, 0, (folds[n - 1].g1 - folds[0].g0) * sizeof *b->bad);
     aff_operand ops[2];
     aff_part parts[2];
     for (;;) {
         int count = 0;
         for (int f = 0; f < n; f++)
-            count += aff_next_part(b, &folds[f], &ops[count], &parts[count], &beta);
+            count += aff_next_part(b, &folds[f], &ops[count], &parts[count]);
         if (!count) return;
-        aff_step(b, parts, count, &beta);
+        aff_step(b, parts, count);
     }
 }
 
 /* ---- G's and H's folds of a round pair in one batch ------------------------------------ */
 
 /* The pair's room: the scalar path's for one output (redoing a bad lane), the two folds'
- * lane tables (tab8: fold a's, then b's) and the building of one fold's (jt8, prefix8), the
- * accumulators, own points, denominators, prefix products and bad lanes of all groups. */
+ * lane tables (tab8: fold a's, then b's; bx, their β·x) and the building of one fold's (jt8,
+ * prefix8), the accumulators, own points, denominators, prefix products and bad lanes of
+ * all groups. */
 typedef struct {
     fold_room r;
     aff_batch b;
     ge8 *lo;
+    fe8 *bx;
 } aff_room;
 
 static size_t aff_room_bytes(size_t groups, int terms) {
     size_t entries = 8 * groups * (size_t)terms;   /* one fold's lane table entries */
     return fold_room_bytes((size_t)terms) + carved(2 * entries, sizeof(ge8))
-           + carved(entries, sizeof(gej8)) + carved(entries, sizeof(fe8))
+           + carved(2 * entries, sizeof(fe8)) + carved(entries, sizeof(gej8))
+           + carved(entries, sizeof(fe8))
            + 2 * carved(2 * groups, sizeof(ge8)) + 2 * carved(2 * groups, sizeof(fe8))
            + carved(2 * groups, sizeof(__mmask8));
 }
@@ -314,6 +322,7 @@ static aff_room aff_room_carve(unsigned char *cursor, size_t groups, int terms) 
     a.r = fold_room_carve(cursor, (size_t)terms);
     cursor += fold_room_bytes((size_t)terms);
     a.r.tab8 = carve(&cursor, 2 * entries, sizeof(ge8));
+    a.bx = carve(&cursor, 2 * entries, sizeof(fe8));
     a.r.jt8 = carve(&cursor, entries, sizeof(gej8));
     a.r.prefix8 = carve(&cursor, entries, sizeof(fe8));
     a.b.acc = carve(&cursor, 2 * groups, sizeof(ge8));
@@ -380,8 +389,9 @@ static int aff_fold_pair(const unsigned char *const points[2], size_t q, int ter
     for (int f = 0; f < 2 && made; f++)
         made = aff_fold_tables(&a, f, points[f], q, terms, kept[f], count[f]);
     if (made) {
-        aff_fold folds[2] = {aff_fold_at(0, groups, k[0], terms, a.r.tab8, a.lo),
-                             aff_fold_at(groups, 2 * groups, k[1], terms, a.r.tab8, a.lo)};
+        aff_beta_x(a.bx, a.r.tab8, 2 * 8 * groups * (size_t)terms);
+        aff_fold folds[2] = {aff_fold_at(0, groups, k[0], terms, a.r.tab8, a.bx, a.lo),
+                             aff_fold_at(groups, 2 * groups, k[1], terms, a.r.tab8, a.bx, a.lo)};
         aff_ladders(&a.b, folds, 2);
         for (int f = 0; f < 2; f++)
             aff_fold_outputs(&a, f, points[f], q, k[f], terms, out + 64 * q * f, ok + q * f);
