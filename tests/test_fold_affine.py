@@ -137,14 +137,18 @@ def test_exceptional_lanes_are_redone(reference, affine_from, kind, fold, output
 
 # ---- around the threshold: the kernel's own AFF_MIN_GROUPS ----------------------------------
 
-@pytest.mark.parametrize("q", [1016, 1024, 1028, 1032])   # 127 groups, 128, a tail, 129
+MIN_GROUPS = 64   # the kernel's AFF_MIN_GROUPS
+
+
+@pytest.mark.parametrize("q", [8 * MIN_GROUPS - 8, 8 * MIN_GROUPS, 8 * MIN_GROUPS + 4,
+                               8 * MIN_GROUPS + 8, 1024])   # one group short, a tail, more
 def test_sizes_around_the_threshold_equal_two_folds(q):
-    assert LIB.zk_fold_affine_min(-1) in (128, 0)
+    assert LIB.zk_fold_affine_min(-1) in (MIN_GROUPS, 0)   # 0: a kernel without the lanes
     terms = 3
     raws = [_raw([base_mul(random_scalar(), NATIVE) for _ in range(4 * q)]) for _ in range(2)]
     kss = [[random_scalar() for _ in range(terms)] for _ in range(2)]
     status, a, b, ok = _pair(raws, q, kss)
-    affine = LANES and q % 8 == 0 and q // 8 >= 128
+    affine = LANES and q % 8 == 0 and q // 8 >= MIN_GROUPS
     assert status == (1 if affine else 0) and ok == b"\x01" * (2 * q)
     assert a == _one(raws[0], q, kss[0]) and b == _one(raws[1], q, kss[1])
 

@@ -21,9 +21,10 @@
 #if ZK_HAVE_IFMA
 
 /* Lane groups a fold needs from here for the affine ladder to win (bench/RESULTS.md, "The
- * fold ladders affine"): the scalar inversion a step against ≈ 45 ns saved a group. The
- * tests lower it (zk_fold_affine_min) to run the affine ladders on small folds. */
-enum { AFF_MIN_GROUPS = 128 };
+ * fold ladders affine"): the scalar inversion a step (≈ 5 µs) against ≈ 45 ns saved a
+ * group; two folds of 64 groups (q = 512) measured −9 %, of 32 groups +6 %. The tests
+ * lower it (zk_fold_affine_min) to run the affine ladders on small folds. */
+enum { AFF_MIN_GROUPS = 64 };
 static int aff_min_groups = AFF_MIN_GROUPS;
 
 /* The accumulators of all the folds' lane groups and one step's room: denominators and
