@@ -214,9 +214,9 @@ enum { AFF_END, AFF_DOUBLE, AFF_ADD, AFF_SET };
 
 /* One fold in the batch and where its ladder is: its groups g0 … g1 − 1 (counted over all
  * the folds' groups; their tables at tab8 + 8·terms·g and β·x at bx likewise, own points at
- * lo + g), its scalars,
- * and the next step: slot 0 of `bit` is the doubling (once something was added), slot
- * 1 + 2t + h the digit of term t's half h; after bit 0, the own points' addition. */
+ * lo + g), its scalars, and the next step: slot 0 of `bit` is the doubling (once something
+ * was added), slot 1 + 2t + h the digit of term t's half h; after bit 0, the own points'
+ * addition. */
 typedef struct {
     size_t g0, g1;
     const fold_scalar *k;
