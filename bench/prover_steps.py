@@ -46,6 +46,7 @@ KERNEL_CALLS = [  # the group operations inside the steps: (object, attribute, s
     ("vectors", "_public_msm", "MSM"), ("vectors", "_kept_msm", "MSM"),
     ("vectors", "_fold", "generator folds"),
     ("vectors", "_fold_terms", "generator folds"),
+    ("vectors", "_fold_terms_pair", "generator folds"),
 ]
 
 

@@ -215,10 +215,12 @@ def test_inner_product_rounds_match_the_python_reference(kernel):
 
 def test_no_nonce_reaches_the_kernels_variable_time_msm(kernel, monkeypatch):
     """On the kernel path the nonces stay in C; the variable-time zk_msm (the inner-product
-    rounds), zk_fold, zk_fold_terms(_kept) and zk_sc_scale (the rounds' generator folds and scaled
-    MSM scalars) must never receive one; S, the V_j, T1 and T2 go the constant-time way."""
+    rounds), zk_fold, zk_fold_terms(_kept, _pair) and zk_sc_scale (the rounds' generator folds
+    and scaled MSM scalars) must never receive one; S, the V_j, T1 and T2 go the constant-time
+    way."""
     lib, public, tabled = kernel._lib, set(), []
-    for name in ("zk_msm", "zk_fold", "zk_fold_terms", "zk_fold_terms_kept", "zk_sc_scale"):
+    for name in ("zk_msm", "zk_fold", "zk_fold_terms", "zk_fold_terms_kept", "zk_fold_terms_pair",
+                 "zk_sc_scale"):
         real = getattr(lib, name)
         monkeypatch.setattr(lib, name, lambda *args, _real=real: public.update(
             int.from_bytes(bytes(arg)[i:i + 32], "big") for arg in args if isinstance(arg, bytes)

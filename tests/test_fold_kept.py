@@ -143,9 +143,11 @@ def test_the_argument_reads_s_tables_on_its_first_fold(monkeypatch):
     G, H = gens.vectors(count)
     kernel = KernelVectors(LIB)
     tables = kernel._s_tables(gens, G, H)
-    calls, real = [], kernel._fold_terms
+    calls, real, real_pair = [], kernel._fold_terms, kernel._fold_terms_pair
     monkeypatch.setattr(kernel, "_fold_terms", lambda points, q, factors, kept=None: calls.append(
         (q, kept)) or real(points, q, factors, kept))
+    monkeypatch.setattr(kernel, "_fold_terms_pair", lambda points, q, factors, kept: calls.extend(
+        (q, each) for each in kept) or real_pair(points, q, factors, kept))
     a, b = _ks(count), _ks(count)
     y_inv, w = random_scalar(), random_scalar()
     want = ipa_prove(Transcript(b"ipa"), G, H, y_inv, gens.U, w, (a, b), IntVectors())

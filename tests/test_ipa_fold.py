@@ -223,10 +223,13 @@ def test_every_proof_size_matches_the_reference(kernel, m):
 def test_rounds_are_folded_in_pairs_down_to_pair_min(kernel, monkeypatch):
     """m = 64: rounds of half 2,048 … 16 in four pairs (three terms), then 8, 4, 2 alone; the
     last round's generators (half 1) are not folded, no later round using them."""
-    calls, real = [], kernel._fold_terms
+    calls, real, real_pair = [], kernel._fold_terms, kernel._fold_terms_pair
     monkeypatch.setattr(kernel, "_fold_terms",
                         lambda points, q, factors, *kept: calls.append((q, len(factors)))
                         or real(points, q, factors, *kept))
+    monkeypatch.setattr(kernel, "_fold_terms_pair",   # G's and H's folds in one call
+                        lambda points, q, factors, kept: calls.extend((q, len(f)) for f in factors)
+                        or real_pair(points, q, factors, kept))
     got, want = _argument_pair(kernel, 4096)
     assert got == want
     assert calls[::2] == calls[1::2] == [(1024, 3), (256, 3), (64, 3), (16, 3), (8, 1), (4, 1),

@@ -400,10 +400,10 @@ class KernelVectors:
         deferred = state[7]
         if deferred is not None:
             # G''_j = G_j + g'·G_{j+q} + g·G_{j+2q} + g·g'·G_{j+3q}, g the put-off factor
-            kept = self._first_fold_tables(state)
-            for at, first, second in ((3, deferred[0], g_factor), (4, deferred[1], h_factor)):
-                state[at] = self._fold_terms(state[at], half,
-                                             [second, first, first * second % N], kept[at - 3])
+            factors = [[second, first, first * second % N]
+                       for first, second in zip(deferred, (g_factor, h_factor))]
+            state[3], state[4] = self._fold_terms_pair(state[3:5], half, factors,
+                                                       self._first_fold_tables(state))
             state[7], state[8] = None, None   # the later folds are over folded generators
         elif half // 2 >= PAIR_MIN:
             state[7] = (g_factor, h_factor)
@@ -426,26 +426,52 @@ class KernelVectors:
         return tuple((ctypes.addressof(tables) + each * first, max(total - first, 0))
                      for first in (1, 1 + count))   # never a negative count (a size_t)
 
-    def _fold_terms(self, points: bytes, q: int, factors: list[int], kept=None) -> bytes:
-        """P_j + Σ_t factors[t−1]·P_{j+t·q} for j < q, from the first (len(factors) + 1)·q
-        points (a one-level fold for one factor); with `kept` = (address, count), the
-        points' kept tables from there (zk_fold_terms_kept: used where they fit)."""
+    def _halves(self, factors: list[int]) -> tuple[bytes, bytes]:
+        """The factors' GLV halves (magnitudes) and signs, as zk_fold_terms takes them."""
         halves, negs = [], []
         for k in factors:
             k1, k2 = self._glv_split(k)
             halves += [_be(abs(k1)), _be(abs(k2))]
             negs += [k1 < 0, k2 < 0]
-        out, ok = ctypes.create_string_buffer(64 * q), ctypes.create_string_buffer(q)
-        address, count = kept if kept is not None else (None, 0)
-        if self._lib.zk_fold_terms_kept(points[:64 * q * (len(factors) + 1)], q, len(factors),
-                                        b"".join(halves), bytes(negs), address, count,
-                                        out, ok) < 0:
+        return b"".join(halves), bytes(negs)
+
+    @staticmethod
+    def _folded(status: int, out, ok, q: int) -> bytes:
+        if status < 0:
             raise MemoryError("zksolv's C kernel could not allocate memory")
         if ok.raw != b"\x01" * q:
             # a folded generator is the identity: a discrete-log relation between the
             # hash-derived generators (SPEC.md §3.1), found by a hash output. Not reachable.
             raise ArithmeticError("a folded inner-product generator is the identity")
         return out.raw
+
+    def _fold_terms(self, points: bytes, q: int, factors: list[int], kept=None) -> bytes:
+        """P_j + Σ_t factors[t−1]·P_{j+t·q} for j < q, from the first (len(factors) + 1)·q
+        points (a one-level fold for one factor); with `kept` = (address, count), the
+        points' kept tables from there (zk_fold_terms_kept: used where they fit)."""
+        halves, negs = self._halves(factors)
+        out, ok = ctypes.create_string_buffer(64 * q), ctypes.create_string_buffer(q)
+        address, count = kept if kept is not None else (None, 0)
+        status = self._lib.zk_fold_terms_kept(points[:64 * q * (len(factors) + 1)], q,
+                                              len(factors), halves, negs, address, count, out, ok)
+        return self._folded(status, out, ok, q)
+
+    def _fold_terms_pair(self, points, q: int, factors, kept) -> tuple[bytes, bytes]:
+        """_fold_terms of G's and H's points (points[0], points[1]) by their own factors
+        (factors[0], factors[1], as many each) and kept tables (kept[0], kept[1]: (address,
+        count) or None), in one call (zk_fold_terms_pair: the two folds' ladders in one
+        batch where that pays)."""
+        terms = len(factors[0])
+        halves, negs = zip(*(self._halves(f) for f in factors))
+        (address_a, count_a), (address_b, count_b) = (k if k is not None else (None, 0)
+                                                      for k in kept)
+        out, ok = ctypes.create_string_buffer(128 * q), ctypes.create_string_buffer(2 * q)
+        used = 64 * q * (terms + 1)
+        status = self._lib.zk_fold_terms_pair(points[0][:used], points[1][:used], q, terms,
+                                              b"".join(halves), b"".join(negs), address_a,
+                                              count_a, address_b, count_b, out, ok)
+        both = self._folded(status, out, ok, 2 * q)
+        return both[:64 * q], both[64 * q:]
 
     def ipa_finish(self, state):
         out = ctypes.create_string_buffer(32)

@@ -1024,3 +1024,4 @@ int zk_fold(const unsigned char *lo, const unsigned char *hi, size_t n,
 }
 
 #include "native_fold2.h"
+#include "native_fold_affine.h"

@@ -53,6 +53,10 @@ def _load() -> ctypes.CDLL:
         # several inner-product rounds' folds at once, and their MSM scalars (native_fold2.h)
         "zk_fold_terms": [buf, size, ctypes.c_int, buf, buf, buf, buf],
         "zk_fold_terms_kept": [buf, size, ctypes.c_int, buf, buf, addr, size, buf, buf],
+        # G's and H's folds of a round pair in one batch (native_fold_affine.h)
+        "zk_fold_terms_pair": [buf, buf, size, ctypes.c_int, buf, buf, addr, size, addr, size,
+                               buf, buf],
+        "zk_fold_affine_min": [ctypes.c_int],
         "zk_sc_scale": [buf, size, buf, buf],
         "zk_simd": [ctypes.c_int],
         "zk_fe8_op": [ctypes.c_int, buf, buf, buf],

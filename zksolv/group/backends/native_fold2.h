@@ -222,6 +222,18 @@ static void fold_terms_block(const unsigned char *points, size_t q, size_t first
     for (size_t i = 0; i < n; i++) ok[i] = (unsigned char)ge_write(out + 64 * i, &r->aff[i]);
 }
 
+/* The terms' digits from their GLV halves and signs (as zk_fold_terms takes them). */
+static void fold_scalars_of(fold_scalar *k, const unsigned char *halves, const unsigned char *negs,
+                            int terms) {
+    for (int t = 0; t < terms; t++) {
+        memset(&k[t], 0, sizeof k[t]);
+        int len1 = wnaf5(k[t].naf1, halves + 64 * t), len2 = wnaf5(k[t].naf2, halves + 64 * t + 32);
+        k[t].len = len1 > len2 ? len1 : len2;
+        k[t].neg1 = negs[2 * t] != 0;
+        k[t].neg2 = negs[2 * t + 1] != 0;
+    }
+}
+
 /* 1 iff `kept` can hold the kept tables (zk_ct_tables) of all (terms + 1)·q points at
  * `points`: `count` tables from there, with entries up to 15·P (CT_HALF ≥ 15). That they
  * are these points' tables is checked as they are read (kept_lane_tables); anything else
@@ -239,13 +251,7 @@ int zk_fold_terms_kept(const unsigned char *points, size_t q, int terms,
                        size_t count, unsigned char *out, unsigned char *ok) {
     if (terms < 1 || terms > FOLD_TERMS_MAX) return -2;
     fold_scalar k[FOLD_TERMS_MAX];
-    for (int t = 0; t < terms; t++) {
-        memset(&k[t], 0, sizeof k[t]);
-        int len1 = wnaf5(k[t].naf1, halves + 64 * t), len2 = wnaf5(k[t].naf2, halves + 64 * t + 32);
-        k[t].len = len1 > len2 ? len1 : len2;
-        k[t].neg1 = negs[2 * t] != 0;
-        k[t].neg2 = negs[2 * t + 1] != 0;
-    }
+    fold_scalars_of(k, halves, negs, terms);
     if (!kept_tables_enough(q, terms, kept, count)) kept = NULL;
     /* A block's tables as zk_fold's, and whole pairs of lane groups (none left alone). */
     size_t block = FOLD_BLOCK / (size_t)terms / (8 * CHAINS_MAX) * (8 * CHAINS_MAX);
