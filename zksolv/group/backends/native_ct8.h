@@ -172,25 +172,55 @@ CT8_IN void CT8(add_taken)(CT8(gep) *acc, const CT8(fe) *qx, CT8(fe) qy, V8 mag,
     CT8(fe_select)(&acc->z, nonzero, &sum.z);
 }
 
+/* Four 64-bit words (least significant first) as five 52-bit limbs, tight. */
+CT8_IN void CT8(fe_unpack)(CT8(fe) *r, const V8 w[4]) {
+    V8 m52 = CT8_OP(set1)(M52);
+    r->v[0] = CT8_OP(and)(w[0], m52);
+    r->v[1] = CT8_OP(and)(CT8_OP(xor)(CT8_OP(srli)(w[0], 52), CT8_OP(slli)(w[1], 12)), m52);
+    r->v[2] = CT8_OP(and)(CT8_OP(xor)(CT8_OP(srli)(w[1], 40), CT8_OP(slli)(w[2], 24)), m52);
+    r->v[3] = CT8_OP(and)(CT8_OP(xor)(CT8_OP(srli)(w[2], 28), CT8_OP(slli)(w[3], 36)), m52);
+    r->v[4] = CT8_OP(srli)(w[3], 16);
+}
+
+/* The lane entries' entry |d| (ct8_lane_tables' words), every entry read and the one wanted
+ * kept by mask, then unpacked to limbs. */
+CT8_IN void CT8(take_lanes)(CT8(fe) *qx, CT8(fe) *qy, V8 mag, const uint64_t *entries) {
+    V8 x[4], y[4];
+    for (int c = 0; c < 4; c++) x[c] = y[c] = CT8_OP(zero)();
+    for (int j = 0; j < CT_HALF; j++) {
+        M8 take = CT8_OP(eq)(mag, CT8_OP(set1)((uint64_t)j + 1));
+        const uint64_t *e = entries + (size_t)j * CT8_ENTRY;
+        for (int c = 0; c < 4; c++) {
+            x[c] = CT8_OP(select)(take, x[c], CT8_OP(load)(e + 8 * c));
+            y[c] = CT8_OP(select)(take, y[c], CT8_OP(load)(e + 32 + 8 * c));
+        }
+    }
+    CT8(fe_unpack)(qx, x);
+    CT8(fe_unpack)(qy, y);
+}
+
+/* One point's kept table for every lane: entry |d|'s limbs, every entry broadcast and the
+ * one wanted kept by mask. */
+CT8_IN void CT8(take_shared)(CT8(fe) *qx, CT8(fe) *qy, V8 mag, const ge *shared) {
+    for (int l = 0; l < 5; l++) qx->v[l] = qy->v[l] = CT8_OP(zero)();
+    for (int j = 0; j < CT_HALF; j++) {
+        M8 take = CT8_OP(eq)(mag, CT8_OP(set1)((uint64_t)j + 1));
+        for (int l = 0; l < 5; l++) {
+            qx->v[l] = CT8_OP(select)(take, qx->v[l], CT8_OP(set1)(shared[j].x.n[l]));
+            qy->v[l] = CT8_OP(select)(take, qy->v[l], CT8_OP(set1)(shared[j].y.n[l]));
+        }
+    }
+}
+
 /* acc += d·P in every lane from P's CT_HALF entries, all read: the group's lane entries
- * (`entries`) or, with `shared`, one point's kept table for every lane (entries broadcast;
- * which is a public choice). The entry |d| taken by mask, add_taken does the rest. */
+ * (`entries`) or, with `shared`, one point's kept table for every lane (which is a public
+ * choice). add_taken does the rest. */
 CT8_IN void CT8(add_digit)(CT8(gep) *acc, V8 d, const uint64_t *entries, const ge *shared) {
     M8 neg;
     V8 mag = CT8(digit_mag)(d, &neg);
     CT8(fe) qx, qy;
-    for (int l = 0; l < 5; l++) qx.v[l] = qy.v[l] = CT8_OP(zero)();
-    for (int j = 0; j < CT_HALF; j++) {
-        M8 take = CT8_OP(eq)(mag, CT8_OP(set1)((uint64_t)j + 1));
-        size_t e = (size_t)j * CT8_ENTRY;
-        for (int l = 0; l < 5; l++) {
-            V8 x = shared ? CT8_OP(set1)(shared[j].x.n[l]) : CT8_OP(load)(entries + e + 8 * l);
-            V8 y = shared ? CT8_OP(set1)(shared[j].y.n[l])
-                          : CT8_OP(load)(entries + e + 40 + 8 * l);
-            qx.v[l] = CT8_OP(select)(take, qx.v[l], x);
-            qy.v[l] = CT8_OP(select)(take, qy.v[l], y);
-        }
-    }
+    if (shared) CT8(take_shared)(&qx, &qy, mag, shared);
+    else CT8(take_lanes)(&qx, &qy, mag, entries);
     CT8(add_taken)(acc, &qx, qy, mag, neg);
 }
 
