@@ -182,21 +182,32 @@ CT8_IN void CT8(fe_unpack)(CT8(fe) *r, const V8 w[4]) {
     r->v[4] = CT8_OP(srli)(w[3], 16);
 }
 
-/* The lane entries' entry |d| (ct8_lane_tables' words), every entry read and the one wanted
- * kept by mask, then unpacked to limbs. */
-CT8_IN void CT8(take_lanes)(CT8(fe) *qx, CT8(fe) *qy, V8 mag, const uint64_t *entries) {
-    V8 x[4], y[4];
-    for (int c = 0; c < 4; c++) x[c] = y[c] = CT8_OP(zero)();
+/* The lane entries' entries |d_i| for n digit vectors at once (ct8_lane_tables' words):
+ * every entry read once and kept by n masks, then the n taken unpacked to limbs. */
+CT8_IN void CT8(take_lanes)(CT8(fe) *qx, CT8(fe) *qy, const V8 *mag, int n,
+                            const uint64_t *entries) {
+    V8 x[2][4], y[2][4];
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < 4; c++) x[i][c] = y[i][c] = CT8_OP(zero)();
     for (int j = 0; j < CT_HALF; j++) {
-        M8 take = CT8_OP(eq)(mag, CT8_OP(set1)((uint64_t)j + 1));
         const uint64_t *e = entries + (size_t)j * CT8_ENTRY;
+        V8 ex[4], ey[4];
         for (int c = 0; c < 4; c++) {
-            x[c] = CT8_OP(select)(take, x[c], CT8_OP(load)(e + 8 * c));
-            y[c] = CT8_OP(select)(take, y[c], CT8_OP(load)(e + 32 + 8 * c));
+            ex[c] = CT8_OP(load)(e + 8 * c);
+            ey[c] = CT8_OP(load)(e + 32 + 8 * c);
+        }
+        for (int i = 0; i < n; i++) {
+            M8 take = CT8_OP(eq)(mag[i], CT8_OP(set1)((uint64_t)j + 1));
+            for (int c = 0; c < 4; c++) {
+                x[i][c] = CT8_OP(select)(take, x[i][c], ex[c]);
+                y[i][c] = CT8_OP(select)(take, y[i][c], ey[c]);
+            }
         }
     }
-    CT8(fe_unpack)(qx, x);
-    CT8(fe_unpack)(qy, y);
+    for (int i = 0; i < n; i++) {
+        CT8(fe_unpack)(&qx[i], x[i]);
+        CT8(fe_unpack)(&qy[i], y[i]);
+    }
 }
 
 /* One point's kept table for every lane: entry |d|'s limbs, every entry broadcast and the
@@ -220,8 +231,18 @@ CT8_IN void CT8(add_digit)(CT8(gep) *acc, V8 d, const uint64_t *entries, const g
     V8 mag = CT8(digit_mag)(d, &neg);
     CT8(fe) qx, qy;
     if (shared) CT8(take_shared)(&qx, &qy, mag, shared);
-    else CT8(take_lanes)(&qx, &qy, mag, entries);
+    else CT8(take_lanes)(&qx, &qy, &mag, 1, entries);
     CT8(add_taken)(acc, &qx, qy, mag, neg);
+}
+
+/* acc[i] += d_i·P in every lane, i = 0, 1, from one scan of the group's lane entries: the
+ * second use of each entry finds it in L1 (bench/RESULTS.md, "S's lanes cheaper"). */
+CT8_IN void CT8(add_digit_pair)(CT8(gep) acc[2], const V8 d[2], const uint64_t *entries) {
+    M8 neg[2];
+    V8 mag[2] = {CT8(digit_mag)(d[0], &neg[0]), CT8(digit_mag)(d[1], &neg[1])};
+    CT8(fe) qx[2], qy[2];
+    CT8(take_lanes)(qx, qy, mag, 2, entries);
+    for (int i = 0; i < 2; i++) CT8(add_taken)(&acc[i], &qx[i], qy[i], mag[i], neg[i]);
 }
 
 /* The CT_WINDOW bits from bit `pos` of eight scalars' words (w[4] zero, for a window that
@@ -259,17 +280,32 @@ CT8_FN void CT8(lane_digits)(uint64_t *out, const unsigned char *scalars, size_t
     }
 }
 
-/* acc = Σ over one block's groups, lanes apart: lane tables and digits as ct8_lane_tables
- * and ct8_lane_digits lay them out. */
-CT8_FN void CT8(block)(CT8(gep) *acc, const uint64_t *tables, const uint64_t *digits,
+/* part[0], part[1] = the two halves' sums (CT8_LOW) over one block's groups, lanes apart: lane tables
+ * and digits as ct8_lane_tables and ct8_lane_digits lay them out. Where CT_WINDOWS is odd
+ * the low half's first step adds digit 0 (nothing, by mask). */
+CT8_FN void CT8(block)(CT8(gep) part[2], const uint64_t *tables, const uint64_t *digits,
                        size_t groups) {
-    CT8(gep_set_inf)(acc);
-    for (unsigned w = CT_WINDOWS; w-- > 0;) {
-        for (int s = 0; s < CT_WINDOW; s++) CT8(gep_double)(acc, acc);
-        for (size_t g = 0; g < groups; g++)
-            CT8(add_digit)(acc, CT8_OP(load)(digits + (w * groups + g) * 8),
-                           tables + g * CT_HALF * CT8_ENTRY, NULL);
+    CT8(gep_set_inf)(&part[0]);
+    CT8(gep_set_inf)(&part[1]);
+    for (unsigned w = CT8_HIGH; w-- > 0;) {
+        for (int s = 0; s < CT_WINDOW; s++) {
+            CT8(gep_double)(&part[0], &part[0]);
+            CT8(gep_double)(&part[1], &part[1]);
+        }
+        for (size_t g = 0; g < groups; g++) {
+            V8 d[2] = {CT8_OP(load)(digits + ((CT8_LOW + w) * groups + g) * 8),
+                       w < CT8_LOW ? CT8_OP(load)(digits + (w * groups + g) * 8)
+                                   : CT8_OP(zero)()};
+            CT8(add_digit_pair)(part, d, tables + g * CT_HALF * CT8_ENTRY);
+        }
     }
+}
+
+/* r = 2^(CT_WINDOW·CT8_LOW)·high + low. */
+CT8_FN void CT8(join_halves)(CT8(gep) *r, const CT8(gep) *high, const CT8(gep) *low) {
+    CT8(gep) t = *high;
+    for (int s = 0; s < CT_WINDOW * CT8_LOW; s++) CT8(gep_double)(&t, &t);
+    CT8(gep_add)(r, &t, low);
 }
 
 CT8_FN void CT8(gep_store)(uint64_t lanes[3][5][8], const CT8(gep) *a) {
@@ -288,19 +324,23 @@ CT8_FN int CT8(msm_tabled)(const ge *tables, const unsigned char *scalars, size_
     uint64_t *lane_tables = carve(&cursor, (size_t)CT8_BLOCK / 8 * CT_HALF * CT8_ENTRY,
                                   sizeof(uint64_t));
     uint64_t *lane_digits = carve(&cursor, (size_t)CT_WINDOWS * CT8_BLOCK, sizeof(uint64_t));
-    CT8(gep) total, part, sum;
-    CT8(gep_set_inf)(&total);
+    CT8(gep) total[2], part[2], sum;
+    CT8(gep_set_inf)(&total[0]);
+    CT8(gep_set_inf)(&total[1]);
     for (size_t at = 0; at < n; at += CT8_BLOCK) {
         size_t count = n - at < CT8_BLOCK ? n - at : CT8_BLOCK;
         CT8_OP(lane_tables)(lane_tables, tables + CT_HALF * at, count);
         CT8(lane_digits)(lane_digits, scalars + 32 * at, count);
-        CT8(block)(&part, lane_tables, lane_digits, (count + 7) / 8);
-        CT8(gep_add)(&sum, &total, &part);
-        total = sum;
+        CT8(block)(part, lane_tables, lane_digits, (count + 7) / 8);
+        for (int i = 0; i < 2; i++) {
+            CT8(gep_add)(&sum, &total[i], &part[i]);
+            total[i] = sum;
+        }
     }
     scratch_put(room);
+    CT8(join_halves)(&sum, &total[0], &total[1]);
     uint64_t lanes[3][5][8];
-    CT8(gep_store)(lanes, &total);
+    CT8(gep_store)(lanes, &sum);
     gep joined;
     ct8_join_lanes(&joined, lanes);
     return gep_write_ct(out, &joined);
