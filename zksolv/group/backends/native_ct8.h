@@ -182,32 +182,35 @@ CT8_IN void CT8(fe_unpack)(CT8(fe) *r, const V8 w[4]) {
     r->v[4] = CT8_OP(srli)(w[3], 16);
 }
 
-/* The lane entries' entries |d_i| for n digit vectors at once (ct8_lane_tables' words):
- * every entry read once and kept by n masks, then the n taken unpacked to limbs. */
+/* Words c0..c0 + 3 of the lane entries' entries |d_i| for n digit magnitudes at once: every
+ * entry's words read once and kept by n masks. */
+CT8_IN void CT8(take_words)(V8 taken[][4], const V8 *mag, int n, const uint64_t *entries,
+                            int c0) {
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < 4; c++) taken[i][c] = CT8_OP(zero)();
+    for (int j = 0; j < CT_HALF; j++) {
+        const uint64_t *e = entries + (size_t)j * CT8_ENTRY + 8 * c0;
+        V8 words[4], index = CT8_OP(set1)((uint64_t)j + 1);
+        for (int c = 0; c < 4; c++) words[c] = CT8_OP(load)(e + 8 * c);
+        for (int i = 0; i < n; i++) {
+            M8 take = CT8_OP(eq)(mag[i], index);
+            for (int c = 0; c < 4; c++)
+                taken[i][c] = CT8_OP(select)(take, taken[i][c], words[c]);
+        }
+    }
+}
+
+/* The lane entries' entries |d_i| for n ≤ CT8_PARTS digit magnitudes at once
+ * (ct8_lane_tables' words), x's words in one sweep and y's in another (n sets of four words
+ * each fit the registers; the group's entries are in L1 for the second), then unpacked to
+ * limbs. */
 CT8_IN void CT8(take_lanes)(CT8(fe) *qx, CT8(fe) *qy, const V8 *mag, int n,
                             const uint64_t *entries) {
-    V8 x[2][4], y[2][4];
-    for (int i = 0; i < n; i++)
-        for (int c = 0; c < 4; c++) x[i][c] = y[i][c] = CT8_OP(zero)();
-    for (int j = 0; j < CT_HALF; j++) {
-        const uint64_t *e = entries + (size_t)j * CT8_ENTRY;
-        V8 ex[4], ey[4];
-        for (int c = 0; c < 4; c++) {
-            ex[c] = CT8_OP(load)(e + 8 * c);
-            ey[c] = CT8_OP(load)(e + 32 + 8 * c);
-        }
-        for (int i = 0; i < n; i++) {
-            M8 take = CT8_OP(eq)(mag[i], CT8_OP(set1)((uint64_t)j + 1));
-            for (int c = 0; c < 4; c++) {
-                x[i][c] = CT8_OP(select)(take, x[i][c], ex[c]);
-                y[i][c] = CT8_OP(select)(take, y[i][c], ey[c]);
-            }
-        }
-    }
-    for (int i = 0; i < n; i++) {
-        CT8(fe_unpack)(&qx[i], x[i]);
-        CT8(fe_unpack)(&qy[i], y[i]);
-    }
+    V8 taken[CT8_PARTS][4];
+    CT8(take_words)(taken, mag, n, entries, 0);
+    for (int i = 0; i < n; i++) CT8(fe_unpack)(&qx[i], taken[i]);
+    CT8(take_words)(taken, mag, n, entries, 4);
+    for (int i = 0; i < n; i++) CT8(fe_unpack)(&qy[i], taken[i]);
 }
 
 /* One point's kept table for every lane: entry |d|'s limbs, every entry broadcast and the
@@ -235,14 +238,16 @@ CT8_IN void CT8(add_digit)(CT8(gep) *acc, V8 d, const uint64_t *entries, const g
     CT8(add_taken)(acc, &qx, qy, mag, neg);
 }
 
-/* acc[i] += d_i·P in every lane, i = 0, 1, from one scan of the group's lane entries: the
- * second use of each entry finds it in L1 (bench/RESULTS.md, "S's lanes cheaper"). */
-CT8_IN void CT8(add_digit_pair)(CT8(gep) acc[2], const V8 d[2], const uint64_t *entries) {
-    M8 neg[2];
-    V8 mag[2] = {CT8(digit_mag)(d[0], &neg[0]), CT8(digit_mag)(d[1], &neg[1])};
-    CT8(fe) qx[2], qy[2];
-    CT8(take_lanes)(qx, qy, mag, 2, entries);
-    for (int i = 0; i < 2; i++) CT8(add_taken)(&acc[i], &qx[i], qy[i], mag[i], neg[i]);
+/* acc[i] += d_i·P in every lane, i < CT8_PARTS, from one scan of the group's lane entries
+ * (take_lanes). */
+CT8_IN void CT8(add_digits)(CT8(gep) acc[CT8_PARTS], const V8 d[CT8_PARTS],
+                            const uint64_t *entries) {
+    M8 neg[CT8_PARTS];
+    V8 mag[CT8_PARTS];
+    CT8(fe) qx[CT8_PARTS], qy[CT8_PARTS];
+    for (int i = 0; i < CT8_PARTS; i++) mag[i] = CT8(digit_mag)(d[i], &neg[i]);
+    CT8(take_lanes)(qx, qy, mag, CT8_PARTS, entries);
+    for (int i = 0; i < CT8_PARTS; i++) CT8(add_taken)(&acc[i], &qx[i], qy[i], mag[i], neg[i]);
 }
 
 /* The CT_WINDOW bits from bit `pos` of eight scalars' words (w[4] zero, for a window that
@@ -280,32 +285,36 @@ CT8_FN void CT8(lane_digits)(uint64_t *out, const unsigned char *scalars, size_t
     }
 }
 
-/* part[0], part[1] = the two halves' sums (CT8_LOW) over one block's groups, lanes apart: lane tables
- * and digits as ct8_lane_tables and ct8_lane_digits lay them out. Where CT_WINDOWS is odd
- * the low half's first step adds digit 0 (nothing, by mask). */
-CT8_FN void CT8(block)(CT8(gep) part[2], const uint64_t *tables, const uint64_t *digits,
-                       size_t groups) {
-    CT8(gep_set_inf)(&part[0]);
-    CT8(gep_set_inf)(&part[1]);
-    for (unsigned w = CT8_HIGH; w-- > 0;) {
-        for (int s = 0; s < CT_WINDOW; s++) {
-            CT8(gep_double)(&part[0], &part[0]);
-            CT8(gep_double)(&part[1], &part[1]);
-        }
+/* part[i] = the sum of part i's windows (CT8_RUN) over one block's groups, lanes apart:
+ * lane tables and digits as ct8_lane_tables and ct8_lane_digits lay them out. Windows past
+ * CT_WINDOWS (where CT8_PARTS does not divide it) add digit 0: nothing, by mask. */
+CT8_FN void CT8(block)(CT8(gep) part[CT8_PARTS], const uint64_t *tables,
+                       const uint64_t *digits, size_t groups) {
+    for (int i = 0; i < CT8_PARTS; i++) CT8(gep_set_inf)(&part[i]);
+    for (unsigned w = CT8_RUN; w-- > 0;) {
+        for (int s = 0; s < CT_WINDOW; s++)
+            for (int i = 0; i < CT8_PARTS; i++) CT8(gep_double)(&part[i], &part[i]);
         for (size_t g = 0; g < groups; g++) {
-            V8 d[2] = {CT8_OP(load)(digits + ((CT8_LOW + w) * groups + g) * 8),
-                       w < CT8_LOW ? CT8_OP(load)(digits + (w * groups + g) * 8)
-                                   : CT8_OP(zero)()};
-            CT8(add_digit_pair)(part, d, tables + g * CT_HALF * CT8_ENTRY);
+            V8 d[CT8_PARTS];
+            for (unsigned i = 0; i < CT8_PARTS; i++) {
+                unsigned window = i * CT8_RUN + w;
+                d[i] = window < CT_WINDOWS ? CT8_OP(load)(digits + (window * groups + g) * 8)
+                                           : CT8_OP(zero)();
+            }
+            CT8(add_digits)(part, d, tables + g * CT_HALF * CT8_ENTRY);
         }
     }
 }
 
-/* r = 2^(CT_WINDOW·CT8_LOW)·high + low. */
-CT8_FN void CT8(join_halves)(CT8(gep) *r, const CT8(gep) *high, const CT8(gep) *low) {
-    CT8(gep) t = *high;
-    for (int s = 0; s < CT_WINDOW * CT8_LOW; s++) CT8(gep_double)(&t, &t);
-    CT8(gep_add)(r, &t, low);
+/* r = Σ 2^(CT_WINDOW·CT8_RUN·i)·part[i], by Horner from the top part. */
+CT8_FN void CT8(join_parts)(CT8(gep) *r, const CT8(gep) part[CT8_PARTS]) {
+    *r = part[CT8_PARTS - 1];
+    for (int i = CT8_PARTS - 2; i >= 0; i--) {
+        CT8(gep) t;
+        for (int s = 0; s < CT_WINDOW * CT8_RUN; s++) CT8(gep_double)(r, r);
+        CT8(gep_add)(&t, r, &part[i]);
+        *r = t;
+    }
 }
 
 CT8_FN void CT8(gep_store)(uint64_t lanes[3][5][8], const CT8(gep) *a) {
@@ -324,21 +333,20 @@ CT8_FN int CT8(msm_tabled)(const ge *tables, const unsigned char *scalars, size_
     uint64_t *lane_tables = carve(&cursor, (size_t)CT8_BLOCK / 8 * CT_HALF * CT8_ENTRY,
                                   sizeof(uint64_t));
     uint64_t *lane_digits = carve(&cursor, (size_t)CT_WINDOWS * CT8_BLOCK, sizeof(uint64_t));
-    CT8(gep) total[2], part[2], sum;
-    CT8(gep_set_inf)(&total[0]);
-    CT8(gep_set_inf)(&total[1]);
+    CT8(gep) total[CT8_PARTS], part[CT8_PARTS], sum;
+    for (int i = 0; i < CT8_PARTS; i++) CT8(gep_set_inf)(&total[i]);
     for (size_t at = 0; at < n; at += CT8_BLOCK) {
         size_t count = n - at < CT8_BLOCK ? n - at : CT8_BLOCK;
         CT8_OP(lane_tables)(lane_tables, tables + CT_HALF * at, count);
         CT8(lane_digits)(lane_digits, scalars + 32 * at, count);
         CT8(block)(part, lane_tables, lane_digits, (count + 7) / 8);
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < CT8_PARTS; i++) {
             CT8(gep_add)(&sum, &total[i], &part[i]);
             total[i] = sum;
         }
     }
     scratch_put(room);
-    CT8(join_halves)(&sum, &total[0], &total[1]);
+    CT8(join_parts)(&sum, total);
     uint64_t lanes[3][5][8];
     CT8(gep_store)(lanes, &sum);
     gep joined;

@@ -99,12 +99,16 @@ IFMA li_v8 li_select(li_m8 m, li_v8 a, li_v8 b) { return _mm512_mask_blend_epi64
  * "S's lanes cheaper"). The taken entry is unpacked to limbs once (CT8(fe_unpack)). */
 enum { CT8_BLOCK = ZK_CT8_BLOCK, CT8_ENTRY = 2 * 4 * 8 };   /* qwords an entry: x, y words × 8 lanes */
 
-/* S's windows in two halves, each summed by its own lane accumulators in the same pass:
- * part[0] takes windows CT8_LOW.. (the high ones), part[1] windows 0..CT8_LOW − 1, so one
- * scan of a group's entries serves a window of each (CT8(add_digit_pair)), the second use
- * from L1. The high half's sum is worth 2^(CT_WINDOW·CT8_LOW) times its value
- * (CT8(join_halves)). */
-enum { CT8_LOW = CT_WINDOWS / 2, CT8_HIGH = CT_WINDOWS - CT8_LOW };
+/* S's windows in CT8_PARTS runs of CT8_RUN, each summed by its own lane accumulators in the
+ * same pass: part i takes windows i·CT8_RUN .. (i + 1)·CT8_RUN − 1 (those below CT_WINDOWS),
+ * so one scan of a group's entries serves a window of each part (CT8(add_digits)), the
+ * entries read from L2 once for CT8_PARTS additions. Part i's sum is worth
+ * 2^(CT_WINDOW·CT8_RUN·i) times its value (CT8(join_parts)). Measured (bench/RESULTS.md,
+ * "S's lanes cheaper"); overridable at compile time only for that. */
+#ifndef ZK_CT8_PARTS
+#define ZK_CT8_PARTS 4
+#endif
+enum { CT8_PARTS = ZK_CT8_PARTS, CT8_RUN = (CT_WINDOWS + CT8_PARTS - 1) / CT8_PARTS };
 
 /* A normalized element's limbs (each n_l < 2^52, n_4 < 2^48) as its four 64-bit words, least
  * significant first. */
