@@ -30,31 +30,6 @@ CT8_IN void CT8(fe_carry)(CT8(fe) *r) {
     }
 }
 
-/* The carry pass without the fold of limb 4's bits ≥ 48: for an element that only feeds
- * multiplications, which take "light" limbs: n_0..n_3 < 2^52, n_4 < 2^51 (fe_mul). Each use
- * states why n_4 stays below 2^51. */
-CT8_IN void CT8(fe_carry_light)(CT8(fe) *r) {
-    for (int i = 0; i < 4; i++) {
-        V8 c = CT8_OP(srli)(r->v[i], 52);
-        r->v[i] = CT8_OP(and)(r->v[i], CT8_OP(set1)(M52));
-        r->v[i + 1] = CT8_OP(add)(r->v[i + 1], c);
-    }
-}
-
-/* Sums that feed only other sums or a carry: no carry here. */
-CT8_IN void CT8(fe_add_lazy)(CT8(fe) *r, const CT8(fe) *a, const CT8(fe) *b) {
-    for (int i = 0; i < 5; i++) r->v[i] = CT8_OP(add)(a->v[i], b->v[i]);
-}
-
-/* a + 2^s·p − b, no carry, for b at most k tight elements summed limb by limb and 2^s the
- * least power of two above k (as fe8_sub_lazy: 2^s·p's limbs then exceed b's). */
-CT8_IN void CT8(fe_sub_lazy)(CT8(fe) *r, const CT8(fe) *a, const CT8(fe) *b, unsigned k) {
-    static const uint64_t p_limbs[5] = {0xFFFFEFFFFFC2FULL, M52, M52, M52, M48};
-    unsigned s = 32 - (unsigned)__builtin_clz(k);
-    for (int i = 0; i < 5; i++)
-        r->v[i] = CT8_OP(sub)(CT8_OP(add)(a->v[i], CT8_OP(set1)(p_limbs[i] << s)), b->v[i]);
-}
-
 CT8_IN void CT8(fe_add)(CT8(fe) *r, const CT8(fe) *a, const CT8(fe) *b) {
     for (int i = 0; i < 5; i++) r->v[i] = CT8_OP(add)(a->v[i], b->v[i]);
     CT8(fe_carry)(r);
@@ -69,26 +44,19 @@ CT8_IN void CT8(fe_sub)(CT8(fe) *r, const CT8(fe) *a, const CT8(fe) *b) {
     CT8(fe_carry)(r);
 }
 
-/* a·k for a public k < 64, by shifts and additions, no carry (limbs in below 2^57). */
-CT8_IN void CT8(fe_mul_small_lazy)(CT8(fe) *r, const CT8(fe) *a, unsigned k) {
+/* a·k for a public k < 64, by shifts and additions. */
+CT8_IN void CT8(fe_mul_small)(CT8(fe) *r, const CT8(fe) *a, unsigned k) {
     CT8(fe) t;
     for (int i = 0; i < 5; i++) t.v[i] = CT8_OP(zero)();
     for (int s = 0; s < 6; s++)
         if (k >> s & 1)
             for (int i = 0; i < 5; i++) t.v[i] = CT8_OP(add)(t.v[i], CT8_OP(slli)(a->v[i], s));
     *r = t;
-}
-
-CT8_IN void CT8(fe_mul_small)(CT8(fe) *r, const CT8(fe) *a, unsigned k) {
-    CT8(fe_mul_small_lazy)(r, a, k);
     CT8(fe_carry)(r);
 }
 
-/* a·b for light a, b (fe_carry_light; tight is light): 25 limb products as 52-bit halves
- * into columns c_0..c_9, then c_5..c_9 folded back by 2^260 ≡ R260; tight out. With
- * n_4 < 2^51 on both sides c_9 stays below 2^50 + 2^5, so madd52 sees all of it, and the
- * fold's own overflow `over` (weight 2^260, < 2^35) joins limb 4's bits ≥ 48 as
- * 16·over + (c_4 >> 48) at weight 2^256, one fold by R256 in both halves (< 2^72). */
+/* a·b: 25 limb products as 52-bit halves into columns c_0..c_9, then c_5..c_9 folded back
+ * by 2^260 ≡ R260. */
 CT8_IN void CT8(fe_mul)(CT8(fe) *r, const CT8(fe) *a, const CT8(fe) *b) {
     V8 c[10];
     for (int k = 0; k < 10; k++) c[k] = CT8_OP(zero)();
@@ -107,12 +75,10 @@ CT8_IN void CT8(fe_mul)(CT8(fe) *r, const CT8(fe) *a, const CT8(fe) *b) {
         if (k < 4) c[k + 1] = CT8_OP(madd52hi)(c[k + 1], c[k + 5], r260);
         else over = CT8_OP(madd52hi)(over, c[k + 5], r260);
     }
-    V8 top = CT8_OP(add)(CT8_OP(srli)(c[4], 48), CT8_OP(slli)(over, 4)), r256 = CT8_OP(set1)(R256);
-    c[4] = CT8_OP(and)(c[4], CT8_OP(set1)(M48));
-    c[0] = CT8_OP(madd52lo)(c[0], top, r256);
-    c[1] = CT8_OP(madd52hi)(c[1], top, r256);
+    c[0] = CT8_OP(madd52lo)(c[0], over, r260);
+    c[1] = CT8_OP(madd52hi)(c[1], over, r260);
     for (int i = 0; i < 5; i++) r->v[i] = c[i];
-    CT8(fe_carry_light)(r);
+    CT8(fe_carry)(r);
 }
 
 CT8_IN void CT8(fe_select)(CT8(fe) *r, M8 take, const CT8(fe) *a) {
@@ -126,19 +92,15 @@ CT8_IN void CT8(gep_set_inf)(CT8(gep) *r) {
     }
 }
 
-/* The steps RCB Algorithms 7 and 8 share, as gep_add_finish. t0, t1, zz tight, xy and yz
- * light (they meet only multiplications), xz at most two tight elements summed; tight out.
- * Sums feeding only sums are lazy; the bound each carry meets is in the comments. */
+/* The steps RCB Algorithms 7 and 8 share, as gep_add_finish. */
 CT8_IN void CT8(gep_add_finish)(CT8(gep) *r, CT8(fe) t0, CT8(fe) t1, const CT8(fe) *zz,
                                 const CT8(fe) *xy, const CT8(fe) *yz, CT8(fe) xz) {
     CT8(fe) t2, x3, z3;
-    CT8(fe_mul_small_lazy)(&x3, &t0, 3);
-    CT8(fe_carry_light)(&x3);                 /* 3·t0: n_4 < 3·(2^48 + 2^12) + 2^3 < 2^51 */
+    CT8(fe_mul_small)(&x3, &t0, 3);
     t0 = x3;
-    CT8(fe_mul_small_lazy)(&t2, zz, 21);      /* 21·zz: limbs < 2^57 */
-    CT8(fe_add_lazy)(&z3, &t1, &t2); CT8(fe_carry)(&z3);
-    CT8(fe_sub_lazy)(&t1, &t1, &t2, 21); CT8(fe_carry)(&t1);   /* < 2^52 + 32·2^52 */
-    CT8(fe_mul_small_lazy)(&xz, &xz, 21); CT8(fe_carry)(&xz);   /* < 42·2^52 */
+    CT8(fe_mul_small)(&t2, zz, 21);
+    CT8(fe_add)(&z3, &t1, &t2); CT8(fe_sub)(&t1, &t1, &t2);
+    CT8(fe_mul_small)(&xz, &xz, 21);
     CT8(fe_mul)(&x3, yz, &xz); CT8(fe_mul)(&t2, xy, &t1); CT8(fe_sub)(&r->x, &t2, &x3);
     CT8(fe_mul)(&xz, &xz, &t0); CT8(fe_mul)(&t1, &t1, &z3); CT8(fe_add)(&r->y, &t1, &xz);
     CT8(fe_mul)(&t0, &t0, xy); CT8(fe_mul)(&z3, &z3, yz); CT8(fe_add)(&r->z, &z3, &t0);
@@ -158,21 +120,15 @@ CT8_IN void CT8(gep_add)(CT8(gep) *r, const CT8(gep) *a, const CT8(gep) *b) {
     CT8(gep_add_finish)(r, t0, t1, &t2, &xy, &yz, xz);
 }
 
-/* r = a + (bx, by) affine, complete in a (RCB Algorithm 8): a tight, bx normalized (n_4 <
- * 2^48), by normalized or light with n_4 < 2^50 (add_taken's −y); tight out. Bounds at each
- * carry in the comments. */
+/* r = a + (bx, by) affine, complete in a (RCB Algorithm 8). */
 CT8_IN void CT8(gep_add_ge)(CT8(gep) *r, const CT8(gep) *a, const CT8(fe) *bx,
                             const CT8(fe) *by) {
     CT8(fe) t0, t1, xy, yz, xz, u, v;
     CT8(fe_mul)(&t0, &a->x, bx); CT8(fe_mul)(&t1, &a->y, by);
-    CT8(fe_add_lazy)(&u, bx, by); CT8(fe_carry_light)(&u);           /* n_4 < 2^48 + 2^50 + 2^1 */
-    CT8(fe_add_lazy)(&v, &a->x, &a->y); CT8(fe_carry_light)(&v);     /* n_4 < 2^49 + 2^13 */
-    CT8(fe_mul)(&xy, &u, &v);
-    CT8(fe_add_lazy)(&u, &t0, &t1);
-    CT8(fe_sub_lazy)(&xy, &xy, &u, 2); CT8(fe_carry_light)(&xy);     /* n_4 < 5·2^48 + 2^14 */
-    CT8(fe_mul)(&yz, by, &a->z);
-    CT8(fe_add_lazy)(&yz, &yz, &a->y); CT8(fe_carry_light)(&yz);     /* n_4 < 2^49 + 2^14 */
-    CT8(fe_mul)(&xz, bx, &a->z); CT8(fe_add_lazy)(&xz, &xz, &a->x);  /* two tight summed */
+    CT8(fe_add)(&u, bx, by); CT8(fe_add)(&v, &a->x, &a->y); CT8(fe_mul)(&xy, &u, &v);
+    CT8(fe_add)(&u, &t0, &t1); CT8(fe_sub)(&xy, &xy, &u);
+    CT8(fe_mul)(&yz, by, &a->z); CT8(fe_add)(&yz, &yz, &a->y);
+    CT8(fe_mul)(&xz, bx, &a->z); CT8(fe_add)(&xz, &xz, &a->x);
     CT8(gep_add_finish)(r, t0, t1, &a->z, &xy, &yz, xz);
 }
 
@@ -206,8 +162,7 @@ CT8_IN V8 CT8(digit_mag)(V8 d, M8 *neg) {
 CT8_IN void CT8(add_taken)(CT8(gep) *acc, const CT8(fe) *qx, CT8(fe) qy, V8 mag, M8 neg) {
     CT8(fe) ny;
     for (int l = 0; l < 5; l++) ny.v[l] = CT8_OP(zero)();
-    CT8(fe_sub_lazy)(&ny, &ny, &qy, 1);
-    CT8(fe_carry_light)(&ny);                 /* 2p − y: n_4 < 2^49 + 2^2 */
+    CT8(fe_sub)(&ny, &ny, &qy);
     CT8(fe_select)(&qy, neg, &ny);
     CT8(gep) sum;
     CT8(gep_add_ge)(&sum, acc, qx, &qy);
