@@ -11,7 +11,7 @@ from test_ctime import _edge_inputs, _ref_sum
 
 from zksolv.group import N, affine_bytes, backends, msm
 
-LANE_BLOCK = 512   # ZK_CT8_BLOCK: points a block
+LANE_BLOCK = 768   # ZK_CT8_BLOCK: points a block
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_lanes_match_the_kernel_msm_across_blocks(native):
     kernel's own dispatch (zk_msm_secret_tabled), against the variable-time kernel MSM."""
     backend, lib = native
     base = _edge_inputs(backend)[-1][0]
-    points = (base * 2)[:LANE_BLOCK + 13]
+    points = (base * (LANE_BLOCK // len(base) + 2))[:LANE_BLOCK + 13]
     scalars = [secrets.randbelow(N) for _ in points]
     scalars[0], scalars[LANE_BLOCK - 1], scalars[LANE_BLOCK] = 0, N - 1, 1
     want = msm(points, scalars)

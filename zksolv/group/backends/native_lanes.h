@@ -86,12 +86,13 @@ IFMA li_v8 li_select(li_m8 m, li_v8 a, li_v8 b) { return _mm512_mask_blend_epi64
 
 /* ---- what both share: lane tables and lane digits, block by block ------------------ */
 
-/* Points a block, CT8_BLOCK, measured (bench/RESULTS.md, "S on eight lanes"): its lane
- * tables (CT8_BLOCK × CT_HALF entries, 80 bytes each) stay in the core's cache while every
- * window sweeps them, and the doublings, shared by a lane's CT8_BLOCK / 8 points, stay a
- * small part. A multiple of 8. */
+/* Points a block, CT8_BLOCK, measured (bench/RESULTS.md, "S on eight lanes", "S's lanes
+ * cheaper"): its lane tables (CT8_BLOCK × CT_HALF entries, 64 bytes a lane) stay in the
+ * core's L2 while every window sweeps them, and the doublings, CT8_PARTS × 5 a window step
+ * shared by a lane's CT8_BLOCK / 8 points, stay a small part (S's 8,193 points: 11 blocks,
+ * not 17 as at 512). A multiple of 8. */
 #ifndef ZK_CT8_BLOCK
-#define ZK_CT8_BLOCK 512
+#define ZK_CT8_BLOCK 768
 #endif
 /* An entry holds x and y as four 64-bit words each, not five 52-bit limbs: every window's
  * scan reads all of a group's entries (from L2: the block's tables do not fit L1), so its
