@@ -3,14 +3,17 @@
  * (V8, M8, CT8_OP(…)), naming everything CT8(…), and undefines those parameters at its end;
  * no include guard on purpose.
  *
- * Lane i of a block holds points 8g + i (group g); each lane has its own accumulator, so a
- * window's doublings are shared by the lane's points and the eight lanes run side by side.
- * Per window and group: the eight signed digits' table entries are selected by a scan of all
- * CT_HALF entries (equality masks, blends), y negated by blend where the digit is negative,
+ * Lane i of a block holds points 8g + i (group g); each lane has its own accumulators (one
+ * for each run of CT8_RUN windows, CT8_PARTS runs), so a window's doublings are shared by
+ * the lane's points and the eight lanes run side by side. Per window step and group: the
+ * signed digits' table entries for all runs are selected by one scan of the CT_HALF entries
+ * (equality masks, blends; x and y packed as 64-bit words there, unpacked once taken), y
+ * negated by blend where the digit is negative,
  * the entry added by the complete mixed formula (RCB Algorithm 8) and the sum kept by blend
  * where the digit is nonzero. The digits themselves are recoded eight scalars at a time, one
  * a lane (lane_digits). Blocks' lane sums are added by the complete formula (RCB
- * Algorithm 7) and the eight lanes joined at the end on the scalar path. Homogeneous
+ * Algorithm 7), the runs joined by doublings (join_parts) and the eight lanes joined at the
+ * end on the scalar path. Homogeneous
  * projective coordinates, identity (0 : 1 : 0), as native_ct.h.
  */
 
