@@ -229,15 +229,13 @@ CT8_IN void CT8(take_shared)(CT8(fe) *qx, CT8(fe) *qy, V8 mag, const ge *shared)
     }
 }
 
-/* acc += d·P in every lane from P's CT_HALF entries, all read: the group's lane entries
- * (`entries`) or, with `shared`, one point's kept table for every lane (which is a public
- * choice). add_taken does the rest. */
-CT8_IN void CT8(add_digit)(CT8(gep) *acc, V8 d, const uint64_t *entries, const ge *shared) {
+/* acc += d·P in every lane from one point's kept table (`shared`, every entry read for
+ * every lane); add_taken does the rest. */
+CT8_IN void CT8(add_digit_shared)(CT8(gep) *acc, V8 d, const ge *shared) {
     M8 neg;
     V8 mag = CT8(digit_mag)(d, &neg);
     CT8(fe) qx, qy;
-    if (shared) CT8(take_shared)(&qx, &qy, mag, shared);
-    else CT8(take_lanes)(&qx, &qy, &mag, 1, entries);
+    CT8(take_shared)(&qx, &qy, mag, shared);
     CT8(add_taken)(acc, &qx, qy, mag, neg);
 }
 
@@ -377,8 +375,8 @@ CT8_FN void CT8(pairs_comb)(const ge *comb, const unsigned char *scalars, size_t
         CT8(gep_set_inf)(&acc);
         for (unsigned w = 0; w < CT_WINDOWS; w++)
             for (unsigned p = 0; p < 2; p++)
-                CT8(add_digit)(&acc, CT8_OP(load)(lane_digits + (w * 2 + p) * 8), NULL,
-                               comb + CT_HALF * (p * CT_WINDOWS + w));
+                CT8(add_digit_shared)(&acc, CT8_OP(load)(lane_digits + (w * 2 + p) * 8),
+                                      comb + CT_HALF * (p * CT_WINDOWS + w));
         uint64_t lanes[3][5][8];
         CT8(gep_store)(lanes, &acc);
         for (size_t i = 0; i < lanes_used; i++) {
