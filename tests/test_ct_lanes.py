@@ -11,7 +11,7 @@ from test_ctime import _edge_inputs, _ref_sum
 
 from zksolv.group import N, affine_bytes, backends, msm
 
-LANE_BLOCK = 512   # ZK_CT8_BLOCK: points a block
+LANE_BLOCK = 768   # ZK_CT8_BLOCK: points a block
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_lanes_match_the_kernel_msm_across_blocks(native):
     kernel's own dispatch (zk_msm_secret_tabled), against the variable-time kernel MSM."""
     backend, lib = native
     base = _edge_inputs(backend)[-1][0]
-    points = (base * 2)[:LANE_BLOCK + 13]
+    points = (base * (LANE_BLOCK // len(base) + 2))[:LANE_BLOCK + 13]
     scalars = [secrets.randbelow(N) for _ in points]
     scalars[0], scalars[LANE_BLOCK - 1], scalars[LANE_BLOCK] = 0, N - 1, 1
     want = msm(points, scalars)
@@ -206,14 +206,19 @@ def test_lane_tables_transposed_in_registers_match_one_qword_at_a_time(native, c
     points = _edge_inputs(backend)[-1][0][:count]
     tables = (ctypes.c_uint64 * (lib.zk_ct_tables_bytes(count) // 8))()
     assert lib.zk_ct_tables(affine_bytes(points), count, ctypes.addressof(tables)) == 0
-    words = (count + 7) // 8 * 16 * 80
+    words = (count + 7) // 8 * 16 * 64
 
     def lane_tables(lane_set):
         out = (ctypes.c_uint64 * words)(*([2**64 - 1] * words))   # no zero by chance
         return lib.zk_ct_lane_tables(lane_set, ctypes.addressof(tables), count,
                                      ctypes.addressof(out)), list(out)
     status, want = lane_tables(0)
-    assert status == 0 and sum(1 for w in want if w == 0) == (-count % 8) * 16 * 10
+    assert status == 0 and sum(1 for w in want if w == 0) == (-count % 8) * 16 * 8
+    raw = affine_bytes(points)
+    for k in range(count):   # entry 0 is the point: x, y as four 64-bit words each
+        entry = want[k // 8 * 16 * 64 + k % 8:][:64:8]
+        x, y = (sum(w << 64 * c for c, w in enumerate(half)) for half in (entry[:4], entry[4:]))
+        assert (x.to_bytes(32, "big") + y.to_bytes(32, "big")) == raw[64 * k:64 * k + 64]
     if lib.zk_simd(-1):
         assert lane_tables(1) == (0, want)
     else:

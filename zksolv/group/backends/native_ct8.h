@@ -3,14 +3,17 @@
  * (V8, M8, CT8_OP(…)), naming everything CT8(…), and undefines those parameters at its end;
  * no include guard on purpose.
  *
- * Lane i of a block holds points 8g + i (group g); each lane has its own accumulator, so a
- * window's doublings are shared by the lane's points and the eight lanes run side by side.
- * Per window and group: the eight signed digits' table entries are selected by a scan of all
- * CT_HALF entries (equality masks, blends), y negated by blend where the digit is negative,
+ * Lane i of a block holds points 8g + i (group g); each lane has its own accumulators (one
+ * for each run of CT8_RUN windows, CT8_PARTS runs), so a window's doublings are shared by
+ * the lane's points and the eight lanes run side by side. Per window step and group: the
+ * signed digits' table entries for all runs are selected by one scan of the CT_HALF entries
+ * (equality masks, blends; x and y packed as 64-bit words there, unpacked once taken), y
+ * negated by blend where the digit is negative,
  * the entry added by the complete mixed formula (RCB Algorithm 8) and the sum kept by blend
  * where the digit is nonzero. The digits themselves are recoded eight scalars at a time, one
  * a lane (lane_digits). Blocks' lane sums are added by the complete formula (RCB
- * Algorithm 7) and the eight lanes joined at the end on the scalar path. Homogeneous
+ * Algorithm 7), the runs joined by doublings (join_parts) and the eight lanes joined at the
+ * end on the scalar path. Homogeneous
  * projective coordinates, identity (0 : 1 : 0), as native_ct.h.
  */
 
@@ -172,26 +175,80 @@ CT8_IN void CT8(add_taken)(CT8(gep) *acc, const CT8(fe) *qx, CT8(fe) qy, V8 mag,
     CT8(fe_select)(&acc->z, nonzero, &sum.z);
 }
 
-/* acc += d·P in every lane from P's CT_HALF entries, all read: the group's lane entries
- * (`entries`) or, with `shared`, one point's kept table for every lane (entries broadcast;
- * which is a public choice). The entry |d| taken by mask, add_taken does the rest. */
-CT8_IN void CT8(add_digit)(CT8(gep) *acc, V8 d, const uint64_t *entries, const ge *shared) {
+/* Four 64-bit words (least significant first) as five 52-bit limbs, tight. */
+CT8_IN void CT8(fe_unpack)(CT8(fe) *r, const V8 w[4]) {
+    V8 m52 = CT8_OP(set1)(M52);
+    r->v[0] = CT8_OP(and)(w[0], m52);
+    r->v[1] = CT8_OP(and)(CT8_OP(xor)(CT8_OP(srli)(w[0], 52), CT8_OP(slli)(w[1], 12)), m52);
+    r->v[2] = CT8_OP(and)(CT8_OP(xor)(CT8_OP(srli)(w[1], 40), CT8_OP(slli)(w[2], 24)), m52);
+    r->v[3] = CT8_OP(and)(CT8_OP(xor)(CT8_OP(srli)(w[2], 28), CT8_OP(slli)(w[3], 36)), m52);
+    r->v[4] = CT8_OP(srli)(w[3], 16);
+}
+
+/* Words c0..c0 + 3 of the lane entries' entries |d_i| for n digit magnitudes at once: every
+ * entry's words read once and kept by n masks. */
+CT8_IN void CT8(take_words)(V8 taken[][4], const V8 *mag, int n, const uint64_t *entries,
+                            int c0) {
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < 4; c++) taken[i][c] = CT8_OP(zero)();
+    for (int j = 0; j < CT_HALF; j++) {
+        const uint64_t *e = entries + (size_t)j * CT8_ENTRY + 8 * c0;
+        V8 words[4], index = CT8_OP(set1)((uint64_t)j + 1);
+        for (int c = 0; c < 4; c++) words[c] = CT8_OP(load)(e + 8 * c);
+        for (int i = 0; i < n; i++) {
+            M8 take = CT8_OP(eq)(mag[i], index);
+            for (int c = 0; c < 4; c++)
+                taken[i][c] = CT8_OP(select)(take, taken[i][c], words[c]);
+        }
+    }
+}
+
+/* The lane entries' entries |d_i| for n ≤ CT8_PARTS digit magnitudes at once
+ * (ct8_lane_tables' words), x's words in one sweep and y's in another (n sets of four words
+ * each fit the registers; the group's entries are in L1 for the second), then unpacked to
+ * limbs. */
+CT8_IN void CT8(take_lanes)(CT8(fe) *qx, CT8(fe) *qy, const V8 *mag, int n,
+                            const uint64_t *entries) {
+    V8 taken[CT8_PARTS][4];
+    CT8(take_words)(taken, mag, n, entries, 0);
+    for (int i = 0; i < n; i++) CT8(fe_unpack)(&qx[i], taken[i]);
+    CT8(take_words)(taken, mag, n, entries, 4);
+    for (int i = 0; i < n; i++) CT8(fe_unpack)(&qy[i], taken[i]);
+}
+
+/* One point's kept table for every lane: entry |d|'s limbs, every entry broadcast and the
+ * one wanted kept by mask. */
+CT8_IN void CT8(take_shared)(CT8(fe) *qx, CT8(fe) *qy, V8 mag, const ge *shared) {
+    for (int l = 0; l < 5; l++) qx->v[l] = qy->v[l] = CT8_OP(zero)();
+    for (int j = 0; j < CT_HALF; j++) {
+        M8 take = CT8_OP(eq)(mag, CT8_OP(set1)((uint64_t)j + 1));
+        for (int l = 0; l < 5; l++) {
+            qx->v[l] = CT8_OP(select)(take, qx->v[l], CT8_OP(set1)(shared[j].x.n[l]));
+            qy->v[l] = CT8_OP(select)(take, qy->v[l], CT8_OP(set1)(shared[j].y.n[l]));
+        }
+    }
+}
+
+/* acc += d·P in every lane from one point's kept table (`shared`, every entry read for
+ * every lane); add_taken does the rest. */
+CT8_IN void CT8(add_digit_shared)(CT8(gep) *acc, V8 d, const ge *shared) {
     M8 neg;
     V8 mag = CT8(digit_mag)(d, &neg);
     CT8(fe) qx, qy;
-    for (int l = 0; l < 5; l++) qx.v[l] = qy.v[l] = CT8_OP(zero)();
-    for (int j = 0; j < CT_HALF; j++) {
-        M8 take = CT8_OP(eq)(mag, CT8_OP(set1)((uint64_t)j + 1));
-        size_t e = (size_t)j * CT8_ENTRY;
-        for (int l = 0; l < 5; l++) {
-            V8 x = shared ? CT8_OP(set1)(shared[j].x.n[l]) : CT8_OP(load)(entries + e + 8 * l);
-            V8 y = shared ? CT8_OP(set1)(shared[j].y.n[l])
-                          : CT8_OP(load)(entries + e + 40 + 8 * l);
-            qx.v[l] = CT8_OP(select)(take, qx.v[l], x);
-            qy.v[l] = CT8_OP(select)(take, qy.v[l], y);
-        }
-    }
+    CT8(take_shared)(&qx, &qy, mag, shared);
     CT8(add_taken)(acc, &qx, qy, mag, neg);
+}
+
+/* acc[i] += d_i·P in every lane, i < CT8_PARTS, from one scan of the group's lane entries
+ * (take_lanes). */
+CT8_IN void CT8(add_digits)(CT8(gep) acc[CT8_PARTS], const V8 d[CT8_PARTS],
+                            const uint64_t *entries) {
+    M8 neg[CT8_PARTS];
+    V8 mag[CT8_PARTS];
+    CT8(fe) qx[CT8_PARTS], qy[CT8_PARTS];
+    for (int i = 0; i < CT8_PARTS; i++) mag[i] = CT8(digit_mag)(d[i], &neg[i]);
+    CT8(take_lanes)(qx, qy, mag, CT8_PARTS, entries);
+    for (int i = 0; i < CT8_PARTS; i++) CT8(add_taken)(&acc[i], &qx[i], qy[i], mag[i], neg[i]);
 }
 
 /* The CT_WINDOW bits from bit `pos` of eight scalars' words (w[4] zero, for a window that
@@ -229,16 +286,35 @@ CT8_FN void CT8(lane_digits)(uint64_t *out, const unsigned char *scalars, size_t
     }
 }
 
-/* acc = Σ over one block's groups, lanes apart: lane tables and digits as ct8_lane_tables
- * and ct8_lane_digits lay them out. */
-CT8_FN void CT8(block)(CT8(gep) *acc, const uint64_t *tables, const uint64_t *digits,
-                       size_t groups) {
-    CT8(gep_set_inf)(acc);
-    for (unsigned w = CT_WINDOWS; w-- > 0;) {
-        for (int s = 0; s < CT_WINDOW; s++) CT8(gep_double)(acc, acc);
-        for (size_t g = 0; g < groups; g++)
-            CT8(add_digit)(acc, CT8_OP(load)(digits + (w * groups + g) * 8),
-                           tables + g * CT_HALF * CT8_ENTRY, NULL);
+/* part[i] = the sum of part i's windows (CT8_RUN) over one block's groups, lanes apart:
+ * lane tables and digits as ct8_lane_tables and ct8_lane_digits lay them out. Windows past
+ * CT_WINDOWS (where CT8_PARTS does not divide it) add digit 0: nothing, by mask. */
+CT8_FN void CT8(block)(CT8(gep) part[CT8_PARTS], const uint64_t *tables,
+                       const uint64_t *digits, size_t groups) {
+    for (int i = 0; i < CT8_PARTS; i++) CT8(gep_set_inf)(&part[i]);
+    for (unsigned w = CT8_RUN; w-- > 0;) {
+        for (int s = 0; s < CT_WINDOW; s++)
+            for (int i = 0; i < CT8_PARTS; i++) CT8(gep_double)(&part[i], &part[i]);
+        for (size_t g = 0; g < groups; g++) {
+            V8 d[CT8_PARTS];
+            for (unsigned i = 0; i < CT8_PARTS; i++) {
+                unsigned window = i * CT8_RUN + w;
+                d[i] = window < CT_WINDOWS ? CT8_OP(load)(digits + (window * groups + g) * 8)
+                                           : CT8_OP(zero)();
+            }
+            CT8(add_digits)(part, d, tables + g * CT_HALF * CT8_ENTRY);
+        }
+    }
+}
+
+/* r = Σ 2^(CT_WINDOW·CT8_RUN·i)·part[i], by Horner from the top part. */
+CT8_FN void CT8(join_parts)(CT8(gep) *r, const CT8(gep) part[CT8_PARTS]) {
+    *r = part[CT8_PARTS - 1];
+    for (int i = CT8_PARTS - 2; i >= 0; i--) {
+        CT8(gep) t;
+        for (int s = 0; s < CT_WINDOW * CT8_RUN; s++) CT8(gep_double)(r, r);
+        CT8(gep_add)(&t, r, &part[i]);
+        *r = t;
     }
 }
 
@@ -258,19 +334,22 @@ CT8_FN int CT8(msm_tabled)(const ge *tables, const unsigned char *scalars, size_
     uint64_t *lane_tables = carve(&cursor, (size_t)CT8_BLOCK / 8 * CT_HALF * CT8_ENTRY,
                                   sizeof(uint64_t));
     uint64_t *lane_digits = carve(&cursor, (size_t)CT_WINDOWS * CT8_BLOCK, sizeof(uint64_t));
-    CT8(gep) total, part, sum;
-    CT8(gep_set_inf)(&total);
+    CT8(gep) total[CT8_PARTS], part[CT8_PARTS], sum;
+    for (int i = 0; i < CT8_PARTS; i++) CT8(gep_set_inf)(&total[i]);
     for (size_t at = 0; at < n; at += CT8_BLOCK) {
         size_t count = n - at < CT8_BLOCK ? n - at : CT8_BLOCK;
         CT8_OP(lane_tables)(lane_tables, tables + CT_HALF * at, count);
         CT8(lane_digits)(lane_digits, scalars + 32 * at, count);
-        CT8(block)(&part, lane_tables, lane_digits, (count + 7) / 8);
-        CT8(gep_add)(&sum, &total, &part);
-        total = sum;
+        CT8(block)(part, lane_tables, lane_digits, (count + 7) / 8);
+        for (int i = 0; i < CT8_PARTS; i++) {
+            CT8(gep_add)(&sum, &total[i], &part[i]);
+            total[i] = sum;
+        }
     }
     scratch_put(room);
+    CT8(join_parts)(&sum, total);
     uint64_t lanes[3][5][8];
-    CT8(gep_store)(lanes, &total);
+    CT8(gep_store)(lanes, &sum);
     gep joined;
     ct8_join_lanes(&joined, lanes);
     return gep_write_ct(out, &joined);
@@ -296,8 +375,8 @@ CT8_FN void CT8(pairs_comb)(const ge *comb, const unsigned char *scalars, size_t
         CT8(gep_set_inf)(&acc);
         for (unsigned w = 0; w < CT_WINDOWS; w++)
             for (unsigned p = 0; p < 2; p++)
-                CT8(add_digit)(&acc, CT8_OP(load)(lane_digits + (w * 2 + p) * 8), NULL,
-                               comb + CT_HALF * (p * CT_WINDOWS + w));
+                CT8(add_digit_shared)(&acc, CT8_OP(load)(lane_digits + (w * 2 + p) * 8),
+                                      comb + CT_HALF * (p * CT_WINDOWS + w));
         uint64_t lanes[3][5][8];
         CT8(gep_store)(lanes, &acc);
         for (size_t i = 0; i < lanes_used; i++) {

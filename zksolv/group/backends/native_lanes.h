@@ -86,18 +86,44 @@ IFMA li_v8 li_select(li_m8 m, li_v8 a, li_v8 b) { return _mm512_mask_blend_epi64
 
 /* ---- what both share: lane tables and lane digits, block by block ------------------ */
 
-/* Points a block, CT8_BLOCK, measured (bench/RESULTS.md, "S on eight lanes"): its lane
- * tables (CT8_BLOCK × CT_HALF entries, 80 bytes each) stay in the core's cache while every
- * window sweeps them, and the doublings, shared by a lane's CT8_BLOCK / 8 points, stay a
- * small part. A multiple of 8. */
+/* Points a block, CT8_BLOCK, measured (bench/RESULTS.md, "S on eight lanes", "S's lanes
+ * cheaper"): its lane tables (CT8_BLOCK × CT_HALF entries, 64 bytes a lane) stay in the
+ * core's L2 while every window sweeps them, and the doublings, CT8_PARTS × 5 a window step
+ * shared by a lane's CT8_BLOCK / 8 points, stay a small part (S's 8,193 points: 11 blocks,
+ * not 17 as at 512). A multiple of 8. */
 #ifndef ZK_CT8_BLOCK
-#define ZK_CT8_BLOCK 512
+#define ZK_CT8_BLOCK 768
 #endif
-enum { CT8_BLOCK = ZK_CT8_BLOCK, CT8_ENTRY = 2 * 5 * 8 };   /* qwords an entry: x, y limbs × 8 lanes */
+/* An entry holds x and y as four 64-bit words each, not five 52-bit limbs: every window's
+ * scan reads all of a group's entries (from L2: the block's tables do not fit L1), so its
+ * bytes are the scan's cost, and 64 a lane are a fifth fewer than 80 (bench/RESULTS.md,
+ * "S's lanes cheaper"). The taken entry is unpacked to limbs once (CT8(fe_unpack)). */
+enum { CT8_BLOCK = ZK_CT8_BLOCK, CT8_ENTRY = 2 * 4 * 8 };   /* qwords an entry: x, y words × 8 lanes */
+
+/* S's windows in CT8_PARTS runs of CT8_RUN, each summed by its own lane accumulators in the
+ * same pass: part i takes windows i·CT8_RUN .. (i + 1)·CT8_RUN − 1 (those below CT_WINDOWS),
+ * so one scan of a group's entries serves a window of each part (CT8(add_digits)), the
+ * entries read from L2 once for CT8_PARTS additions. Part i's sum is worth
+ * 2^(CT_WINDOW·CT8_RUN·i) times its value (CT8(join_parts)). Measured (bench/RESULTS.md,
+ * "S's lanes cheaper"); overridable at compile time only for that. */
+#ifndef ZK_CT8_PARTS
+#define ZK_CT8_PARTS 4
+#endif
+enum { CT8_PARTS = ZK_CT8_PARTS, CT8_RUN = (CT_WINDOWS + CT8_PARTS - 1) / CT8_PARTS };
+
+/* A normalized element's limbs (each n_l < 2^52, n_4 < 2^48) as its four 64-bit words, least
+ * significant first. */
+static void fe_limbs_to_words(uint64_t w[4], const fe *a) {
+    w[0] = a->n[0] | a->n[1] << 52;
+    w[1] = a->n[1] >> 12 | a->n[2] << 40;
+    w[2] = a->n[2] >> 24 | a->n[3] << 28;
+    w[3] = a->n[3] >> 36 | a->n[4] << 16;
+}
 
 /* Lane tables of `count` points from their kept tables (zk_ct_tables: affine, normalized):
- * entry j of group g at out[(g·CT_HALF + j)·CT8_ENTRY], limb l of x at 8l + lane, of y at
- * 40 + 8l + lane; lanes past `count` zero (their digits are 0: never taken). Public data. */
+ * entry j of group g at out[(g·CT_HALF + j)·CT8_ENTRY], word c of x at 8c + lane, of y at
+ * 32 + 8c + lane (fe_limbs_to_words); lanes past `count` zero (their digits are 0: never
+ * taken). Public data. */
 static void ct8_lane_tables(uint64_t *out, const ge *tables, size_t count) {
     size_t groups = (count + 7) / 8;
     memset(out, 0, groups * CT_HALF * CT8_ENTRY * sizeof *out);
@@ -105,9 +131,12 @@ static void ct8_lane_tables(uint64_t *out, const ge *tables, size_t count) {
         for (int j = 0; j < CT_HALF; j++) {
             uint64_t *entry = out + ((k / 8) * CT_HALF + j) * CT8_ENTRY + k % 8;
             const ge *p = &tables[CT_HALF * k + j];
-            for (int l = 0; l < 5; l++) {
-                entry[8 * l] = p->x.n[l];
-                entry[40 + 8 * l] = p->y.n[l];
+            uint64_t x[4], y[4];
+            fe_limbs_to_words(x, &p->x);
+            fe_limbs_to_words(y, &p->y);
+            for (int c = 0; c < 4; c++) {
+                entry[8 * c] = x[c];
+                entry[32 + 8 * c] = y[c];
             }
         }
 }
@@ -153,25 +182,34 @@ IFMA void li_transpose8x2(li_v8 *q8, li_v8 *q9, const uint64_t *const rows[8]) {
     *q9 = _mm512_permutex2var_epi64(lo, odd, hi);
 }
 
+/* fe_limbs_to_words on eight lanes: five limb words in, four 64-bit words stored at out,
+ * 8 qwords apart. */
+IFMA void li_store_words(uint64_t *out, const li_v8 l[5]) {
+    li_store(out, li_xor(l[0], li_slli(l[1], 52)));
+    li_store(out + 8, li_xor(li_srli(l[1], 12), li_slli(l[2], 40)));
+    li_store(out + 16, li_xor(li_srli(l[2], 24), li_slli(l[3], 28)));
+    li_store(out + 24, li_xor(li_srli(l[3], 36), li_slli(l[4], 16)));
+}
+
 /* ct8_lane_tables on IFMA: each entry's eight points (ten qwords each: x, y limbs, as ge
- * lays them out) transposed in registers, 64-byte stores. Lanes past `count` read a zero
- * row. Public data; the same words as ct8_lane_tables (zk_ct_lane_tables checks). */
+ * lays them out) transposed in registers, packed to words, 64-byte stores. Lanes past
+ * `count` read a zero row. Public data; the same words as ct8_lane_tables
+ * (zk_ct_lane_tables checks). */
 IFMA_FN void li_lane_tables(uint64_t *out, const ge *tables, size_t count) {
     _Static_assert(offsetof(ge, y) == 5 * sizeof(uint64_t), "ge: x then y, ten qwords");
     static const uint64_t zero_row[10];
     for (size_t g = 0; g < (count + 7) / 8; g++)
         for (int j = 0; j < CT_HALF; j++) {
             const uint64_t *rows[8];
-            li_v8 r[8], t[8], q8, q9;
+            li_v8 r[8], t[10];
             for (size_t i = 0; i < 8; i++)
                 rows[i] = 8 * g + i < count ? tables[CT_HALF * (8 * g + i) + j].x.n : zero_row;
             for (int i = 0; i < 8; i++) r[i] = li_load(rows[i]);
             li_transpose8(t, r);
-            li_transpose8x2(&q8, &q9, rows);
+            li_transpose8x2(&t[8], &t[9], rows);
             uint64_t *entry = out + (g * CT_HALF + (size_t)j) * CT8_ENTRY;
-            for (int c = 0; c < 8; c++) li_store(entry + 8 * c, t[c]);
-            li_store(entry + 64, q8);
-            li_store(entry + 72, q9);
+            li_store_words(entry, t);
+            li_store_words(entry + 32, t + 5);
         }
 }
 #endif
