@@ -165,14 +165,33 @@ IFMA void runs_unpack(fe8 *r, const __m512i w[4]) {
     r->v[4] = _mm512_srli_epi64(w[3], 16);
 }
 
-/* q = the step's points (a line a lane: x, then y), y negated in the lanes that ask. */
-IFMA void runs_load(ge8 *q, const uint64_t *base, const run_step *s) {
-    __m256i x = _mm256_loadu_si256((const __m256i *)s->at);
-    __m512i wx[4], wy[4];
-    for (int l = 0; l < 4; l++) {
-        wx[l] = _mm512_i32gather_epi64(x, (const long long *)(base + l), 8);
-        wy[l] = _mm512_i32gather_epi64(x, (const long long *)(base + 4 + l), 8);
+/* Words k of eight rows: w[k] lane i = row[i] word k (an 8×8 transpose of 64-bit words in
+ * three rounds of eight shuffles). */
+IFMA void runs_transpose(__m512i w[8], const __m512i row[8]) {
+    __m512i t[8], u[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm512_unpacklo_epi64(row[2 * i], row[2 * i + 1]);     /* words 0, 2, 4, 6 */
+        t[2 * i + 1] = _mm512_unpackhi_epi64(row[2 * i], row[2 * i + 1]); /* words 1, 3, 5, 7 */
     }
+    for (int h = 0; h < 2; h++)   /* rows 4h..4h+3: words (0, 4), (2, 6), (1, 5), (3, 7) */
+        for (int o = 0; o < 2; o++) {
+            u[4 * h + 2 * o] = _mm512_shuffle_i64x2(t[4 * h + o], t[4 * h + 2 + o], 0x88);
+            u[4 * h + 2 * o + 1] = _mm512_shuffle_i64x2(t[4 * h + o], t[4 * h + 2 + o], 0xDD);
+        }
+    static const int word[4][2] = {{0, 4}, {2, 6}, {1, 5}, {3, 7}};
+    for (int k = 0; k < 4; k++) {
+        w[word[k][0]] = _mm512_shuffle_i64x2(u[k], u[4 + k], 0x88);
+        w[word[k][1]] = _mm512_shuffle_i64x2(u[k], u[4 + k], 0xDD);
+    }
+}
+
+/* q = the step's points (a line a lane: x, then y), y negated in the lanes that ask: eight
+ * line loads and a transpose, cheaper than eight gathers of a word each. */
+IFMA void runs_load(ge8 *q, const uint64_t *base, const run_step *s) {
+    __m512i row[8], w[8];
+    for (int i = 0; i < 8; i++) row[i] = _mm512_loadu_si512(base + s->at[i]);
+    runs_transpose(w, row);
+    __m512i *wx = w, *wy = w + 4;
     runs_unpack(&q->x, wx);
     runs_unpack(&q->y, wy);
     if (s->neg) {
