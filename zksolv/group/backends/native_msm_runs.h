@@ -64,6 +64,14 @@ static inline unsigned runs_key(unsigned magnitude, unsigned half) {
     return magnitude ? (b & 7) * (half / 8) + (b >> 3) : half;
 }
 
+/* Whether slot e's eight digits are all zero (its points' scalars were: whole slots of
+ * the argument's left-out halves). */
+static inline int runs_slot_empty(const int16_t *digits, size_t e) {
+    uint64_t w[2];
+    memcpy(w, digits + 8 * e, sizeof w);
+    return !(w[0] | w[1]);
+}
+
 /* Every entry into the lane that owns its bucket, sorted by bucket, one counting sort for
  * all lanes: order[start[i] + p] is lane i's p-th entry, digit d_(8e+j) of slot e's point j,
  * as (8e + j)·2^32 + 2·local bucket + sign; count[i] how many lane i has (zero digits have
@@ -71,7 +79,9 @@ static inline unsigned runs_key(unsigned magnitude, unsigned half) {
 static void runs_sort(uint64_t *order, uint32_t *at, const int16_t *digits, size_t entries,
                       unsigned half, size_t start[8], size_t count[8]) {
     memset(at, 0, ((size_t)half + 1) * sizeof(uint32_t));
-    for (size_t p = 0; p < 8 * entries; p++) at[runs_key((unsigned)abs(digits[p]), half)]++;
+    for (size_t e = 0; e < entries; e++)
+        if (!runs_slot_empty(digits, e))
+            for (size_t p = 8 * e; p < 8 * e + 8; p++) at[runs_key((unsigned)abs(digits[p]), half)]++;
     uint32_t total = 0;
     for (unsigned k = 0; k < half; k++) {
         uint32_t c = at[k];
@@ -82,11 +92,14 @@ static void runs_sort(uint64_t *order, uint32_t *at, const int16_t *digits, size
         start[i] = at[i * (half / 8)];
         count[i] = (i < 7 ? at[(i + 1) * (half / 8)] : total) - start[i];
     }
-    for (size_t p = 0; p < 8 * entries; p++) {
-        int d = digits[p];
-        if (!d) continue;
-        unsigned b = (unsigned)abs(d) - 1;
-        order[at[runs_key(b + 1, half)]++] = (uint64_t)p << 32 | (uint64_t)(b >> 3) << 1 | (d < 0);
+    for (size_t e = 0; e < entries; e++) {
+        if (runs_slot_empty(digits, e)) continue;
+        for (size_t p = 8 * e; p < 8 * e + 8; p++) {
+            int d = digits[p];
+            if (!d) continue;
+            unsigned b = (unsigned)abs(d) - 1;
+            order[at[runs_key(b + 1, half)]++] = (uint64_t)p << 32 | (uint64_t)(b >> 3) << 1 | (d < 0);
+        }
     }
 }
 
