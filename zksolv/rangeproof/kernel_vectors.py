@@ -107,8 +107,9 @@ tables (zk_msm_kept: ≈ −19 % at 4,097 terms; bench/RESULTS.md)."""
 
 
 class _KeptWindows:
-    """The public MSM's window tables (native_msm_kept.h: 26 affine multiples a point, 2 KB)
-    of the argument's original G ‖ H ‖ U, one set a proof size (17 MB at n·m = 4,096),
+    """The public MSM's window tables (native_msm_kept.h: 20 affine multiples a point,
+    1,280 bytes) of the argument's original G ‖ H ‖ U, one set a proof size (10.5 MB at
+    n·m = 4,096),
     found by the first and last points and then compared in full (new bytes objects each
     proof: hashing all of them would cost more). Kept: the most recent up to KEEP_BYTES,
     and always the last one."""

@@ -1,19 +1,26 @@
 /* The public MSM over points whose window multiples are kept (SPEC.md §2.3): the
  * inner-product argument's first two rounds, whose L and R are over the original G, H and U
- * of a proof size (bench/RESULTS.md, "The inner-product argument's public MSMs").
+ * of a proof size (bench/RESULTS.md, "The inner-product argument's public MSMs"; "The kept
+ * MSM's lanes own buckets").
  *
  * Included by native.c after native_msm8.h and native_msm_runs.h. For every point P_k the
  * table holds 2^(c·j)·P_k for the KEPT_WINDOWS windows j, affine: entry (q, j) is eight
- * points' multiples, point 8q + i in lane i as the cache line at 8·i: x then y, each as four
- * 64-bit words (the sorted-run fill gathers one lane's point at a time, so one line a point,
- * the tables aligned to a line inside their buffer). All windows then
- * share one set of buckets a lane and nothing doubles: Σ_k k_k·P_k =
- * Σ_k Σ_j d_kj·(2^(c·j)·P_k). The eight lanes' bucket sums are added at the end.
+ * points' multiples, point 8q + i as the cache line at 8·i: x then y, each as four 64-bit
+ * words (the sorted-run fill loads one point's line at a time, the tables aligned to a line
+ * inside their buffer). All windows then share one set of buckets and nothing doubles:
+ * Σ_k k_k·P_k = Σ_k Σ_j d_kj·(2^(c·j)·P_k). Lane i of the fill owns the buckets b ≡ i
+ * (mod 8) (native_msm_runs.h), so the bucket sums at the end are an eighth of what a whole
+ * bucket set a lane cost, and c = 13 (20 windows) pays where c = 10 (26) did before; 11, 12
+ * and 14 measured slower than 13 on 4,097 and 8,193 terms (ZK_KEPT_C builds another).
  *
  * Variable-time: public points and scalars only.
  */
 
-enum { KEPT_C = 10, KEPT_WINDOWS = 256 / KEPT_C + 1, KEPT_QWORDS = 64 };   /* (x, y × 4 words) × 8 */
+#ifndef ZK_KEPT_C
+#define ZK_KEPT_C 13
+#endif
+enum { KEPT_C = ZK_KEPT_C, KEPT_WINDOWS = 256 / KEPT_C + 1, KEPT_QWORDS = 64 };   /* (x, y × 4 words) × 8 */
+_Static_assert(KEPT_C >= 4 && KEPT_C <= 15, "eight lanes of buckets; digits fit int16_t");
 
 /* Bytes of the tables of n points. */
 size_t zk_msm_kept_bytes(size_t n) {
@@ -66,6 +73,54 @@ int zk_msm_kept_tables(const unsigned char *points, size_t n, uint64_t *tables) 
     return 0;
 }
 
+#if ZK_HAVE_IFMA
+/* Each lane's two sums over its local buckets B_k (k < per_lane), as running sums:
+ * weighted[i] = Σ_k (k + 1)·B_ik and total[i] = Σ_k B_ik. */
+IFMA_FN void kept_lane_sums(gej weighted[8], gej total[8], const uint64_t *buckets,
+                            unsigned per_lane) {
+    gej8 running, window;
+    memset(&running, 0, sizeof running);
+    memset(&window, 0, sizeof window);
+    for (unsigned k = per_lane; k-- > 0;) {
+        gej8 bucket;
+        bucket8_load(&bucket, buckets + (size_t)BUCKET_QWORDS * k);
+        gej8_add_any(&running, &running, &bucket);
+        gej8_add_any(&window, &window, &running);
+    }
+    const gej8 *from[2] = {&window, &running};
+    gej *to[2] = {weighted, total};
+    for (int s = 0; s < 2; s++) {
+        __mmask8 inf = gej8_inf_lanes(from[s]);
+        fe *xs[8], *ys[8], *zs[8];
+        for (int i = 0; i < 8; i++) {
+            xs[i] = &to[s][i].x; ys[i] = &to[s][i].y; zs[i] = &to[s][i].z;
+            to[s][i].inf = inf >> i & 1;
+        }
+        fe8_scatter(xs, &from[s]->x);
+        fe8_scatter(ys, &from[s]->y);
+        fe8_scatter(zs, &from[s]->z);
+    }
+}
+
+/* Σ_b b·B_b from the lanes' sums: lane i's local bucket k is bucket b = 8k + i + 1 =
+ * 8(k + 1) − (7 − i), so the MSM is 8·Σ_i weighted[i] − Σ_i (7 − i)·total[i]; the second
+ * sum as running sums of total[0..6]. */
+static void kept_combine(gej *acc, const gej weighted[8], const gej total[8]) {
+    gej w, t, running;
+    gej_set_inf(&w);
+    gej_set_inf(&t);
+    gej_set_inf(&running);
+    for (int i = 0; i < 8; i++) gej_add(&w, &w, &weighted[i]);
+    for (int s = 0; s < 3; s++) gej_double(&w, &w);
+    for (int i = 0; i < 7; i++) {
+        gej_add(&running, &running, &total[i]);
+        gej_add(&t, &t, &running);
+    }
+    fe_neg(&t.y, &t.y);
+    gej_add(acc, &w, &t);
+}
+#endif
+
 /* Σ k_i·P_i for the n points whose tables are at `tables` and n big-endian 32-byte scalars
  * (below n; zeros cost almost nothing, eight at a time). Writes as zk_msm; returns −1 on
  * no memory, −2 where the CPU has no IFMA lanes (or they are off): use zk_msm there. */
@@ -73,16 +128,17 @@ int zk_msm_kept(const uint64_t *tables, size_t n, const unsigned char *scalars,
                 unsigned char *out) {
 #if ZK_HAVE_IFMA
     if (!simd_on()) return -2;
-    size_t slots = (n + 7) / 8 * KEPT_WINDOWS, half = (size_t)1 << (KEPT_C - 1);
+    size_t slots = (n + 7) / 8 * KEPT_WINDOWS;
+    unsigned half = 1u << (KEPT_C - 1), per_lane = half / 8;   /* lane i: buckets ≡ i mod 8 */
     unsigned char *room = scratch_get(carved(8 * slots, sizeof(int16_t))
-                                      + carved(half + 1, BUCKET_QWORDS * sizeof(uint64_t))
-                                      + runs_room_bytes(slots, (unsigned)half));
+                                      + carved(per_lane + 1, BUCKET_QWORDS * sizeof(uint64_t))
+                                      + runs_room_bytes(slots, half));
     if (!room) return -1;
     unsigned char *cursor = room;
     int16_t *digits = carve(&cursor, 8 * slots, sizeof(int16_t));
-    uint64_t *buckets = carve(&cursor, half + 1, BUCKET_QWORDS * sizeof(uint64_t));
+    uint64_t *buckets = carve(&cursor, per_lane + 1, BUCKET_QWORDS * sizeof(uint64_t));
     memset(digits, 0, 8 * slots * sizeof(int16_t));
-    memset(buckets, 0, (half + 1) * BUCKET_QWORDS * sizeof(uint64_t));
+    memset(buckets, 0, (per_lane + 1) * BUCKET_QWORDS * sizeof(uint64_t));
     static const unsigned char zero[32];
     for (size_t k = 0; k < n; k++) {
         if (!memcmp(scalars + 32 * k, zero, 32)) continue;   /* its digits stay 0 */
@@ -91,14 +147,15 @@ int zk_msm_kept(const uint64_t *tables, size_t n, const unsigned char *scalars,
         for (unsigned j = 0; j < KEPT_WINDOWS; j++)
             digits[((k / 8) * KEPT_WINDOWS + j) * 8 + k % 8] = (int16_t)d[j];
     }
-    const run_layout lay = {KEPT_QWORDS, 8};   /* entry = slot; lane i's line at 8·i */
-    runs_fill(buckets, (unsigned)half, kept_lines(tables), digits, slots, &lay, cursor);
-    gej lanes[8], acc;
-    msm8_sum(lanes, buckets, (unsigned)half);
-    acc = lanes[0];
-    for (int i = 1; i < 8; i++) gej_add(&acc, &acc, &lanes[i]);
+    const run_layout lay = {KEPT_QWORDS, 8};   /* slot = entry; its point j's line at 8·j */
+    int status = runs_fill(buckets, half, kept_lines(tables), digits, slots, &lay, cursor);
+    gej weighted[8], total[8], acc;
+    if (!status) {
+        kept_lane_sums(weighted, total, buckets, per_lane);
+        kept_combine(&acc, weighted, total);
+    }
     scratch_put(room);
-    return gej_write(out, &acc);
+    return status ? status : gej_write(out, &acc);
 #else
     (void)tables; (void)n; (void)scalars; (void)out;
     return -2;
