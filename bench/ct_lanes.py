@@ -16,13 +16,14 @@ comparison of the lane code, which valgrind cannot run (SPEC.md §2.3).
 
 import argparse
 import ctypes
-import json
 import math
 import os
 import platform
 import secrets
 import statistics
 import time
+
+from benchkit import report
 
 from zksolv.commitments import generators
 from zksolv.group import N, affine_bytes
@@ -106,10 +107,7 @@ def main():
               "S_cpu_ms": cost(lib, points, args.reps),
               "dudect_1025_terms": dudect(lib, points[:1025], args.samples),
               "load_after": os.getloadavg()[0]}
-    print(json.dumps(result, indent=1))
-    if args.json:
-        with open(args.json, "w") as f:
-            f.write(json.dumps(result, indent=1) + "\n")
+    report(result, args.json)
 
 
 if __name__ == "__main__":

@@ -12,22 +12,19 @@ and the median of the paired differences new − old.
 
 import argparse
 import ctypes
-import glob
-import json
 import os
 import secrets
 import statistics
 import time
+
+from benchkit import kernel_of, report
 
 from zksolv.commitments import generators
 from zksolv.group import N, affine_bytes
 
 
 def _kernel(tree: str) -> ctypes.CDLL:
-    found = glob.glob(os.path.join(tree, "zksolv/group/backends/_native*.so"))
-    if len(found) != 1:
-        raise SystemExit(f"ct_lanes_ab: error: no single built kernel in {tree}")
-    lib = ctypes.CDLL(found[0])
+    lib = kernel_of(tree, "ct_lanes_ab")
     lib.zk_ct_tables_bytes.restype = ctypes.c_size_t
     lib.zk_ct_tables_bytes.argtypes = [ctypes.c_size_t]
     lib.zk_ct_tables.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p]
@@ -82,10 +79,7 @@ def main() -> None:
               "load_before": os.getloadavg()[0],
               "S": compare(_kernel(args.old), _kernel(args.new), points, args.reps),
               "load_after": os.getloadavg()[0]}
-    print(json.dumps(result, indent=1))
-    if args.json:
-        with open(args.json, "w") as f:
-            f.write(json.dumps(result, indent=1) + "\n")
+    report(result, args.json)
 
 
 if __name__ == "__main__":

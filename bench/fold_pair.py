@@ -39,18 +39,9 @@ def load(tree: pathlib.Path) -> ctypes.CDLL:
     return lib
 
 
-def packed(ks):
-    halves, negs = b"", b""
-    for k in ks:
-        k1, k2 = native.glv_split(k)
-        halves += abs(k1).to_bytes(32, "big") + abs(k2).to_bytes(32, "big")
-        negs += bytes([k1 < 0, k2 < 0])
-    return halves, negs
-
-
 def folds(lib, raws, kept, kss) -> tuple[float, bytes]:
     """CPU ms and outputs of G's and H's folds: one pair call where the tree has it."""
-    (ha, na), (hb, nb) = packed(kss[0]), packed(kss[1])
+    (ha, na), (hb, nb) = native.glv_halves(kss[0]), native.glv_halves(kss[1])
     outs = [ctypes.create_string_buffer(64 * Q) for _ in range(2)]
     oks = [ctypes.create_string_buffer(Q) for _ in range(2)]
     both, both_ok = ctypes.create_string_buffer(128 * Q), ctypes.create_string_buffer(2 * Q)

@@ -12,21 +12,19 @@ less). Prints min and median CPU ms a call per size; --json writes the figures.
 
 import argparse
 import ctypes
-import glob
 import json
 import os
 import secrets
 import statistics
 import time
 
+from benchkit import kernel_of
+
 N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
 def _kernel(tree: str) -> ctypes.CDLL:
-    found = glob.glob(os.path.join(tree, "zksolv/group/backends/_native*.so"))
-    if len(found) != 1:
-        raise SystemExit(f"msm_kept_ab: error: no single built kernel in {tree}")
-    lib = ctypes.CDLL(found[0])
+    lib = kernel_of(tree, "msm_kept_ab")
     lib.zk_msm_kept_bytes.restype = ctypes.c_size_t
     lib.zk_msm_kept_bytes.argtypes = [ctypes.c_size_t]
     lib.zk_msm_kept_tables.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p]

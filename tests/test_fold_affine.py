@@ -27,18 +27,9 @@ def affine_from():
     LIB.zk_fold_affine_min(0)
 
 
-def _packed(ks: list[int]) -> tuple[bytes, bytes]:
-    halves, negs = b"", b""
-    for k in ks:
-        k1, k2 = native.glv_split(k)
-        halves += abs(k1).to_bytes(32, "big") + abs(k2).to_bytes(32, "big")
-        negs += bytes([k1 < 0, k2 < 0])
-    return halves, negs
-
-
 def _pair(raws, q: int, kss, kept=((None, 0), (None, 0))):
     """(status, fold a's outputs, fold b's outputs, flags) of zk_fold_terms_pair."""
-    (ha, na), (hb, nb) = _packed(kss[0]), _packed(kss[1])
+    (ha, na), (hb, nb) = native.glv_halves(kss[0]), native.glv_halves(kss[1])
     out, ok = ctypes.create_string_buffer(128 * q), ctypes.create_string_buffer(2 * q)
     status = LIB.zk_fold_terms_pair(raws[0], raws[1], q, len(kss[0]), ha + hb, na + nb,
                                     kept[0][0], kept[0][1], kept[1][0], kept[1][1], out, ok)
@@ -48,7 +39,7 @@ def _pair(raws, q: int, kss, kept=((None, 0), (None, 0))):
 
 def _one(raw: bytes, q: int, ks: list[int]) -> list[bytes]:
     """zk_fold_terms' outputs (the Jacobian lane ladders), all flagged 1."""
-    halves, negs = _packed(ks)
+    halves, negs = native.glv_halves(ks)
     out, ok = ctypes.create_string_buffer(64 * q), ctypes.create_string_buffer(q)
     assert LIB.zk_fold_terms(raw, q, len(ks), halves, negs, out, ok) == 0
     assert ok.raw == b"\x01" * q

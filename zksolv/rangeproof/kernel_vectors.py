@@ -203,8 +203,8 @@ class KernelVectors:
     """`scalars.IntVectors`'s steps, on kernel buffers."""
 
     def __init__(self, lib):
-        from zksolv.group.backends.native import glv_split   # only where the kernel is built
-        self._lib, self._glv_split = lib, glv_split
+        from zksolv.group.backends.native import glv_halves   # only where the kernel is built
+        self._lib, self._halves = lib, glv_halves
 
     def draw(self, rng, count: int):
         """The next `count` nonces of `rng` into a kernel vector, in `rng`'s order."""
@@ -426,15 +426,6 @@ class KernelVectors:
         total = ctypes.sizeof(tables) // each
         return tuple((ctypes.addressof(tables) + each * first, max(total - first, 0))
                      for first in (1, 1 + count))   # never a negative count (a size_t)
-
-    def _halves(self, factors: list[int]) -> tuple[bytes, bytes]:
-        """The factors' GLV halves (magnitudes) and signs, as zk_fold_terms takes them."""
-        halves, negs = [], []
-        for k in factors:
-            k1, k2 = self._glv_split(k)
-            halves += [_be(abs(k1)), _be(abs(k2))]
-            negs += [k1 < 0, k2 < 0]
-        return b"".join(halves), bytes(negs)
 
     @staticmethod
     def _folded(status: int, out, ok, q: int) -> bytes:

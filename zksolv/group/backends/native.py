@@ -33,6 +33,18 @@ def glv_split(k: int) -> tuple[int, int]:
     return k - c1 * _A1 - c2 * _A2, -c1 * _B1 - c2 * _B2
 
 
+def glv_halves(factors) -> tuple[bytes, bytes]:
+    """The factors' GLV halves as the kernel's folds take them (zk_fold_terms and its
+    siblings): |k1| ‖ |k2| as 32 bytes big-endian each, factor after factor, and their signs
+    (1 for negative), one byte a half."""
+    halves, negs = [], []
+    for k in factors:
+        k1, k2 = glv_split(k)
+        halves += [abs(k1).to_bytes(32, "big"), abs(k2).to_bytes(32, "big")]
+        negs += [k1 < 0, k2 < 0]
+    return b"".join(halves), bytes(negs)
+
+
 def _load() -> ctypes.CDLL:
     spec = importlib.util.find_spec("zksolv.group.backends._native")
     if spec is None or not spec.origin:

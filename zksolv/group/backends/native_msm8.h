@@ -139,26 +139,38 @@ IFMA_FN void msm8_fill(uint64_t *buckets, const uint64_t *px, const uint64_t *py
     }
 }
 
-/* Each lane's window sum Σ_b (b+1)·B_b as running sums, into out[0..7]. */
-IFMA_FN void msm8_sum(gej *out, const uint64_t *buckets, unsigned half) {
-    gej8 running, window;
-    memset(&running, 0, sizeof running);
-    memset(&window, 0, sizeof window);
-    for (unsigned b = half; b-- > 0;) {
+/* Each lane's running sums over `count` buckets B_b from the top: *total = Σ_b B_b and
+ * *weighted = Σ_b (b+1)·B_b. */
+IFMA void bucket8_running_sums(gej8 *weighted, gej8 *total, const uint64_t *buckets,
+                               unsigned count) {
+    memset(total, 0, sizeof *total);
+    memset(weighted, 0, sizeof *weighted);
+    for (unsigned b = count; b-- > 0;) {
         gej8 bucket;
         bucket8_load(&bucket, buckets + (size_t)BUCKET_QWORDS * b);
-        gej8_add_any(&running, &running, &bucket);
-        gej8_add_any(&window, &window, &running);
+        gej8_add_any(total, total, &bucket);
+        gej8_add_any(weighted, weighted, total);
     }
-    __mmask8 inf = gej8_inf_lanes(&window);
+}
+
+/* The eight lanes of a into out[0..7], the identity where a lane's z is zero. */
+IFMA void gej8_store_lanes(gej out[8], const gej8 *a) {
+    __mmask8 inf = gej8_inf_lanes(a);
     fe *xs[8], *ys[8], *zs[8];
     for (int i = 0; i < 8; i++) {
         xs[i] = &out[i].x; ys[i] = &out[i].y; zs[i] = &out[i].z;
         out[i].inf = inf >> i & 1;
     }
-    fe8_scatter(xs, &window.x);
-    fe8_scatter(ys, &window.y);
-    fe8_scatter(zs, &window.z);
+    fe8_scatter(xs, &a->x);
+    fe8_scatter(ys, &a->y);
+    fe8_scatter(zs, &a->z);
+}
+
+/* Each lane's window sum Σ_b (b+1)·B_b as running sums, into out[0..7]. */
+IFMA_FN void msm8_sum(gej *out, const uint64_t *buckets, unsigned half) {
+    gej8 window, running;
+    bucket8_running_sums(&window, &running, buckets, half);
+    gej8_store_lanes(out, &window);
 }
 
 static size_t msm8_room_bytes(size_t n, unsigned c) {

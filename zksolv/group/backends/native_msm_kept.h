@@ -78,28 +78,10 @@ int zk_msm_kept_tables(const unsigned char *points, size_t n, uint64_t *tables) 
  * weighted[i] = Σ_k (k + 1)·B_ik and total[i] = Σ_k B_ik. */
 IFMA_FN void kept_lane_sums(gej weighted[8], gej total[8], const uint64_t *buckets,
                             unsigned per_lane) {
-    gej8 running, window;
-    memset(&running, 0, sizeof running);
-    memset(&window, 0, sizeof window);
-    for (unsigned k = per_lane; k-- > 0;) {
-        gej8 bucket;
-        bucket8_load(&bucket, buckets + (size_t)BUCKET_QWORDS * k);
-        gej8_add_any(&running, &running, &bucket);
-        gej8_add_any(&window, &window, &running);
-    }
-    const gej8 *from[2] = {&window, &running};
-    gej *to[2] = {weighted, total};
-    for (int s = 0; s < 2; s++) {
-        __mmask8 inf = gej8_inf_lanes(from[s]);
-        fe *xs[8], *ys[8], *zs[8];
-        for (int i = 0; i < 8; i++) {
-            xs[i] = &to[s][i].x; ys[i] = &to[s][i].y; zs[i] = &to[s][i].z;
-            to[s][i].inf = inf >> i & 1;
-        }
-        fe8_scatter(xs, &from[s]->x);
-        fe8_scatter(ys, &from[s]->y);
-        fe8_scatter(zs, &from[s]->z);
-    }
+    gej8 window, running;
+    bucket8_running_sums(&window, &running, buckets, per_lane);
+    gej8_store_lanes(weighted, &window);
+    gej8_store_lanes(total, &running);
 }
 
 /* Σ_b b·B_b from the lanes' sums: lane i's local bucket k is bucket b = 8k + i + 1 =
