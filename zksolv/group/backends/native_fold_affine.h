@@ -53,30 +53,9 @@ typedef struct {
 
 /* ---- one scalar inversion for eight lanes ------------------------------------------- */
 
-/* Chain step s of a^(p−2) (p − 2 = 2^256 − 2^32 − 979): square `sqr` times, multiply by
- * power[mul], keep the result as power[keep] (0: not kept). The powers a^(2^k − 1) are built
- * up as x2, x3, x6, x9, x11, x22, x44, x88, x176, x220, x223 (power[1..6] = x2, x3, x11,
- * x22, x44, x88; power[0] = a), then the low bits: 255 squarings, 15 multiplications. */
-enum { AFF_CHAIN_STEPS = 15 };
-static const struct { unsigned char sqr, mul, keep; } AFF_CHAIN[AFF_CHAIN_STEPS] = {
-    {1, 0, 1}, {1, 0, 2}, {3, 2, 0}, {3, 2, 0}, {2, 1, 3}, {11, 3, 4}, {22, 4, 5},
-    {44, 5, 6}, {88, 6, 0}, {44, 5, 0}, {3, 2, 0}, {23, 4, 0}, {5, 0, 0}, {3, 1, 0},
-    {2, 0, 0}};
-
-/* a^(p−2) = 1/a (0 for 0) by the chain above: fe_inv's value, 64 multiplications fewer. */
-static void fe_inv_chain(fe *r, const fe *a) {
-    fe power[7], x = *a;
-    power[0] = *a;
-    for (int s = 0; s < AFF_CHAIN_STEPS; s++) {
-        for (int i = 0; i < AFF_CHAIN[s].sqr; i++) fe_sqr(&x, &x);
-        fe_mul(&x, &x, &power[AFF_CHAIN[s].mul]);
-        if (AFF_CHAIN[s].keep) power[AFF_CHAIN[s].keep] = x;
-    }
-    *r = x;
-}
-
 /* 1/a in every lane by one scalar inversion of the lanes' product (Montgomery's trick over
- * the eight lanes). No lane may be 0. */
+ * the eight lanes), in variable time (native_modinv.h: the fold's points are public). No
+ * lane may be 0 (aff_keep_den puts 1 in place of a zero denominator). */
 static void fe8_inv_lanes(fe8 *r, const fe8 *a) {
     fe lane[8], run[8], inv, out[8];
     fe *lanes[8];
@@ -85,7 +64,7 @@ static void fe8_inv_lanes(fe8 *r, const fe8 *a) {
     fe8_scatter(lanes, a);
     run[0] = lane[0];
     for (int i = 1; i < 8; i++) fe_mul(&run[i], &run[i - 1], &lane[i]);
-    fe_inv_chain(&inv, &run[7]);
+    fe_inv_var(&inv, &run[7]);
     for (int i = 7; i > 0; i--) {
         fe_mul(&out[i], &inv, &run[i - 1]);
         fe_mul(&inv, &inv, &lane[i]);
