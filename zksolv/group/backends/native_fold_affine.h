@@ -8,8 +8,8 @@
  * and lane are inverted together by Montgomery's trick (prefix products lane-wise, one
  * scalar inversion of the eight lanes' product, the backward pass). An affine doubling then
  * costs 2M + 2S and an addition 2M + 1S, plus the trick's 3M, against 2M + 5S and 7M + 4S
- * in Jacobian form; the inversion (≈ 5 µs) is shared by the groups, so this pays only for
- * many of them (AFF_MIN_GROUPS). The two folds of a round pair (G's and H's: other scalars,
+ * in Jacobian form; the inversion (≈ 1.2 µs by native_modinv.h's divsteps) is shared by
+ * the groups, so this pays only for enough of them (AFF_MIN_GROUPS). The two folds of a round pair (G's and H's: other scalars,
  * other digits) share the steps: step i is step i of each fold's own ladder, a doubling in
  * one and an addition in the other as it comes.
  *
@@ -20,11 +20,13 @@
  */
 #if ZK_HAVE_IFMA
 
-/* Lane groups a fold needs from here for the affine ladder to win (bench/RESULTS.md, "The
- * fold ladders affine"): the scalar inversion a step (≈ 5 µs) against ≈ 45 ns saved a
- * group; two folds of 64 groups (q = 512) measured −9 %, of 32 groups +6 %. The tests
- * lower it (zk_fold_affine_min) to run the affine ladders on small folds. */
-enum { AFF_MIN_GROUPS = 64 };
+/* Lane groups a fold needs from here for the affine ladder to win (bench/RESULTS.md, "A
+ * variable-time inversion for the affine folds"): the scalar inversion a step (≈ 1.2 µs,
+ * with the eight lanes' products ≈ 1.5 µs) against ≈ 45 ns saved a group; two folds of 32
+ * groups (q = 256) measured −15 % against the Jacobian ladders, of 16 groups −2 %, of 8
+ * groups +22 %. The tests lower it (zk_fold_affine_min) to run the affine ladders on small
+ * folds. */
+enum { AFF_MIN_GROUPS = 16 };
 static int aff_min_groups = AFF_MIN_GROUPS;
 
 /* The accumulators of all the folds' lane groups and one step's room: denominators and
