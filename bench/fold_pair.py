@@ -4,6 +4,10 @@ interleaved: old as two zk_fold_terms_kept calls, new as one zk_fold_terms_pair 
 ladders of native_fold_affine.h where the new tree has them).
 
     PYTHONPATH=NEW python bench/fold_pair.py --old /tmp/fp-old --new NEW [--reps 21] [--json FILE]
+        [--q 1024] [--old-affine-min G] [--new-affine-min G]
+
+--q: outputs a fold (the generators 4q each); --old/new-affine-min: the lane groups a fold
+needs for the affine ladders in that tree (zk_fold_affine_min; default the tree's own).
 
 CPU ms (time.process_time) of the two folds, old and new alternating, outputs compared byte
 for byte; medians over the reps. Each rep draws new scalars.
@@ -22,7 +26,7 @@ from zksolv.group import N
 from zksolv.group.backends import native
 from zksolv.rangeproof.scalars import random_scalar
 
-Q, TERMS = 1024, 3
+TERMS = 3
 
 
 def load(tree: pathlib.Path) -> ctypes.CDLL:
@@ -39,7 +43,7 @@ def load(tree: pathlib.Path) -> ctypes.CDLL:
     return lib
 
 
-def folds(lib, raws, kept, kss) -> tuple[float, bytes]:
+def folds(lib, raws, kept, kss, Q) -> tuple[float, bytes]:
     """CPU ms and outputs of G's and H's folds: one pair call where the tree has it."""
     (ha, na), (hb, nb) = native.glv_halves(kss[0]), native.glv_halves(kss[1])
     outs = [ctypes.create_string_buffer(64 * Q) for _ in range(2)]
@@ -67,8 +71,16 @@ def main() -> None:
     parser.add_argument("--new", type=pathlib.Path, required=True)
     parser.add_argument("--reps", type=int, default=21)
     parser.add_argument("--json", type=pathlib.Path)
+    parser.add_argument("--q", type=int, default=1024)
+    parser.add_argument("--old-affine-min", type=int, default=0)
+    parser.add_argument("--new-affine-min", type=int, default=0)
     args = parser.parse_args()
     libs = {"old": load(args.old), "new": load(args.new)}
+    for name, groups in (("old", args.old_affine_min), ("new", args.new_affine_min)):
+        if groups:
+            libs[name].zk_fold_affine_min.argtypes = [ctypes.c_int]
+            libs[name].zk_fold_affine_min(groups)
+    Q = args.q
     G, H = generators().vectors(4 * Q)
     raws = [b"".join(p._raw for p in points) for points in (G, H)]
     each = libs["new"].zk_ct_tables_bytes(1)
@@ -81,14 +93,16 @@ def main() -> None:
         kss = [[random_scalar() % N for _ in range(TERMS)] for _ in range(2)]
         outs = {}
         for name in (("old", "new") if rep % 2 == 0 else ("new", "old")):
-            spent, outs[name] = folds(libs[name], raws, kept, kss)
+            spent, outs[name] = folds(libs[name], raws, kept, kss, Q)
             times[name].append(spent)
         assert outs["old"] == outs["new"], "outputs differ"
     old, new = (statistics.median(times[n]) for n in ("old", "new"))
     print(f"G's and H's first fold (q = {Q}, {TERMS} terms, kept tables): old {old:.3f} ms, "
           f"new {new:.3f} ms, {100 * (new - old) / old:+.1f} %")
     if args.json:
-        args.json.write_text(json.dumps({"machine": platform.processor() or platform.machine(),
+        args.json.write_text(json.dumps({"machine": platform.processor() or platform.machine(), "q": Q,
+                                         "old_affine_min": args.old_affine_min,
+                                         "new_affine_min": args.new_affine_min,
                                          "reps": args.reps, "old_ms": round(old, 3),
                                          "new_ms": round(new, 3), "times": times}, indent=1)
                              + "\n")

@@ -128,7 +128,7 @@ def test_exceptional_lanes_are_redone(reference, affine_from, kind, fold, output
 
 # ---- around the threshold: the kernel's own AFF_MIN_GROUPS ----------------------------------
 
-MIN_GROUPS = 64   # the kernel's AFF_MIN_GROUPS
+MIN_GROUPS = 16   # the kernel's AFF_MIN_GROUPS
 
 
 @pytest.mark.parametrize("q", [8 * MIN_GROUPS - 8, 8 * MIN_GROUPS, 8 * MIN_GROUPS + 4,

@@ -8,8 +8,8 @@
  * and lane are inverted together by Montgomery's trick (prefix products lane-wise, one
  * scalar inversion of the eight lanes' product, the backward pass). An affine doubling then
  * costs 2M + 2S and an addition 2M + 1S, plus the trick's 3M, against 2M + 5S and 7M + 4S
- * in Jacobian form; the inversion (≈ 5 µs) is shared by the groups, so this pays only for
- * many of them (AFF_MIN_GROUPS). The two folds of a round pair (G's and H's: other scalars,
+ * in Jacobian form; the inversion (≈ 1.2 µs by native_modinv.h's divsteps) is shared by
+ * the groups, so this pays only for enough of them (AFF_MIN_GROUPS). The two folds of a round pair (G's and H's: other scalars,
  * other digits) share the steps: step i is step i of each fold's own ladder, a doubling in
  * one and an addition in the other as it comes.
  *
@@ -20,11 +20,13 @@
  */
 #if ZK_HAVE_IFMA
 
-/* Lane groups a fold needs from here for the affine ladder to win (bench/RESULTS.md, "The
- * fold ladders affine"): the scalar inversion a step (≈ 5 µs) against ≈ 45 ns saved a
- * group; two folds of 64 groups (q = 512) measured −9 %, of 32 groups +6 %. The tests
- * lower it (zk_fold_affine_min) to run the affine ladders on small folds. */
-enum { AFF_MIN_GROUPS = 64 };
+/* Lane groups a fold needs from here for the affine ladder to win (bench/RESULTS.md, "A
+ * variable-time inversion for the affine folds"): the scalar inversion a step (≈ 1.2 µs,
+ * with the eight lanes' products ≈ 1.5 µs) against ≈ 45 ns saved a group; two folds of 32
+ * groups (q = 256) measured −15 % against the Jacobian ladders, of 16 groups −2 %, of 8
+ * groups +22 %. The tests lower it (zk_fold_affine_min) to run the affine ladders on small
+ * folds. */
+enum { AFF_MIN_GROUPS = 16 };
 static int aff_min_groups = AFF_MIN_GROUPS;
 
 /* The accumulators of all the folds' lane groups and one step's room: denominators and
@@ -53,30 +55,9 @@ typedef struct {
 
 /* ---- one scalar inversion for eight lanes ------------------------------------------- */
 
-/* Chain step s of a^(p−2) (p − 2 = 2^256 − 2^32 − 979): square `sqr` times, multiply by
- * power[mul], keep the result as power[keep] (0: not kept). The powers a^(2^k − 1) are built
- * up as x2, x3, x6, x9, x11, x22, x44, x88, x176, x220, x223 (power[1..6] = x2, x3, x11,
- * x22, x44, x88; power[0] = a), then the low bits: 255 squarings, 15 multiplications. */
-enum { AFF_CHAIN_STEPS = 15 };
-static const struct { unsigned char sqr, mul, keep; } AFF_CHAIN[AFF_CHAIN_STEPS] = {
-    {1, 0, 1}, {1, 0, 2}, {3, 2, 0}, {3, 2, 0}, {2, 1, 3}, {11, 3, 4}, {22, 4, 5},
-    {44, 5, 6}, {88, 6, 0}, {44, 5, 0}, {3, 2, 0}, {23, 4, 0}, {5, 0, 0}, {3, 1, 0},
-    {2, 0, 0}};
-
-/* a^(p−2) = 1/a (0 for 0) by the chain above: fe_inv's value, 64 multiplications fewer. */
-static void fe_inv_chain(fe *r, const fe *a) {
-    fe power[7], x = *a;
-    power[0] = *a;
-    for (int s = 0; s < AFF_CHAIN_STEPS; s++) {
-        for (int i = 0; i < AFF_CHAIN[s].sqr; i++) fe_sqr(&x, &x);
-        fe_mul(&x, &x, &power[AFF_CHAIN[s].mul]);
-        if (AFF_CHAIN[s].keep) power[AFF_CHAIN[s].keep] = x;
-    }
-    *r = x;
-}
-
 /* 1/a in every lane by one scalar inversion of the lanes' product (Montgomery's trick over
- * the eight lanes). No lane may be 0. */
+ * the eight lanes), in variable time (native_modinv.h: the fold's points are public). No
+ * lane may be 0 (aff_keep_den puts 1 in place of a zero denominator). */
 static void fe8_inv_lanes(fe8 *r, const fe8 *a) {
     fe lane[8], run[8], inv, out[8];
     fe *lanes[8];
@@ -85,7 +66,7 @@ static void fe8_inv_lanes(fe8 *r, const fe8 *a) {
     fe8_scatter(lanes, a);
     run[0] = lane[0];
     for (int i = 1; i < 8; i++) fe_mul(&run[i], &run[i - 1], &lane[i]);
-    fe_inv_chain(&inv, &run[7]);
+    fe_inv_var(&inv, &run[7]);
     for (int i = 7; i > 0; i--) {
         fe_mul(&out[i], &inv, &run[i - 1]);
         fe_mul(&inv, &inv, &lane[i]);
