@@ -137,7 +137,7 @@ IFMA void aff_finish(ge8 *acc, const fe8 *lambda, const fe8 *s, unsigned k) {
  * group), left at 1/(those before its first): a doubling (λ = 3x²/(2y), x3 = λ² − 2x) or
  * an addition (λ = (y2 − y1)/den, x3 = λ² − x1 − x2 with x1 + x2 = den + 2·x1). */
 IFMA_FN void aff_backward(aff_batch *b, const aff_part *part, fe8 *inv) {
-    aff_operand plain;
+    aff_operand plain = {0};
     if (part->op) { plain = *part->op; plain.endo = 0; }   /* y2 only: x2 is in den */
     for (size_t g = part->g1; g-- > part->g0;) {
         ge8 *a = &b->acc[g];

@@ -158,6 +158,15 @@ static void modinv_to_fe(fe *r, const modinv_num *d, int negate) {
     if (negate) fe_neg(r, r);
 }
 
+/* r·x = 1, or both 0: one multiplication that keeps a wrong inverse from ever leaving
+ * fe_inv_var (it then takes the Fermat chain), whatever a slip in the steps above. */
+static int modinv_checks(const fe *r, const fe *x) {
+    fe product;
+    if (fe_is_zero(x)) return fe_is_zero(r);
+    fe_mul(&product, r, x);
+    return fe_equal(&product, &FE_ONE);
+}
+
 /* 1/a (0 for 0) in variable time, the value fe_inv gives; a loose. */
 static void fe_inv_var(fe *r, const fe *a) {
     fe x = *a;
@@ -172,7 +181,8 @@ static void fe_inv_var(fe *r, const fe *a) {
         modinv_update_fg(&f, &g, &t);
         if (modinv_is_zero(&g)) {
             modinv_to_fe(r, &d, f.v[4] < 0);   /* f = ±1 (or p for a = 0, with d = 0) */
-            return;
+            if (modinv_checks(r, &x)) return;
+            break;
         }
     }
     fe_inv_chain(r, &x);
