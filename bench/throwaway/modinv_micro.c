@@ -1,5 +1,5 @@
 /* Throw-away micro-benchmark (bench/RESULTS.md, "A variable-time inversion"): ns a call of
- * native_modinv.h's fe_inv_var against the Fermat chain fe_inv_chain, on a chain of
+ * native_modinv.h's fe_inv_var against the Fermat fe_inv (native.c), on a chain of
  * dependent inputs (each inverse, plus one, is the next input), from a tree's native.c:
  *
  *   gcc -O3 -DNATIVE='"TREE/zksolv/group/backends/native.c"' -o /tmp/mi modinv_micro.c
@@ -28,9 +28,9 @@ int main(int argc, char **argv) {
     fe a = {{0x123456789ABCDULL, 0xFEDCBA9876543ULL, 0x0F0F0F0F0F0F0ULL, 0x5555555555555ULL,
              0xAAAAAAAAAAAAULL}}, b = a;
     for (int rep = 0; rep < 5; rep++) {
-        double fermat = ns_a_call(fe_inv_chain, n, &a);
+        double fermat = ns_a_call(fe_inv, n, &a);
         double divsteps = ns_a_call(fe_inv_var, n, &b);
-        printf("fe_inv_chain %.0f ns   fe_inv_var %.0f ns\n", fermat, divsteps);
+        printf("fe_inv %.0f ns   fe_inv_var %.0f ns\n", fermat, divsteps);
     }
     unsigned char ba[32], bb[32];
     fe_to_be(ba, &a); fe_to_be(bb, &b);

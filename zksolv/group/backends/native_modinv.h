@@ -19,29 +19,6 @@
  * v_4 signed. Only for public inputs: the time depends on x.
  */
 
-/* Chain step s of a^(p−2) (p − 2 = 2^256 − 2^32 − 979): square `sqr` times, multiply by
- * power[mul], keep the result as power[keep] (0: not kept). The powers a^(2^k − 1) are built
- * up as x2, x3, x6, x9, x11, x22, x44, x88, x176, x220, x223 (power[1..6] = x2, x3, x11,
- * x22, x44, x88; power[0] = a), then the low bits: 255 squarings, 15 multiplications. */
-enum { FERMAT_CHAIN_STEPS = 15 };
-static const struct { unsigned char sqr, mul, keep; } FERMAT_CHAIN[FERMAT_CHAIN_STEPS] = {
-    {1, 0, 1}, {1, 0, 2}, {3, 2, 0}, {3, 2, 0}, {2, 1, 3}, {11, 3, 4}, {22, 4, 5},
-    {44, 5, 6}, {88, 6, 0}, {44, 5, 0}, {3, 2, 0}, {23, 4, 0}, {5, 0, 0}, {3, 1, 0},
-    {2, 0, 0}};
-
-/* a^(p−2) = 1/a (0 for 0) by the chain above: fe_inv's value, 64 multiplications fewer;
- * constant time, ≈ 5 µs (fe_inv_var's fallback and its yardstick). */
-static void fe_inv_chain(fe *r, const fe *a) {
-    fe power[7], x = *a;
-    power[0] = *a;
-    for (int s = 0; s < FERMAT_CHAIN_STEPS; s++) {
-        for (int i = 0; i < FERMAT_CHAIN[s].sqr; i++) fe_sqr(&x, &x);
-        fe_mul(&x, &x, &power[FERMAT_CHAIN[s].mul]);
-        if (FERMAT_CHAIN[s].keep) power[FERMAT_CHAIN[s].keep] = x;
-    }
-    *r = x;
-}
-
 /* ---- Bernstein–Yang divsteps ------------------------------------------------------- */
 
 #define M62 0x3FFFFFFFFFFFFFFFULL
@@ -57,7 +34,7 @@ static const modinv_num MODINV_P = {{0x3FFFFFFEFFFFFC2FLL, 0x3FFFFFFFFFFFFFFFLL,
 #define MODINV_P_INV62 0x27C7F6E22DDACACFULL
 
 /* Batches before giving up on the divsteps (they need 12 at most: 741 / 62); a spent
- * budget falls back to fe_inv_chain, so the result is right whatever happens. */
+ * budget falls back to fe_inv (Fermat), so the result is right whatever happens. */
 enum { MODINV_BATCHES_MAX = 16 };
 
 /* The low 64 bits of a (limbs carried). */
@@ -159,7 +136,7 @@ static void modinv_to_fe(fe *r, const modinv_num *d, int negate) {
 }
 
 /* r·x = 1, or both 0: one multiplication that keeps a wrong inverse from ever leaving
- * fe_inv_var (it then takes the Fermat chain), whatever a slip in the steps above. */
+ * fe_inv_var (it then takes fe_inv, Fermat), whatever a slip in the steps above. */
 static int modinv_checks(const fe *r, const fe *x) {
     fe product;
     if (fe_is_zero(x)) return fe_is_zero(r);
@@ -185,5 +162,5 @@ static void fe_inv_var(fe *r, const fe *a) {
             break;
         }
     }
-    fe_inv_chain(r, &x);
+    fe_inv(r, &x);
 }
