@@ -231,11 +231,19 @@ static void fe_from_be(fe *r, const unsigned char *in) {
     r->n[4] = w[3] >> 16;
 }
 
+/* A normalized element's limbs (each n_l < 2^52, n_4 < 2^48) as its four 64-bit words, least
+ * significant first (the layout of the kernel's packed tables, and of fe_pack_be's bytes). */
+static void fe_limbs_to_words(uint64_t w[4], const fe *a) {
+    w[0] = a->n[0] | a->n[1] << 52;
+    w[1] = a->n[1] >> 12 | a->n[2] << 40;
+    w[2] = a->n[2] >> 24 | a->n[3] << 28;
+    w[3] = a->n[3] >> 36 | a->n[4] << 16;
+}
+
 /* 32 big-endian bytes of an element already normalized. */
 static void fe_pack_be(unsigned char *out, const fe *a) {
-    const fe t = *a;
-    uint64_t w[4] = {t.n[0] | t.n[1] << 52, t.n[1] >> 12 | t.n[2] << 40,
-                     t.n[2] >> 24 | t.n[3] << 28, t.n[3] >> 36 | t.n[4] << 16};
+    uint64_t w[4];
+    fe_limbs_to_words(w, a);
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 8; j++) out[(3 - i) * 8 + j] = (unsigned char)(w[i] >> (56 - 8 * j));
 }

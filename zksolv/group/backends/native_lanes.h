@@ -111,15 +111,6 @@ enum { CT8_BLOCK = ZK_CT8_BLOCK, CT8_ENTRY = 2 * 4 * 8 };   /* qwords an entry: 
 #endif
 enum { CT8_PARTS = ZK_CT8_PARTS, CT8_RUN = (CT_WINDOWS + CT8_PARTS - 1) / CT8_PARTS };
 
-/* A normalized element's limbs (each n_l < 2^52, n_4 < 2^48) as its four 64-bit words, least
- * significant first. */
-static void fe_limbs_to_words(uint64_t w[4], const fe *a) {
-    w[0] = a->n[0] | a->n[1] << 52;
-    w[1] = a->n[1] >> 12 | a->n[2] << 40;
-    w[2] = a->n[2] >> 24 | a->n[3] << 28;
-    w[3] = a->n[3] >> 36 | a->n[4] << 16;
-}
-
 /* Lane tables of `count` points from their kept tables (zk_ct_tables: affine, normalized):
  * entry j of group g at out[(g·CT_HALF + j)·CT8_ENTRY], word c of x at 8c + lane, of y at
  * 32 + 8c + lane (fe_limbs_to_words); lanes past `count` zero (their digits are 0: never

@@ -33,7 +33,7 @@ static uint64_t *kept_lines(const uint64_t *buffer) {
 }
 
 /* Point k's window multiples, affine, into lane k % 8 of its group's entries (fe's 52-bit
- * limbs repacked as 64-bit words; runs_unpack undoes it). */
+ * limbs repacked as 64-bit words by fe_limbs_to_words; runs_unpack undoes it). */
 static void kept_point(uint64_t *tables, size_t k, const ge *p, gej *jt, ge *aff, fe *prefix) {
     gej_set_ge(&jt[0], p);
     for (unsigned j = 1; j < KEPT_WINDOWS; j++) {
@@ -46,14 +46,8 @@ static void kept_point(uint64_t *tables, size_t k, const ge *p, gej *jt, ge *aff
         fe_normalize(&x);
         fe_normalize(&y);
         uint64_t *at = tables + ((k / 8) * KEPT_WINDOWS + j) * KEPT_QWORDS + 8 * (k % 8);
-        const fe *c[2] = {&x, &y};
-        for (int h = 0; h < 2; h++) {
-            const uint64_t *n = c[h]->n;
-            at[4 * h] = n[0] | n[1] << 52;
-            at[4 * h + 1] = n[1] >> 12 | n[2] << 40;
-            at[4 * h + 2] = n[2] >> 24 | n[3] << 28;
-            at[4 * h + 3] = n[3] >> 36 | n[4] << 16;
-        }
+        fe_limbs_to_words(at, &x);
+        fe_limbs_to_words(at + 4, &y);
     }
 }
 
